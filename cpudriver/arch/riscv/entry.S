@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Entry points of the CPU driver.
+ *
+ * _start: the boot hart, from OpenSBI or U-Boot: a0 = hartid, a1 = DTB
+ * physical address, satp = 0, running at the load address (2 MiB into a GiB,
+ * checked below). Builds a throw-away page table (identity + physmap + the
+ * image's high mapping, all gigapages), jumps to the linked address, saves a
+ * pristine copy of .data for other cores, zeroes .bss and calls boot_main.
+ *
+ * _secondary_start: a hart started by core_start() through SBI HSM:
+ * a0 = hartid, a1 = physical address of its handoff page, whose first word
+ * is the satp value of the page table the boot core built for it in the
+ * core's own private memory. Its .data/.bss copy is already prepared.
+ *
+ * The first 64 bytes are the RISC-V Linux Image header that U-Boot's booti
+ * checks (Documentation/riscv/boot-image-header.rst).
+ */
+#include <arch/asm.h>
+
+	.section .text.head, "ax"
+	.globl _start
+_start:
+	j	boot_entry		/* code0 */
+	.word	0			/* code1 */
+	.dword	KERNEL_OFFSET_IN_GIB	/* text_offset from RAM base */
+	.dword	__image_size		/* effective image size, bss included */
+	.dword	0			/* flags: little endian */
+	.word	2			/* header version 0.2 */
+	.word	0
+	.dword	0
+	.ascii	"RISCV\0\0\0"		/* deprecated magic */
+	.ascii	"RSC\x05"		/* magic2 */
+	.word	0
+
+boot_entry:
+	csrw	sie, zero
+	csrw	sip, zero
+	fence.i
+	mv	s0, a0			/* hartid */
+	mv	s1, a1			/* dtb */
+	lla	s2, _start		/* image physical address */
+
+	/* The high mapping below is a gigapage: the offset in the GiB must match. */
+	li	t0, GIB_MASK
+	and	t0, s2, t0
+	li	t1, KERNEL_OFFSET_IN_GIB
+	beq	t0, t1, 1f
+	lla	a0, msg_misplaced
+	j	early_die
+1:
+	/* Early root table: all gigapage leaves, RWX, A/D preset. */
+	lla	s3, __early_pt
+	mv	t0, s3
+	li	t1, 512
+2:	sd	zero, 0(t0)
+	addi	t0, t0, 8
+	addi	t1, t1, -1
+	bnez	t1, 2b
+
+	li	t4, PTE_GIGA_RWX
+	/* identity: root[pa >> 30] */
+	srli	t0, s2, 30
+	slli	t1, t0, 28		/* ppn << 10 for a gigapage: (pa >> 30) << 18 << 10 */
+	or	t1, t1, t4
+	slli	t2, t0, 3
+	add	t2, t2, s3
+	sd	t1, 0(t2)
+	/* high: root[510] -> the same GiB */
+	li	t2, 510 * 8
+	add	t2, t2, s3
+	sd	t1, 0(t2)
+	/* physmap: root[256 + i] -> GiB i, for the first EARLY_PHYSMAP_GIB GiB */
+	li	t0, 0
+	li	t3, EARLY_PHYSMAP_GIB
+	li	t2, 256 * 8
+	add	t2, t2, s3
+3:	slli	t1, t0, 28
+	or	t1, t1, t4
+	sd	t1, 0(t2)
+	addi	t2, t2, 8
+	addi	t0, t0, 1
+	blt	t0, t3, 3b
+
+	srli	t0, s3, 12
+	li	t1, SATP_SV39
+	or	t0, t0, t1
+	sfence.vma
+	csrw	satp, t0
+	sfence.vma
+	ld	t0, .Lboot_high
+	jr	t0
+
+	.align 3
+.Lboot_high:
+	.dword	boot_high
+
+boot_high:
+	/* Now at the linked address. Save .data for other cores, then zero .bss. */
+	la	t0, __priv_start
+	la	t1, __data_end
+	la	t2, __data_pristine
+4:	bgeu	t0, t1, 5f
+	ld	t3, 0(t0)
+	sd	t3, 0(t2)
+	addi	t0, t0, 8
+	addi	t2, t2, 8
+	j	4b
+5:	la	t0, __bss_start
+	la	t1, __bss_end
+6:	bgeu	t0, t1, 7f
+	sd	zero, 0(t0)
+	addi	t0, t0, 8
+	j	6b
+7:	la	sp, boot_stack_top
+	mv	a0, s0
+	mv	a1, s1
+	mv	a2, s2
+	call	boot_main
+	j	early_hang
+
+	.globl _secondary_start
+_secondary_start:
+	csrw	sie, zero
+	csrw	sip, zero
+	fence.i				/* our text was written by another hart */
+	mv	s0, a0
+	mv	s1, a1
+	ld	t0, HANDOFF_SATP(a1)
+	sfence.vma
+	csrw	satp, t0
+	sfence.vma
+	ld	t0, .Lsecondary_high
+	jr	t0
+
+	.align 3
+.Lsecondary_high:
+	.dword	secondary_high
+
+secondary_high:
+	la	sp, boot_stack_top
+	mv	a0, s0
+	mv	a1, s1
+	call	secondary_main
+	j	early_hang
+
+/* Print a0 (physical, NUL-terminated) with the SBI legacy console and stop. */
+early_die:
+	mv	s4, a0
+8:	lbu	a0, 0(s4)
+	beqz	a0, early_hang
+	li	a7, 1
+	ecall
+	addi	s4, s4, 1
+	j	8b
+early_hang:
+	wfi
+	j	early_hang
+
+	.section .rodata
+msg_misplaced:
+	.asciz	"reef: fatal: image not loaded at 2 MiB into a GiB (see kernel.ld)\n"
+
+	.bss
+	.align	4
+	.globl	boot_stack, boot_stack_top
+boot_stack:
+	.space	KSTACK_SIZE
+boot_stack_top:

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel trap handling. The CPU driver never enables sstatus.SIE, so any
+ * trap that lands here is either a stray interrupt (handled, then resume) or
+ * an exception in kernel code: that is a bug, reported with scause, sepc,
+ * stval and the core, after which only this core stops (SBI HSM hart_stop);
+ * the other cores carry on.
+ */
+#include <assert.h>
+
+#include <arch/asm.h>
+#include <arch/csr.h>
+#include <arch/sbi.h>
+
+#include "kernel.h"
+#include "kprintf.h"
+
+struct trap_frame {
+	uint64_t x[32]; /* x[0] unused; x[2] = sp at the trap */
+	uint64_t sepc, scause, stval, sstatus;
+};
+static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "trap.S frame layout");
+
+extern char trap_entry[];
+
+void trap_init(void)
+{
+	csr_write(stvec, (uintptr_t)trap_entry);
+}
+
+static const char *exception_name(uint64_t code)
+{
+	static const char *const names[] = {
+		[0] = "instruction address misaligned",
+		[1] = "instruction access fault",
+		[2] = "illegal instruction",
+		[3] = "breakpoint",
+		[4] = "load address misaligned",
+		[5] = "load access fault",
+		[6] = "store/AMO address misaligned",
+		[7] = "store/AMO access fault",
+		[8] = "environment call from U-mode",
+		[9] = "environment call from S-mode",
+		[12] = "instruction page fault",
+		[13] = "load page fault",
+		[15] = "store/AMO page fault",
+	};
+	if (code < sizeof(names) / sizeof(names[0]) && names[code])
+		return names[code];
+	return "reserved";
+}
+
+void __attribute__((noreturn)) core_stop(void)
+{
+	csr_write(sie, 0);
+	long err = sbi_hart_stop();
+	kprintf("core %u: hart_stop failed (%s), parking\n", kcb.conf.coreid, sbi_strerror(err));
+	for (;;)
+		arch_wfi();
+}
+
+void trap_handler(struct trap_frame *tf)
+{
+	if (tf->scause & SCAUSE_INTR) {
+		irq_poll();
+		return;
+	}
+	kprintf("core %u hart %u: unexpected trap scause=%#lx (%s) sepc=%#lx stval=%#lx "
+		"ra=%#lx sp=%#lx; stopping core %u\n",
+		kcb.conf.coreid, kcb.conf.hartid, tf->scause, exception_name(tf->scause),
+		tf->sepc, tf->stval, tf->x[1], tf->x[2], kcb.conf.coreid);
+	core_stop();
+}

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The boot core: parse the device tree, build its own page table, then run
+ * the boot policy: start every usable hart as a core with core_start() and
+ * wait, with a bound, for each to report in by mailbox + IPI. The policy is
+ * kept apart from the mechanism so the monitor can take it over later.
+ */
+#include <libfdt.h>
+#include <string.h>
+
+#include <arch/asm.h>
+#include <arch/csr.h>
+#include <arch/kpt.h>
+#include <arch/sbi.h>
+
+#include "bootargs.h"
+#include "core.h"
+#include "kernel.h"
+#include "kprintf.h"
+
+#define FDT_MAX_SIZE (1ul << 20)
+
+/* Boot-core state; every other core has a zeroed, unused copy of these. */
+static struct platform plat;
+static struct bootargs args;
+
+struct started_core {
+	const struct plat_cpu *cpu;
+	paddr_t mem;
+	bool online;
+};
+static struct started_core started[CONFIG_MAX_CORES];
+
+static void __attribute__((noreturn)) boot_poweroff(unsigned code)
+{
+	if (plat.test_base) {
+		/* sifive,test0: 0x5555 = pass, (code << 16) | 0x3333 = fail with code. */
+		volatile uint32_t *test = pa2kva(plat.test_base);
+		*test = code ? (code << 16) | 0x3333 : 0x5555;
+	}
+	sbi_system_reset(SBI_SRST_SHUTDOWN, code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
+	/* sifive_u has no shutdown device: QEMU -no-reboot turns a reboot into an exit. */
+	sbi_system_reset(SBI_SRST_COLD_REBOOT, SBI_SRST_REASON_NONE);
+	kprintf("reef: power off failed; stopping\n");
+	core_stop();
+}
+
+static void __attribute__((noreturn)) boot_fatal(const char *what, const char *why)
+{
+	kprintf("reef: fatal: %s: %s\n", what, why);
+	boot_poweroff(1);
+}
+
+static void plat_warn(const char *msg, const char *detail)
+{
+	kprintf("reef: device tree: %s %s\n", msg, detail);
+}
+
+static void bootarg_warn(const char *problem, const char *word, size_t len)
+{
+	char w[64];
+	size_t n = len < sizeof(w) - 1 ? len : sizeof(w) - 1;
+	memcpy(w, word, n);
+	w[n] = 0;
+	kprintf("reef: bootargs: %s: '%s'\n", problem, w);
+}
+
+static void boot_parse(paddr_t dtb_pa)
+{
+	if (dtb_pa == 0 || dtb_pa + FDT_MAX_SIZE > EARLY_PHYSMAP_GIB * GIB)
+		boot_fatal("device tree", "address outside the early physmap");
+	const void *fdt = pa2kva(dtb_pa);
+	enum plat_err err = platform_parse(fdt, FDT_MAX_SIZE, &plat, plat_warn);
+	if (err)
+		boot_fatal("device tree", platform_strerror(err));
+	bootargs_parse(plat.bootargs, &args, bootarg_warn);
+
+	unsigned max = CONFIG_MAX_CORES;
+	if (args.maxcores && args.maxcores < max)
+		max = args.maxcores;
+	else if (args.maxcores > max)
+		kprintf("reef: maxcores=%u exceeds CONFIG_MAX_CORES, using %u\n", args.maxcores,
+			max);
+	err = platform_assign_cores(&plat, kcb.conf.hartid, max, args.forcehart);
+	if (err)
+		boot_fatal("boot hart", platform_strerror(err));
+	for (unsigned i = 0; i < plat.ncpus; i++) {
+		const struct plat_cpu *c = &plat.cpus[i];
+		if (c->skip && !strcmp(c->skip, PLAT_SKIP_LIMIT))
+			kprintf("hart %u skipped: %s (%u)\n", c->hartid, c->skip, max);
+		else if (c->skip)
+			kprintf("hart %u skipped: %s\n", c->hartid, c->skip);
+	}
+	/* The image (bss included) and the DTB are not free memory. */
+	platform_reserve(&plat, kcb.conf.image_pa, (uint64_t)(__image_end - __image_start));
+	platform_reserve(&plat, dtb_pa, fdt_totalsize(fdt));
+}
+
+static void boot_own_page_table(void)
+{
+	paddr_t end = platform_mem_end(&plat);
+	end = (end + GIB - 1) & ~(GIB - 1);
+	if (end > PHYSMAP_SIZE) {
+		kprintf("reef: memory above %lu GiB is not mapped\n", PHYSMAP_SIZE / GIB);
+		end = PHYSMAP_SIZE;
+	}
+	kcb.conf.physmap_end = end;
+	paddr_t pt_pa = kcb.priv_pa + (paddr_t)((char *)&kpt - __priv_start);
+	uint64_t satp = kpt_build(&kpt, pt_pa, kcb.conf.image_pa, kcb.priv_pa, end, false);
+	csr_write(satp, satp);
+	arch_tlb_flush_all();
+}
+
+/* Policy: start every core the platform assigned, in core order. */
+static unsigned boot_start_cores(void)
+{
+	unsigned n = 0;
+	paddr_t cursor = kcb.conf.image_pa;
+	size_t size = core_mem_size();
+	for (unsigned i = 0; i < plat.ncpus; i++) {
+		const struct plat_cpu *c = &plat.cpus[i];
+		if (c->coreid == COREID_INVALID || c->coreid == 0)
+			continue;
+		paddr_t mem = platform_find_free(&plat, cursor, size, PAGE_SIZE);
+		if (!mem || mem + size > kcb.conf.physmap_end) {
+			kprintf("hart %u failed to start: no memory for core %u\n", c->hartid,
+				c->coreid);
+			continue;
+		}
+		struct kconf conf = kcb.conf;
+		conf.coreid = c->coreid;
+		conf.hartid = c->hartid;
+		conf.isa = c->isa;
+		long err = core_start(&conf, mem, size);
+		if (err) {
+			kprintf("hart %u failed to start: SBI hart_start error %ld (%s)\n",
+				c->hartid, err, sbi_strerror(err));
+			continue;
+		}
+		cursor = mem + size;
+		started[n++] = (struct started_core){ .cpu = c, .mem = mem };
+	}
+	return n;
+}
+
+static bool mailbox_arrived(const struct started_core *s)
+{
+	const struct core_mailbox *m = core_mailbox(s->mem);
+	if (!__atomic_load_n(&m->seq, __ATOMIC_RELAXED))
+		return false;
+	/* Control word before payload; pairs with the sender's fence w,w. */
+	__asm__ volatile("fence r, r" ::: "memory");
+	if (m->coreid != s->cpu->coreid || m->hartid != s->cpu->hartid)
+		kprintf("reef: core %u's mailbox names core %u hart %u\n", s->cpu->coreid,
+			m->coreid, m->hartid);
+	return true;
+}
+
+/* Wait, bounded, for the started cores to report in; returns how many did. */
+static unsigned boot_wait_cores(unsigned n)
+{
+	uint64_t wait_ms = CONFIG_BOOT_WAIT_MS + 50ul * n;
+	uint64_t deadline = arch_time() + ms_to_ticks(wait_ms);
+	unsigned online = 0;
+	while (online < n && arch_time() < deadline) {
+		for (unsigned i = 0; i < n; i++)
+			if (!started[i].online && mailbox_arrived(&started[i])) {
+				started[i].online = true;
+				online++;
+			}
+		if (online < n)
+			core_nap(deadline);
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (!started[i].online)
+			kprintf("hart %u failed to start: core %u did not report in within %lu ms\n",
+				started[i].cpu->hartid, started[i].cpu->coreid, wait_ms);
+	return online;
+}
+
+/* Called from entry.S on the boot hart, on the early page table. */
+void __attribute__((noreturn)) boot_main(hartid_t hartid, paddr_t dtb_pa, paddr_t image_pa)
+{
+	kcb.conf.hartid = hartid;
+	kcb.conf.boot_hart = hartid;
+	kcb.conf.coreid = 0;
+	kcb.conf.image_pa = image_pa;
+	kcb.priv_pa = image_sym_pa(__priv_start);
+	trap_init();
+	kprintf("\nreef: CPU driver on hart %u, image at %#lx, device tree at %#lx\n", hartid,
+		image_pa, dtb_pa);
+
+	boot_parse(dtb_pa);
+	const struct plat_cpu *me = platform_cpu_by_hart(&plat, hartid);
+	kcb.conf.timebase_hz = plat.timebase_hz;
+	kcb.conf.isa = me->isa;
+	kcb.conf.uart = plat.uart;
+	kcb.conf.ncores_max = plat.ncores;
+	boot_own_page_table();
+	console_init(&plat.uart);
+	timer_init();
+	uint64_t ram = 0;
+	for (unsigned i = 0; i < plat.nmem; i++)
+		ram += plat.mem[i].size;
+	kprintf("reef: %s, %u harts, %lu MiB RAM, timebase %lu Hz, bootargs '%s'\n",
+		plat.model[0] ? plat.model : "unknown machine", plat.ncpus, ram >> 20,
+		plat.timebase_hz, plat.bootargs);
+	core_report_online();
+
+	unsigned n = boot_start_cores();
+	unsigned online = 1 + boot_wait_cores(n);
+	kprintf("reef: %u cores online\n", online);
+	if (args.poweroff)
+		boot_poweroff(0);
+	core_idle();
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * /chosen/bootargs (QEMU -append, U-Boot bootargs): space-separated words.
+ *   poweroff      power the machine off once boot is complete
+ *   maxcores=N    bring up at most N cores (1..CONFIG_MAX_CORES)
+ *   forcehart=H   start hart H even if the device tree says it cannot run a
+ *                 CPU driver (to exercise the "hart never arrives" path)
+ * Unknown words and bad values are reported through the callback and ignored.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <abi/types.h>
+
+struct bootargs {
+	bool poweroff;
+	unsigned maxcores;   /* 0 = no limit given */
+	hartid_t forcehart;  /* (hartid_t)-1 = none */
+};
+
+typedef void (*bootargs_report_fn)(const char *problem, const char *word, size_t len);
+
+/* Parse s into ba; returns the number of words reported as bad. */
+unsigned bootargs_parse(const char *s, struct bootargs *ba, bootargs_report_fn report);

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CPU driver core definitions: the address-space layout and the kernel
+ * control block (KCB). Every core has its own KCB: `kcb` is a C global in the
+ * per-core private region (ADR 0002), so each core sees only its own.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <abi/types.h>
+
+#include "platform.h"
+
+#ifndef CONFIG_MAX_CORES
+#define CONFIG_MAX_CORES 128
+#endif
+#define CONFIG_HZ           100  /* timer ticks per second */
+#define CONFIG_BOOT_WAIT_MS 5000 /* how long the boot core waits for others */
+
+#define PAGE_SIZE 4096ul
+#define GIB       (1ul << 30)
+
+/*
+ * Sv39 kernel address space (every core has the same layout):
+ *   0xffffffc000000000  physmap: all physical memory below PHYSMAP_SIZE
+ *   0xffffffff80200000  the CPU driver image (text, rodata shared; data/bss private)
+ * The lower half belongs to user space.
+ */
+#define PHYSMAP_BASE 0xffffffc000000000ul
+#define PHYSMAP_SIZE (254ul * GIB)
+#define KERNEL_VBASE 0xffffffff80200000ul
+#define KERNEL_PHYS_OFFSET_IN_GIB 0x200000ul /* the image must sit at 2 MiB into a GiB */
+
+static inline void *pa2kva(paddr_t pa)
+{
+	return (void *)(uintptr_t)(pa + PHYSMAP_BASE);
+}
+
+/* What a core needs to know about the machine, handed over by the boot core. */
+struct kconf {
+	coreid_t coreid;
+	hartid_t hartid;
+	hartid_t boot_hart;
+	uint32_t ncores_max;
+	uint64_t timebase_hz;
+	uint64_t isa;          /* this hart's ISA_* flags */
+	paddr_t image_pa;      /* the shared CPU driver image */
+	paddr_t physmap_end;   /* end of the physmap this core maps */
+	struct plat_uart uart;
+};
+
+struct kcb {
+	struct kconf conf;
+	paddr_t priv_pa;       /* this core's private region */
+	uint64_t tick_interval;
+	uint64_t next_tick;
+	uint64_t ticks;
+	uint64_t ipis;
+	bool timer_ready;
+};
+
+extern struct kcb kcb;
+
+/* Linker-script symbols (kernel.ld). */
+extern char __image_start[], __text_end[], __rodata_end[], __priv_start[], __data_end[];
+extern char __bss_start[], __bss_end[], __priv_end[], __data_pristine[], __image_end[];
+extern char _secondary_start[];
+
+static inline paddr_t image_sym_pa(const void *sym)
+{
+	return kcb.conf.image_pa + (paddr_t)((uintptr_t)sym - (uintptr_t)__image_start);
+}
+
+/* timer.c */
+void timer_init(void);
+void irq_poll(void);
+void core_nap(uint64_t until);
+uint64_t ms_to_ticks(uint64_t ms);
+
+/* trap.c */
+void trap_init(void);
+void __attribute__((noreturn)) core_stop(void);
+
+/* main.c */
+void __attribute__((noreturn)) core_idle(void);
+void core_report_online(void);

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel console output. kprintf() formats into a line buffer and writes it
+ * under the cross-core console lock, so lines from different cores never
+ * interleave. Formats: %c %s %d %i %u %x %p %% with l/ll/z, width, '0', '#'.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "platform.h"
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Switch from the SBI console to the UART the device tree names. */
+void console_init(const struct plat_uart *uart);

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The machine as the device tree describes it, parsed once by the boot core.
+ * platform_parse() is pure (no globals, no allocation) and runs on the host
+ * in the unit tests with real and broken device trees.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <abi/types.h>
+
+#define PLAT_MAX_MEM     16
+#define PLAT_MAX_RESV    32
+#define PLAT_MAX_HARTS   512 /* QEMU virt's limit */
+#define PLAT_BOOTARGS_MAX 512
+
+struct plat_range {
+	paddr_t base;
+	uint64_t size;
+};
+
+/* ISA extensions the CPU driver cares about, from "riscv,isa". */
+#define ISA_EXT(c) (1u << ((c) - 'a'))
+#define ISA_SSTC   (1ull << 32)
+#define ISA_ZICSR  (1ull << 33)
+#define ISA_ZIFENCEI (1ull << 34)
+
+enum plat_mmu { MMU_NONE = 0, MMU_SV39 = 39, MMU_SV48 = 48, MMU_SV57 = 57 };
+
+struct plat_cpu {
+	hartid_t hartid;
+	coreid_t coreid;      /* COREID_INVALID when skipped */
+	uint8_t xlen;         /* 32 or 64, 0 if the ISA string is unreadable */
+	uint8_t mmu;          /* enum plat_mmu */
+	uint64_t isa;         /* ISA_EXT() letters | ISA_* multi-letter flags */
+	const char *skip;     /* why this hart cannot run a CPU driver, or NULL */
+};
+
+enum uart_kind { UART_NONE = 0, UART_NS16550A, UART_SIFIVE };
+
+struct plat_uart {
+	enum uart_kind kind;
+	paddr_t base;
+	uint32_t reg_shift;
+	uint32_t irq;
+};
+
+struct platform {
+	struct plat_range mem[PLAT_MAX_MEM];
+	unsigned nmem;
+	struct plat_range resv[PLAT_MAX_RESV]; /* firmware, /memreserve/, the DTB */
+	unsigned nresv;
+	struct plat_cpu cpus[PLAT_MAX_HARTS];
+	unsigned ncpus;
+	unsigned ncores; /* cpus with a coreid */
+	uint64_t timebase_hz;
+	struct plat_uart uart;
+	paddr_t plic_base;
+	uint32_t plic_ndev;
+	paddr_t clint_base;
+	paddr_t test_base; /* sifive,test0 shutdown device, 0 if absent */
+	char bootargs[PLAT_BOOTARGS_MAX];
+	char model[64];
+};
+
+enum plat_err {
+	PLAT_OK = 0,
+	PLAT_ERR_HEADER,     /* not a valid flattened device tree */
+	PLAT_ERR_NO_MEMORY,  /* no usable /memory node */
+	PLAT_ERR_NO_CPUS,    /* no /cpus node or no cpu in it */
+	PLAT_ERR_NO_TIMEBASE,
+	PLAT_ERR_BOOT_HART,  /* the boot hart is not a usable cpu in the tree */
+};
+
+/* Hook for warnings found while parsing (unknown UART, truncated tables...). */
+typedef void (*plat_warn_fn)(const char *msg, const char *detail);
+
+/*
+ * Parse the device tree at fdt (at most fdt_size bytes are trusted to be
+ * readable) into p. Harts that cannot run a CPU driver get a skip reason.
+ *   requires: p points to writable storage; warn may be NULL.
+ */
+enum plat_err platform_parse(const void *fdt, size_t fdt_size, struct platform *p,
+			     plat_warn_fn warn);
+
+/*
+ * Map sparse hart ids to dense core ids, once: the boot hart is core 0, the
+ * other usable harts follow in device-tree order, at most max_cores in all
+ * (the rest get a skip reason). force_hart, if it names a hart skipped for
+ * its ISA or MMU, is given a core anyway (testing a hart that never starts).
+ *   ensures: on PLAT_OK every cpus[i] has either a coreid or a skip reason.
+ */
+enum plat_err platform_assign_cores(struct platform *p, hartid_t boot_hart, unsigned max_cores,
+				    hartid_t force_hart);
+
+const char *platform_strerror(enum plat_err err);
+
+/* Mark [base, base + size) as not free (the kernel image, the DTB). */
+int platform_reserve(struct platform *p, paddr_t base, uint64_t size);
+
+/*
+ * Lowest align-aligned address >= from where size bytes lie inside one memory
+ * range and overlap no reserved range; 0 if there is none. align: power of 2.
+ */
+paddr_t platform_find_free(const struct platform *p, paddr_t from, uint64_t size,
+			   uint64_t align);
+
+/* Highest end address of any memory range. */
+paddr_t platform_mem_end(const struct platform *p);
+
+#define PLAT_SKIP_LIMIT "beyond the core limit"
+
+/* The cpu entry for a hart, or NULL. */
+const struct plat_cpu *platform_cpu_by_hart(const struct platform *p, hartid_t hart);
+
+/* Format the ISA flags as "rv64imafdc+sstc" into buf. */
+void platform_isa_str(const struct plat_cpu *c, char *buf, size_t len);

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/* The life of a core after its MMU is on: bring-up, report in, idle. */
+#include <arch/csr.h>
+#include <arch/kpt.h>
+
+#include "core.h"
+#include "kernel.h"
+#include "kprintf.h"
+
+struct kcb kcb;
+
+void core_report_online(void)
+{
+	const struct kconf *c = &kcb.conf;
+	struct plat_cpu cpu = { .xlen = 64, .isa = c->isa };
+	char isa[32];
+	platform_isa_str(&cpu, isa, sizeof(isa));
+	kprintf("core %u online hart %u isa %s timer %s\n", c->coreid, c->hartid, isa,
+		(c->isa & ISA_SSTC) ? "sstc" : "sbi");
+}
+
+void __attribute__((noreturn)) core_idle(void)
+{
+	for (;;) {
+		arch_wfi();
+		irq_poll();
+	}
+}
+
+/* Called from entry.S on a hart started by core_start(). */
+void __attribute__((noreturn)) secondary_main(hartid_t hartid, paddr_t handoff_pa)
+{
+	struct core_handoff *h = pa2kva(handoff_pa);
+	kcb.conf = h->conf;
+	kcb.priv_pa = handoff_pa + PAGE_SIZE;
+	trap_init();
+	kpt_drop_trampoline(kcb.conf.image_pa);
+	console_init(&kcb.conf.uart);
+	if (hartid != kcb.conf.hartid) {
+		kprintf("core %u: started on hart %u, expected hart %u; stopping\n",
+			kcb.conf.coreid, hartid, kcb.conf.hartid);
+		core_stop();
+	}
+	timer_init();
+	core_report_online();
+	core_report_in(h);
+	core_idle();
+}

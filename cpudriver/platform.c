@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Device tree -> struct platform. Everything read from the blob is checked
+ * (property lengths, cell counts, NUL termination) because the blob comes
+ * from firmware we do not control; a bad tree gives an error code, never a
+ * crash. Bindings: Devicetree Specification v0.4 (memory, cpus, chosen,
+ * reserved-memory) and the Linux RISC-V cpu binding (riscv,isa, mmu-type).
+ */
+#include <libfdt.h>
+#include <string.h>
+
+#include "platform.h"
+
+static void warn(plat_warn_fn fn, const char *msg, const char *detail)
+{
+	if (fn)
+		fn(msg, detail ? detail : "");
+}
+
+static uint64_t read_cells(const fdt32_t *cell, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = (v << 32) | fdt32_to_cpu(cell[i]);
+	return v;
+}
+
+/* A string property, only if NUL-terminated within its length. */
+static const char *prop_str(const void *fdt, int node, const char *name)
+{
+	int len;
+	const char *s = fdt_getprop(fdt, node, name, &len);
+	if (!s || len <= 0 || strnlen(s, (size_t)len) == (size_t)len)
+		return NULL;
+	return s;
+}
+
+/* A u32 or u64 property (timebase-frequency may be either). */
+static int prop_uint(const void *fdt, int node, const char *name, uint64_t *out)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+	if (!p || (len != 4 && len != 8))
+		return -1;
+	*out = read_cells(p, len / 4);
+	return 0;
+}
+
+/* Entry idx of node's "reg", decoded with the parent's cell counts. */
+static int node_reg(const void *fdt, int node, int idx, uint64_t *base, uint64_t *size)
+{
+	int parent = fdt_parent_offset(fdt, node);
+	if (parent < 0)
+		return -1;
+	int ac = fdt_address_cells(fdt, parent);
+	int sc = fdt_size_cells(fdt, parent);
+	if (ac < 1 || ac > 2 || sc < 0 || sc > 2)
+		return -1;
+	int len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	int entry = (ac + sc) * 4;
+	if (!reg || len < 0 || idx < 0 || len / entry <= idx)
+		return -1;
+	reg += idx * (ac + sc);
+	*base = read_cells(reg, ac);
+	*size = sc ? read_cells(reg + ac, sc) : 0;
+	return 0;
+}
+
+static bool node_enabled(const void *fdt, int node)
+{
+	const char *st = prop_str(fdt, node, "status");
+	return !st || !strcmp(st, "okay") || !strcmp(st, "ok");
+}
+
+static int add_range(struct plat_range *r, unsigned *n, unsigned max, uint64_t base,
+		     uint64_t size, plat_warn_fn wfn, const char *what)
+{
+	if (size == 0)
+		return 0;
+	if (base + size < base) {
+		warn(wfn, "range wraps around the address space, ignored:", what);
+		return 0;
+	}
+	if (*n >= max) {
+		warn(wfn, "too many ranges, ignored:", what);
+		return 0;
+	}
+	r[*n].base = base;
+	r[*n].size = size;
+	(*n)++;
+	return 0;
+}
+
+static void parse_memory(const void *fdt, struct platform *p, plat_warn_fn wfn)
+{
+	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0;
+	     node = fdt_next_node(fdt, node, NULL)) {
+		const char *dt = prop_str(fdt, node, "device_type");
+		if (!dt || strcmp(dt, "memory") || !node_enabled(fdt, node))
+			continue;
+		uint64_t base, size;
+		for (int i = 0; node_reg(fdt, node, i, &base, &size) == 0; i++)
+			add_range(p->mem, &p->nmem, PLAT_MAX_MEM, base, size, wfn, "memory");
+	}
+}
+
+static void parse_reserved(const void *fdt, struct platform *p, plat_warn_fn wfn)
+{
+	int n = fdt_num_mem_rsv(fdt);
+	for (int i = 0; i < n; i++) {
+		uint64_t base, size;
+		if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0)
+			add_range(p->resv, &p->nresv, PLAT_MAX_RESV, base, size, wfn,
+				  "/memreserve/");
+	}
+	int rm = fdt_path_offset(fdt, "/reserved-memory");
+	if (rm < 0)
+		return;
+	int child;
+	fdt_for_each_subnode(child, fdt, rm)
+	{
+		uint64_t base, size;
+		for (int i = 0; node_reg(fdt, child, i, &base, &size) == 0; i++)
+			add_range(p->resv, &p->nresv, PLAT_MAX_RESV, base, size, wfn,
+				  fdt_get_name(fdt, child, NULL));
+	}
+}
+
+static bool ext_is(const char *s, size_t n, const char *name)
+{
+	return strlen(name) == n && !strncmp(s, name, n);
+}
+
+/* "rv64imafdch_zicsr_zifencei_sstc": base, single letters, then _-separated names. */
+static void parse_isa(const char *isa, struct plat_cpu *c)
+{
+	if (strncmp(isa, "rv", 2))
+		return;
+	if (!strncmp(isa + 2, "64", 2))
+		c->xlen = 64;
+	else if (!strncmp(isa + 2, "32", 2))
+		c->xlen = 32;
+	else
+		return;
+	const char *s = isa + 4;
+	for (; *s && *s != '_'; s++) {
+		if (*s == 'g')
+			c->isa |= ISA_EXT('i') | ISA_EXT('m') | ISA_EXT('a') | ISA_EXT('f') |
+				  ISA_EXT('d') | ISA_ZICSR | ISA_ZIFENCEI;
+		else if (*s >= 'a' && *s <= 'z')
+			c->isa |= ISA_EXT(*s);
+	}
+	while (*s) {
+		s++; /* skip '_' */
+		size_t n = strcspn(s, "_");
+		if (ext_is(s, n, "sstc"))
+			c->isa |= ISA_SSTC;
+		else if (ext_is(s, n, "zicsr"))
+			c->isa |= ISA_ZICSR;
+		else if (ext_is(s, n, "zifencei"))
+			c->isa |= ISA_ZIFENCEI;
+		s += n;
+	}
+}
+
+static uint8_t parse_mmu(const char *mmu)
+{
+	if (!mmu)
+		return MMU_NONE;
+	if (!strcmp(mmu, "riscv,sv39"))
+		return MMU_SV39;
+	if (!strcmp(mmu, "riscv,sv48"))
+		return MMU_SV48;
+	if (!strcmp(mmu, "riscv,sv57"))
+		return MMU_SV57;
+	return MMU_NONE;
+}
+
+#define ISA_NEEDED (ISA_EXT('i') | ISA_EXT('m') | ISA_EXT('a') | ISA_EXT('c'))
+
+/* Why this hart cannot run our rv64imac Sv39 CPU driver, or NULL. */
+static const char *cpu_skip_reason(const void *fdt, int node, struct plat_cpu *c)
+{
+	if (!node_enabled(fdt, node))
+		return "disabled in the device tree";
+	const char *isa = prop_str(fdt, node, "riscv,isa");
+	if (!isa)
+		return "no riscv,isa property";
+	parse_isa(isa, c);
+	if (c->xlen != 64)
+		return "not an RV64 hart";
+	if ((c->isa & ISA_NEEDED) != ISA_NEEDED)
+		return "ISA lacks rv64imac";
+	c->mmu = parse_mmu(prop_str(fdt, node, "mmu-type"));
+	if (c->mmu == MMU_NONE)
+		return "no MMU (no S-mode CPU driver possible)";
+	return NULL;
+}
+
+static void parse_one_cpu(const void *fdt, int node, struct platform *p, plat_warn_fn wfn)
+{
+	int len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	if (!reg || len < 4) {
+		warn(wfn, "cpu node without a usable reg, ignored:", fdt_get_name(fdt, node, NULL));
+		return;
+	}
+	if (p->ncpus >= PLAT_MAX_HARTS) {
+		warn(wfn, "more cpu nodes than PLAT_MAX_HARTS, ignored:",
+		     fdt_get_name(fdt, node, NULL));
+		return;
+	}
+	struct plat_cpu *c = &p->cpus[p->ncpus];
+	memset(c, 0, sizeof(*c));
+	c->hartid = (hartid_t)read_cells(reg, len >= 8 ? 2 : 1);
+	c->coreid = COREID_INVALID;
+	c->skip = cpu_skip_reason(fdt, node, c);
+	for (unsigned i = 0; i < p->ncpus; i++)
+		if (p->cpus[i].hartid == c->hartid)
+			c->skip = "duplicate hart id";
+	if (!p->timebase_hz)
+		prop_uint(fdt, node, "timebase-frequency", &p->timebase_hz);
+	p->ncpus++;
+}
+
+static enum plat_err parse_cpus(const void *fdt, struct platform *p, plat_warn_fn wfn)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus");
+	if (cpus < 0)
+		return PLAT_ERR_NO_CPUS;
+	prop_uint(fdt, cpus, "timebase-frequency", &p->timebase_hz);
+	int node;
+	fdt_for_each_subnode(node, fdt, cpus)
+	{
+		const char *dt = prop_str(fdt, node, "device_type");
+		if (dt && !strcmp(dt, "cpu"))
+			parse_one_cpu(fdt, node, p, wfn);
+	}
+	if (p->ncpus == 0)
+		return PLAT_ERR_NO_CPUS;
+	if (p->timebase_hz == 0)
+		return PLAT_ERR_NO_TIMEBASE;
+	return PLAT_OK;
+}
+
+static int find_compatible(const void *fdt, const char *const *compat)
+{
+	for (; *compat; compat++) {
+		int node = fdt_node_offset_by_compatible(fdt, -1, *compat);
+		while (node >= 0 && !node_enabled(fdt, node))
+			node = fdt_node_offset_by_compatible(fdt, node, *compat);
+		if (node >= 0)
+			return node;
+	}
+	return -1;
+}
+
+static void parse_uart(const void *fdt, struct platform *p, plat_warn_fn wfn)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	const char *path = chosen < 0 ? NULL : prop_str(fdt, chosen, "stdout-path");
+	if (!path) {
+		warn(wfn, "no /chosen/stdout-path; console stays on SBI", NULL);
+		return;
+	}
+	int node = fdt_path_offset_namelen(fdt, path, (int)strcspn(path, ":"));
+	if (node < 0) {
+		warn(wfn, "stdout-path names no node:", path);
+		return;
+	}
+	enum uart_kind kind = UART_NONE;
+	if (!fdt_node_check_compatible(fdt, node, "ns16550a") ||
+	    !fdt_node_check_compatible(fdt, node, "ns16550"))
+		kind = UART_NS16550A;
+	else if (!fdt_node_check_compatible(fdt, node, "sifive,uart0"))
+		kind = UART_SIFIVE;
+	uint64_t base, size, shift = 0, irq = 0;
+	if (kind == UART_NONE || node_reg(fdt, node, 0, &base, &size)) {
+		warn(wfn, "stdout-path UART is not supported, console stays on SBI:", path);
+		return;
+	}
+	prop_uint(fdt, node, "reg-shift", &shift);
+	prop_uint(fdt, node, "interrupts", &irq);
+	p->uart = (struct plat_uart){ .kind = kind, .base = base, .reg_shift = (uint32_t)shift,
+				      .irq = (uint32_t)irq };
+}
+
+static paddr_t compatible_base(const void *fdt, const char *const *compat, int *nodep)
+{
+	uint64_t base, size;
+	int node = find_compatible(fdt, compat);
+	if (nodep)
+		*nodep = node;
+	if (node < 0 || node_reg(fdt, node, 0, &base, &size))
+		return 0;
+	return base;
+}
+
+static void parse_devices(const void *fdt, struct platform *p)
+{
+	static const char *const plic[] = { "riscv,plic0", "sifive,plic-1.0.0", NULL };
+	static const char *const clint[] = { "riscv,clint0", "sifive,clint0", NULL };
+	static const char *const test[] = { "sifive,test0", NULL };
+	int node;
+	uint64_t ndev = 0;
+
+	p->plic_base = compatible_base(fdt, plic, &node);
+	if (node >= 0)
+		prop_uint(fdt, node, "riscv,ndev", &ndev);
+	p->plic_ndev = (uint32_t)ndev;
+	p->clint_base = compatible_base(fdt, clint, NULL);
+	p->test_base = compatible_base(fdt, test, NULL);
+}
+
+static void parse_chosen(const void *fdt, struct platform *p, plat_warn_fn wfn)
+{
+	const char *model = prop_str(fdt, 0, "model");
+	if (model) {
+		strncpy(p->model, model, sizeof(p->model) - 1);
+		p->model[sizeof(p->model) - 1] = 0;
+	}
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	const char *args = chosen < 0 ? NULL : prop_str(fdt, chosen, "bootargs");
+	if (!args)
+		return;
+	if (strlen(args) >= sizeof(p->bootargs))
+		warn(wfn, "bootargs too long, truncated", NULL);
+	strncpy(p->bootargs, args, sizeof(p->bootargs) - 1);
+	p->bootargs[sizeof(p->bootargs) - 1] = 0;
+}
+
+enum plat_err platform_parse(const void *fdt, size_t fdt_size, struct platform *p,
+			     plat_warn_fn wfn)
+{
+	memset(p, 0, sizeof(*p));
+	if (!fdt || fdt_size < sizeof(struct fdt_header) || fdt_check_header(fdt) ||
+	    fdt_totalsize(fdt) > fdt_size)
+		return PLAT_ERR_HEADER;
+	parse_memory(fdt, p, wfn);
+	if (p->nmem == 0)
+		return PLAT_ERR_NO_MEMORY;
+	parse_reserved(fdt, p, wfn);
+	enum plat_err err = parse_cpus(fdt, p, wfn);
+	if (err)
+		return err;
+	parse_uart(fdt, p, wfn);
+	parse_devices(fdt, p);
+	parse_chosen(fdt, p, wfn);
+	return PLAT_OK;
+}
+
+enum plat_err platform_assign_cores(struct platform *p, hartid_t boot_hart, unsigned max_cores,
+				    hartid_t force_hart)
+{
+	struct plat_cpu *boot = (struct plat_cpu *)platform_cpu_by_hart(p, boot_hart);
+	if (!boot || boot->skip || max_cores == 0)
+		return PLAT_ERR_BOOT_HART;
+	boot->coreid = 0;
+	p->ncores = 1;
+	for (unsigned i = 0; i < p->ncpus; i++) {
+		struct plat_cpu *c = &p->cpus[i];
+		if (c == boot)
+			continue;
+		if (c->hartid == force_hart && c->skip && strcmp(c->skip, "duplicate hart id"))
+			c->skip = NULL;
+		if (c->skip)
+			continue;
+		if (p->ncores >= max_cores) {
+			c->skip = PLAT_SKIP_LIMIT;
+			continue;
+		}
+		c->coreid = p->ncores++;
+	}
+	return PLAT_OK;
+}
+
+const struct plat_cpu *platform_cpu_by_hart(const struct platform *p, hartid_t hart)
+{
+	for (unsigned i = 0; i < p->ncpus; i++)
+		if (p->cpus[i].hartid == hart)
+			return &p->cpus[i];
+	return NULL;
+}
+
+const char *platform_strerror(enum plat_err err)
+{
+	switch (err) {
+	case PLAT_OK:
+		return "ok";
+	case PLAT_ERR_HEADER:
+		return "not a valid flattened device tree (bad header or size)";
+	case PLAT_ERR_NO_MEMORY:
+		return "no usable memory node";
+	case PLAT_ERR_NO_CPUS:
+		return "no /cpus node or no cpu in it";
+	case PLAT_ERR_NO_TIMEBASE:
+		return "no timebase-frequency";
+	case PLAT_ERR_BOOT_HART:
+		return "the boot hart is not a usable cpu in the device tree";
+	}
+	return "unknown platform error";
+}
+
+void platform_isa_str(const struct plat_cpu *c, char *buf, size_t len)
+{
+	size_t n = 0;
+	if (len < 8) {
+		if (len)
+			buf[0] = 0;
+		return;
+	}
+	buf[n++] = 'r';
+	buf[n++] = 'v';
+	buf[n++] = c->xlen == 32 ? '3' : '6';
+	buf[n++] = c->xlen == 32 ? '2' : '4';
+	static const char order[] = "imafdqcbvh";
+	for (const char *o = order; *o && n + 1 < len; o++)
+		if (c->isa & ISA_EXT(*o))
+			buf[n++] = *o;
+	buf[n] = 0;
+	if ((c->isa & ISA_SSTC) && n + 6 < len)
+		memcpy(buf + n, "+sstc", 6);
+}
+
+int platform_reserve(struct platform *p, paddr_t base, uint64_t size)
+{
+	if (p->nresv >= PLAT_MAX_RESV || base + size < base)
+		return -1;
+	p->resv[p->nresv++] = (struct plat_range){ base, size };
+	return 0;
+}
+
+static bool overlaps(paddr_t a, uint64_t asize, const struct plat_range *r)
+{
+	return a < r->base + r->size && r->base < a + asize;
+}
+
+/* First fit in one range, stepping over reserved ranges; 0 if none. */
+static paddr_t fit_in_range(const struct platform *p, const struct plat_range *m, paddr_t from,
+			    uint64_t size, uint64_t align)
+{
+	paddr_t end = m->base + m->size;
+	paddr_t cand = from > m->base ? from : m->base;
+	for (;;) {
+		if (cand + (align - 1) < cand)
+			return 0;
+		cand = (cand + align - 1) & ~(align - 1);
+		if (cand < m->base || cand > end || size > end - cand)
+			return 0;
+		const struct plat_range *hit = NULL;
+		for (unsigned r = 0; r < p->nresv && !hit; r++)
+			if (overlaps(cand, size, &p->resv[r]))
+				hit = &p->resv[r];
+		if (!hit)
+			return cand;
+		cand = hit->base + hit->size;
+	}
+}
+
+paddr_t platform_find_free(const struct platform *p, paddr_t from, uint64_t size,
+			   uint64_t align)
+{
+	paddr_t best = 0;
+	if (size == 0 || align == 0 || (align & (align - 1)))
+		return 0;
+	for (unsigned m = 0; m < p->nmem; m++) {
+		paddr_t a = fit_in_range(p, &p->mem[m], from, size, align);
+		if (a && (!best || a < best))
+			best = a;
+	}
+	return best;
+}
+
+paddr_t platform_mem_end(const struct platform *p)
+{
+	paddr_t end = 0;
+	for (unsigned m = 0; m < p->nmem; m++)
+		if (p->mem[m].base + p->mem[m].size > end)
+			end = p->mem[m].base + p->mem[m].size;
+	return end;
+}
