@@ -131,6 +131,7 @@ static unsigned boot_start_cores(void)
 		conf.coreid = c->coreid;
 		conf.hartid = c->hartid;
 		conf.isa = c->isa;
+		conf.crash = c->coreid == args.crashcore;
 		long err = core_start(&conf, mem, size);
 		if (err) {
 			kprintf("hart %u failed to start: SBI hart_start error %ld (%s)\n",
@@ -138,7 +139,7 @@ static unsigned boot_start_cores(void)
 			continue;
 		}
 		cursor = mem + size;
-		started[n++] = (struct started_core){ .cpu = c, .mem = mem };
+		started[n++] = (struct started_core){.cpu = c, .mem = mem};
 	}
 	return n;
 }
@@ -173,8 +174,9 @@ static unsigned boot_wait_cores(unsigned n)
 	}
 	for (unsigned i = 0; i < n; i++)
 		if (!started[i].online)
-			kprintf("hart %u failed to start: core %u did not report in within %lu ms\n",
-				started[i].cpu->hartid, started[i].cpu->coreid, wait_ms);
+			kprintf(
+			    "hart %u failed to start: core %u did not report in within %lu ms\n",
+			    started[i].cpu->hartid, started[i].cpu->coreid, wait_ms);
 	return online;
 }
 

@@ -52,6 +52,11 @@ static unsigned parse_word(const char *w, size_t len, struct bootargs *ba,
 			ba->forcehart = n;
 			return 0;
 		}
+	} else if (key_is(w, len, "crashcore=", &v, &vlen)) {
+		if (parse_u32(v, vlen, &n) == 0) {
+			ba->crashcore = n;
+			return 0;
+		}
 	} else {
 		if (report)
 			report("unknown boot argument ignored", w, len);
@@ -68,6 +73,7 @@ unsigned bootargs_parse(const char *s, struct bootargs *ba, bootargs_report_fn r
 	ba->poweroff = false;
 	ba->maxcores = 0;
 	ba->forcehart = (hartid_t)-1;
+	ba->crashcore = COREID_INVALID;
 	while (s && *s) {
 		s += strspn(s, " \t\n");
 		size_t len = strcspn(s, " \t\n");

@@ -17,17 +17,17 @@
 #include "kernel.h"
 #include "kprintf.h"
 
-#define CONSOLE_LOCK_MS   100
-#define UART_SPIN_LIMIT   1000000 /* polls of a full TX FIFO before dropping a char */
+#define CONSOLE_LOCK_MS 100
+#define UART_SPIN_LIMIT 1000000 /* polls of a full TX FIFO before dropping a char */
 
 /* ns16550a registers (index << reg_shift) */
-#define NS_THR     0
-#define NS_LSR     5
+#define NS_THR	    0
+#define NS_LSR	    5
 #define NS_LSR_THRE 0x20
 /* SiFive UART (FU540/FU740 manual, chapter 13) */
-#define SIFIVE_TXDATA      0x00
+#define SIFIVE_TXDATA	   0x00
 #define SIFIVE_TXDATA_FULL (1u << 31)
-#define SIFIVE_TXCTRL      0x08
+#define SIFIVE_TXCTRL	   0x08
 #define SIFIVE_TXCTRL_TXEN 1u
 
 /* Shared by all cores: holder's coreid + 1, or 0. Own cache line. */

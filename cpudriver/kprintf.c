@@ -54,7 +54,7 @@ static uint64_t get_arg(va_list *ap, int lng, bool sgn, bool *neg)
 
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = {buf, size, 0};
 	va_list aq;
 	va_copy(aq, ap);
 	for (; *fmt; fmt++) {

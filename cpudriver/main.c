@@ -12,7 +12,7 @@ struct kcb kcb;
 void core_report_online(void)
 {
 	const struct kconf *c = &kcb.conf;
-	struct plat_cpu cpu = { .xlen = 64, .isa = c->isa };
+	struct plat_cpu cpu = {.xlen = 64, .isa = c->isa};
 	char isa[32];
 	platform_isa_str(&cpu, isa, sizeof(isa));
 	kprintf("core %u online hart %u isa %s timer %s\n", c->coreid, c->hartid, isa,
@@ -42,6 +42,8 @@ void __attribute__((noreturn)) secondary_main(hartid_t hartid, paddr_t handoff_p
 		core_stop();
 	}
 	timer_init();
+	if (kcb.conf.crash)
+		__asm__ volatile("unimp");
 	core_report_online();
 	core_report_in(h);
 	core_idle();

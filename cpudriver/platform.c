@@ -73,8 +73,8 @@ static bool node_enabled(const void *fdt, int node)
 	return !st || !strcmp(st, "okay") || !strcmp(st, "ok");
 }
 
-static int add_range(struct plat_range *r, unsigned *n, unsigned max, uint64_t base,
-		     uint64_t size, plat_warn_fn wfn, const char *what)
+static int add_range(struct plat_range *r, unsigned *n, unsigned max, uint64_t base, uint64_t size,
+		     plat_warn_fn wfn, const char *what)
 {
 	if (size == 0)
 		return 0;
@@ -207,8 +207,8 @@ static void parse_one_cpu(const void *fdt, int node, struct platform *p, plat_wa
 		return;
 	}
 	if (p->ncpus >= PLAT_MAX_HARTS) {
-		warn(wfn, "more cpu nodes than PLAT_MAX_HARTS, ignored:",
-		     fdt_get_name(fdt, node, NULL));
+		warn(wfn,
+		     "more cpu nodes than PLAT_MAX_HARTS, ignored:", fdt_get_name(fdt, node, NULL));
 		return;
 	}
 	struct plat_cpu *c = &p->cpus[p->ncpus];
@@ -281,9 +281,12 @@ static void parse_uart(const void *fdt, struct platform *p, plat_warn_fn wfn)
 		return;
 	}
 	prop_uint(fdt, node, "reg-shift", &shift);
-	prop_uint(fdt, node, "interrupts", &irq);
-	p->uart = (struct plat_uart){ .kind = kind, .base = base, .reg_shift = (uint32_t)shift,
-				      .irq = (uint32_t)irq };
+	int len;
+	const fdt32_t *intr = fdt_getprop(fdt, node, "interrupts", &len);
+	if (intr && len >= 4)
+		irq = fdt32_to_cpu(intr[0]);
+	p->uart = (struct plat_uart){
+	    .kind = kind, .base = base, .reg_shift = (uint32_t)shift, .irq = (uint32_t)irq};
 }
 
 static paddr_t compatible_base(const void *fdt, const char *const *compat, int *nodep)
@@ -299,9 +302,9 @@ static paddr_t compatible_base(const void *fdt, const char *const *compat, int *
 
 static void parse_devices(const void *fdt, struct platform *p)
 {
-	static const char *const plic[] = { "riscv,plic0", "sifive,plic-1.0.0", NULL };
-	static const char *const clint[] = { "riscv,clint0", "sifive,clint0", NULL };
-	static const char *const test[] = { "sifive,test0", NULL };
+	static const char *const plic[] = {"riscv,plic0", "sifive,plic-1.0.0", NULL};
+	static const char *const clint[] = {"riscv,clint0", "sifive,clint0", NULL};
+	static const char *const test[] = {"sifive,test0", NULL};
 	int node;
 	uint64_t ndev = 0;
 
@@ -330,8 +333,7 @@ static void parse_chosen(const void *fdt, struct platform *p, plat_warn_fn wfn)
 	p->bootargs[sizeof(p->bootargs) - 1] = 0;
 }
 
-enum plat_err platform_parse(const void *fdt, size_t fdt_size, struct platform *p,
-			     plat_warn_fn wfn)
+enum plat_err platform_parse(const void *fdt, size_t fdt_size, struct platform *p, plat_warn_fn wfn)
 {
 	memset(p, 0, sizeof(*p));
 	if (!fdt || fdt_size < sizeof(struct fdt_header) || fdt_check_header(fdt) ||
@@ -427,7 +429,7 @@ int platform_reserve(struct platform *p, paddr_t base, uint64_t size)
 {
 	if (p->nresv >= PLAT_MAX_RESV || base + size < base)
 		return -1;
-	p->resv[p->nresv++] = (struct plat_range){ base, size };
+	p->resv[p->nresv++] = (struct plat_range){base, size};
 	return 0;
 }
 
@@ -458,8 +460,7 @@ static paddr_t fit_in_range(const struct platform *p, const struct plat_range *m
 	}
 }
 
-paddr_t platform_find_free(const struct platform *p, paddr_t from, uint64_t size,
-			   uint64_t align)
+paddr_t platform_find_free(const struct platform *p, paddr_t from, uint64_t size, uint64_t align)
 {
 	paddr_t best = 0;
 	if (size == 0 || align == 0 || (align & (align - 1)))

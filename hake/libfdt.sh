@@ -12,7 +12,13 @@ mkdir -p "$cache" "$out"
 deb=$(ls "$cache"/linux-source-6.1_*_all.deb 2>/dev/null | head -n1 || true)
 if [ -z "$deb" ]; then
 	echo "libfdt: downloading linux-source-6.1 (Debian package) into $cache" >&2
-	if ! (cd "$cache" && apt-get download -q linux-source-6.1 >/dev/null 2>"$cache/download.log"); then
+	get() { (cd "$cache" && apt-get download -q linux-source-6.1 >/dev/null 2>"$cache/download.log"); }
+	# A machine with stale or no package lists: refresh them once, as root.
+	if ! get && [ "$(id -u)" -eq 0 ]; then
+		apt-get update -q >/dev/null 2>&1 || true
+		get || true
+	fi
+	if ! ls "$cache"/linux-source-6.1_*_all.deb >/dev/null 2>&1; then
 		echo "libfdt: 'apt-get download linux-source-6.1' failed:" >&2
 		cat "$cache/download.log" >&2
 		echo "libfdt: run 'apt-get update' as root and try again" >&2

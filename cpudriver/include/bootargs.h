@@ -5,6 +5,8 @@
  *   maxcores=N    bring up at most N cores (1..CONFIG_MAX_CORES)
  *   forcehart=H   start hart H even if the device tree says it cannot run a
  *                 CPU driver (to exercise the "hart never arrives" path)
+ *   crashcore=K   core K executes an illegal instruction before coming online
+ *                 (to exercise the trap report and the bounded boot wait)
  * Unknown words and bad values are reported through the callback and ignored.
  */
 #pragma once
@@ -15,8 +17,9 @@
 
 struct bootargs {
 	bool poweroff;
-	unsigned maxcores;   /* 0 = no limit given */
-	hartid_t forcehart;  /* (hartid_t)-1 = none */
+	unsigned maxcores;  /* 0 = no limit given */
+	hartid_t forcehart; /* (hartid_t)-1 = none */
+	coreid_t crashcore; /* COREID_INVALID = none */
 };
 
 typedef void (*bootargs_report_fn)(const char *problem, const char *word, size_t len);

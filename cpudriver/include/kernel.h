@@ -16,11 +16,11 @@
 #ifndef CONFIG_MAX_CORES
 #define CONFIG_MAX_CORES 128
 #endif
-#define CONFIG_HZ           100  /* timer ticks per second */
+#define CONFIG_HZ	    100	 /* timer ticks per second */
 #define CONFIG_BOOT_WAIT_MS 5000 /* how long the boot core waits for others */
 
 #define PAGE_SIZE 4096ul
-#define GIB       (1ul << 30)
+#define GIB	  (1ul << 30)
 
 /*
  * Sv39 kernel address space (every core has the same layout):
@@ -28,9 +28,9 @@
  *   0xffffffff80200000  the CPU driver image (text, rodata shared; data/bss private)
  * The lower half belongs to user space.
  */
-#define PHYSMAP_BASE 0xffffffc000000000ul
-#define PHYSMAP_SIZE (254ul * GIB)
-#define KERNEL_VBASE 0xffffffff80200000ul
+#define PHYSMAP_BASE		  0xffffffc000000000ul
+#define PHYSMAP_SIZE		  (254ul * GIB)
+#define KERNEL_VBASE		  0xffffffff80200000ul
 #define KERNEL_PHYS_OFFSET_IN_GIB 0x200000ul /* the image must sit at 2 MiB into a GiB */
 
 static inline void *pa2kva(paddr_t pa)
@@ -44,16 +44,17 @@ struct kconf {
 	hartid_t hartid;
 	hartid_t boot_hart;
 	uint32_t ncores_max;
+	uint32_t crash; /* test hook: trap on purpose before reporting in */
 	uint64_t timebase_hz;
-	uint64_t isa;          /* this hart's ISA_* flags */
-	paddr_t image_pa;      /* the shared CPU driver image */
-	paddr_t physmap_end;   /* end of the physmap this core maps */
+	uint64_t isa;	     /* this hart's ISA_* flags */
+	paddr_t image_pa;    /* the shared CPU driver image */
+	paddr_t physmap_end; /* end of the physmap this core maps */
 	struct plat_uart uart;
 };
 
 struct kcb {
 	struct kconf conf;
-	paddr_t priv_pa;       /* this core's private region */
+	paddr_t priv_pa; /* this core's private region */
 	uint64_t tick_interval;
 	uint64_t next_tick;
 	uint64_t ticks;

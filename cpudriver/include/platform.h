@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <abi/types.h>
 
-#define PLAT_MAX_MEM     16
-#define PLAT_MAX_RESV    32
-#define PLAT_MAX_HARTS   512 /* QEMU virt's limit */
+#define PLAT_MAX_MEM	  16
+#define PLAT_MAX_RESV	  32
+#define PLAT_MAX_HARTS	  512 /* QEMU virt's limit */
 #define PLAT_BOOTARGS_MAX 512
 
 struct plat_range {
@@ -22,20 +22,20 @@ struct plat_range {
 };
 
 /* ISA extensions the CPU driver cares about, from "riscv,isa". */
-#define ISA_EXT(c) (1u << ((c) - 'a'))
-#define ISA_SSTC   (1ull << 32)
-#define ISA_ZICSR  (1ull << 33)
+#define ISA_EXT(c)   (1u << ((c) - 'a'))
+#define ISA_SSTC     (1ull << 32)
+#define ISA_ZICSR    (1ull << 33)
 #define ISA_ZIFENCEI (1ull << 34)
 
 enum plat_mmu { MMU_NONE = 0, MMU_SV39 = 39, MMU_SV48 = 48, MMU_SV57 = 57 };
 
 struct plat_cpu {
 	hartid_t hartid;
-	coreid_t coreid;      /* COREID_INVALID when skipped */
-	uint8_t xlen;         /* 32 or 64, 0 if the ISA string is unreadable */
-	uint8_t mmu;          /* enum plat_mmu */
-	uint64_t isa;         /* ISA_EXT() letters | ISA_* multi-letter flags */
-	const char *skip;     /* why this hart cannot run a CPU driver, or NULL */
+	coreid_t coreid;  /* COREID_INVALID when skipped */
+	uint8_t xlen;	  /* 32 or 64, 0 if the ISA string is unreadable */
+	uint8_t mmu;	  /* enum plat_mmu */
+	uint64_t isa;	  /* ISA_EXT() letters | ISA_* multi-letter flags */
+	const char *skip; /* why this hart cannot run a CPU driver, or NULL */
 };
 
 enum uart_kind { UART_NONE = 0, UART_NS16550A, UART_SIFIVE };
@@ -67,11 +67,11 @@ struct platform {
 
 enum plat_err {
 	PLAT_OK = 0,
-	PLAT_ERR_HEADER,     /* not a valid flattened device tree */
-	PLAT_ERR_NO_MEMORY,  /* no usable /memory node */
-	PLAT_ERR_NO_CPUS,    /* no /cpus node or no cpu in it */
+	PLAT_ERR_HEADER,    /* not a valid flattened device tree */
+	PLAT_ERR_NO_MEMORY, /* no usable /memory node */
+	PLAT_ERR_NO_CPUS,   /* no /cpus node or no cpu in it */
 	PLAT_ERR_NO_TIMEBASE,
-	PLAT_ERR_BOOT_HART,  /* the boot hart is not a usable cpu in the tree */
+	PLAT_ERR_BOOT_HART, /* the boot hart is not a usable cpu in the tree */
 };
 
 /* Hook for warnings found while parsing (unknown UART, truncated tables...). */
@@ -104,8 +104,7 @@ int platform_reserve(struct platform *p, paddr_t base, uint64_t size);
  * Lowest align-aligned address >= from where size bytes lie inside one memory
  * range and overlap no reserved range; 0 if there is none. align: power of 2.
  */
-paddr_t platform_find_free(const struct platform *p, paddr_t from, uint64_t size,
-			   uint64_t align);
+paddr_t platform_find_free(const struct platform *p, paddr_t from, uint64_t size, uint64_t align);
 
 /* Highest end address of any memory range. */
 paddr_t platform_mem_end(const struct platform *p);

@@ -10,7 +10,7 @@ struct sbiret sbi_call(long ext, long fid, long arg0, long arg1, long arg2)
 	register long a6 __asm__("a6") = fid;
 	register long a7 __asm__("a7") = ext;
 	__asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a6), "r"(a7) : "memory");
-	return (struct sbiret){ .error = a0, .value = a1 };
+	return (struct sbiret){.error = a0, .value = a1};
 }
 
 /* Legacy extension 0x01: the only console OpenSBI 1.1 offers (no DBCN). */

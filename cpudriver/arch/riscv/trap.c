@@ -31,19 +31,19 @@ void trap_init(void)
 static const char *exception_name(uint64_t code)
 {
 	static const char *const names[] = {
-		[0] = "instruction address misaligned",
-		[1] = "instruction access fault",
-		[2] = "illegal instruction",
-		[3] = "breakpoint",
-		[4] = "load address misaligned",
-		[5] = "load access fault",
-		[6] = "store/AMO address misaligned",
-		[7] = "store/AMO access fault",
-		[8] = "environment call from U-mode",
-		[9] = "environment call from S-mode",
-		[12] = "instruction page fault",
-		[13] = "load page fault",
-		[15] = "store/AMO page fault",
+	    [0] = "instruction address misaligned",
+	    [1] = "instruction access fault",
+	    [2] = "illegal instruction",
+	    [3] = "breakpoint",
+	    [4] = "load address misaligned",
+	    [5] = "load access fault",
+	    [6] = "store/AMO address misaligned",
+	    [7] = "store/AMO access fault",
+	    [8] = "environment call from U-mode",
+	    [9] = "environment call from S-mode",
+	    [12] = "instruction page fault",
+	    [13] = "load page fault",
+	    [15] = "store/AMO page fault",
 	};
 	if (code < sizeof(names) / sizeof(names[0]) && names[code])
 		return names[code];
@@ -67,7 +67,7 @@ void trap_handler(struct trap_frame *tf)
 	}
 	kprintf("core %u hart %u: unexpected trap scause=%#lx (%s) sepc=%#lx stval=%#lx "
 		"ra=%#lx sp=%#lx; stopping core %u\n",
-		kcb.conf.coreid, kcb.conf.hartid, tf->scause, exception_name(tf->scause),
-		tf->sepc, tf->stval, tf->x[1], tf->x[2], kcb.conf.coreid);
+		kcb.conf.coreid, kcb.conf.hartid, tf->scause, exception_name(tf->scause), tf->sepc,
+		tf->stval, tf->x[1], tf->x[2], kcb.conf.coreid);
 	core_stop();
 }

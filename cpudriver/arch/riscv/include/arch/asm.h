@@ -3,10 +3,10 @@
 #pragma once
 
 #define KERNEL_OFFSET_IN_GIB 0x200000
-#define GIB_MASK             0x3fffffff
-#define PTE_GIGA_RWX         0xcf       /* V R W X A D */
-#define EARLY_PHYSMAP_GIB    64         /* early table maps PA 0..64 GiB */
-#define SATP_SV39            (8 << 60)
-#define HANDOFF_SATP         0          /* offsetof(struct core_handoff, satp) */
-#define KSTACK_SIZE          16384
-#define TRAP_FRAME_SIZE      (36 * 8)
+#define GIB_MASK	     0x3fffffff
+#define PTE_GIGA_RWX	     0xcf /* V R W X A D */
+#define EARLY_PHYSMAP_GIB    64	  /* early table maps PA 0..64 GiB */
+#define SATP_SV39	     (8 << 60)
+#define HANDOFF_SATP	     0 /* offsetof(struct core_handoff, satp) */
+#define KSTACK_SIZE	     16384
+#define TRAP_FRAME_SIZE	     (36 * 8)

@@ -14,7 +14,7 @@
 
 struct kpt {
 	uint64_t root[512];
-	uint64_t l1[512];                /* the image's GiB, root[510] */
+	uint64_t l1[512];		 /* the image's GiB, root[510] */
 	uint64_t l0[KPT_L0_TABLES][512]; /* 4 KiB pages of the image */
 };
 

@@ -9,12 +9,12 @@ struct sbiret {
 	long value;
 };
 
-#define SBI_SUCCESS          0
-#define SBI_ERR_FAILED       -1
-#define SBI_ERR_NOT_SUPPORTED -2
-#define SBI_ERR_INVALID_PARAM -3
-#define SBI_ERR_DENIED       -4
-#define SBI_ERR_INVALID_ADDRESS -5
+#define SBI_SUCCESS		  0
+#define SBI_ERR_FAILED		  -1
+#define SBI_ERR_NOT_SUPPORTED	  -2
+#define SBI_ERR_INVALID_PARAM	  -3
+#define SBI_ERR_DENIED		  -4
+#define SBI_ERR_INVALID_ADDRESS	  -5
 #define SBI_ERR_ALREADY_AVAILABLE -6
 
 #define SBI_EXT_BASE 0x10
@@ -23,9 +23,9 @@ struct sbiret {
 #define SBI_EXT_HSM  0x48534d
 #define SBI_EXT_SRST 0x53525354
 
-#define SBI_SRST_SHUTDOWN    0
-#define SBI_SRST_COLD_REBOOT 1
-#define SBI_SRST_REASON_NONE 0
+#define SBI_SRST_SHUTDOWN	0
+#define SBI_SRST_COLD_REBOOT	1
+#define SBI_SRST_REASON_NONE	0
 #define SBI_SRST_REASON_FAILURE 1
 
 struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2);

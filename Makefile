@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: MIT
+# Reef: the familiar commands, as a thin layer over hake/ (Meson + Ninja).
+#   make                 install missing Debian packages, build build/reef.elf
+#   make qemu            boot it in QEMU (SMP=N, MACHINE=virt|sifive_u, MEM=, APPEND=, ACCEL=single)
+#   make gdb             the same, QEMU waiting for gdb-multiarch on :1234
+#   make test            every test suite; ends with "N passed, N failed"
+
+BUILD   ?= build
+MACHINE ?= virt
+SMP     ?=
+MEM     ?=
+APPEND  ?=
+ACCEL   ?=
+
+QEMU_ARGS = --kernel $(BUILD)/reef.elf --machine $(MACHINE) $(if $(SMP),--smp $(SMP)) \
+	    $(if $(MEM),--mem $(MEM)) $(if $(ACCEL),--accel $(ACCEL)) $(if $(APPEND),--append "$(APPEND)")
+
+.PHONY: all deps build qemu gdb test clean format-check
+
+all: build
+
+deps:
+	@hake/deps.sh
+
+build: deps
+	@hake/build.sh $(BUILD)
+
+qemu: build
+	@hake/qemu.sh $(QEMU_ARGS) --interactive
+
+gdb: build
+	@hake/qemu.sh $(QEMU_ARGS) --interactive --gdb
+
+test: build
+	@hake/test.sh $(BUILD)
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Boot Reef once in QEMU (with "poweroff") and judge the serial output:
+#   - QEMU exits 0 within the timeout (the system powered itself off);
+#   - exactly N lines "core K online hart H", K and H each unique, K < N + failed;
+#   - exactly one "reef: N cores online";
+#   - exactly F lines "hart H failed to start: ...";
+#   - no "unexpected trap" or "fatal" line unless --allow-trap;
+#   - every --expect REGEX matches a line.
+# Usage: boot.sh --kernel F --expect-cores N [--machine M] [--smp N] [--accel A]
+#                [--append ARGS] [--expect-failed F] [--expect REGEX]... [--allow-trap]
+#                [--timeout S]
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+qemu_args=() append="poweroff" cores="" failed=0 allow_trap=0 limit=150 expects=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel|--machine|--smp|--accel|--mem) qemu_args+=("$1" "$2"); shift ;;
+	--append) append="poweroff $2"; shift ;;
+	--expect-cores) cores=$2; shift ;;
+	--expect-failed) failed=$2; shift ;;
+	--expect) expects+=("$2"); shift ;;
+	--allow-trap) allow_trap=1 ;;
+	--timeout) limit=$2; shift ;;
+	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ -n "$cores" ] || { echo "boot.sh: --expect-cores is required" >&2; exit 2; }
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+start=$(date +%s%N)
+timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --append "$append" 2>&1 |
+	tr -d '\r' >"$log"
+rc=${PIPESTATUS[0]}
+ms=$((($(date +%s%N) - start) / 1000000))
+
+problems=()
+fail() { problems+=("$*"); }
+
+case $rc in
+0) ;;
+124|137) fail "timed out after ${limit}s" ;;
+*) fail "QEMU exited with status $rc" ;;
+esac
+
+online=$(grep -cE '^core [0-9]+ online hart [0-9]+( |$)' "$log")
+[ "$online" -eq "$cores" ] || fail "expected $cores 'core K online' lines, saw $online"
+dupk=$(grep -oE '^core [0-9]+ online' "$log" | sort | uniq -d)
+[ -z "$dupk" ] || fail "a core came online twice: $dupk"
+duph=$(grep -oE '^core [0-9]+ online hart [0-9]+' "$log" | awk '{print $5}' | sort | uniq -d)
+[ -z "$duph" ] || fail "a hart runs two cores: $duph"
+maxk=$((cores + failed))
+while read -r k; do
+	[ "$k" -lt "$maxk" ] || fail "core id $k is not dense (expected < $maxk)"
+done < <(grep -oE '^core [0-9]+ online' "$log" | awk '{print $2}')
+garbled=$(grep -E 'online hart' "$log" | grep -vE '^core [0-9]+ online hart [0-9]+( |$)')
+[ -z "$garbled" ] || fail "interleaved console line: $garbled"
+
+n=$(grep -cE "^reef: $cores cores online$" "$log")
+[ "$n" -eq 1 ] || fail "expected one 'reef: $cores cores online' line, saw $n"
+nf=$(grep -cE '^hart [0-9]+ failed to start: ' "$log")
+[ "$nf" -eq "$failed" ] || fail "expected $failed 'failed to start' lines, saw $nf"
+if [ $allow_trap = 0 ] && grep -qE 'unexpected trap|fatal' "$log"; then
+	fail "unexpected trap or fatal error"
+fi
+for re in "${expects[@]}"; do
+	grep -qE -- "$re" "$log" || fail "no line matches: $re"
+done
+
+if [ ${#problems[@]} -eq 0 ]; then
+	echo "ok: $cores cores online in ${ms} ms"
+	exit 0
+fi
+echo "---- serial output ----"
+cat "$log"
+echo "-----------------------"
+for p in "${problems[@]}"; do echo "FAIL: $p"; done
+exit 1

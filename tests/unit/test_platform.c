@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host tests of the device-tree-to-platform code, fed with device trees QEMU
+ * dumped at build time (virt with 1, 4, 8 harts on two NUMA nodes, 128
+ * harts; sifive_u) and with broken ones derived from them with libfdt.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libfdt.h>
+
+#include "platform.h"
+
+static int warnings;
+static char last_warning[256];
+
+static void count_warn(const char *msg, const char *detail)
+{
+	warnings++;
+	snprintf(last_warning, sizeof(last_warning), "%s %s", msg, detail);
+}
+
+/* Load a fixture into a buffer with room to grow (for libfdt edits). */
+static void *load_dtb(const char *name, size_t *size)
+{
+	const char *dir = getenv("REEF_DTB_DIR");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".", name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open fixture %s (set REEF_DTB_DIR)", path);
+	static const size_t cap = 1 << 20;
+	char *buf = calloc(1, cap);
+	size_t n = fread(buf, 1, cap, f);
+	fclose(f);
+	assert_true(n > 0);
+	assert_int_equal(fdt_open_into(buf, buf, (int)cap), 0);
+	*size = cap;
+	return buf;
+}
+
+static struct platform *parse_ok(const char *name)
+{
+	size_t size;
+	void *fdt = load_dtb(name, &size);
+	struct platform *p = malloc(sizeof(*p));
+	warnings = 0;
+	assert_int_equal(platform_parse(fdt, size, p, count_warn), PLAT_OK);
+	free(fdt);
+	return p;
+}
+
+static void test_virt4(void **state)
+{
+	(void)state;
+	struct platform *p = parse_ok("virt-smp4.dtb");
+	assert_int_equal(warnings, 0);
+	assert_int_equal(p->nmem, 1);
+	assert_int_equal(p->mem[0].base, 0x80000000);
+	assert_int_equal(p->mem[0].size, 512ul << 20);
+	assert_int_equal(p->ncpus, 4);
+	assert_int_equal(p->timebase_hz, 10000000);
+	assert_int_equal(p->uart.kind, UART_NS16550A);
+	assert_int_equal(p->uart.base, 0x10000000);
+	assert_int_equal(p->uart.irq, 10);
+	assert_int_equal(p->plic_base, 0xc000000);
+	assert_true(p->plic_ndev > 0);
+	assert_int_equal(p->clint_base, 0x2000000);
+	assert_int_equal(p->test_base, 0x100000);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(p->cpus[i].hartid, i);
+		assert_null(p->cpus[i].skip);
+		assert_int_equal(p->cpus[i].xlen, 64);
+		assert_true(p->cpus[i].isa & ISA_SSTC);
+		assert_true(p->cpus[i].mmu >= MMU_SV39);
+	}
+	/* The boot hart is core 0; the others follow in device-tree order. */
+	assert_int_equal(platform_assign_cores(p, 2, 128, (hartid_t)-1), PLAT_OK);
+	assert_int_equal(p->ncores, 4);
+	assert_int_equal(platform_cpu_by_hart(p, 2)->coreid, 0);
+	assert_int_equal(platform_cpu_by_hart(p, 0)->coreid, 1);
+	assert_int_equal(platform_cpu_by_hart(p, 1)->coreid, 2);
+	assert_int_equal(platform_cpu_by_hart(p, 3)->coreid, 3);
+	assert_null(platform_cpu_by_hart(p, 4));
+	char isa[32];
+	platform_isa_str(platform_cpu_by_hart(p, 0), isa, sizeof(isa));
+	assert_string_equal(isa, "rv64imafdch+sstc");
+	free(p);
+}
+
+static void test_virt1(void **state)
+{
+	(void)state;
+	struct platform *p = parse_ok("virt-smp1.dtb");
+	assert_int_equal(p->ncpus, 1);
+	assert_int_equal(p->mem[0].size, 128ul << 20);
+	assert_int_equal(platform_assign_cores(p, 0, 128, (hartid_t)-1), PLAT_OK);
+	assert_int_equal(p->ncores, 1);
+	/* A boot hart the tree does not list cannot be core 0. */
+	assert_int_equal(platform_assign_cores(p, 7, 128, (hartid_t)-1), PLAT_ERR_BOOT_HART);
+	free(p);
+}
+
+static void test_virt_numa(void **state)
+{
+	(void)state;
+	struct platform *p = parse_ok("virt-numa8.dtb");
+	assert_int_equal(p->ncpus, 8);
+	assert_int_equal(p->nmem, 2);
+	assert_int_equal(p->mem[0].size + p->mem[1].size, 512ul << 20);
+	assert_int_equal(platform_mem_end(p), 0xa0000000);
+	free(p);
+}
+
+static void test_core_limit(void **state)
+{
+	(void)state;
+	struct platform *p = parse_ok("virt-smp128.dtb");
+	assert_int_equal(p->ncpus, 128);
+	assert_int_equal(platform_assign_cores(p, 100, 16, (hartid_t)-1), PLAT_OK);
+	assert_int_equal(p->ncores, 16);
+	unsigned limited = 0;
+	for (unsigned i = 0; i < p->ncpus; i++) {
+		const struct plat_cpu *c = &p->cpus[i];
+		if (c->coreid == COREID_INVALID) {
+			assert_string_equal(c->skip, PLAT_SKIP_LIMIT);
+			limited++;
+		} else {
+			assert_true(c->coreid < 16);
+		}
+	}
+	assert_int_equal(limited, 112);
+	assert_int_equal(platform_cpu_by_hart(p, 100)->coreid, 0);
+	free(p);
+}
+
+static void test_sifive_u(void **state)
+{
+	(void)state;
+	struct platform *p = parse_ok("sifive_u.dtb");
+	assert_int_equal(p->ncpus, 5);
+	assert_int_equal(p->timebase_hz, 1000000);
+	assert_int_equal(p->uart.kind, UART_SIFIVE);
+	assert_int_equal(p->uart.base, 0x10010000);
+	assert_int_equal(p->uart.irq, 4);
+	assert_int_equal(p->test_base, 0);
+	const struct plat_cpu *e51 = platform_cpu_by_hart(p, 0);
+	assert_non_null(e51->skip);
+	assert_int_equal(e51->mmu, MMU_NONE);
+	assert_false(e51->isa & ISA_SSTC);
+	assert_int_equal(platform_assign_cores(p, 0, 128, (hartid_t)-1), PLAT_ERR_BOOT_HART);
+	assert_int_equal(platform_assign_cores(p, 3, 128, (hartid_t)-1), PLAT_OK);
+	assert_int_equal(p->ncores, 4);
+	assert_int_equal(e51->coreid, COREID_INVALID);
+	/* forcehart gives the E51 a core anyway (boot tests check it never arrives). */
+	assert_int_equal(platform_assign_cores(p, 3, 128, 0), PLAT_OK);
+	assert_int_equal(p->ncores, 5);
+	assert_int_not_equal(e51->coreid, COREID_INVALID);
+	free(p);
+}
+
+static enum plat_err parse_edited(const char *name, int (*edit)(void *fdt))
+{
+	size_t size;
+	void *fdt = load_dtb(name, &size);
+	assert_int_equal(edit(fdt), 0);
+	struct platform *p = malloc(sizeof(*p));
+	warnings = 0;
+	enum plat_err err = platform_parse(fdt, size, p, count_warn);
+	free(p);
+	free(fdt);
+	return err;
+}
+
+static int del_path(void *fdt, const char *path)
+{
+	int node = fdt_path_offset(fdt, path);
+	return node < 0 ? node : fdt_del_node(fdt, node);
+}
+
+static int del_cpus(void *fdt)
+{
+	return del_path(fdt, "/cpus");
+}
+
+static int del_memory(void *fdt)
+{
+	return del_path(fdt, "/memory@80000000");
+}
+
+static int del_timebase(void *fdt)
+{
+	return fdt_delprop(fdt, fdt_path_offset(fdt, "/cpus"), "timebase-frequency");
+}
+
+static int empty_cpus(void *fdt)
+{
+	int node;
+	while ((node = fdt_path_offset(fdt, "/cpus/cpu@0")) >= 0 ||
+	       (node = fdt_path_offset(fdt, "/cpus/cpu@1")) >= 0 ||
+	       (node = fdt_path_offset(fdt, "/cpus/cpu@2")) >= 0 ||
+	       (node = fdt_path_offset(fdt, "/cpus/cpu@3")) >= 0)
+		fdt_del_node(fdt, node);
+	return 0;
+}
+
+static int bad_address_cells(void *fdt)
+{
+	return fdt_setprop_u32(fdt, 0, "#address-cells", 5);
+}
+
+static void test_broken_structure(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_edited("virt-smp4.dtb", del_cpus), PLAT_ERR_NO_CPUS);
+	assert_int_equal(parse_edited("virt-smp4.dtb", empty_cpus), PLAT_ERR_NO_CPUS);
+	assert_int_equal(parse_edited("virt-smp4.dtb", del_memory), PLAT_ERR_NO_MEMORY);
+	assert_int_equal(parse_edited("virt-smp4.dtb", del_timebase), PLAT_ERR_NO_TIMEBASE);
+	assert_int_equal(parse_edited("virt-smp4.dtb", bad_address_cells), PLAT_ERR_NO_MEMORY);
+	assert_string_not_equal(platform_strerror(PLAT_ERR_NO_CPUS), "");
+}
+
+static void test_broken_header(void **state)
+{
+	(void)state;
+	struct platform *p = malloc(sizeof(*p));
+	size_t size;
+	char *fdt = load_dtb("virt-smp4.dtb", &size);
+	assert_int_equal(fdt_pack(fdt), 0);
+	size_t total = fdt_totalsize(fdt);
+
+	assert_int_equal(platform_parse(NULL, size, p, NULL), PLAT_ERR_HEADER);
+	assert_int_equal(platform_parse(fdt, 0, p, NULL), PLAT_ERR_HEADER);
+	/* Truncated: the blob says it is longer than what we may read. */
+	assert_int_equal(platform_parse(fdt, total / 2, p, NULL), PLAT_ERR_HEADER);
+	assert_int_equal(platform_parse(fdt, total - 1, p, NULL), PLAT_ERR_HEADER);
+	assert_int_equal(platform_parse(fdt, total, p, NULL), PLAT_OK);
+	/* Garbage. */
+	char junk[4096];
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(i * 7 + 3);
+	assert_int_equal(platform_parse(junk, sizeof(junk), p, NULL), PLAT_ERR_HEADER);
+	/* A valid header whose structure and strings blocks are overwritten. */
+	memset(fdt + fdt_off_dt_struct(fdt), 0xff, total - fdt_off_dt_struct(fdt));
+	assert_int_not_equal(platform_parse(fdt, total, p, NULL), PLAT_OK);
+	free(fdt);
+	free(p);
+}
+
+static int cpu0_bad_props(void *fdt)
+{
+	int cpu = fdt_path_offset(fdt, "/cpus/cpu@0");
+	int err = fdt_setprop(fdt, cpu, "riscv,isa", "rv64", 4); /* not NUL-terminated */
+	cpu = fdt_path_offset(fdt, "/cpus/cpu@1");
+	err |= fdt_setprop_string(fdt, cpu, "status", "disabled");
+	cpu = fdt_path_offset(fdt, "/cpus/cpu@2");
+	err |= fdt_setprop(fdt, cpu, "reg", "x", 1);
+	cpu = fdt_path_offset(fdt, "/cpus/cpu@3");
+	err |= fdt_setprop_string(fdt, cpu, "riscv,isa", "rv32imac");
+	err |= fdt_setprop_string(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path",
+				  "/nowhere:115200");
+	return err;
+}
+
+static void test_broken_cpus(void **state)
+{
+	(void)state;
+	size_t size;
+	void *fdt = load_dtb("virt-smp4.dtb", &size);
+	assert_int_equal(cpu0_bad_props(fdt), 0);
+	struct platform *p = malloc(sizeof(*p));
+	warnings = 0;
+	assert_int_equal(platform_parse(fdt, size, p, count_warn), PLAT_OK);
+	assert_int_equal(p->ncpus, 3); /* cpu@2's reg is unusable: ignored with a warning */
+	assert_true(warnings >= 2);
+	assert_int_equal(p->uart.kind, UART_NONE);
+	assert_string_equal(platform_cpu_by_hart(p, 0)->skip, "no riscv,isa property");
+	assert_string_equal(platform_cpu_by_hart(p, 1)->skip, "disabled in the device tree");
+	assert_string_equal(platform_cpu_by_hart(p, 3)->skip, "not an RV64 hart");
+	assert_int_equal(platform_assign_cores(p, 0, 8, (hartid_t)-1), PLAT_ERR_BOOT_HART);
+	free(p);
+	free(fdt);
+}
+
+static void test_long_bootargs(void **state)
+{
+	(void)state;
+	size_t size;
+	void *fdt = load_dtb("virt-smp1.dtb", &size);
+	char args[2 * PLAT_BOOTARGS_MAX];
+	memset(args, 'a', sizeof(args) - 1);
+	args[sizeof(args) - 1] = 0;
+	assert_int_equal(fdt_setprop_string(fdt, fdt_path_offset(fdt, "/chosen"), "bootargs", args),
+			 0);
+	struct platform *p = malloc(sizeof(*p));
+	warnings = 0;
+	assert_int_equal(platform_parse(fdt, size, p, count_warn), PLAT_OK);
+	assert_int_equal(warnings, 1);
+	assert_int_equal(strlen(p->bootargs), PLAT_BOOTARGS_MAX - 1);
+	free(p);
+	free(fdt);
+}
+
+/* Random byte corruption of a real tree: never a crash (ASan/UBSan watch). */
+static void test_corruption_never_crashes(void **state)
+{
+	(void)state;
+	size_t size;
+	char *orig = load_dtb("virt-smp4.dtb", &size);
+	assert_int_equal(fdt_pack(orig), 0);
+	size_t total = fdt_totalsize(orig);
+	struct platform *p = malloc(sizeof(*p));
+	char *buf = malloc(total);
+	unsigned seed = 12345, ok = 0;
+	for (int iter = 0; iter < 3000; iter++) {
+		memcpy(buf, orig, total);
+		int flips = 1 + iter % 8;
+		for (int f = 0; f < flips; f++) {
+			seed = seed * 1103515245 + 12345;
+			size_t at = (seed >> 8) % total;
+			buf[at] ^= (char)(1 << ((seed >> 4) % 8));
+		}
+		if (platform_parse(buf, total, p, NULL) == PLAT_OK) {
+			ok++;
+			assert_true(p->ncpus <= PLAT_MAX_HARTS);
+			assert_true(p->nmem <= PLAT_MAX_MEM);
+			platform_assign_cores(p, 0, 4, (hartid_t)-1);
+		}
+	}
+	assert_true(ok > 0); /* most single flips land in values, not structure */
+	free(buf);
+	free(p);
+	free(orig);
+}
+
+static void test_find_free(void **state)
+{
+	(void)state;
+	struct platform *p = calloc(1, sizeof(*p));
+	p->mem[0] = (struct plat_range){0x80000000, 0x1000000};
+	p->mem[1] = (struct plat_range){0x90000000, 0x400000};
+	p->nmem = 2;
+	assert_int_equal(platform_reserve(p, 0x80000000, 0x80000), 0); /* firmware */
+	assert_int_equal(platform_reserve(p, 0x80200000, 0x19000), 0); /* image */
+	assert_int_equal(platform_find_free(p, 0, 0x1000, 0x1000), 0x80080000);
+	assert_int_equal(platform_find_free(p, 0x80100000, 0x200000, 0x1000), 0x80219000);
+	assert_int_equal(platform_find_free(p, 0x80219001, 0x1000, 0x1000), 0x8021a000);
+	/* Too big for the first range: only the second fits. */
+	assert_int_equal(platform_find_free(p, 0x80f00000, 0x100000, 0x1000), 0x80f00000);
+	assert_int_equal(platform_find_free(p, 0x80f00000, 0x200000, 0x1000), 0x90000000);
+	assert_int_equal(platform_find_free(p, 0, 0x2000000, 0x1000), 0);
+	assert_int_equal(platform_find_free(p, 0, 0x1000, 3), 0);
+	assert_int_equal(platform_find_free(p, UINT64_MAX - 10, 0x1000, 0x1000), 0);
+	assert_int_equal(platform_reserve(p, UINT64_MAX, 2), -1);
+	free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_virt4),	  cmocka_unit_test(test_virt1),
+	    cmocka_unit_test(test_virt_numa),	  cmocka_unit_test(test_core_limit),
+	    cmocka_unit_test(test_sifive_u),	  cmocka_unit_test(test_broken_structure),
+	    cmocka_unit_test(test_broken_header), cmocka_unit_test(test_broken_cpus),
+	    cmocka_unit_test(test_long_bootargs), cmocka_unit_test(test_corruption_never_crashes),
+	    cmocka_unit_test(test_find_free),
+	};
+	return cmocka_run_group_tests_name("platform", tests, NULL, NULL);
+}
