@@ -3,11 +3,15 @@
 # Boot a Reef image in QEMU. Machine defaults come from platforms/qemu-<m>/run.conf.
 # Usage: qemu.sh --kernel F [--machine virt|sifive_u] [--smp N] [--mem M]
 #                [--append ARGS] [--accel single|multi] [--interactive] [--gdb]
+#                [--uboot]
+# --uboot boots Debian's U-Boot (u-boot-qemu) instead, which finds the RISC-V
+# Image (F with .elf replaced by .bin) on a virtio disk and starts it with
+# booti: the path the HiFive Unmatched takes.
 # Without --interactive the serial console goes to stdout and stdin is not
 # read (tests); with it, QEMU's -nographic console (Ctrl-A X quits).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-kernel="" machine=virt smp="" mem="" append="" accel="" interactive=0 gdb=0
+kernel="" machine=virt smp="" mem="" append="" accel="" interactive=0 gdb=0 uboot=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift ;;
@@ -18,6 +22,7 @@ while [ $# -gt 0 ]; do
 	--accel) accel=$2; shift ;;
 	--interactive) interactive=1 ;;
 	--gdb) gdb=1 ;;
+	--uboot) uboot=1 ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -28,8 +33,17 @@ conf=$top/platforms/qemu-$machine/run.conf
 . "$conf"
 [ -f "$kernel" ] || { echo "qemu.sh: kernel '$kernel' not found (run make)" >&2; exit 2; }
 
-args=(-M "$QEMU_MACHINE" -smp "${smp:-$QEMU_SMP}" -m "${mem:-$QEMU_MEM}"
-      -bios default -kernel "$kernel" -no-reboot)
+args=(-M "$QEMU_MACHINE" -smp "${smp:-$QEMU_SMP}" -m "${mem:-$QEMU_MEM}" -bios default -no-reboot)
+if [ $uboot = 1 ]; then
+	[ -n "${QEMU_UBOOT:-}" ] || { echo "qemu.sh: no U-Boot for qemu-$machine" >&2; exit 2; }
+	disk=$(mktemp --suffix=.img)
+	trap 'rm -f "$disk"' EXIT
+	"$top/hake/uboot-disk.sh" "${kernel%.elf}.bin" "$append" "$disk"
+	args+=(-kernel "$QEMU_UBOOT" -drive "file=$disk,format=raw,if=virtio")
+	append=""
+else
+	args+=(-kernel "$kernel")
+fi
 case $accel in
 "") ;;
 single) args+=(-accel tcg,thread=single) ;;
@@ -43,6 +57,7 @@ if [ $gdb = 1 ]; then
 	echo "  gdb-multiarch $kernel -ex 'target remote :1234'" >&2
 fi
 if [ $interactive = 1 ]; then
-	exec qemu-system-riscv64 "${args[@]}" -nographic
+	qemu-system-riscv64 "${args[@]}" -nographic
+else
+	qemu-system-riscv64 "${args[@]}" -display none -serial stdio -monitor none </dev/null
 fi
-exec qemu-system-riscv64 "${args[@]}" -display none -serial stdio -monitor none </dev/null

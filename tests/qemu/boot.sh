@@ -9,7 +9,7 @@
 #   - every --expect REGEX matches a line.
 # Usage: boot.sh --kernel F --expect-cores N [--machine M] [--smp N] [--accel A]
 #                [--append ARGS] [--expect-failed F] [--expect REGEX]... [--allow-trap]
-#                [--timeout S]
+#                [--timeout S] [--uboot]
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 qemu_args=() append="poweroff" cores="" failed=0 allow_trap=0 limit=150 expects=()
@@ -21,6 +21,7 @@ while [ $# -gt 0 ]; do
 	--expect-failed) failed=$2; shift ;;
 	--expect) expects+=("$2"); shift ;;
 	--allow-trap) allow_trap=1 ;;
+	--uboot) qemu_args+=(--uboot) ;;
 	--timeout) limit=$2; shift ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	esac

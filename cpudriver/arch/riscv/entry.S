@@ -21,6 +21,8 @@
 	.section .text.head, "ax"
 	.globl _start
 _start:
+	.option	push
+	.option	norvc			/* code0 must be one 4-byte instruction */
 	j	boot_entry		/* code0 */
 	.word	0			/* code1 */
 	.dword	KERNEL_OFFSET_IN_GIB	/* text_offset from RAM base */
@@ -32,6 +34,7 @@ _start:
 	.ascii	"RISCV\0\0\0"		/* deprecated magic */
 	.ascii	"RSC\x05"		/* magic2 */
 	.word	0
+	.option	pop
 
 boot_entry:
 	csrw	sie, zero
