@@ -24,13 +24,6 @@
 static struct platform plat;
 static struct bootargs args;
 
-struct started_core {
-	const struct plat_cpu *cpu;
-	paddr_t mem;
-	bool online;
-};
-static struct started_core started[CONFIG_MAX_CORES];
-
 static void __attribute__((noreturn)) boot_poweroff(unsigned code)
 {
 	if (plat.test_base) {
@@ -111,6 +104,30 @@ static void boot_own_page_table(void)
 	arch_tlb_flush_all();
 }
 
+#define START_TRIES 3 /* hart_start attempts per core (see entry.S: boot_claim) */
+
+enum started_state { CORE_WAITING, CORE_ONLINE, CORE_FAILED };
+
+struct started_core {
+	const struct plat_cpu *cpu;
+	struct kconf conf;
+	paddr_t mem;
+	unsigned tries;
+	enum started_state state;
+};
+static struct started_core started[CONFIG_MAX_CORES];
+
+/* One hart_start attempt for s; reports and returns false on an SBI error. */
+static bool start_one(struct started_core *s)
+{
+	s->conf.attempt = ++s->tries;
+	long err = core_start(&s->conf, s->mem, core_mem_size());
+	if (err)
+		kprintf("hart %u failed to start: SBI hart_start error %ld (%s)\n", s->cpu->hartid,
+			err, sbi_strerror(err));
+	return err == 0;
+}
+
 /* Policy: start every core the platform assigned, in core order. */
 static unsigned boot_start_cores(void)
 {
@@ -127,34 +144,66 @@ static unsigned boot_start_cores(void)
 				c->coreid);
 			continue;
 		}
-		struct kconf conf = kcb.conf;
-		conf.coreid = c->coreid;
-		conf.hartid = c->hartid;
-		conf.isa = c->isa;
-		conf.crash = c->coreid == args.crashcore;
-		long err = core_start(&conf, mem, size);
-		if (err) {
-			kprintf("hart %u failed to start: SBI hart_start error %ld (%s)\n",
-				c->hartid, err, sbi_strerror(err));
+		struct started_core *s = &started[n];
+		*s = (struct started_core){.cpu = c, .conf = kcb.conf, .mem = mem};
+		s->conf.coreid = c->coreid;
+		s->conf.hartid = c->hartid;
+		s->conf.isa = c->isa;
+		if (c->coreid == args.crashcore)
+			s->conf.test_hook = HOOK_CRASH;
+		else if (c->coreid == args.stopcore)
+			s->conf.test_hook = HOOK_STOP_ONCE;
+		if (!start_one(s))
 			continue;
-		}
 		cursor = mem + size;
-		started[n++] = (struct started_core){.cpu = c, .mem = mem};
+		n++;
 	}
 	return n;
 }
 
-static bool mailbox_arrived(const struct started_core *s)
+/* What the core's mailbox says; the control word is read before the payload. */
+static uint32_t mailbox_read(const struct started_core *s)
 {
 	const struct core_mailbox *m = core_mailbox(s->mem);
-	if (!__atomic_load_n(&m->seq, __ATOMIC_RELAXED))
-		return false;
-	/* Control word before payload; pairs with the sender's fence w,w. */
+	uint32_t seq = __atomic_load_n(&m->seq, __ATOMIC_RELAXED);
+	if (seq == MBOX_EMPTY)
+		return seq;
+	/* Pairs with the sender's fence w,w. */
 	__asm__ volatile("fence r, r" ::: "memory");
 	if (m->coreid != s->cpu->coreid || m->hartid != s->cpu->hartid)
 		kprintf("reef: core %u's mailbox names core %u hart %u\n", s->cpu->coreid,
 			m->coreid, m->hartid);
-	return true;
+	return seq;
+}
+
+/* Advance one started core; returns true when it has reached a final state. */
+static bool boot_check_core(struct started_core *s)
+{
+	switch (mailbox_read(s)) {
+	case MBOX_ONLINE:
+		s->state = CORE_ONLINE;
+		return true;
+	case MBOX_STOPPED:
+		kprintf("hart %u failed to start: core %u stopped during bring-up\n",
+			s->cpu->hartid, s->cpu->coreid);
+		s->state = CORE_FAILED;
+		return true;
+	}
+	/* Back in the firmware without a word: the start request was lost. */
+	if (sbi_hart_status(s->cpu->hartid) == SBI_HSM_STOPPED) {
+		if (s->tries >= START_TRIES) {
+			kprintf("hart %u failed to start: firmware lost %u start requests\n",
+				s->cpu->hartid, s->tries);
+			s->state = CORE_FAILED;
+			return true;
+		}
+		kprintf("reef: hart %u is still stopped, starting it again\n", s->cpu->hartid);
+		if (!start_one(s)) {
+			s->state = CORE_FAILED;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Wait, bounded, for the started cores to report in; returns how many did. */
@@ -162,21 +211,22 @@ static unsigned boot_wait_cores(unsigned n)
 {
 	uint64_t wait_ms = CONFIG_BOOT_WAIT_MS + 50ul * n;
 	uint64_t deadline = arch_time() + ms_to_ticks(wait_ms);
-	unsigned online = 0;
-	while (online < n && arch_time() < deadline) {
+	unsigned done = 0, online = 0;
+	while (done < n && arch_time() < deadline) {
 		for (unsigned i = 0; i < n; i++)
-			if (!started[i].online && mailbox_arrived(&started[i])) {
-				started[i].online = true;
-				online++;
-			}
-		if (online < n)
+			if (started[i].state == CORE_WAITING && boot_check_core(&started[i]))
+				done++;
+		if (done < n)
 			core_nap(deadline);
 	}
-	for (unsigned i = 0; i < n; i++)
-		if (!started[i].online)
+	for (unsigned i = 0; i < n; i++) {
+		if (started[i].state == CORE_ONLINE)
+			online++;
+		else if (started[i].state == CORE_WAITING)
 			kprintf(
 			    "hart %u failed to start: core %u did not report in within %lu ms\n",
 			    started[i].cpu->hartid, started[i].cpu->coreid, wait_ms);
+	}
 	return online;
 }
 

@@ -57,6 +57,11 @@ static unsigned parse_word(const char *w, size_t len, struct bootargs *ba,
 			ba->crashcore = n;
 			return 0;
 		}
+	} else if (key_is(w, len, "stopcore=", &v, &vlen)) {
+		if (parse_u32(v, vlen, &n) == 0) {
+			ba->stopcore = n;
+			return 0;
+		}
 	} else {
 		if (report)
 			report("unknown boot argument ignored", w, len);
@@ -74,6 +79,7 @@ unsigned bootargs_parse(const char *s, struct bootargs *ba, bootargs_report_fn r
 	ba->maxcores = 0;
 	ba->forcehart = (hartid_t)-1;
 	ba->crashcore = COREID_INVALID;
+	ba->stopcore = COREID_INVALID;
 	while (s && *s) {
 		s += strspn(s, " \t\n");
 		size_t len = strcspn(s, " \t\n");

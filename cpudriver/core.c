@@ -56,7 +56,7 @@ const struct core_mailbox *core_mailbox(paddr_t mem)
 	return &((const struct core_handoff *)pa2kva(mem))->mbox;
 }
 
-void core_report_in(struct core_handoff *h)
+void core_report_in(struct core_handoff *h, enum core_mbox_state state)
 {
 	struct core_mailbox *m = &h->mbox;
 	m->coreid = kcb.conf.coreid;
@@ -65,7 +65,7 @@ void core_report_in(struct core_handoff *h)
 	m->satp = csr_read(satp);
 	/* Payload before control word; pairs with the reader's fence r,r. */
 	__asm__ volatile("fence w, w" ::: "memory");
-	__atomic_store_n(&m->seq, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->seq, state, __ATOMIC_RELAXED);
 	/* The control word before the doorbell. */
 	__asm__ volatile("fence rw, rw" ::: "memory");
 	hartid_t boot = kcb.conf.boot_hart;

@@ -2,6 +2,7 @@
 /* The life of a core after its MMU is on: bring-up, report in, idle. */
 #include <arch/csr.h>
 #include <arch/kpt.h>
+#include <arch/sbi.h>
 
 #include "core.h"
 #include "kernel.h"
@@ -32,6 +33,7 @@ void __attribute__((noreturn)) secondary_main(hartid_t hartid, paddr_t handoff_p
 {
 	struct core_handoff *h = pa2kva(handoff_pa);
 	kcb.conf = h->conf;
+	kcb.handoff_pa = handoff_pa;
 	kcb.priv_pa = handoff_pa + PAGE_SIZE;
 	trap_init();
 	kpt_drop_trampoline(kcb.conf.image_pa);
@@ -42,9 +44,12 @@ void __attribute__((noreturn)) secondary_main(hartid_t hartid, paddr_t handoff_p
 		core_stop();
 	}
 	timer_init();
-	if (kcb.conf.crash)
+	if (kcb.conf.test_hook == HOOK_CRASH)
 		__asm__ volatile("unimp");
+	if (kcb.conf.test_hook == HOOK_STOP_ONCE && kcb.conf.attempt == 1)
+		sbi_hart_stop(); /* silently, like a hart the firmware sent astray */
 	core_report_online();
-	core_report_in(h);
+	kcb.online = true;
+	core_report_in(h, MBOX_ONLINE);
 	core_idle();
 }

@@ -6,6 +6,10 @@
  *   forcehart=H   start hart H even if the device tree says it cannot run a
  *                 CPU driver (to exercise the "hart never arrives" path)
  *   crashcore=K   core K executes an illegal instruction before coming online
+ *                 (to exercise the trap report)
+ *   stopcore=K    core K's first start hands the hart straight back to the
+ *                 firmware (what a lost start request looks like; to exercise
+ *                 the boot core's retry)
  *                 (to exercise the trap report and the bounded boot wait)
  * Unknown words and bad values are reported through the callback and ignored.
  */
@@ -20,6 +24,7 @@ struct bootargs {
 	unsigned maxcores;  /* 0 = no limit given */
 	hartid_t forcehart; /* (hartid_t)-1 = none */
 	coreid_t crashcore; /* COREID_INVALID = none */
+	coreid_t stopcore;  /* COREID_INVALID = none */
 };
 
 typedef void (*bootargs_report_fn)(const char *problem, const char *word, size_t len);

@@ -23,8 +23,14 @@
  * then `fence w,w`, then seq (the control word); the reader loads seq, then
  * `fence r,r`, then the payload. An IPI tells the reader to look.
  */
+enum core_mbox_state {
+	MBOX_EMPTY = 0,
+	MBOX_ONLINE = 1,  /* the core came up */
+	MBOX_STOPPED = 2, /* the core trapped during bring-up and stopped */
+};
+
 struct core_mailbox {
-	uint32_t seq; /* 0 = empty; 1 = the core is online */
+	uint32_t seq; /* the control word: enum core_mbox_state */
 	uint32_t coreid;
 	uint32_t hartid;
 	uint32_t status;
@@ -51,5 +57,5 @@ long core_start(const struct kconf *conf, paddr_t mem, size_t mem_size);
 /* The mailbox of a core started with memory mem (for the boot core to read). */
 const struct core_mailbox *core_mailbox(paddr_t mem);
 
-/* On the new core: announce it is online and wake the boot core. */
-void core_report_in(struct core_handoff *h);
+/* On the new core: post state to the mailbox and wake the boot core. */
+void core_report_in(struct core_handoff *h, enum core_mbox_state state);

@@ -38,13 +38,17 @@ static inline void *pa2kva(paddr_t pa)
 	return (void *)(uintptr_t)(pa + PHYSMAP_BASE);
 }
 
+/* Boot-argument test hooks (bootargs.h), so tests can reach the error paths. */
+enum test_hook { HOOK_NONE, HOOK_CRASH, HOOK_STOP_ONCE };
+
 /* What a core needs to know about the machine, handed over by the boot core. */
 struct kconf {
 	coreid_t coreid;
 	hartid_t hartid;
 	hartid_t boot_hart;
 	uint32_t ncores_max;
-	uint32_t crash; /* test hook: trap on purpose before reporting in */
+	uint32_t test_hook; /* enum test_hook: misbehave on purpose during bring-up */
+	uint32_t attempt;   /* which hart_start attempt this is, from 1 */
 	uint64_t timebase_hz;
 	uint64_t isa;	     /* this hart's ISA_* flags */
 	paddr_t image_pa;    /* the shared CPU driver image */
@@ -54,7 +58,9 @@ struct kconf {
 
 struct kcb {
 	struct kconf conf;
-	paddr_t priv_pa; /* this core's private region */
+	paddr_t priv_pa;    /* this core's private region */
+	paddr_t handoff_pa; /* handoff page from core_start(); 0 on the boot core */
+	bool online;	    /* reported in (set before the mailbox is written) */
 	uint64_t tick_interval;
 	uint64_t next_tick;
 	uint64_t ticks;

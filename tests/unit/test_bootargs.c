@@ -38,6 +38,7 @@ static void test_empty(void **state)
 	assert_int_equal(ba.maxcores, 0);
 	assert_int_equal(ba.forcehart, (hartid_t)-1);
 	assert_int_equal(ba.crashcore, COREID_INVALID);
+	assert_int_equal(ba.stopcore, COREID_INVALID);
 	ba = parse(NULL, 0);
 	assert_false(ba.poweroff);
 	ba = parse("  \t \n ", 0);
@@ -47,7 +48,8 @@ static void test_empty(void **state)
 static void test_known(void **state)
 {
 	(void)state;
-	struct bootargs ba = parse("poweroff maxcores=3 forcehart=0 crashcore=2", 0);
+	struct bootargs ba = parse("poweroff maxcores=3 forcehart=0 crashcore=2 stopcore=1", 0);
+	assert_int_equal(ba.stopcore, 1);
 	assert_true(ba.poweroff);
 	assert_int_equal(ba.maxcores, 3);
 	assert_int_equal(ba.forcehart, 0);

@@ -39,7 +39,22 @@ _start:
 boot_entry:
 	csrw	sie, zero
 	csrw	sip, zero
-	fence.i
+	/*
+	 * Only one hart may ever run the boot path. OpenSBI 1.1 can send a hart
+	 * we start with hart_start here instead of to _secondary_start (it
+	 * publishes START_PENDING before the start address); such a hart hands
+	 * itself back to the firmware with hart_stop, and the boot core, seeing
+	 * it STOPPED, asks again (boot.c).
+	 */
+	lla	t0, boot_claim
+	li	t1, 1
+	amoswap.w.aq t1, t1, (t0)
+	beqz	t1, 1f
+	li	a7, 0x48534d		/* SBI HSM */
+	li	a6, 1			/* hart_stop */
+	ecall
+	j	early_hang
+1:	fence.i
 	mv	s0, a0			/* hartid */
 	mv	s1, a1			/* dtb */
 	lla	s2, _start		/* image physical address */
@@ -48,18 +63,18 @@ boot_entry:
 	li	t0, GIB_MASK
 	and	t0, s2, t0
 	li	t1, KERNEL_OFFSET_IN_GIB
-	beq	t0, t1, 1f
+	beq	t0, t1, 2f
 	lla	a0, msg_misplaced
 	j	early_die
-1:
+2:
 	/* Early root table: all gigapage leaves, RWX, A/D preset. */
 	lla	s3, __early_pt
 	mv	t0, s3
 	li	t1, 512
-2:	sd	zero, 0(t0)
+9:	sd	zero, 0(t0)
 	addi	t0, t0, 8
 	addi	t1, t1, -1
-	bnez	t1, 2b
+	bnez	t1, 9b
 
 	li	t4, PTE_GIGA_RWX
 	/* identity: root[pa >> 30] */
@@ -159,6 +174,11 @@ early_die:
 early_hang:
 	wfi
 	j	early_hang
+
+	.section .shared, "aw"
+	.align	6
+boot_claim:				/* 0 until a hart takes the boot path */
+	.word	0
 
 	.section .rodata
 msg_misplaced:

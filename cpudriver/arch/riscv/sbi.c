@@ -45,6 +45,12 @@ long sbi_hart_stop(void)
 	return sbi_call(SBI_EXT_HSM, 1, 0, 0, 0).error;
 }
 
+long sbi_hart_status(unsigned long hartid)
+{
+	struct sbiret r = sbi_call(SBI_EXT_HSM, 2, (long)hartid, 0, 0);
+	return r.error ? r.error : r.value;
+}
+
 long sbi_system_reset(unsigned long type, unsigned long reason)
 {
 	return sbi_call(SBI_EXT_SRST, 0, (long)type, (long)reason, 0).error;

@@ -12,6 +12,7 @@
 #include <arch/csr.h>
 #include <arch/sbi.h>
 
+#include "core.h"
 #include "kernel.h"
 #include "kprintf.h"
 
@@ -53,6 +54,9 @@ static const char *exception_name(uint64_t code)
 void __attribute__((noreturn)) core_stop(void)
 {
 	csr_write(sie, 0);
+	/* A core that dies before reporting in tells the boot core so. */
+	if (kcb.handoff_pa && !kcb.online)
+		core_report_in(pa2kva(kcb.handoff_pa), MBOX_STOPPED);
 	long err = sbi_hart_stop();
 	kprintf("core %u: hart_stop failed (%s), parking\n", kcb.conf.coreid, sbi_strerror(err));
 	for (;;)

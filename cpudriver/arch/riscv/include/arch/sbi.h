@@ -23,6 +23,10 @@ struct sbiret {
 #define SBI_EXT_HSM  0x48534d
 #define SBI_EXT_SRST 0x53525354
 
+#define SBI_HSM_STARTED	      0
+#define SBI_HSM_STOPPED	      1
+#define SBI_HSM_START_PENDING 2
+
 #define SBI_SRST_SHUTDOWN	0
 #define SBI_SRST_COLD_REBOOT	1
 #define SBI_SRST_REASON_NONE	0
@@ -36,5 +40,9 @@ long sbi_set_timer(uint64_t when);
 long sbi_send_ipi(unsigned long hart_mask, unsigned long hart_mask_base);
 long sbi_hart_start(unsigned long hartid, unsigned long start, unsigned long opaque);
 long sbi_hart_stop(void);
+/* HSM state of a hart (SBI_HSM_*), or a negative error. */
+long sbi_hart_status(unsigned long hartid);
+/* HSM state of a hart (SBI_HSM_*), or a negative error. */
+long sbi_hart_status(unsigned long hartid);
 long sbi_system_reset(unsigned long type, unsigned long reason);
 const char *sbi_strerror(long err);
