@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one error list of Reef, used by the kernel, the libraries and the
+ * services alike. Codes are grouped in ranges per area; every code has a
+ * string. Syscalls return an errval_t in a0 (and a value in a1).
+ *
+ *   0            ERR_OK
+ *   1   -  99    syscall entry and argument decoding
+ *   100 - 199    capabilities and cspaces
+ *   200 - 299    virtual memory
+ *   300 - 399    messaging (LMP, later UMP)
+ *   400 - 499    dispatchers, IRQs, cores
+ *   1000 - 1999  user-space services
+ */
+#pragma once
+
+#include <stdint.h>
+
+typedef uint32_t errval_t;
+
+/* X(name, value, string) */
+#define REEF_ERRORS(X)                                                                             \
+	X(ERR_OK, 0, "success")                                                                    \
+	X(ERR_SYS_UNKNOWN, 1, "unknown syscall number")                                            \
+	X(ERR_SYS_ARG, 2, "invalid syscall argument")                                              \
+	X(ERR_SYS_CMD, 3, "unknown invocation command for this capability type")                   \
+	X(ERR_CAP_ADDR, 100, "capability address does not resolve (bad level or index)")           \
+	X(ERR_CAP_EMPTY, 101, "capability slot is empty")                                          \
+	X(ERR_CAP_OCCUPIED, 102, "destination slot is occupied")                                   \
+	X(ERR_CAP_TYPE, 103, "wrong capability type for this operation")                           \
+	X(ERR_CAP_RIGHTS, 104, "capability lacks the rights for this operation")                   \
+	X(ERR_CAP_DERIVE, 105, "this type cannot be retyped into that type")                       \
+	X(ERR_CAP_RANGE, 106, "retype range lies outside the source capability")                   \
+	X(ERR_CAP_SIZE, 107, "invalid object size or count")                                       \
+	X(ERR_CAP_ALIGN, 108, "misaligned offset or size")                                         \
+	X(ERR_CAP_OVERLAP, 109, "range overlaps a live descendant")                                \
+	X(ERR_CAP_PENDING, 110, "operation not finished: call again to resume")                    \
+	X(ERR_CAP_BUSY, 111, "capability is being deleted or revoked")                             \
+	X(ERR_CAP_NOT_FOUND, 112, "no such capability")                                            \
+	X(ERR_VM_ALIGN, 200, "virtual address or offset not page aligned")                         \
+	X(ERR_VM_ADDR, 201, "virtual address outside the user range")                              \
+	X(ERR_VM_MAPPED, 202, "something is already mapped there")                                 \
+	X(ERR_VM_NOT_MAPPED, 203, "nothing is mapped there")                                       \
+	X(ERR_VM_LEVEL, 204, "page table of the wrong level for this slot")                        \
+	X(ERR_VM_TOO_MANY, 205, "too many mappings for this frame")                                \
+	X(ERR_LMP_NO_RECEIVER, 300, "endpoint's dispatcher is not waiting for a message")          \
+	X(ERR_LMP_BUF_FULL, 301, "receiver's message buffer is full")                              \
+	X(ERR_LMP_CAP_SLOT, 302, "receiver has no free slot for the capability")                   \
+	X(ERR_DISP_STATE, 400, "dispatcher is in the wrong state for this")                        \
+	X(ERR_IRQ_NUMBER, 401, "no such interrupt line")                                           \
+	X(ERR_IRQ_IN_USE, 402, "interrupt line already has a handler")                             \
+	X(ERR_CORE_NONE, 403, "no such core")                                                      \
+	X(ERR_NO_MEMORY, 1000, "out of memory")                                                    \
+	X(ERR_NO_SLOTS, 1001, "out of capability slots")                                           \
+	X(ERR_ELF, 1002, "not a loadable RISC-V ELF executable")                                   \
+	X(ERR_MODULE_NOT_FOUND, 1003, "no such boot module")                                       \
+	X(ERR_DOMAIN_NOT_FOUND, 1004, "no such domain")                                            \
+	X(ERR_SHELL_USAGE, 1005, "bad command usage")
+
+enum {
+#define REEF_ERR_ENUM(name, value, str) name = value,
+	REEF_ERRORS(REEF_ERR_ENUM)
+#undef REEF_ERR_ENUM
+};
+
+static inline const char *err_str(errval_t err)
+{
+	switch (err) {
+#define REEF_ERR_CASE(name, value, str)                                                            \
+	case value:                                                                                \
+		return #name ": " str;
+		REEF_ERRORS(REEF_ERR_CASE)
+#undef REEF_ERR_CASE
+	}
+	return "unknown error";
+}
