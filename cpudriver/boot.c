@@ -15,6 +15,8 @@
 
 #include "bootargs.h"
 #include "core.h"
+#include "dispatch.h"
+#include "initdomain.h"
 #include "kernel.h"
 #include "kprintf.h"
 
@@ -24,7 +26,7 @@
 static struct platform plat;
 static struct bootargs args;
 
-static void __attribute__((noreturn)) boot_poweroff(unsigned code)
+void __attribute__((noreturn)) kernel_poweroff(unsigned code)
 {
 	if (plat.test_base) {
 		/* sifive,test0: 0x5555 = pass, (code << 16) | 0x3333 = fail with code. */
@@ -41,7 +43,7 @@ static void __attribute__((noreturn)) boot_poweroff(unsigned code)
 static void __attribute__((noreturn)) boot_fatal(const char *what, const char *why)
 {
 	kprintf("reef: fatal: %s: %s\n", what, why);
-	boot_poweroff(1);
+	kernel_poweroff(1);
 }
 
 static void plat_warn(const char *msg, const char *detail)
@@ -132,18 +134,19 @@ static bool start_one(struct started_core *s)
 static unsigned boot_start_cores(void)
 {
 	unsigned n = 0;
-	paddr_t cursor = kcb.conf.image_pa;
 	size_t size = core_mem_size();
+	/* One block for all cores, reserved so nothing else is put there. */
+	paddr_t mem =
+	    platform_find_free(&plat, kcb.conf.image_pa, size * (plat.ncores - 1), PAGE_SIZE);
+	if (plat.ncores > 1 && (!mem || mem + size * (plat.ncores - 1) > kcb.conf.physmap_end ||
+				platform_reserve(&plat, mem, size * (plat.ncores - 1)))) {
+		kprintf("reef: no memory for %u more cores; running on one\n", plat.ncores - 1);
+		return 0;
+	}
 	for (unsigned i = 0; i < plat.ncpus; i++) {
 		const struct plat_cpu *c = &plat.cpus[i];
 		if (c->coreid == COREID_INVALID || c->coreid == 0)
 			continue;
-		paddr_t mem = platform_find_free(&plat, cursor, size, PAGE_SIZE);
-		if (!mem || mem + size > kcb.conf.physmap_end) {
-			kprintf("hart %u failed to start: no memory for core %u\n", c->hartid,
-				c->coreid);
-			continue;
-		}
 		struct started_core *s = &started[n];
 		*s = (struct started_core){.cpu = c, .conf = kcb.conf, .mem = mem};
 		s->conf.coreid = c->coreid;
@@ -153,10 +156,9 @@ static unsigned boot_start_cores(void)
 			s->conf.test_hook = HOOK_CRASH;
 		else if (c->coreid == args.stopcore)
 			s->conf.test_hook = HOOK_STOP_ONCE;
-		if (!start_one(s))
-			continue;
-		cursor = mem + size;
-		n++;
+		mem += size;
+		if (start_one(s))
+			n++;
 	}
 	return n;
 }
@@ -249,6 +251,7 @@ void __attribute__((noreturn)) boot_main(hartid_t hartid, paddr_t dtb_pa, paddr_
 	kcb.conf.uart = plat.uart;
 	kcb.conf.ncores_max = plat.ncores;
 	boot_own_page_table();
+	capsys_init();
 	console_init(&plat.uart);
 	timer_init();
 	uint64_t ram = 0;
@@ -263,6 +266,8 @@ void __attribute__((noreturn)) boot_main(hartid_t hartid, paddr_t dtb_pa, paddr_
 	unsigned online = 1 + boot_wait_cores(n);
 	kprintf("reef: %u cores online\n", online);
 	if (args.poweroff)
-		boot_poweroff(0);
+		kernel_poweroff(0);
+	if (initdomain_create(&plat))
+		dispatch_schedule();
 	core_idle();
 }

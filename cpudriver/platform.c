@@ -481,3 +481,21 @@ paddr_t platform_mem_end(const struct platform *p)
 			end = p->mem[m].base + p->mem[m].size;
 	return end;
 }
+
+bool platform_free_range(const struct platform *p, paddr_t from, paddr_t *base, uint64_t *size)
+{
+	paddr_t b = platform_find_free(p, from, 4096, 4096);
+	if (!b)
+		return false;
+	paddr_t end = 0;
+	for (unsigned m = 0; m < p->nmem; m++)
+		if (b >= p->mem[m].base && b - p->mem[m].base < p->mem[m].size)
+			end = p->mem[m].base + p->mem[m].size;
+	for (unsigned r = 0; r < p->nresv; r++)
+		if (p->resv[r].base > b && p->resv[r].base < end)
+			end = p->resv[r].base;
+	end &= ~(paddr_t)4095;
+	*base = b;
+	*size = end - b;
+	return end > b;
+}

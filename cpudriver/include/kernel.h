@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <abi/types.h>
 
+#include <caps/caps.h>
+
 #include "platform.h"
 
 #ifndef CONFIG_MAX_CORES
@@ -56,8 +58,14 @@ struct kconf {
 	struct plat_uart uart;
 };
 
+struct dcb;
+
 struct kcb {
 	struct kconf conf;
+	struct caps_env caps; /* this core's capability database */
+	struct dcb *current;  /* running (or last run) dispatcher, NULL when none */
+	struct dcb *runq;     /* round-robin ring of RUNNABLE dispatchers */
+	uint32_t next_domain_id;
 	paddr_t priv_pa;    /* this core's private region */
 	paddr_t handoff_pa; /* handoff page from core_start(); 0 on the boot core */
 	bool online;	    /* reported in (set before the mailbox is written) */
@@ -89,6 +97,17 @@ uint64_t ms_to_ticks(uint64_t ms);
 /* trap.c */
 void trap_init(void);
 void __attribute__((noreturn)) core_stop(void);
+
+/* boot.c: power the machine off (status 0 = success). */
+void __attribute__((noreturn)) kernel_poweroff(unsigned status);
+
+/* capsys.c */
+void capsys_init(void);
+/* Make a capability out of nothing: boot only, for memory the kernel owns. */
+void capsys_forge(struct cte *cte, enum objtype type, uint64_t base, uint64_t size, uint8_t rights);
+
+/* Initialise objects a retype just made (zero them; tables, dispatchers). */
+void capsys_retype_init(struct cte *objs, uint32_t count);
 
 /* main.c */
 void __attribute__((noreturn)) core_idle(void);

@@ -106,6 +106,12 @@ int platform_reserve(struct platform *p, paddr_t base, uint64_t size);
  */
 paddr_t platform_find_free(const struct platform *p, paddr_t from, uint64_t size, uint64_t align);
 
+/*
+ * The lowest free range (page aligned, inside one memory range, overlapping
+ * no reserved range) at or above from: true and *base, *size, or false.
+ */
+bool platform_free_range(const struct platform *p, paddr_t from, paddr_t *base, uint64_t *size);
+
 /* Highest end address of any memory range. */
 paddr_t platform_mem_end(const struct platform *p);
 

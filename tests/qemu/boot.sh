@@ -9,14 +9,16 @@
 #   - every --expect REGEX matches a line.
 # Usage: boot.sh --kernel F --expect-cores N [--machine M] [--smp N] [--accel A]
 #                [--append ARGS] [--expect-failed F] [--expect REGEX]... [--allow-trap]
-#                [--timeout S] [--uboot]
+#                [--timeout S] [--uboot] [--no-poweroff]
+# --no-poweroff leaves ending the run to user space (init powers off).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 qemu_args=() append="poweroff" cores="" failed=0 allow_trap=0 limit=150 expects=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel|--machine|--smp|--accel|--mem) qemu_args+=("$1" "$2"); shift ;;
-	--append) append="poweroff $2"; shift ;;
+	--append) append="$append $2"; shift ;;
+	--no-poweroff) append=${append#poweroff} ;;
 	--expect-cores) cores=$2; shift ;;
 	--expect-failed) failed=$2; shift ;;
 	--expect) expects+=("$2"); shift ;;

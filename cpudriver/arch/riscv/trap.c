@@ -13,19 +13,16 @@
 #include <arch/sbi.h>
 
 #include "core.h"
+#include "dispatch.h"
 #include "kernel.h"
 #include "kprintf.h"
-
-struct trap_frame {
-	uint64_t x[32]; /* x[0] unused; x[2] = sp at the trap */
-	uint64_t sepc, scause, stval, sstatus;
-};
-static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "trap.S frame layout");
+#include "trap_frame.h"
 
 extern char trap_entry[];
 
 void trap_init(void)
 {
+	csr_write(sscratch, 0); /* "in the kernel" for trap.S */
 	csr_write(stvec, (uintptr_t)trap_entry);
 }
 
@@ -74,4 +71,31 @@ void trap_handler(struct trap_frame *tf)
 		kcb.conf.coreid, kcb.conf.hartid, tf->scause, exception_name(tf->scause), tf->sepc,
 		tf->stval, tf->x[1], tf->x[2], kcb.conf.coreid);
 	core_stop();
+}
+
+void syscall_handle(struct dcb *d);
+
+/* A trap from user mode (trap.S). Never returns: resumes some dispatcher. */
+void __attribute__((noreturn)) trap_user(struct trap_frame *tf)
+{
+	struct dcb *d = kcb.current;
+	d->regs = *tf;
+	if (tf->scause & SCAUSE_INTR) {
+		uint64_t ticks = kcb.ticks;
+		irq_poll();
+		if (kcb.ticks != ticks)
+			dispatch_schedule(); /* time slice over: next in the round */
+		dispatch_resume_current();
+	}
+	if (tf->scause == 8) { /* ecall from U-mode */
+		d->regs.sepc += 4;
+		syscall_handle(d);
+		dispatch_resume_current();
+	}
+	d->faults++;
+	kprintf("core %u: domain %u faulted: scause=%#lx (%s) sepc=%#lx stval=%#lx\n",
+		kcb.conf.coreid, d->id, tf->scause, exception_name(tf->scause), tf->sepc,
+		tf->stval);
+	dispatch_stop(d, "user fault");
+	dispatch_schedule();
 }

@@ -137,8 +137,8 @@ errval_t caps_copy(struct caps_env *env, struct cte *dest, const struct cte *src
 	dest->cap.rights = src->cap.rights & rights;
 	if (badge)
 		dest->cap.badge = badge;
+	dest->cap.flags = 0;
 	if (is_mappable(dest->cap.type)) { /* a mapping belongs to one copy */
-		dest->cap.flags &= (uint16_t)~CAPF_MAPPED;
 		dest->cap.extra = 0;
 		dest->cap.badge = 0;
 	}

@@ -126,7 +126,8 @@ static struct cte *extreme(struct cte *t, bool leftmost)
 static struct cte *rebalance(struct cte *t)
 {
 	unsigned should =
-	    (mdb_level(t->mdb.left) < mdb_level(t->mdb.right) ? mdb_level(t->mdb.left) : mdb_level(t->mdb.right)) +
+	    (mdb_level(t->mdb.left) < mdb_level(t->mdb.right) ? mdb_level(t->mdb.left)
+							      : mdb_level(t->mdb.right)) +
 	    1;
 	if (should < t->mdb.level) {
 		t->mdb.level = (uint8_t)should;

@@ -46,6 +46,7 @@ typedef uint32_t errval_t;
 	X(ERR_LMP_NO_RECEIVER, 300, "endpoint's dispatcher is not waiting for a message")          \
 	X(ERR_LMP_BUF_FULL, 301, "receiver's message buffer is full")                              \
 	X(ERR_LMP_CAP_SLOT, 302, "receiver has no free slot for the capability")                   \
+	X(ERR_LMP_EMPTY, 303, "no message waiting")                                                \
 	X(ERR_DISP_STATE, 400, "dispatcher is in the wrong state for this")                        \
 	X(ERR_IRQ_NUMBER, 401, "no such interrupt line")                                           \
 	X(ERR_IRQ_IN_USE, 402, "interrupt line already has a handler")                             \

@@ -59,8 +59,9 @@ struct capability {
 	uint64_t badge; /* Endpoint: badge; Frame/VNode: physical address of its first PTE */
 };
 
-/* capability.flags */
-#define CAPF_MAPPED 0x1 /* Frame/DevFrame/VNode copy is mapped (extra, badge say where) */
+/* capability.flags: about this CTE, never copied */
+#define CAPF_MAPPED   0x1 /* Frame/DevFrame/VNode copy is mapped (extra, badge say where) */
+#define CAPF_DCB_ROOT 0x2 /* the cspace/vspace root copy inside a dispatcher object */
 
 /* mdbnode.flags */
 #define MDB_ZOMBIE 0x1 /* last copy of a CNode being emptied; not in the tree */
@@ -132,8 +133,8 @@ bool mdb_has_descendants(const struct caps_env *env, const struct cte *cte);
 
 /*
  * Copy src into the empty slot dest with rights src.rights & rights and, for
- * an Endpoint whose badge is 0, the given badge (mint). A mapping is never
- * copied. Errors: ERR_CAP_EMPTY (src), ERR_CAP_OCCUPIED (dest), ERR_CAP_BUSY
+ * an Endpoint whose badge is 0, the given badge (mint). Flags (a mapping)
+ * are never copied. Errors: ERR_CAP_EMPTY (src), ERR_CAP_OCCUPIED (dest), ERR_CAP_BUSY
  * (src is a zombie), ERR_CAP_RIGHTS (badge on a non-endpoint or on an
  * already badged endpoint).
  */

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Dispatchers: the kernel object of a domain on one core, kept in the memory
+ * of its Dispatcher capability (struct dcb, 4 KiB). States:
+ *
+ *   STOPPED --DISP_SETUP+DISP_RUN--> RUNNABLE <--> BLOCKED (SYS_RECV)
+ *   any --DISP_STOP / SYS_EXIT / fault / lost cspace or vspace--> STOPPED
+ *
+ * RUNNABLE dispatchers sit on the core's round-robin queue (kcb.runq); the
+ * timer tick preempts. The DCB holds its own copies of the cspace and vspace
+ * root capabilities (CAPF_DCB_ROOT), so revoking either stops the dispatcher
+ * before the memory can be reused.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <abi/caps.h>
+#include <caps/caps.h>
+
+#include "trap_frame.h"
+
+enum disp_state { DISP_STOPPED = 0, DISP_RUNNABLE, DISP_BLOCKED };
+
+#define LMP_QUEUE 8
+
+struct lmp_msg {
+	uint64_t badge;
+	uint64_t words[4];
+	uint64_t has_cap;
+};
+
+struct dcb {
+	struct trap_frame regs;	 /* user registers while not running */
+	struct cte cspace;	 /* L1CNode copy */
+	struct cte vspace;	 /* VNode_L2 copy */
+	struct dcb *next, *prev; /* run queue, when RUNNABLE */
+	uint32_t state;		 /* enum disp_state */
+	uint32_t id;		 /* per-core domain number, for messages */
+	uint32_t setup;		 /* DISP_SETUP done */
+	capaddr_t recv_slot;	 /* where an LMP capability lands */
+	uint32_t recv_slot_set;
+	uint32_t lmp_head, lmp_count;
+	struct lmp_msg lmp[LMP_QUEUE];
+	int64_t exit_status;
+	uint64_t faults;
+};
+
+_Static_assert(sizeof(struct dcb) <= OBJSIZE_DISPATCHER, "DCB fits its object");
+
+struct dcb *dcb_of(const struct capability *disp);
+void dispatch_init_object(struct dcb *d);
+void dispatch_make_runnable(struct dcb *d);
+void dispatch_stop(struct dcb *d, const char *why);
+/* Pick the next dispatcher and run it in user mode; idles when none. */
+void __attribute__((noreturn)) dispatch_schedule(void);
+/* Continue the current dispatcher (after a syscall that did not block). */
+void __attribute__((noreturn)) dispatch_resume_current(void);
+/* The last copy of the Dispatcher is gone: stop it, drop its roots. */
+void dispatch_destroyed(struct dcb *d);
+/* A CTE inside a DCB (cspace/vspace root) is being deleted. */
+void dispatch_root_deleted(struct cte *cte);
+/* Deliver an LMP message; errval_t from the error list. */
+uint32_t lmp_deliver(struct dcb *to, const struct lmp_msg *m, struct cte *cap);

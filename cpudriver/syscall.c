@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: MIT
+/*
+ * System calls and capability invocations. Every handler first decodes:
+ * it checks every register from user space (ranges, capability types,
+ * rights, slots) and returns an error from lib/abi's list; only then does it
+ * act, through operations that cannot fail on user input. A user value is
+ * never asserted on, and no path here waits.
+ */
+#include <string.h>
+
+#include <abi/invocations.h>
+#include <abi/syscalls.h>
+
+#include "dispatch.h"
+#include "kernel.h"
+#include "kprintf.h"
+#include "vspace.h"
+
+#define DELETE_BUDGET  64	    /* deletions / zombie steps per delete or revoke call */
+#define FRAME_ZERO_MAX (64ul << 20) /* bytes of frames one retype may zero */
+
+struct sysret {
+	errval_t err;
+	uint64_t v[4];
+};
+
+static struct caps_env *env(void)
+{
+	return &kcb.caps;
+}
+
+/* A capability argument: a slot that must hold a capability. */
+static errval_t arg_cap(struct dcb *d, uint64_t addr, uint64_t level, struct cte **out)
+{
+	if (addr > UINT32_MAX || level > 2)
+		return ERR_CAP_ADDR;
+	errval_t err = caps_lookup(env(), &d->cspace.cap, (capaddr_t)addr, (unsigned)level, out);
+	if (err)
+		return err;
+	if ((*out)->cap.type == OBJ_NULL)
+		return ERR_CAP_EMPTY;
+	if ((*out)->mdb.flags & MDB_ZOMBIE)
+		return ERR_CAP_BUSY;
+	return ERR_OK;
+}
+
+static errval_t need(const struct cte *c, uint8_t type, uint8_t rights)
+{
+	if (type != OBJ_NULL && c->cap.type != type)
+		return ERR_CAP_TYPE;
+	if ((c->cap.rights & rights) != rights)
+		return ERR_CAP_RIGHTS;
+	return ERR_OK;
+}
+
+/* The slots of a CNode capability the caller may write to. */
+static errval_t cnode_slots(const struct cte *cn, struct cte **slots, uint64_t *n)
+{
+	if (cn->cap.type != OBJ_L1CNODE && cn->cap.type != OBJ_L2CNODE)
+		return ERR_CAP_TYPE;
+	if (!(cn->cap.rights & CAP_RIGHT_WRITE))
+		return ERR_CAP_RIGHTS;
+	*slots = caps_cnode_slots(env(), &cn->cap, n);
+	return ERR_OK;
+}
+
+static errval_t inv_retype(struct dcb *d, struct cte *src, const uint64_t *x)
+{
+	uint64_t type = x[REG_A2] & 0xff, count = x[REG_A2] >> 8;
+	uint64_t offset = x[REG_A3], objsize = x[REG_A4];
+	struct cte *dcn, *slots;
+	uint64_t n, first = x[REG_A6];
+	if (count == 0 || count > UINT32_MAX)
+		return ERR_CAP_SIZE;
+	errval_t err = arg_cap(d, x[REG_A5] & UINT32_MAX, x[REG_A5] >> 32, &dcn);
+	if (err)
+		return err;
+	err = cnode_slots(dcn, &slots, &n);
+	if (err)
+		return err;
+	if (first >= n || count > n - first)
+		return ERR_CAP_ADDR;
+	if (type == OBJ_FRAME &&
+	    (objsize > FRAME_ZERO_MAX || count > FRAME_ZERO_MAX / (objsize | 1)))
+		return ERR_CAP_SIZE;
+	err = caps_retype(env(), src, (enum objtype)type, offset, objsize, (uint32_t)count,
+			  &slots[first]);
+	if (err)
+		return err;
+	capsys_retype_init(&slots[first], (uint32_t)count);
+	return ERR_OK;
+}
+
+static errval_t inv_cnode(struct dcb *d, struct cte *cn, uint64_t cmd, const uint64_t *x)
+{
+	struct cte *slots, *src;
+	uint64_t n;
+	errval_t err = cnode_slots(cn, &slots, &n);
+	if (err)
+		return err;
+	if (x[REG_A2] >= n)
+		return ERR_CAP_ADDR;
+	struct cte *slot = &slots[x[REG_A2]];
+	switch (cmd) {
+	case CNODE_COPY:
+	case CNODE_MINT:
+		err = arg_cap(d, x[REG_A3], x[REG_A4], &src);
+		if (err)
+			return err;
+		if (x[REG_A5] > CAP_RIGHTS_ALL)
+			return ERR_CAP_RIGHTS;
+		return caps_copy(env(), slot, src, (uint8_t)x[REG_A5],
+				 cmd == CNODE_MINT ? x[REG_A6] : 0);
+	case CNODE_DELETE:
+		err = caps_delete(env(), slot);
+		return err == ERR_CAP_PENDING ? caps_delete_step(env(), DELETE_BUDGET) : err;
+	default:
+		return caps_revoke(env(), slot, DELETE_BUDGET);
+	}
+}
+
+static errval_t inv_vnode(struct dcb *d, struct cte *vn, uint64_t cmd, const uint64_t *x)
+{
+	struct cte *child;
+	errval_t err = arg_cap(d, cmd == VNODE_MAP ? x[REG_A3] : x[REG_A2], 2, &child);
+	if (err)
+		return err;
+	if (cmd == VNODE_UNMAP)
+		return vspace_unmap(vn, child);
+	return vspace_map(vn, x[REG_A2], child, x[REG_A4], x[REG_A5], x[REG_A6]);
+}
+
+static void set_root(struct cte *dst, const struct cte *src)
+{
+	caps_copy(env(), dst, src, CAP_RIGHTS_ALL, 0); /* cannot fail: dst is empty */
+	dst->cap.flags |= CAPF_DCB_ROOT;
+}
+
+static errval_t inv_disp_setup(struct dcb *d, struct dcb *t, const uint64_t *x)
+{
+	struct cte *cs, *vs;
+	if (t->state != DISP_STOPPED)
+		return ERR_DISP_STATE;
+	errval_t err = arg_cap(d, x[REG_A2], 2, &cs);
+	if (!err)
+		err = need(cs, OBJ_L1CNODE, CAP_RIGHT_READ);
+	if (!err)
+		err = arg_cap(d, x[REG_A3], 2, &vs);
+	if (!err)
+		err = need(vs, OBJ_VNODE_L2, CAP_RIGHT_WRITE);
+	if (err)
+		return err;
+	if (x[REG_A4] >= USER_TOP || x[REG_A5] >= USER_TOP || (x[REG_A5] & 15))
+		return ERR_VM_ADDR;
+	if (t->cspace.cap.type != OBJ_NULL)
+		caps_delete(env(), &t->cspace);
+	if (t->vspace.cap.type != OBJ_NULL)
+		caps_delete(env(), &t->vspace);
+	set_root(&t->cspace, cs);
+	set_root(&t->vspace, vs);
+	memset(&t->regs, 0, sizeof(t->regs));
+	t->regs.sepc = x[REG_A4];
+	t->regs.x[REG_SP] = x[REG_A5];
+	t->regs.x[REG_A0] = x[REG_A6];
+	t->lmp_head = t->lmp_count = 0;
+	t->recv_slot_set = 0;
+	t->setup = 1;
+	return ERR_OK;
+}
+
+static errval_t inv_disp(struct dcb *d, struct cte *dc, uint64_t cmd, const uint64_t *x)
+{
+	struct dcb *t = dcb_of(&dc->cap);
+	switch (cmd) {
+	case DISP_SETUP:
+		return inv_disp_setup(d, t, x);
+	case DISP_RUN:
+		if (!t->setup)
+			return ERR_DISP_STATE;
+		if (t->state == DISP_STOPPED)
+			dispatch_make_runnable(t);
+		return ERR_OK;
+	case DISP_STOP:
+		dispatch_stop(t, NULL);
+		return ERR_OK;
+	default: /* DISP_SET_RECV_SLOT */
+		if (x[REG_A2] > UINT32_MAX)
+			return ERR_CAP_ADDR;
+		t->recv_slot = (capaddr_t)x[REG_A2];
+		t->recv_slot_set = 1;
+		return ERR_OK;
+	}
+}
+
+static errval_t inv_send(struct dcb *d, struct cte *ep, const uint64_t *x)
+{
+	struct cte *cap = NULL;
+	if (x[REG_A6] & EP_SEND_CAP) {
+		errval_t err = arg_cap(d, x[REG_A6] & UINT32_MAX, 2, &cap);
+		if (!err)
+			err = need(cap, OBJ_NULL, CAP_RIGHT_GRANT);
+		if (err)
+			return err;
+	} else if (x[REG_A6]) {
+		return ERR_SYS_ARG;
+	}
+	struct lmp_msg m = {.badge = ep->cap.badge};
+	for (int i = 0; i < 4; i++)
+		m.words[i] = x[REG_A2 + i];
+	return lmp_deliver(dcb_of(&ep->cap), &m, cap);
+}
+
+/* Which capability type an invocation command applies to, and the right it needs. */
+static errval_t decode_target(uint64_t cmd, const struct cte *t)
+{
+	uint8_t ty = t->cap.type;
+	switch (cmd) {
+	case CAP_IDENTIFY:
+		return ERR_OK;
+	case CAP_RETYPE:
+		return ERR_OK; /* caps_retype checks type and rights */
+	case CNODE_COPY:
+	case CNODE_MINT:
+	case CNODE_DELETE:
+	case CNODE_REVOKE:
+		return ty == OBJ_L1CNODE || ty == OBJ_L2CNODE ? ERR_OK : ERR_CAP_TYPE;
+	case VNODE_MAP:
+	case VNODE_UNMAP:
+		return ERR_OK; /* vspace_map checks type and rights */
+	case DISP_SETUP:
+	case DISP_RUN:
+	case DISP_STOP:
+	case DISP_SET_RECV_SLOT:
+		return need(t, OBJ_DISPATCHER, CAP_RIGHT_WRITE);
+	case EP_SEND:
+		return need(t, OBJ_ENDPOINT, CAP_RIGHT_WRITE);
+	case KERNEL_POWEROFF:
+		return need(t, OBJ_KERNEL, CAP_RIGHT_WRITE);
+	default:
+		return ERR_SYS_CMD;
+	}
+}
+
+static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
+{
+	struct sysret r = {0};
+	struct cte *t;
+	uint64_t cmd = x[REG_A1] >> 8, level = x[REG_A1] & 0xff;
+	r.err = arg_cap(d, x[REG_A0], level, &t);
+	if (!r.err)
+		r.err = decode_target(cmd, t);
+	if (r.err)
+		return r;
+	switch (cmd) {
+	case CAP_IDENTIFY: {
+		struct cap_info ci;
+		caps_identify(t, &ci);
+		r.v[0] = ci.type | (uint64_t)ci.rights << 8;
+		r.v[1] = ci.base;
+		r.v[2] = ci.size;
+		r.v[3] = ci.badge;
+		break;
+	}
+	case CAP_RETYPE:
+		r.err = inv_retype(d, t, x);
+		break;
+	case CNODE_COPY:
+	case CNODE_MINT:
+	case CNODE_DELETE:
+	case CNODE_REVOKE:
+		r.err = inv_cnode(d, t, cmd, x);
+		break;
+	case VNODE_MAP:
+	case VNODE_UNMAP:
+		r.err = inv_vnode(d, t, cmd, x);
+		break;
+	case EP_SEND:
+		r.err = inv_send(d, t, x);
+		break;
+	case KERNEL_POWEROFF:
+		kernel_poweroff(x[REG_A2] > 255 ? 255 : (unsigned)x[REG_A2]);
+	default:
+		r.err = inv_disp(d, t, cmd, x);
+	}
+	return r;
+}
+
+static errval_t sys_print(struct dcb *d, uint64_t va, uint64_t len)
+{
+	char buf[SYS_PRINT_MAX + 1];
+	if (len > SYS_PRINT_MAX)
+		return ERR_SYS_ARG;
+	for (uint64_t i = 0; i < len; i++) {
+		if (va + i < va)
+			return ERR_VM_ADDR;
+		paddr_t pa = vspace_translate(&d->vspace.cap, va + i, VSPACE_READ);
+		if (!pa)
+			return ERR_VM_ADDR;
+		buf[i] = *(const char *)pa2kva(pa);
+	}
+	buf[len] = 0;
+	kprintf("%s", buf);
+	return ERR_OK;
+}
+
+static struct sysret sys_recv(struct dcb *d, uint64_t block)
+{
+	struct sysret r = {0};
+	if (d->lmp_count) {
+		struct lmp_msg *m = &d->lmp[d->lmp_head];
+		r.v[0] = m->badge;
+		d->regs.x[REG_A2] = m->words[0];
+		d->regs.x[REG_A3] = m->words[1];
+		d->regs.x[REG_A4] = m->words[2];
+		d->regs.x[REG_A5] = m->words[3];
+		d->regs.x[REG_A6] = m->has_cap;
+		d->lmp_head = (d->lmp_head + 1) % LMP_QUEUE;
+		d->lmp_count--;
+		return r;
+	}
+	if (block == 1) {
+		dispatch_stop(d, NULL);
+		d->state = DISP_BLOCKED;
+		r.err = ERR_OK; /* registers are filled in on delivery */
+		return r;
+	}
+	r.err = block > 1 ? ERR_SYS_ARG : ERR_LMP_EMPTY;
+	return r;
+}
+
+void syscall_handle(struct dcb *d)
+{
+	uint64_t *x = d->regs.x;
+	struct sysret r = {0};
+	switch (x[REG_A7]) {
+	case SYS_INVOKE:
+		r = sys_invoke(d, x);
+		break;
+	case SYS_YIELD:
+		break;
+	case SYS_PRINT:
+		r.err = sys_print(d, x[REG_A0], x[REG_A1]);
+		break;
+	case SYS_EXIT:
+		d->exit_status = (int64_t)x[REG_A0];
+		dispatch_stop(d, NULL);
+		return;
+	case SYS_RECV:
+		r = sys_recv(d, x[REG_A0]);
+		if (d->state == DISP_BLOCKED)
+			return;
+		x[REG_A0] = r.err;
+		x[REG_A1] = r.v[0];
+		return; /* a2-a6 were set from the message */
+	default:
+		r.err = ERR_SYS_UNKNOWN;
+	}
+	x[REG_A0] = r.err;
+	for (int i = 0; i < 4; i++)
+		x[REG_A1 + i] = r.v[i];
+	if (x[REG_A7] == SYS_YIELD && d->state == DISP_RUNNABLE)
+		dispatch_schedule();
+}

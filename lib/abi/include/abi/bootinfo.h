@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the kernel hands to init: its cspace layout and the boot information
+ * page mapped at BOOTINFO_VADDR (a0 at entry).
+ *
+ * init's L1 CNode has 256 slots; the first hold L2 CNodes:
+ *   CN_TASK    its own capabilities (TASK_*)
+ *   CN_PAGE    its page tables
+ *   CN_BASE    its frames: program segments, stack, boot information
+ *   CN_MEM     RAM capabilities for all free memory (bootinfo.mem[i] = slot i)
+ *   CN_MODULE  read-only frames holding the boot modules' ELF files
+ *   CN_DEV     DEV_* device frames and IRQ capabilities
+ *   CN_SLOT0.. empty, for init's slot allocator
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "caps.h"
+
+enum { CN_TASK, CN_PAGE, CN_BASE, CN_MEM, CN_MODULE, CN_DEV, CN_SLOT0, CN_SLOT1, CN_FIRST_FREE };
+
+enum {
+	TASK_DISP = 0,	   /* own Dispatcher */
+	TASK_ROOTCN = 1,   /* own L1CNode */
+	TASK_VROOT = 2,	   /* own VNode_L2 */
+	TASK_EP = 3,	   /* an Endpoint to itself */
+	TASK_KERNEL = 4,   /* Kernel (init, and later monitors, only) */
+	TASK_BOOTINFO = 5, /* the boot information frame */
+	TASK_RECV = 6,	   /* where capabilities sent to it land by default */
+};
+
+enum { DEV_UART = 0, DEV_UART_IRQ = 1 };
+
+#define BOOTINFO_VADDR	0x10000000ul
+#define BOOTINFO_SIZE	16384u
+#define USER_STACK_TOP	0x7ff00000ul
+#define USER_STACK_SIZE (64u * 1024)
+
+#define BOOTINFO_MAX_MEM     (CSPACE_L2_SLOTS)
+#define BOOTINFO_MAX_MODULES 16
+#define BOOTINFO_MAX_CORES   128
+
+struct bootinfo_module {
+	char name[24];
+	uint64_t size; /* bytes of ELF in the frame */
+};
+
+struct bootinfo_core {
+	uint32_t hartid;
+	uint32_t online;
+	char isa[24];
+};
+
+struct bootinfo {
+	uint64_t magic; /* BOOTINFO_MAGIC */
+	uint32_t coreid;
+	uint32_t ncores;
+	uint32_t nmem;
+	uint32_t nmodules;
+	uint64_t mem_total; /* bytes in CN_MEM */
+	uint32_t uart_kind; /* 1 = ns16550a, 2 = SiFive */
+	uint32_t uart_irq;
+	uint64_t uart_base;
+	uint32_t uart_reg_shift;
+	uint32_t pad;
+	char bootargs[256];
+	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
+	struct bootinfo_core cores[BOOTINFO_MAX_CORES];
+	struct {
+		uint64_t base, size;
+	} mem[BOOTINFO_MAX_MEM];
+};
+
+#define BOOTINFO_MAGIC 0x666e49746f6f42ull /* "BootInf" */
+
+_Static_assert(sizeof(struct bootinfo) <= BOOTINFO_SIZE, "bootinfo fits its frame");

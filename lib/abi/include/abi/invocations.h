@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Invocation commands, per capability type, with their arguments and the
+ * rights they need. SYS_INVOKE: a0 = target capability address, a1 =
+ * cmd << 8 | level (2 = a slot in an L2 CNode, 1 = an L1 slot, i.e. an L2
+ * CNode capability), a2-a6 = arguments. Capability arguments are addresses
+ * in the caller's cspace, resolved at level 2 unless said otherwise.
+ */
+#pragma once
+
+enum invocation {
+	/* Any capability. a1 = type | rights << 8, a2 = base, a3 = size, a4 = badge. */
+	CAP_IDENTIFY = 0,
+
+	/* PhysAddr, RAM, Frame, DevFrame, Dispatcher; needs WRITE.
+	 * a2 = type | count << 8, a3 = offset, a4 = objsize,
+	 * a5 = dest CNode address | dest level << 32, a6 = first dest slot. */
+	CAP_RETYPE = 1,
+
+	/* L1CNode, L2CNode (the destination); needs WRITE on it.
+	 * a2 = dest slot, a3 = source address, a4 = source level,
+	 * a5 = rights mask, a6 = badge (MINT only; endpoints). */
+	CNODE_COPY = 2,
+	CNODE_MINT = 3,
+	/* a2 = slot. May return ERR_CAP_PENDING: call again to go on. */
+	CNODE_DELETE = 4,
+	CNODE_REVOKE = 5,
+
+	/* VNode_L2/L1/L0; needs WRITE. a2 = first entry, a3 = child (Frame or
+	 * DevFrame in an L0 table, VNode_L1 in L2, VNode_L0 in L1), a4 = mapping
+	 * rights (CAP_RIGHT_READ/WRITE/EXECUTE, within the child's rights),
+	 * a5 = offset into the frame in pages, a6 = pages (tables: 1). */
+	VNODE_MAP = 6,
+	/* a2 = child address: remove that capability's mapping from this table. */
+	VNODE_UNMAP = 7,
+
+	/* Dispatcher; needs WRITE. a2 = cspace root (L1CNode), a3 = vspace
+	 * root (VNode_L2), a4 = entry pc, a5 = stack pointer, a6 = argument (a0). */
+	DISP_SETUP = 8,
+	DISP_RUN = 9,	/* make it runnable */
+	DISP_STOP = 10, /* stop it; it can be set up and run again */
+	/* a2 = receive slot address (in the dispatcher's own cspace) for caps
+	 * arriving by LMP. */
+	DISP_SET_RECV_SLOT = 11,
+
+	/* Endpoint; needs WRITE. a2-a5 = payload words, a6 = capability to
+	 * send (address | 1 << 32), or 0. The capability needs GRANT. */
+	EP_SEND = 12,
+
+	/* IRQ. CONNECT: a2 = endpoint that receives a message (word 0 = line)
+	 * per interrupt. ACK: let the line interrupt again. */
+	IRQ_CONNECT = 13,
+	IRQ_ACK = 14,
+
+	/* Kernel. a2 = status: power the machine off; QEMU exits with status
+	 * 0 for 0, non-zero otherwise (on machines that can report it). */
+	KERNEL_POWEROFF = 15,
+};
+
+#define EP_SEND_CAP (1ul << 32)

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * init: the first user domain. For now it checks the capability system from
+ * user space (every invocation with good and bad arguments) and powers the
+ * machine off with the result; services and the shell come next.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <abi/bootinfo.h>
+#include <rt/sys.h>
+
+static unsigned passed, failed;
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			passed++;                                                                  \
+		} else {                                                                           \
+			failed++;                                                                  \
+			printf("FAIL %s:%d: ", __func__, __LINE__);                                \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+		}                                                                                  \
+	} while (0)
+
+#define EXPECT_ERR(expr, want)                                                                     \
+	do {                                                                                       \
+		errval_t e_ = (expr);                                                              \
+		CHECK(e_ == (want), "%s = %s, want %s", #expr, err_str(e_), err_str(want));        \
+	} while (0)
+
+#define SLOT(i) CAPADDR(CN_SLOT0, (i))
+#define RAM0	CAPADDR(CN_MEM, 0)
+
+static void test_identify(void)
+{
+	struct cap_info ci;
+	EXPECT_ERR(cap_identify(CAPADDR(CN_TASK, TASK_DISP), &ci), ERR_OK);
+	CHECK(ci.type == OBJ_DISPATCHER, "own dispatcher has type %u", ci.type);
+	EXPECT_ERR(cap_identify(CAPADDR(CN_TASK, TASK_ROOTCN), &ci), ERR_OK);
+	CHECK(ci.type == OBJ_L1CNODE && ci.size == OBJSIZE_L2CNODE, "root cnode %u", ci.type);
+	EXPECT_ERR(cap_identify(RAM0, &ci), ERR_OK);
+	CHECK(ci.type == OBJ_RAM && ci.size >= (1u << 20), "RAM cap type %u size %lu", ci.type,
+	      (unsigned long)ci.size);
+	EXPECT_ERR(cap_identify(SLOT(0), &ci), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_identify(CAPADDR(200, 0), &ci), ERR_CAP_EMPTY); /* empty L1 slot */
+	EXPECT_ERR(cap_identify(CAPADDR(256, 0), &ci), ERR_CAP_ADDR);  /* beyond the L1 CNode */
+	EXPECT_ERR(cap_invoke(RAM0, 3, CAP_IDENTIFY, 0, 0, 0, 0, 0).err, ERR_CAP_ADDR);
+	/* A capability address is 32 bits: the rest must be zero. */
+	EXPECT_ERR(
+	    sys_call(SYS_INVOKE, 1ull << 40, INVOKE_ARG1(CAP_IDENTIFY, 2), 0, 0, 0, 0, 0).err,
+	    ERR_CAP_ADDR);
+}
+
+static void test_retype(void)
+{
+	struct cap_info ci;
+	capaddr_t cn = CAPADDR(CN_SLOT0, 0); /* the L2 CNode, named by its L1 slot */
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 0, 4096, 1, cn, 1, 0), ERR_OK);
+	EXPECT_ERR(cap_identify(SLOT(0), &ci), ERR_OK);
+	CHECK(ci.type == OBJ_FRAME && ci.size == 4096, "retyped frame %u/%lu", ci.type,
+	      (unsigned long)ci.size);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 4096, 4096, 1, cn, 1, 0), ERR_CAP_OCCUPIED);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 0, 4096, 1, cn, 1, 1), ERR_CAP_OVERLAP);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 100, 4096, 1, cn, 1, 1), ERR_CAP_ALIGN);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 4096, 1000, 1, cn, 1, 1), ERR_CAP_SIZE);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 4096, 4096, 0, cn, 1, 1), ERR_CAP_SIZE);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 1ull << 50, 4096, 1, cn, 1, 1), ERR_CAP_RANGE);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 4096, 4096, 1, cn, 1, 256), ERR_CAP_ADDR);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 4096, 4096, 2, cn, 1, 255), ERR_CAP_ADDR);
+	EXPECT_ERR(cap_retype(SLOT(0), OBJ_DISPATCHER, 0, 4096, 1, cn, 1, 1), ERR_CAP_DERIVE);
+	EXPECT_ERR(cap_retype(SLOT(9), OBJ_FRAME, 0, 4096, 1, cn, 1, 1), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_retype(RAM0, 99, 4096, 4096, 1, cn, 1, 1), ERR_CAP_DERIVE);
+	/* Unused parts of the same RAM can still be retyped. */
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 8192, 8192, 2, cn, 1, 1), ERR_OK);
+	EXPECT_ERR(cnode_revoke(CAPADDR(CN_MEM, 0), 1, 0), ERR_OK); /* CN_MEM slot 0 */
+	EXPECT_ERR(cap_identify(SLOT(0), &ci), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_identify(SLOT(2), &ci), ERR_CAP_EMPTY);
+}
+
+static void test_copy(void)
+{
+	struct cap_info ci;
+	capaddr_t cn = CAPADDR(CN_SLOT0, 0);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 0, 4096, 1, cn, 1, 10), ERR_OK);
+	EXPECT_ERR(cnode_copy(cn, 1, 11, SLOT(10), CAP_RIGHTS_ALL), ERR_OK);
+	EXPECT_ERR(cnode_copy(cn, 1, 11, SLOT(10), CAP_RIGHTS_ALL), ERR_CAP_OCCUPIED);
+	EXPECT_ERR(cnode_copy(cn, 1, 12, SLOT(13), CAP_RIGHTS_ALL), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_invoke(cn, 1, CNODE_COPY, 12, SLOT(10), 2, 0x100, 0).err, ERR_CAP_RIGHTS);
+	EXPECT_ERR(cnode_mint(cn, 1, 12, SLOT(10), CAP_RIGHT_READ, 0), ERR_OK);
+	EXPECT_ERR(cap_identify(SLOT(12), &ci), ERR_OK);
+	CHECK(ci.rights == CAP_RIGHT_READ, "minted rights %#x", ci.rights);
+	EXPECT_ERR(cnode_mint(cn, 1, 13, SLOT(10), CAP_RIGHT_READ, 7), ERR_CAP_RIGHTS);
+	/* A read-only copy cannot be retyped or widened again. */
+	EXPECT_ERR(cap_retype(SLOT(12), OBJ_FRAME, 0, 4096, 1, cn, 1, 13), ERR_CAP_RIGHTS);
+	EXPECT_ERR(cnode_mint(cn, 1, 13, SLOT(12), CAP_RIGHTS_ALL, 0), ERR_OK);
+	EXPECT_ERR(cap_identify(SLOT(13), &ci), ERR_OK);
+	CHECK(ci.rights == CAP_RIGHT_READ, "rights widened to %#x", ci.rights);
+	EXPECT_ERR(cnode_delete(cn, 1, 13), ERR_OK);
+	EXPECT_ERR(cnode_delete(cn, 1, 13), ERR_CAP_EMPTY);
+	EXPECT_ERR(cnode_delete(cn, 1, 300), ERR_CAP_ADDR);
+	EXPECT_ERR(cnode_revoke(cn, 1, 10), ERR_OK);
+	EXPECT_ERR(cap_identify(SLOT(11), &ci), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_identify(SLOT(12), &ci), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_identify(SLOT(10), &ci), ERR_OK);
+	EXPECT_ERR(cnode_delete(cn, 1, 10), ERR_OK);
+	/* CNode commands on something that is not a CNode. */
+	EXPECT_ERR(cap_invoke(RAM0, 2, CNODE_COPY, 0, 0, 0, 0, 0).err, ERR_CAP_TYPE);
+}
+
+static volatile uint32_t *const test_va =
+    (volatile uint32_t *)0x80000000ul; /* GiB 2: unused by init */
+
+static void test_map(void)
+{
+	capaddr_t cn = CAPADDR(CN_SLOT0, 0), vroot = CAPADDR(CN_TASK, TASK_VROOT);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_VNODE_L1, 0, OBJSIZE_VNODE, 1, cn, 1, 20), ERR_OK);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_VNODE_L0, 8192, OBJSIZE_VNODE, 1, cn, 1, 21), ERR_OK);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 16384, 4096, 1, cn, 1, 22), ERR_OK);
+	EXPECT_ERR(vnode_map(vroot, 2, SLOT(21), 0, 0, 1), ERR_VM_LEVEL);
+	EXPECT_ERR(vnode_map(vroot, 256, SLOT(20), 0, 0, 1), ERR_VM_ADDR); /* kernel half */
+	EXPECT_ERR(vnode_map(vroot, 2, SLOT(20), 0, 0, 1), ERR_OK);
+	EXPECT_ERR(vnode_map(vroot, 2, SLOT(20), 0, 0, 1), ERR_VM_MAPPED);
+	EXPECT_ERR(vnode_map(SLOT(20), 0, SLOT(21), 0, 0, 1), ERR_OK);
+	EXPECT_ERR(vnode_map(SLOT(21), 0, SLOT(22), CAP_RIGHT_WRITE, 0, 1), ERR_CAP_RIGHTS);
+	EXPECT_ERR(vnode_map(SLOT(21), 0, SLOT(22), CAP_RIGHT_READ, 0, 2), ERR_VM_ADDR);
+	EXPECT_ERR(vnode_map(SLOT(21), 512, SLOT(22), CAP_RIGHT_READ, 0, 1), ERR_VM_ADDR);
+	EXPECT_ERR(vnode_map(SLOT(21), 0, SLOT(22), CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 1),
+		   ERR_OK);
+	*test_va = 0x5eef;
+	CHECK(*test_va == 0x5eef, "mapped frame reads back %#x", *test_va);
+	EXPECT_ERR(vnode_unmap(SLOT(20), SLOT(22)), ERR_VM_NOT_MAPPED); /* wrong table */
+	EXPECT_ERR(vnode_unmap(SLOT(21), SLOT(22)), ERR_OK);
+	EXPECT_ERR(vnode_unmap(SLOT(21), SLOT(22)), ERR_VM_NOT_MAPPED);
+	EXPECT_ERR(vnode_map(SLOT(21), 0, SLOT(22), CAP_RIGHT_READ, 0, 1), ERR_OK);
+	CHECK(*test_va == 0x5eef, "remapped frame kept its data");
+	/* Revoking the RAM unmaps and destroys everything made from it. */
+	EXPECT_ERR(cnode_revoke(CAPADDR(CN_MEM, 0), 1, 0), ERR_OK);
+	struct cap_info ci;
+	EXPECT_ERR(cap_identify(SLOT(20), &ci), ERR_CAP_EMPTY);
+}
+
+static void test_bad_syscalls(void)
+{
+	EXPECT_ERR(sys_call(0, 0, 0, 0, 0, 0, 0, 0).err, ERR_SYS_UNKNOWN);
+	EXPECT_ERR(sys_call(999, 0, 0, 0, 0, 0, 0, 0).err, ERR_SYS_UNKNOWN);
+	EXPECT_ERR(sys_print((const char *)0x1000, 4), ERR_VM_ADDR);
+	EXPECT_ERR(sys_print((const char *)0xffffffffffff0000ull, 4), ERR_VM_ADDR);
+	EXPECT_ERR(sys_print("x", SYS_PRINT_MAX + 1), ERR_SYS_ARG);
+	EXPECT_ERR(cap_invoke(RAM0, 2, 200, 0, 0, 0, 0, 0).err, ERR_SYS_CMD);
+	EXPECT_ERR(sys_call(SYS_RECV, 0, 0, 0, 0, 0, 0, 0).err, ERR_LMP_EMPTY);
+	EXPECT_ERR(sys_call(SYS_RECV, 7, 0, 0, 0, 0, 0, 0).err, ERR_SYS_ARG);
+}
+
+/* Random register values against a scratch CNode: errors, never a crash. */
+static void test_random_invocations(void)
+{
+	capaddr_t cn = CAPADDR(CN_SLOT1, 0);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_RAM, 0, 1 << 20, 1, cn, 1, 0), ERR_OK);
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned ok = 0;
+	for (int i = 0; i < 4000; i++) {
+		uint64_t r[8];
+		for (int k = 0; k < 8; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			r[k] = x;
+		}
+		capaddr_t target = CAPADDR(CN_SLOT1, r[0] % 8);
+		uint64_t cmd = r[1] % 17, level = (r[1] >> 8) % 2 ? 2 : 1;
+		uint64_t a2 = r[2] % 3 ? r[2] % 512 : r[2];
+		uint64_t a3 = r[3] % 3 ? CAPADDR(CN_SLOT1, r[3] % 8) : r[3];
+		if (cmd == KERNEL_POWEROFF)
+			continue;
+		struct sysret s = cap_invoke(target, (unsigned)level, (unsigned)cmd, a2, a3,
+					     r[4] % 5 ? r[4] % 8 : r[4],
+					     r[5] % 2 ? cn | (1ull << 32) : r[5], r[6] % 16);
+		ok += s.err == ERR_OK;
+	}
+	CHECK(ok > 0 && ok < 4000, "random invocations: %u succeeded", ok);
+	EXPECT_ERR(cnode_revoke(CAPADDR(CN_MEM, 0), 1, 0), ERR_OK);
+}
+
+int main(void *arg)
+{
+	const struct bootinfo *bi = arg;
+	printf("init: running on core %u, %u cores, %lu MiB free in %u RAM capabilities\n",
+	       bi->coreid, bi->ncores, (unsigned long)(bi->mem_total >> 20), bi->nmem);
+	test_identify();
+	test_retype();
+	test_copy();
+	test_map();
+	test_bad_syscalls();
+	test_random_invocations();
+	printf("tests: %u passed, %u failed\n", passed, failed);
+	cap_invoke(CAPADDR(CN_TASK, TASK_KERNEL), 2, KERNEL_POWEROFF, failed ? 1 : 0, 0, 0, 0, 0);
+	return 0;
+}
