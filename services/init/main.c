@@ -153,6 +153,54 @@ static void test_bad_syscalls(void)
 	EXPECT_ERR(sys_call(SYS_RECV, 7, 0, 0, 0, 0, 0, 0).err, ERR_SYS_ARG);
 }
 
+static void test_lmp(void)
+{
+	capaddr_t ep = CAPADDR(CN_TASK, TASK_EP), cn = CAPADDR(CN_SLOT0, 0);
+	uint64_t w[4] = {1, 2, 3, 4};
+	struct lmp_recv m;
+	EXPECT_ERR(lmp_recv(0, &m), ERR_LMP_EMPTY);
+	EXPECT_ERR(ep_send(ep, w, CAPADDR_NONE), ERR_OK);
+	EXPECT_ERR(lmp_recv(1, &m), ERR_OK);
+	CHECK(m.badge == 0 && m.words[0] == 1 && m.words[3] == 4 && !m.has_cap,
+	      "message %lu %lu %lu", (unsigned long)m.badge, (unsigned long)m.words[0],
+	      (unsigned long)m.has_cap);
+	/* A badged copy tells the receiver who sent. */
+	EXPECT_ERR(cnode_mint(cn, 1, 30, ep, CAP_RIGHTS_ALL, 42), ERR_OK);
+	EXPECT_ERR(ep_send(SLOT(30), w, CAPADDR_NONE), ERR_OK);
+	EXPECT_ERR(lmp_recv(1, &m), ERR_OK);
+	CHECK(m.badge == 42, "badge %lu", (unsigned long)m.badge);
+	/* One capability per message, into the receive slot; it needs GRANT. */
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 0, 4096, 1, cn, 1, 31), ERR_OK);
+	EXPECT_ERR(cnode_mint(cn, 1, 32, SLOT(31), CAP_RIGHT_READ, 0), ERR_OK);
+	EXPECT_ERR(ep_send(ep, w, SLOT(32)), ERR_CAP_RIGHTS);
+	EXPECT_ERR(ep_send(ep, w, SLOT(33)), ERR_CAP_EMPTY);
+	EXPECT_ERR(ep_send(ep, w, SLOT(31)), ERR_OK);
+	EXPECT_ERR(lmp_recv(1, &m), ERR_OK);
+	CHECK(m.has_cap == 1, "capability did not arrive");
+	struct cap_info ci;
+	EXPECT_ERR(cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci), ERR_OK);
+	CHECK(ci.type == OBJ_FRAME, "received type %u", ci.type);
+	/* The receive slot is used up until it is set again. */
+	EXPECT_ERR(ep_send(ep, w, SLOT(31)), ERR_LMP_CAP_SLOT);
+	EXPECT_ERR(disp_set_recv_slot(CAPADDR(CN_TASK, TASK_DISP), CAPADDR(CN_TASK, TASK_RECV)),
+		   ERR_OK);
+	EXPECT_ERR(ep_send(ep, w, SLOT(31)), ERR_LMP_CAP_SLOT); /* still occupied */
+	EXPECT_ERR(cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV), ERR_OK);
+	/* The queue is bounded. */
+	unsigned sent = 0;
+	while (ep_send(ep, w, CAPADDR_NONE) == ERR_OK && sent < 100)
+		sent++;
+	CHECK(sent == 8, "queue took %u messages", sent);
+	EXPECT_ERR(ep_send(ep, w, CAPADDR_NONE), ERR_LMP_BUF_FULL);
+	while (lmp_recv(0, &m) == ERR_OK)
+		sent--;
+	CHECK(sent == 0, "%u messages lost", sent);
+	EXPECT_ERR(ep_send(RAM0, w, CAPADDR_NONE), ERR_CAP_TYPE);
+	EXPECT_ERR(cap_invoke(ep, 2, EP_SEND, 0, 0, 0, 0, 5).err, ERR_SYS_ARG);
+	EXPECT_ERR(cnode_revoke(CAPADDR(CN_MEM, 0), 1, 0), ERR_OK);
+	EXPECT_ERR(cnode_delete(cn, 1, 30), ERR_OK);
+}
+
 /* Random register values against a scratch CNode: errors, never a crash. */
 static void test_random_invocations(void)
 {
@@ -193,6 +241,7 @@ int main(void *arg)
 	test_copy();
 	test_map();
 	test_bad_syscalls();
+	test_lmp();
 	test_random_invocations();
 	printf("tests: %u passed, %u failed\n", passed, failed);
 	cap_invoke(CAPADDR(CN_TASK, TASK_KERNEL), 2, KERNEL_POWEROFF, failed ? 1 : 0, 0, 0, 0, 0);

@@ -86,3 +86,39 @@ errval_t vnode_unmap(capaddr_t vnode, capaddr_t child)
 {
 	return cap_invoke(vnode, 2, VNODE_UNMAP, child, 0, 0, 0, 0).err;
 }
+
+errval_t ep_send(capaddr_t ep, const uint64_t w[4], uint64_t cap)
+{
+	uint64_t c = cap == CAPADDR_NONE ? 0 : (cap & 0xffffffffu) | EP_SEND_CAP;
+	return cap_invoke(ep, 2, EP_SEND, w[0], w[1], w[2], w[3], c).err;
+}
+
+errval_t lmp_recv(int block, struct lmp_recv *m)
+{
+	register uint64_t r0 __asm__("a0") = (uint64_t)block;
+	register uint64_t r1 __asm__("a1");
+	register uint64_t r2 __asm__("a2");
+	register uint64_t r3 __asm__("a3");
+	register uint64_t r4 __asm__("a4");
+	register uint64_t r5 __asm__("a5");
+	register uint64_t r6 __asm__("a6");
+	register uint64_t r7 __asm__("a7") = SYS_RECV;
+	__asm__ volatile("ecall"
+			 : "+r"(r0), "=r"(r1), "=r"(r2), "=r"(r3), "=r"(r4), "=r"(r5), "=r"(r6)
+			 : "r"(r7)
+			 : "memory");
+	if (r0 == ERR_OK) {
+		m->badge = r1;
+		m->words[0] = r2;
+		m->words[1] = r3;
+		m->words[2] = r4;
+		m->words[3] = r5;
+		m->has_cap = r6;
+	}
+	return (errval_t)r0;
+}
+
+errval_t disp_set_recv_slot(capaddr_t disp, capaddr_t slot)
+{
+	return cap_invoke(disp, 2, DISP_SET_RECV_SLOT, slot, 0, 0, 0, 0).err;
+}

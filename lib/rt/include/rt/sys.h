@@ -36,6 +36,20 @@ static inline struct sysret cap_invoke(capaddr_t addr, unsigned level, unsigned 
 	return sys_call(SYS_INVOKE, addr, INVOKE_ARG1(cmd, level), a2, a3, a4, a5, a6);
 }
 
+/* An LMP message as SYS_RECV returns it. */
+struct lmp_recv {
+	uint64_t badge;
+	uint64_t words[4];
+	uint64_t has_cap; /* a capability arrived in the receive slot */
+};
+
+/* Send 4 words (and cap, if not CAPADDR_NONE) on the endpoint at ep. */
+#define CAPADDR_NONE ((uint64_t)-1)
+errval_t ep_send(capaddr_t ep, const uint64_t words[4], uint64_t cap);
+/* Receive the next message; block = 1 waits for one. */
+errval_t lmp_recv(int block, struct lmp_recv *m);
+errval_t disp_set_recv_slot(capaddr_t disp, capaddr_t slot);
+
 errval_t cap_identify(capaddr_t addr, struct cap_info *out);
 errval_t cap_retype(capaddr_t src, enum objtype type, uint64_t offset, uint64_t objsize,
 		    uint32_t count, capaddr_t dest_cn, unsigned dest_level, uint64_t dest_slot);
