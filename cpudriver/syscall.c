@@ -232,6 +232,8 @@ static errval_t decode_target(uint64_t cmd, const struct cte *t)
 	case DISP_STOP:
 	case DISP_SET_RECV_SLOT:
 		return need(t, OBJ_DISPATCHER, CAP_RIGHT_WRITE);
+	case DISP_STATUS:
+		return need(t, OBJ_DISPATCHER, CAP_RIGHT_READ);
 	case EP_SEND:
 		return need(t, OBJ_ENDPOINT, CAP_RIGHT_WRITE);
 	case KERNEL_POWEROFF:
@@ -279,6 +281,14 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 		break;
 	case KERNEL_POWEROFF:
 		kernel_poweroff(x[REG_A2] > 255 ? 255 : (unsigned)x[REG_A2]);
+	case DISP_STATUS: {
+		const struct dcb *dc = dcb_of(&t->cap);
+		r.v[0] = dc->state;
+		r.v[1] = dc->faults;
+		r.v[2] = (uint64_t)dc->exit_status;
+		r.v[3] = dc->id;
+		break;
+	}
 	default:
 		r.err = inv_disp(d, t, cmd, x);
 	}

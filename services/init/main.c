@@ -8,7 +8,11 @@
 #include <string.h>
 
 #include <abi/bootinfo.h>
+#include <rt/mem.h>
+#include <rt/spawn.h>
 #include <rt/sys.h>
+
+static const struct bootinfo *bi;
 
 static unsigned passed, failed;
 
@@ -231,9 +235,143 @@ static void test_random_invocations(void)
 	EXPECT_ERR(cnode_revoke(CAPADDR(CN_MEM, 0), 1, 0), ERR_OK);
 }
 
+static capaddr_t module(const char *name, uint64_t *size)
+{
+	for (unsigned i = 0; i < bi->nmodules; i++)
+		if (!strcmp(bi->modules[i].name, name)) {
+			*size = bi->modules[i].size;
+			return CAPADDR(CN_MODULE, i);
+		}
+	return SLOT_NONE;
+}
+
+/* Yield until the child has stopped (bounded); false if it never did. */
+static bool wait_stopped(struct child *c, uint64_t *faults, int64_t *status)
+{
+	uint64_t state = 1;
+	for (int i = 0; i < 100000 && state != 0; i++) {
+		if (spawn_status(c, &state, faults, status))
+			return false;
+		if (state)
+			sys_yield();
+	}
+	return state == 0;
+}
+
+static errval_t start_child(struct child *c, uint64_t mode)
+{
+	uint64_t size;
+	capaddr_t elf = module("testchild", &size);
+	if (elf == SLOT_NONE)
+		return ERR_MODULE_NOT_FOUND;
+	errval_t err = spawn_elf(c, "testchild", elf, size, SPAWN_DEFAULT_RAM, mode);
+	return err ? err : spawn_run(c);
+}
+
+static void test_domains(void)
+{
+	struct child c;
+	uint64_t faults;
+	int64_t status;
+
+	EXPECT_ERR(start_child(&c, 1), ERR_OK);
+	CHECK(wait_stopped(&c, &faults, &status), "child did not exit");
+	CHECK(status == 7 && faults == 0, "exit status %ld faults %lu", (long)status,
+	      (unsigned long)faults);
+	EXPECT_ERR(spawn_kill(&c), ERR_OK);
+	EXPECT_ERR(spawn_kill(&c), ERR_DOMAIN_NOT_FOUND);
+
+	/* A domain that faults is stopped; init carries on. */
+	EXPECT_ERR(start_child(&c, 2), ERR_OK);
+	CHECK(wait_stopped(&c, &faults, &status), "faulting child still runs");
+	CHECK(faults == 1, "faults %lu", (unsigned long)faults);
+	EXPECT_ERR(spawn_kill(&c), ERR_OK);
+}
+
+/* Revoking a frame mapped into another domain makes its next access fault. */
+static void test_revoke_mapped(void)
+{
+	struct child c;
+	capaddr_t mem, l1 = slot_alloc(), l0 = slot_alloc(), f = slot_alloc();
+	uint64_t state, faults;
+	int64_t status;
+	EXPECT_ERR(start_child(&c, 3), ERR_OK);
+	EXPECT_ERR(ram_alloc(RAM_UNIT, &mem), ERR_OK);
+	EXPECT_ERR(cap_retype(mem, OBJ_VNODE_L1, 0, OBJSIZE_VNODE, 1, CAPADDR(CAPADDR_L1(l1), 0), 1,
+			      CAPADDR_L2(l1)),
+		   ERR_OK);
+	EXPECT_ERR(cap_retype(mem, OBJ_VNODE_L0, 8192, OBJSIZE_VNODE, 1, CAPADDR(CAPADDR_L1(l0), 0),
+			      1, CAPADDR_L2(l0)),
+		   ERR_OK);
+	EXPECT_ERR(
+	    cap_retype(mem, OBJ_FRAME, 16384, 4096, 1, CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)),
+	    ERR_OK);
+	EXPECT_ERR(vnode_map(child_cap(&c, SPAWN_H_VROOT), 3, l1, 0, 0, 1), ERR_OK);
+	EXPECT_ERR(vnode_map(l1, 0, l0, 0, 0, 1), ERR_OK);
+	EXPECT_ERR(vnode_map(l0, 0, f, CAP_RIGHT_READ, 0, 1), ERR_OK);
+	for (int i = 0; i < 20; i++)
+		sys_yield();
+	EXPECT_ERR(spawn_status(&c, &state, &faults, &status), ERR_OK);
+	CHECK(state == 1 && faults == 0, "child reading the frame: state %lu faults %lu",
+	      (unsigned long)state, (unsigned long)faults);
+	EXPECT_ERR(ram_free(mem), ERR_OK); /* revokes the frame and the tables */
+	CHECK(wait_stopped(&c, &faults, &status), "child survived the revoke");
+	CHECK(faults == 1, "faults after revoke %lu", (unsigned long)faults);
+	EXPECT_ERR(spawn_kill(&c), ERR_OK);
+	slot_free(l1);
+	slot_free(l0);
+	slot_free(f);
+}
+
+/* LMP between domains: a blocking receive, a capability, a reply. */
+static void test_lmp_domains(void)
+{
+	struct child c;
+	struct lmp_recv m;
+	uint64_t faults;
+	int64_t status;
+	while (lmp_recv(0, &m) == ERR_OK)
+		;
+	EXPECT_ERR(start_child(&c, 4), ERR_OK);
+	capaddr_t reply = slot_alloc();
+	EXPECT_ERR(cnode_mint(CAPADDR(CAPADDR_L1(reply), 0), 1, CAPADDR_L2(reply),
+			      CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, 99),
+		   ERR_OK);
+	uint64_t w[4] = {41, 0, 0, 0};
+	EXPECT_ERR(ep_send(child_cap(&c, SPAWN_H_EP), w, reply), ERR_OK);
+	EXPECT_ERR(lmp_recv(1, &m), ERR_OK);
+	CHECK(m.words[0] == 42 && m.badge == 99, "reply %lu badge %lu", (unsigned long)m.words[0],
+	      (unsigned long)m.badge);
+	CHECK(wait_stopped(&c, &faults, &status) && status == 0, "child status %ld", (long)status);
+	EXPECT_ERR(spawn_kill(&c), ERR_OK);
+	EXPECT_ERR(cnode_delete(CAPADDR(CAPADDR_L1(reply), 0), 1, CAPADDR_L2(reply)), ERR_OK);
+	slot_free(reply);
+}
+
+/* Spawning and killing 100 domains gives every byte back. */
+static void test_no_leak(void)
+{
+	uint64_t before = ram_free_bytes(), faults;
+	int64_t status;
+	unsigned ok = 0;
+	for (int i = 0; i < 100; i++) {
+		struct child c;
+		if (start_child(&c, 1) == ERR_OK && wait_stopped(&c, &faults, &status) &&
+		    spawn_kill(&c) == ERR_OK)
+			ok++;
+	}
+	CHECK(ok == 100, "%u of 100 spawn/kill cycles worked", ok);
+	CHECK(ram_free_bytes() == before, "free memory %lu, was %lu",
+	      (unsigned long)ram_free_bytes(), (unsigned long)before);
+	/* The kernel agrees: all of it can be retyped again at once. */
+	capaddr_t all;
+	EXPECT_ERR(ram_alloc(before, &all), ERR_OK);
+	EXPECT_ERR(ram_free(all), ERR_OK);
+}
+
 int main(void *arg)
 {
-	const struct bootinfo *bi = arg;
+	bi = arg;
 	printf("init: running on core %u, %u cores, %lu MiB free in %u RAM capabilities\n",
 	       bi->coreid, bi->ncores, (unsigned long)(bi->mem_total >> 20), bi->nmem);
 	test_identify();
@@ -243,6 +381,17 @@ int main(void *arg)
 	test_bad_syscalls();
 	test_lmp();
 	test_random_invocations();
+	/* The rest use the RAM helpers on the largest RAM capability. */
+	unsigned big = 0;
+	for (unsigned i = 1; i < bi->nmem; i++)
+		if (bi->mem[i].size > bi->mem[big].size)
+			big = i;
+	EXPECT_ERR(ram_init(CAPADDR(CN_MEM, big)), ERR_OK);
+	EXPECT_ERR(win_init(), ERR_OK);
+	test_domains();
+	test_revoke_mapped();
+	test_lmp_domains();
+	test_no_leak();
 	printf("tests: %u passed, %u failed\n", passed, failed);
 	cap_invoke(CAPADDR(CN_TASK, TASK_KERNEL), 2, KERNEL_POWEROFF, failed ? 1 : 0, 0, 0, 0, 0);
 	return 0;

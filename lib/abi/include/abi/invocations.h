@@ -52,6 +52,10 @@ enum invocation {
 	IRQ_CONNECT = 13,
 	IRQ_ACK = 14,
 
+	/* Dispatcher (READ). a1 = state (0 stopped, 1 runnable, 2 blocked),
+	 * a2 = faults, a3 = exit status, a4 = domain id. */
+	DISP_STATUS = 16,
+
 	/* Kernel. a2 = status: power the machine off; QEMU exits with status
 	 * 0 for 0, non-zero otherwise (on machines that can report it). */
 	KERNEL_POWEROFF = 15,

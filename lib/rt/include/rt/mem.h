@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers every domain that manages capabilities needs:
+ *  - slots: free slots in this domain's CN_SLOT0/CN_SLOT1 and free L1 slots;
+ *  - ram:   a first-fit allocator of RAM capabilities carved (retyped) out of
+ *           one big RAM capability, in 64 KiB units; freeing revokes and
+ *           deletes the carved capability, so memory comes back exactly;
+ *  - win:   a window of 512 pages at WIN_VADDR where frames are mapped for a
+ *           moment (to fill or read them).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <abi/caps.h>
+#include <abi/errors.h>
+
+#define SLOT_NONE ((capaddr_t)-1)
+
+capaddr_t slot_alloc(void);
+void slot_free(capaddr_t s);
+/* A free L1 slot (for a new L2 CNode), or 0 if none. */
+unsigned l1_alloc(void);
+void l1_free(unsigned l1);
+
+#define RAM_UNIT (64u * 1024)
+
+/* Manage the RAM capability at ram (base, size from identify). */
+errval_t ram_init(capaddr_t ram);
+/* A RAM capability of at least size bytes (rounded up to RAM_UNIT). */
+errval_t ram_alloc(uint64_t size, capaddr_t *out);
+/* Revoke, delete and take back a RAM capability from ram_alloc. */
+errval_t ram_free(capaddr_t cap);
+uint64_t ram_free_bytes(void);
+uint64_t ram_total_bytes(void);
+
+#define WIN_VADDR 0x100000000ul /* GiB 4 */
+/* Set the window up (page tables from RAM). */
+errval_t win_init(void);
+/* Map pages of the frame at f into the window; returns its address or NULL. */
+void *win_map(capaddr_t f, uint64_t pages, bool writable);
+void win_unmap(capaddr_t f);

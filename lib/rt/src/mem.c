@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+/* Slot, RAM and mapping-window helpers (rt/mem.h). Single-threaded. */
+#include <string.h>
+
+#include <abi/bootinfo.h>
+#include <rt/mem.h>
+#include <rt/sys.h>
+
+/* ---- slots ---- */
+
+static uint64_t slot_used[2 * CSPACE_L2_SLOTS / 64];
+
+capaddr_t slot_alloc(void)
+{
+	for (unsigned w = 0; w < sizeof(slot_used) / 8; w++) {
+		if (slot_used[w] == ~0ull)
+			continue;
+		unsigned b = (unsigned)__builtin_ctzll(~slot_used[w]);
+		slot_used[w] |= 1ull << b;
+		unsigned i = w * 64 + b;
+		return CAPADDR(CN_SLOT0 + i / CSPACE_L2_SLOTS, i % CSPACE_L2_SLOTS);
+	}
+	return SLOT_NONE;
+}
+
+void slot_free(capaddr_t s)
+{
+	unsigned i = (CAPADDR_L1(s) - CN_SLOT0) * CSPACE_L2_SLOTS + CAPADDR_L2(s);
+	if (i < 2 * CSPACE_L2_SLOTS)
+		slot_used[i / 64] &= ~(1ull << (i % 64));
+}
+
+static uint64_t l1_used[4] = {(1ull << CN_FIRST_FREE) - 1};
+
+unsigned l1_alloc(void)
+{
+	for (unsigned i = CN_FIRST_FREE; i < CSPACE_L2_SLOTS; i++)
+		if (!(l1_used[i / 64] & (1ull << (i % 64)))) {
+			l1_used[i / 64] |= 1ull << (i % 64);
+			return i;
+		}
+	return 0;
+}
+
+void l1_free(unsigned l1)
+{
+	if (l1 >= CN_FIRST_FREE && l1 < CSPACE_L2_SLOTS)
+		l1_used[l1 / 64] &= ~(1ull << (l1 % 64));
+}
+
+/* ---- RAM ---- */
+
+#define RAM_MAX_UNITS 16384 /* 1 GiB of 64 KiB units */
+
+static struct {
+	capaddr_t cap;
+	uint64_t units;
+	uint64_t used_units;
+	uint64_t map[RAM_MAX_UNITS / 64];
+	struct {
+		capaddr_t cap;
+		uint32_t first, n;
+	} live[512];
+} ram;
+
+errval_t ram_init(capaddr_t cap)
+{
+	struct cap_info ci;
+	errval_t err = cap_identify(cap, &ci);
+	if (err)
+		return err;
+	if (ci.type != OBJ_RAM)
+		return ERR_CAP_TYPE;
+	ram.cap = cap;
+	ram.units = ci.size / RAM_UNIT;
+	if (ram.units > RAM_MAX_UNITS)
+		ram.units = RAM_MAX_UNITS;
+	return ERR_OK;
+}
+
+static bool unit_used(uint64_t u)
+{
+	return ram.map[u / 64] & (1ull << (u % 64));
+}
+
+static void mark(uint64_t first, uint64_t n, bool used)
+{
+	for (uint64_t u = first; u < first + n; u++) {
+		if (used)
+			ram.map[u / 64] |= 1ull << (u % 64);
+		else
+			ram.map[u / 64] &= ~(1ull << (u % 64));
+	}
+}
+
+errval_t ram_alloc(uint64_t size, capaddr_t *out)
+{
+	uint64_t n = (size + RAM_UNIT - 1) / RAM_UNIT;
+	unsigned li;
+	for (li = 0; li < 512 && ram.live[li].n; li++)
+		;
+	if (n == 0 || li == 512)
+		return ERR_NO_MEMORY;
+	for (uint64_t first = 0, run = 0; first + run < ram.units;) {
+		if (unit_used(first + run)) {
+			first += run + 1;
+			run = 0;
+			continue;
+		}
+		if (++run < n)
+			continue;
+		capaddr_t s = slot_alloc();
+		if (s == SLOT_NONE)
+			return ERR_NO_SLOTS;
+		errval_t err = cap_retype(ram.cap, OBJ_RAM, first * RAM_UNIT, n * RAM_UNIT, 1,
+					  CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
+		if (err) {
+			slot_free(s);
+			return err;
+		}
+		mark(first, n, true);
+		ram.used_units += n;
+		ram.live[li].cap = s;
+		ram.live[li].first = (uint32_t)first;
+		ram.live[li].n = (uint32_t)n;
+		*out = s;
+		return ERR_OK;
+	}
+	return ERR_NO_MEMORY;
+}
+
+errval_t ram_free(capaddr_t cap)
+{
+	for (unsigned i = 0; i < 512; i++) {
+		if (!ram.live[i].n || ram.live[i].cap != cap)
+			continue;
+		capaddr_t cn = CAPADDR(CAPADDR_L1(cap), 0);
+		errval_t err = cnode_revoke(cn, 1, CAPADDR_L2(cap));
+		if (!err)
+			err = cnode_delete(cn, 1, CAPADDR_L2(cap));
+		if (err)
+			return err;
+		mark(ram.live[i].first, ram.live[i].n, false);
+		ram.used_units -= ram.live[i].n;
+		ram.live[i].n = 0;
+		slot_free(cap);
+		return ERR_OK;
+	}
+	return ERR_CAP_NOT_FOUND;
+}
+
+uint64_t ram_free_bytes(void)
+{
+	return (ram.units - ram.used_units) * RAM_UNIT;
+}
+
+uint64_t ram_total_bytes(void)
+{
+	return ram.units * RAM_UNIT;
+}
+
+/* ---- the mapping window ---- */
+
+static capaddr_t win_l0;
+static uint64_t win_used[512 / 64];
+static struct {
+	capaddr_t f;
+	uint32_t first, n;
+} win_maps[64];
+
+errval_t win_init(void)
+{
+	capaddr_t mem, l1 = slot_alloc(), l0 = slot_alloc();
+	errval_t err = ram_alloc(RAM_UNIT, &mem);
+	if (err)
+		return err;
+	err = cap_retype(mem, OBJ_VNODE_L1, 0, OBJSIZE_VNODE, 1, CAPADDR(CAPADDR_L1(l1), 0), 1,
+			 CAPADDR_L2(l1));
+	if (!err)
+		err = cap_retype(mem, OBJ_VNODE_L0, OBJSIZE_VNODE, OBJSIZE_VNODE, 1,
+				 CAPADDR(CAPADDR_L1(l0), 0), 1, CAPADDR_L2(l0));
+	if (!err)
+		err = vnode_map(CAPADDR(CN_TASK, TASK_VROOT), WIN_VADDR >> 30, l1, 0, 0, 1);
+	if (!err)
+		err = vnode_map(l1, 0, l0, 0, 0, 1);
+	win_l0 = l0;
+	return err;
+}
+
+void *win_map(capaddr_t f, uint64_t pages, bool writable)
+{
+	unsigned m;
+	for (m = 0; m < 64 && win_maps[m].n; m++)
+		;
+	if (m == 64 || pages == 0 || pages > 512)
+		return NULL;
+	for (uint64_t first = 0; first + pages <= 512; first++) {
+		uint64_t k;
+		for (k = 0;
+		     k < pages && !(win_used[(first + k) / 64] & (1ull << ((first + k) % 64))); k++)
+			;
+		if (k < pages) {
+			first += k;
+			continue;
+		}
+		uint64_t rights = CAP_RIGHT_READ | (writable ? CAP_RIGHT_WRITE : 0);
+		if (vnode_map(win_l0, first, f, rights, 0, pages))
+			return NULL;
+		for (k = 0; k < pages; k++)
+			win_used[(first + k) / 64] |= 1ull << ((first + k) % 64);
+		win_maps[m].f = f;
+		win_maps[m].first = (uint32_t)first;
+		win_maps[m].n = (uint32_t)pages;
+		return (void *)(WIN_VADDR + first * OBJSIZE_PAGE);
+	}
+	return NULL;
+}
+
+void win_unmap(capaddr_t f)
+{
+	for (unsigned m = 0; m < 64; m++) {
+		if (!win_maps[m].n || win_maps[m].f != f)
+			continue;
+		vnode_unmap(win_l0, f);
+		for (uint64_t k = 0; k < win_maps[m].n; k++) {
+			uint64_t e = win_maps[m].first + k;
+			win_used[e / 64] &= ~(1ull << (e % 64));
+		}
+		win_maps[m].n = 0;
+		return;
+	}
+}
