@@ -16,6 +16,7 @@
 #include "bootargs.h"
 #include "core.h"
 #include "dispatch.h"
+#include "irq.h"
 #include "initdomain.h"
 #include "kernel.h"
 #include "kprintf.h"
@@ -253,6 +254,7 @@ void __attribute__((noreturn)) boot_main(hartid_t hartid, paddr_t dtb_pa, paddr_
 	boot_own_page_table();
 	capsys_init();
 	console_init(&plat.uart);
+	irq_init(plat.plic_base, plat.plic_ndev, me->plic_ctx);
 	timer_init();
 	uint64_t ram = 0;
 	for (unsigned i = 0; i < plat.nmem; i++)

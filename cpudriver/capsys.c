@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dispatch.h"
+#include "irq.h"
 #include "kernel.h"
 #include "vspace.h"
 
@@ -25,6 +26,8 @@ static void k_on_delete(void *ctx, struct cte *c)
 		vspace_unmap_cte(c);
 	if (c->cap.flags & CAPF_DCB_ROOT)
 		dispatch_root_deleted(c);
+	if (c->cap.flags & CAPF_IRQ_BINDING)
+		irq_binding_deleted(c);
 }
 
 static void k_last_copy(void *ctx, struct cte *c)

@@ -216,6 +216,13 @@ static void parse_one_cpu(const void *fdt, int node, struct platform *p, plat_wa
 	c->hartid = (hartid_t)read_cells(reg, len >= 8 ? 2 : 1);
 	c->coreid = COREID_INVALID;
 	c->skip = cpu_skip_reason(fdt, node, c);
+	c->plic_ctx = -1;
+	int intc;
+	fdt_for_each_subnode(intc, fdt, node)
+	{
+		if (!fdt_node_check_compatible(fdt, intc, "riscv,cpu-intc"))
+			c->intc = fdt_get_phandle(fdt, intc);
+	}
 	for (unsigned i = 0; i < p->ncpus; i++)
 		if (p->cpus[i].hartid == c->hartid)
 			c->skip = "duplicate hart id";
@@ -300,6 +307,24 @@ static paddr_t compatible_base(const void *fdt, const char *const *compat, int *
 	return base;
 }
 
+/*
+ * The PLIC's interrupts-extended lists (cpu-intc phandle, cause) pairs; the
+ * pair's index is the context number. Cause 9 = supervisor external.
+ */
+static void plic_contexts(const void *fdt, int plic, struct platform *p)
+{
+	int len;
+	const fdt32_t *ie = fdt_getprop(fdt, plic, "interrupts-extended", &len);
+	if (!ie || len < 8)
+		return;
+	for (int ctx = 0; ctx < len / 8; ctx++) {
+		uint32_t ph = fdt32_to_cpu(ie[2 * ctx]), cause = fdt32_to_cpu(ie[2 * ctx + 1]);
+		for (unsigned i = 0; i < p->ncpus && cause == 9; i++)
+			if (p->cpus[i].intc == ph && ph)
+				p->cpus[i].plic_ctx = ctx;
+	}
+}
+
 static void parse_devices(const void *fdt, struct platform *p)
 {
 	static const char *const plic[] = {"riscv,plic0", "sifive,plic-1.0.0", NULL};
@@ -309,8 +334,10 @@ static void parse_devices(const void *fdt, struct platform *p)
 	uint64_t ndev = 0;
 
 	p->plic_base = compatible_base(fdt, plic, &node);
-	if (node >= 0)
+	if (node >= 0) {
 		prop_uint(fdt, node, "riscv,ndev", &ndev);
+		plic_contexts(fdt, node, p);
+	}
 	p->plic_ndev = (uint32_t)ndev;
 	p->clint_base = compatible_base(fdt, clint, NULL);
 	p->test_base = compatible_base(fdt, test, NULL);

@@ -12,6 +12,7 @@
 #include <abi/syscalls.h>
 
 #include "dispatch.h"
+#include "irq.h"
 #include "kernel.h"
 #include "kprintf.h"
 #include "vspace.h"
@@ -238,6 +239,9 @@ static errval_t decode_target(uint64_t cmd, const struct cte *t)
 		return need(t, OBJ_ENDPOINT, CAP_RIGHT_WRITE);
 	case KERNEL_POWEROFF:
 		return need(t, OBJ_KERNEL, CAP_RIGHT_WRITE);
+	case IRQ_CONNECT:
+	case IRQ_ACK:
+		return need(t, OBJ_IRQ, CAP_RIGHT_WRITE);
 	default:
 		return ERR_SYS_CMD;
 	}
@@ -281,6 +285,16 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 		break;
 	case KERNEL_POWEROFF:
 		kernel_poweroff(x[REG_A2] > 255 ? 255 : (unsigned)x[REG_A2]);
+	case IRQ_CONNECT: {
+		struct cte *ep;
+		r.err = arg_cap(d, x[REG_A2], 2, &ep);
+		if (!r.err)
+			r.err = irq_connect(&t->cap, ep);
+		break;
+	}
+	case IRQ_ACK:
+		r.err = irq_ack(&t->cap);
+		break;
 	case DISP_STATUS: {
 		const struct dcb *dc = dcb_of(&t->cap);
 		r.v[0] = dc->state;

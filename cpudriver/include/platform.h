@@ -36,6 +36,8 @@ struct plat_cpu {
 	uint8_t mmu;	  /* enum plat_mmu */
 	uint64_t isa;	  /* ISA_EXT() letters | ISA_* multi-letter flags */
 	const char *skip; /* why this hart cannot run a CPU driver, or NULL */
+	uint32_t intc;	  /* phandle of its riscv,cpu-intc, 0 if none */
+	int32_t plic_ctx; /* PLIC context of its S-mode external interrupt, -1 if none */
 };
 
 enum uart_kind { UART_NONE = 0, UART_NS16550A, UART_SIFIVE };

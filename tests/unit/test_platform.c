@@ -91,6 +91,9 @@ static void test_virt4(void **state)
 	char isa[32];
 	platform_isa_str(platform_cpu_by_hart(p, 0), isa, sizeof(isa));
 	assert_string_equal(isa, "rv64imafdch+sstc");
+	/* virt: contexts 2h (M) and 2h + 1 (S) per hart. */
+	for (unsigned h = 0; h < 4; h++)
+		assert_int_equal(platform_cpu_by_hart(p, h)->plic_ctx, 2 * h + 1);
 	free(p);
 }
 
@@ -153,6 +156,10 @@ static void test_sifive_u(void **state)
 	const struct plat_cpu *e51 = platform_cpu_by_hart(p, 0);
 	assert_non_null(e51->skip);
 	assert_int_equal(e51->mmu, MMU_NONE);
+	/* sifive_u: the E51 has only an M context; hart h >= 1 has S context 2h. */
+	assert_int_equal(e51->plic_ctx, -1);
+	for (unsigned h = 1; h < 5; h++)
+		assert_int_equal(platform_cpu_by_hart(p, h)->plic_ctx, 2 * h);
 	assert_false(e51->isa & ISA_SSTC);
 	assert_int_equal(platform_assign_cores(p, 0, 128, (hartid_t)-1), PLAT_ERR_BOOT_HART);
 	assert_int_equal(platform_assign_cores(p, 3, 128, (hartid_t)-1), PLAT_OK);

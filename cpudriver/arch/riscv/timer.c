@@ -9,6 +9,7 @@
 #include <arch/csr.h>
 #include <arch/sbi.h>
 
+#include "irq.h"
 #include "kernel.h"
 
 uint64_t ms_to_ticks(uint64_t ms)
@@ -43,6 +44,8 @@ void irq_poll(void)
 	}
 	/* Re-arm for the next tick; this also clears a nap deadline that fired. */
 	timer_program(kcb.next_tick);
+	if (csr_read(sip) & SIE_SEIE)
+		irq_handle();
 	if (csr_read(sip) & SIE_SSIE) {
 		csr_clear(sip, SIE_SSIE);
 		kcb.ipis++;

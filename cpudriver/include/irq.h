@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Device interrupts through the PLIC (RISC-V PLIC spec v1.0.0). The kernel
+ * claims an interrupt, forwards it as an LMP message (word 0 = line) to the
+ * endpoint an IRQ capability was connected to, and completes it only when
+ * the driver invokes IRQ_ACK, so a line cannot interrupt again before its
+ * driver has dealt with it. The binding holds a copy of the endpoint
+ * (CAPF_IRQ_BINDING); revoking that endpoint disconnects the line.
+ */
+#pragma once
+
+#include <abi/errors.h>
+#include <abi/types.h>
+#include <caps/caps.h>
+
+#define IRQ_MAX 128
+
+void irq_init(paddr_t plic_base, uint32_t ndev, int32_t ctx);
+/* Claim and forward pending external interrupts (called with SEIP set). */
+void irq_handle(void);
+errval_t irq_connect(const struct capability *irq, struct cte *ep);
+errval_t irq_ack(const struct capability *irq);
+/* The bound endpoint copy is being deleted. */
+void irq_binding_deleted(struct cte *cte);
