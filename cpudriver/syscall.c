@@ -235,6 +235,8 @@ static errval_t decode_target(uint64_t cmd, const struct cte *t)
 		return need(t, OBJ_DISPATCHER, CAP_RIGHT_WRITE);
 	case DISP_STATUS:
 		return need(t, OBJ_DISPATCHER, CAP_RIGHT_READ);
+	case CNODE_IDENTIFY:
+		return need(t, OBJ_L1CNODE, CAP_RIGHT_READ);
 	case EP_SEND:
 		return need(t, OBJ_ENDPOINT, CAP_RIGHT_WRITE);
 	case KERNEL_POWEROFF:
@@ -258,6 +260,19 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 	if (r.err)
 		return r;
 	switch (cmd) {
+	case CNODE_IDENTIFY:
+		if (x[REG_A2] > UINT32_MAX || x[REG_A3] > 2) {
+			r.err = ERR_CAP_ADDR;
+			return r;
+		}
+		r.err = caps_lookup(env(), &t->cap, (capaddr_t)x[REG_A2], (unsigned)x[REG_A3], &t);
+		if (r.err)
+			return r;
+		if (t->cap.type == OBJ_NULL) {
+			r.err = ERR_CAP_EMPTY;
+			return r;
+		}
+		/* fall through */
 	case CAP_IDENTIFY: {
 		struct cap_info ci;
 		caps_identify(t, &ci);

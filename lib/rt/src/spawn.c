@@ -21,40 +21,27 @@ struct elf64_phdr {
 	uint64_t offset, vaddr, paddr, filesz, memsz, align;
 };
 
-/* A new object from the child's RAM into the handle CNode; *at = its slot. */
-struct bump {
-	struct child *c;
-	uint64_t used, size;
-};
-
-static errval_t make(struct bump *b, enum objtype type, uint64_t size, capaddr_t *at)
+/* A new object from the child's RAM into the handle CNode; *at = its address. */
+static errval_t make(struct child *c, enum objtype type, uint64_t size, capaddr_t *at)
 {
 	uint64_t align = (type == OBJ_L1CNODE || type == OBJ_L2CNODE) ? size : OBJSIZE_PAGE;
-	uint64_t off = (b->used + align - 1) & ~(align - 1);
-	if (b->c->next >= CSPACE_L2_SLOTS)
+	uint64_t off = (c->ram_used + align - 1) & ~(align - 1);
+	if (c->next >= CSPACE_L2_SLOTS)
 		return ERR_NO_SLOTS;
-	if (off + size > b->size)
+	if (off + size > c->ram_size)
 		return ERR_NO_MEMORY;
-	unsigned slot = b->c->next++;
-	errval_t err = cap_retype(b->c->ram, type, off, size, 1, CAPADDR(b->c->l1, 0), 1, slot);
+	unsigned slot = c->next++;
+	errval_t err = cap_retype(c->ram, type, off, size, 1, CAPADDR(c->l1, 0), 1, slot);
 	if (err)
 		return err;
-	b->used = off + size;
-	*at = child_cap(b->c, slot);
+	c->ram_used = off + size;
+	*at = child_cap(c, slot);
 	return ERR_OK;
 }
 
-/* The child's page tables, made on first use: GiB -> L1, 2 MiB -> L0. */
-struct tables {
-	uint64_t gib[4];
-	capaddr_t l1[4];
-	uint64_t blk[16];
-	capaddr_t l0[16];
-	unsigned n1, n0;
-};
-
-static errval_t l0_for(struct bump *b, struct tables *t, uint64_t va, capaddr_t *out)
+static errval_t l0_for(struct child *c, uint64_t va, capaddr_t *out)
 {
+	struct spawn_tables *t = &c->t;
 	uint64_t g = va >> 30, blk = va >> 21;
 	unsigned i, j;
 	errval_t err;
@@ -63,9 +50,9 @@ static errval_t l0_for(struct bump *b, struct tables *t, uint64_t va, capaddr_t 
 	if (i == t->n1) {
 		if (i == 4)
 			return ERR_NO_MEMORY;
-		err = make(b, OBJ_VNODE_L1, OBJSIZE_VNODE, &t->l1[i]);
+		err = make(c, OBJ_VNODE_L1, OBJSIZE_VNODE, &t->l1[i]);
 		if (!err)
-			err = vnode_map(child_cap(b->c, SPAWN_H_VROOT), g, t->l1[i], 0, 0, 1);
+			err = vnode_map(child_cap(c, SPAWN_H_VROOT), g, t->l1[i], 0, 0, 1);
 		if (err)
 			return err;
 		t->gib[i] = g;
@@ -76,7 +63,7 @@ static errval_t l0_for(struct bump *b, struct tables *t, uint64_t va, capaddr_t 
 	if (j == t->n0) {
 		if (j == 16)
 			return ERR_NO_MEMORY;
-		err = make(b, OBJ_VNODE_L0, OBJSIZE_VNODE, &t->l0[j]);
+		err = make(c, OBJ_VNODE_L0, OBJSIZE_VNODE, &t->l0[j]);
 		if (!err)
 			err = vnode_map(t->l1[i], blk & 511, t->l0[j], 0, 0, 1);
 		if (err)
@@ -89,8 +76,8 @@ static errval_t l0_for(struct bump *b, struct tables *t, uint64_t va, capaddr_t 
 }
 
 /* Frames for [va, va + memsz) in the child, the first filesz bytes from src. */
-static errval_t load_region(struct bump *b, struct tables *t, uint64_t va, uint64_t memsz,
-			    const uint8_t *src, uint64_t filesz, uint64_t rights)
+static errval_t load_region(struct child *c, uint64_t va, uint64_t memsz, const uint8_t *src,
+			    uint64_t filesz, uint64_t rights)
 {
 	uint64_t end = (va + memsz + 4095) & ~4095ul;
 	for (uint64_t p = va & ~4095ul; p < end;) {
@@ -98,9 +85,9 @@ static errval_t load_region(struct bump *b, struct tables *t, uint64_t va, uint6
 		if (stop > end)
 			stop = end;
 		capaddr_t f, l0;
-		errval_t err = make(b, OBJ_FRAME, stop - p, &f);
+		errval_t err = make(c, OBJ_FRAME, stop - p, &f);
 		if (!err)
-			err = l0_for(b, t, p, &l0);
+			err = l0_for(c, p, &l0);
 		if (err)
 			return err;
 		uint64_t lo = p > va ? p : va, hi = va + filesz < stop ? va + filesz : stop;
@@ -119,8 +106,7 @@ static errval_t load_region(struct bump *b, struct tables *t, uint64_t va, uint6
 	return ERR_OK;
 }
 
-static errval_t load_elf(struct bump *b, struct tables *t, const uint8_t *elf, uint64_t size,
-			 uint64_t *entry)
+static errval_t load_elf(struct child *c, const uint8_t *elf, uint64_t size, uint64_t *entry)
 {
 	const struct elf64_ehdr *eh = (const void *)elf;
 	if (size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) || eh->ident[4] != 2 ||
@@ -138,7 +124,7 @@ static errval_t load_elf(struct bump *b, struct tables *t, const uint8_t *elf, u
 		uint64_t rights = CAP_RIGHT_READ | ((p->flags & 2) ? CAP_RIGHT_WRITE : 0) |
 				  ((p->flags & 1) ? CAP_RIGHT_EXECUTE : 0);
 		errval_t err =
-		    load_region(b, t, p->vaddr, p->memsz, elf + p->offset, p->filesz, rights);
+		    load_region(c, p->vaddr, p->memsz, elf + p->offset, p->filesz, rights);
 		if (err)
 			return err;
 	}
@@ -147,21 +133,20 @@ static errval_t load_elf(struct bump *b, struct tables *t, const uint8_t *elf, u
 }
 
 /* The child's cspace: L1, its four L2s, dispatcher, root table, endpoints. */
-static errval_t build_cspace(struct bump *b)
+static errval_t build_cspace(struct child *c)
 {
-	struct child *c = b->c;
 	capaddr_t x;
 	static const unsigned l2s[4] = {CN_TASK, CN_PAGE, CN_BASE, CN_SLOT0};
-	errval_t err = make(b, OBJ_L1CNODE, OBJSIZE_L2CNODE, &x);
+	errval_t err = make(c, OBJ_L1CNODE, OBJSIZE_L2CNODE, &x);
 	for (unsigned i = 0; !err && i < 4; i++) {
-		err = make(b, OBJ_L2CNODE, OBJSIZE_L2CNODE, &x);
+		err = make(c, OBJ_L2CNODE, OBJSIZE_L2CNODE, &x);
 		if (!err)
 			err = cnode_copy(child_cap(c, SPAWN_H_L1), 2, l2s[i], x, CAP_RIGHTS_ALL);
 	}
 	if (!err)
-		err = make(b, OBJ_DISPATCHER, OBJSIZE_DISPATCHER, &x);
+		err = make(c, OBJ_DISPATCHER, OBJSIZE_DISPATCHER, &x);
 	if (!err)
-		err = make(b, OBJ_VNODE_L2, OBJSIZE_VNODE, &x);
+		err = make(c, OBJ_VNODE_L2, OBJSIZE_VNODE, &x);
 	if (err)
 		return err;
 	c->next = SPAWN_H_EP;
@@ -189,7 +174,7 @@ errval_t spawn_elf(struct child *c, const char *name, capaddr_t elf_frame, uint6
 	errval_t err = ram_alloc(ram_bytes, &c->ram);
 	if (err)
 		return err;
-	struct bump b = {.c = c, .size = (ram_bytes + RAM_UNIT - 1) / RAM_UNIT * RAM_UNIT};
+	c->ram_size = (ram_bytes + RAM_UNIT - 1) / RAM_UNIT * RAM_UNIT;
 	c->l1 = l1_alloc();
 	if (!c->l1) {
 		ram_free(c->ram);
@@ -198,21 +183,20 @@ errval_t spawn_elf(struct child *c, const char *name, capaddr_t elf_frame, uint6
 	/* The handle CNode itself comes from the child's RAM too. */
 	err = cap_retype(c->ram, OBJ_L2CNODE, 0, OBJSIZE_L2CNODE, 1, CAPADDR(CN_TASK, TASK_ROOTCN),
 			 2, c->l1);
-	b.used = OBJSIZE_L2CNODE;
-	struct tables t = {0};
+	c->ram_used = OBJSIZE_L2CNODE;
 	uint64_t entry = 0, pages = (elf_size + 4095) / 4096;
 	const uint8_t *elf = NULL;
 	if (!err)
-		err = build_cspace(&b);
+		err = build_cspace(c);
 	if (!err && !(elf = win_map(elf_frame, pages, false)))
 		err = ERR_NO_MEMORY;
 	if (!err) {
-		err = load_elf(&b, &t, elf, elf_size, &entry);
+		err = load_elf(c, elf, elf_size, &entry);
 		win_unmap(elf_frame);
 	}
 	if (!err)
-		err = load_region(&b, &t, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, NULL,
-				  0, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
+		err = load_region(c, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, NULL, 0,
+				  CAP_RIGHT_READ | CAP_RIGHT_WRITE);
 	if (!err)
 		err =
 		    cap_invoke(child_cap(c, SPAWN_H_DISP), 2, DISP_SETUP, child_cap(c, SPAWN_H_L1),
@@ -230,6 +214,47 @@ errval_t spawn_elf(struct child *c, const char *name, capaddr_t elf_frame, uint6
 errval_t spawn_run(struct child *c)
 {
 	return cap_invoke(child_cap(c, SPAWN_H_DISP), 2, DISP_RUN, 0, 0, 0, 0, 0).err;
+}
+
+errval_t spawn_map(struct child *c, uint64_t va, capaddr_t frame, uint64_t pages, uint64_t rights)
+{
+	capaddr_t l0, copy;
+	if ((va & 4095) || pages == 0 || ((va >> 21) != ((va + pages * 4096 - 1) >> 21)))
+		return ERR_VM_ALIGN;
+	if (c->next >= CSPACE_L2_SLOTS)
+		return ERR_NO_SLOTS;
+	/* A copy of our own: a capability holds one mapping. */
+	copy = child_cap(c, c->next);
+	errval_t err = cnode_copy(CAPADDR(c->l1, 0), 1, c->next, frame, CAP_RIGHTS_ALL);
+	if (err)
+		return err;
+	c->next++;
+	err = l0_for(c, va, &l0);
+	return err ? err : vnode_map(l0, (va >> 12) & 511, copy, rights, 0, pages);
+}
+
+errval_t spawn_give(struct child *c, unsigned slot, capaddr_t src, uint8_t rights)
+{
+	return cnode_copy(child_cap(c, SPAWN_H_TASK), 2, slot, src, rights);
+}
+
+errval_t spawn_give_badged(struct child *c, unsigned l2, unsigned slot, capaddr_t ep,
+			   uint64_t badge)
+{
+	unsigned h = l2 == CN_BASE ? SPAWN_H_TASK + 2 : SPAWN_H_TASK;
+	return cnode_mint(child_cap(c, h), 2, slot, ep, CAP_RIGHTS_ALL, badge);
+}
+
+errval_t spawn_give_ram(struct child *c, unsigned slot, uint64_t bytes)
+{
+	uint64_t off = (c->ram_used + RAM_UNIT - 1) & ~(uint64_t)(RAM_UNIT - 1);
+	if (bytes == 0 || off + bytes > c->ram_size)
+		return ERR_NO_MEMORY;
+	errval_t err =
+	    cap_retype(c->ram, OBJ_RAM, off, bytes, 1, child_cap(c, SPAWN_H_TASK), 2, slot);
+	if (!err)
+		c->ram_used = off + bytes;
+	return err;
 }
 
 errval_t spawn_status(const struct child *c, uint64_t *state, uint64_t *faults, int64_t *status)

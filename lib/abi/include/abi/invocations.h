@@ -56,6 +56,10 @@ enum invocation {
 	 * a2 = faults, a3 = exit status, a4 = domain id. */
 	DISP_STATUS = 16,
 
+	/* L1CNode (READ): identify the capability at a2 (level a3) in the
+	 * cspace this CNode is the root of. Results as CAP_IDENTIFY. */
+	CNODE_IDENTIFY = 17,
+
 	/* Kernel. a2 = status: power the machine off; QEMU exits with status
 	 * 0 for 0, non-zero otherwise (on machines that can report it). */
 	KERNEL_POWEROFF = 15,

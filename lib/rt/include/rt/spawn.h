@@ -26,12 +26,23 @@ enum {
 
 #define SPAWN_DEFAULT_RAM (1u << 20)
 
+/* The child's page tables, made on first use: per GiB an L1, per 2 MiB an L0. */
+struct spawn_tables {
+	uint64_t gib[4];
+	capaddr_t l1[4];
+	uint64_t blk[16];
+	capaddr_t l0[16];
+	unsigned n1, n0;
+};
+
 struct child {
-	unsigned l1;   /* the handle CNode's L1 slot in the parent; 0 = unused */
-	capaddr_t ram; /* the RAM everything came from */
+	unsigned l1;	   /* the handle CNode's L1 slot in the parent; 0 = unused */
+	capaddr_t ram;	   /* the RAM everything came from */
+	uint64_t ram_used; /* bytes of it used so far */
+	uint64_t ram_size;
 	uint32_t next; /* next free slot in the handle CNode */
-	uint32_t id;   /* kernel domain id */
 	char name[24];
+	struct spawn_tables t;
 };
 
 static inline capaddr_t child_cap(const struct child *c, unsigned i)
@@ -46,6 +57,15 @@ static inline capaddr_t child_cap(const struct child *c, unsigned i)
 errval_t spawn_elf(struct child *c, const char *name, capaddr_t elf_frame, uint64_t elf_size,
 		   uint64_t ram_bytes, uint64_t arg);
 errval_t spawn_run(struct child *c);
+/* Map pages of a frame (from our cspace) into the child at va (one 2 MiB block). */
+errval_t spawn_map(struct child *c, uint64_t va, capaddr_t frame, uint64_t pages, uint64_t rights);
+/* Copy a capability into the child's CN_TASK slot. */
+errval_t spawn_give(struct child *c, unsigned task_slot, capaddr_t src, uint8_t rights);
+/* Mint an endpoint with a badge into the child's CN_TASK (or CN_BASE) slot. */
+errval_t spawn_give_badged(struct child *c, unsigned l2, unsigned slot, capaddr_t ep,
+			   uint64_t badge);
+/* Carve bytes of the child's own RAM into a RAM capability in its CN_TASK slot. */
+errval_t spawn_give_ram(struct child *c, unsigned task_slot, uint64_t bytes);
 /* Stop the domain and give all its memory back. */
 errval_t spawn_kill(struct child *c);
 /* DISP_STATUS of the child: state, faults, exit status. */

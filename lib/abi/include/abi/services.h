@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The system services and how domains reach them. init builds every service
+ * domain and wires them together by copying capabilities into their
+ * cspaces before they run (no name service yet):
+ *
+ *   CN_TASK slot   what
+ *   TASK_MEMSERV   endpoint to memserv, badged with the caller's CLIENT_*
+ *   TASK_SPAWND    endpoint to spawnd, badged likewise
+ *   TASK_OUT       serial: where input goes (the shell's endpoint)
+ *   TASK_RAM       RAM of the domain's own (for page tables, buffers)
+ *   TASK_DEV       serial: the UART's DevFrame;  TASK_IRQ: its IRQ
+ *
+ * A server answers client k on the endpoint in its CN_BASE slot k, badged
+ * with the server's SERVER_* number. Requests and replies are one LMP
+ * message: words[0] = op (request) or errval_t (reply), words[1..3] data.
+ * Every domain started by init or spawnd also sees the boot information
+ * read-only at BOOTINFO_VADDR, and the boot modules in CN_MODULE.
+ */
+#pragma once
+
+enum {
+	TASK_MEMSERV = 8,
+	TASK_SPAWND = 9,
+	TASK_OUT = 10,
+	TASK_RAM = 11,
+	TASK_DEV = 12,
+	TASK_IRQ = 13,
+};
+
+enum { CLIENT_INIT = 1, CLIENT_SPAWND = 2, CLIENT_SHELL = 3 };
+enum { SERVER_MEMSERV = 1, SERVER_SPAWND = 2, SERVER_SERIAL = 3 };
+
+/* memserv */
+enum {
+	MEM_ALLOC = 1, /* w1 = bytes -> w1 = handle, RAM capability attached */
+	MEM_FREE = 2,  /* w1 = handle: revoked and taken back */
+	MEM_STAT = 3,  /* -> w1 = free bytes, w2 = total bytes */
+};
+
+/* spawnd */
+enum {
+	SPAWN_START = 1,    /* w1..w3 = module name (24 bytes) -> w1 = domain id */
+	SPAWN_KILL = 2,     /* w1 = domain id */
+	SPAWN_LIST = 3,     /* -> one reply per domain: w1 = id | state << 32,
+			       w2 = faults | exit status << 32, w3 = name (8 bytes); then
+			       a reply with w1 = 0 */
+	SPAWN_CAPS = 4,     /* w1 = domain id -> one reply per capability:
+			       w1 = address | type << 32 | rights << 40, w2 = base,
+			       w3 = size; then w1 = ~0 */
+	SPAWN_WAIT = 5,     /* w1 = domain id -> w1 = exit status, w2 = faults */
+	SPAWN_REGISTER = 6, /* from init: w1..w3 = name, Dispatcher attached, then a
+			       second message (op 7) with its L1 CNode attached */
+	SPAWN_REGISTER_CSPACE = 7,
+};
+
+/* serial -> its TASK_OUT: w1 = number of bytes (<= 24), w2..w3 + ... = bytes */
+#define SERIAL_CHUNK 16
