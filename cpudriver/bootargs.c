@@ -80,8 +80,13 @@ unsigned bootargs_parse(const char *s, struct bootargs *ba, bootargs_report_fn r
 	ba->forcehart = (hartid_t)-1;
 	ba->crashcore = COREID_INVALID;
 	ba->stopcore = COREID_INVALID;
+	ba->run = NULL;
 	while (s && *s) {
 		s += strspn(s, " \t\n");
+		if (!strncmp(s, "run=", 4)) {
+			ba->run = s + 4; /* the shell's: it takes the rest of the line */
+			break;
+		}
 		size_t len = strcspn(s, " \t\n");
 		if (len)
 			bad += parse_word(s, len, ba, report);

@@ -3,7 +3,8 @@
 # Boot a Reef image in QEMU. Machine defaults come from platforms/qemu-<m>/run.conf.
 # Usage: qemu.sh --kernel F [--machine virt|sifive_u] [--smp N] [--mem M]
 #                [--append ARGS] [--accel single|multi] [--interactive] [--gdb]
-#                [--uboot]
+#                [--uboot] [--stdin]
+# --stdin feeds QEMU's standard input to the serial console (tests type).
 # --uboot boots Debian's U-Boot (u-boot-qemu) instead, which finds the RISC-V
 # Image (F with .elf replaced by .bin) on a virtio disk and starts it with
 # booti: the path the HiFive Unmatched takes.
@@ -11,7 +12,7 @@
 # read (tests); with it, QEMU's -nographic console (Ctrl-A X quits).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-kernel="" machine=virt smp="" mem="" append="" accel="" interactive=0 gdb=0 uboot=0
+kernel="" machine=virt smp="" mem="" append="" accel="" interactive=0 gdb=0 uboot=0 stdin=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift ;;
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
 	--interactive) interactive=1 ;;
 	--gdb) gdb=1 ;;
 	--uboot) uboot=1 ;;
+	--stdin) stdin=1 ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -59,5 +61,9 @@ fi
 if [ $interactive = 1 ]; then
 	qemu-system-riscv64 "${args[@]}" -nographic
 else
-	qemu-system-riscv64 "${args[@]}" -display none -serial stdio -monitor none </dev/null
+	if [ $stdin = 1 ]; then
+		qemu-system-riscv64 "${args[@]}" -display none -serial stdio -monitor none
+	else
+		qemu-system-riscv64 "${args[@]}" -display none -serial stdio -monitor none </dev/null
+	fi
 fi

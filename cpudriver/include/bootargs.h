@@ -11,6 +11,7 @@
  *                 firmware (what a lost start request looks like; to exercise
  *                 the boot core's retry)
  *                 (to exercise the trap report and the bounded boot wait)
+ *   run=CMDS      the rest of the line is for the shell (user space)
  * Unknown words and bad values are reported through the callback and ignored.
  */
 #pragma once
@@ -25,6 +26,7 @@ struct bootargs {
 	hartid_t forcehart; /* (hartid_t)-1 = none */
 	coreid_t crashcore; /* COREID_INVALID = none */
 	coreid_t stopcore;  /* COREID_INVALID = none */
+	const char *run;    /* run=...: commands for the shell (the rest of the line) */
 };
 
 typedef void (*bootargs_report_fn)(const char *problem, const char *word, size_t len);

@@ -9,11 +9,13 @@
 #   - every --expect REGEX matches a line.
 # Usage: boot.sh --kernel F --expect-cores N [--machine M] [--smp N] [--accel A]
 #                [--append ARGS] [--expect-failed F] [--expect REGEX]... [--allow-trap]
-#                [--timeout S] [--uboot] [--no-poweroff]
+#                [--timeout S] [--uboot] [--no-poweroff] [--input TEXT]
+#                [--expect-exit N]
+# --input types TEXT (printf %b escapes) on the serial console after 2 s.
 # --no-poweroff leaves ending the run to user space (init powers off).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-qemu_args=() append="poweroff" cores="" failed=0 allow_trap=0 limit=150 expects=()
+qemu_args=() append="poweroff" cores="" failed=0 allow_trap=0 limit=150 expects=() input="" want_rc=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel|--machine|--smp|--accel|--mem) qemu_args+=("$1" "$2"); shift ;;
@@ -24,6 +26,8 @@ while [ $# -gt 0 ]; do
 	--expect) expects+=("$2"); shift ;;
 	--allow-trap) allow_trap=1 ;;
 	--uboot) qemu_args+=(--uboot) ;;
+	--input) input=$2; shift ;;
+	--expect-exit) want_rc=$2; shift ;;
 	--timeout) limit=$2; shift ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -34,18 +38,25 @@ done
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 start=$(date +%s%N)
-timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --append "$append" 2>&1 |
-	tr -d '\r' >"$log"
-rc=${PIPESTATUS[0]}
+if [ -n "$input" ]; then
+	# Typed slowly enough that it arrives after the shell is up.
+	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --stdin --append "$append" \
+		< <(sleep 2; printf "%b" "$input"; sleep "$limit") 2>&1 | tr -d '\r' >"$log"
+	rc=${PIPESTATUS[0]}
+else
+	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --append "$append" 2>&1 |
+		tr -d '\r' >"$log"
+	rc=${PIPESTATUS[0]}
+fi
 ms=$((($(date +%s%N) - start) / 1000000))
 
 problems=()
 fail() { problems+=("$*"); }
 
 case $rc in
-0) ;;
+"$want_rc") ;;
 124|137) fail "timed out after ${limit}s" ;;
-*) fail "QEMU exited with status $rc" ;;
+*) fail "QEMU exited with status $rc, expected $want_rc" ;;
 esac
 
 online=$(grep -cE '^core [0-9]+ online hart [0-9]+( |$)' "$log")

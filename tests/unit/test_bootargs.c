@@ -54,7 +54,12 @@ static void test_known(void **state)
 	assert_int_equal(ba.maxcores, 3);
 	assert_int_equal(ba.forcehart, 0);
 	assert_int_equal(ba.crashcore, 2);
+	ba = parse("maxcores=2 run=ps; bogus x=1; poweroff", 0);
+	assert_int_equal(ba.maxcores, 2);
+	assert_false(ba.poweroff); /* inside run=: the shell's */
+	assert_string_equal(ba.run, "ps; bogus x=1; poweroff");
 	ba = parse("  maxcores=4294967295\tpoweroff  ", 0);
+	assert_null(ba.run);
 	assert_int_equal(ba.maxcores, 4294967295u);
 	assert_true(ba.poweroff);
 }

@@ -136,9 +136,9 @@ static errval_t load_elf(struct child *c, const uint8_t *elf, uint64_t size, uin
 static errval_t build_cspace(struct child *c)
 {
 	capaddr_t x;
-	static const unsigned l2s[4] = {CN_TASK, CN_PAGE, CN_BASE, CN_SLOT0};
+	static const unsigned l2s[5] = {CN_TASK, CN_PAGE, CN_BASE, CN_SLOT0, CN_SLOT1};
 	errval_t err = make(c, OBJ_L1CNODE, OBJSIZE_L2CNODE, &x);
-	for (unsigned i = 0; !err && i < 4; i++) {
+	for (unsigned i = 0; !err && i < 5; i++) {
 		err = make(c, OBJ_L2CNODE, OBJSIZE_L2CNODE, &x);
 		if (!err)
 			err = cnode_copy(child_cap(c, SPAWN_H_L1), 2, l2s[i], x, CAP_RIGHTS_ALL);
@@ -169,17 +169,29 @@ static errval_t build_cspace(struct child *c)
 errval_t spawn_elf(struct child *c, const char *name, capaddr_t elf_frame, uint64_t elf_size,
 		   uint64_t ram_bytes, uint64_t arg)
 {
-	memset(c, 0, sizeof(*c));
-	strncpy(c->name, name, sizeof(c->name) - 1);
-	errval_t err = ram_alloc(ram_bytes, &c->ram);
+	capaddr_t ram;
+	errval_t err = ram_alloc(ram_bytes, &ram);
 	if (err)
 		return err;
-	c->ram_size = (ram_bytes + RAM_UNIT - 1) / RAM_UNIT * RAM_UNIT;
+	err = spawn_elf_in(c, name, elf_frame, elf_size, ram, ram_bytes, arg);
+	if (err)
+		ram_free(ram);
+	else
+		c->own_ram = 1;
+	return err;
+}
+
+errval_t spawn_elf_in(struct child *c, const char *name, capaddr_t elf_frame, uint64_t elf_size,
+		      capaddr_t ram, uint64_t ram_bytes, uint64_t arg)
+{
+	memset(c, 0, sizeof(*c));
+	strncpy(c->name, name, sizeof(c->name) - 1);
+	c->ram = ram;
+	c->ram_size = ram_bytes & ~(uint64_t)(OBJSIZE_PAGE - 1);
 	c->l1 = l1_alloc();
-	if (!c->l1) {
-		ram_free(c->ram);
+	if (!c->l1)
 		return ERR_NO_SLOTS;
-	}
+	errval_t err;
 	/* The handle CNode itself comes from the child's RAM too. */
 	err = cap_retype(c->ram, OBJ_L2CNODE, 0, OBJSIZE_L2CNODE, 1, CAPADDR(CN_TASK, TASK_ROOTCN),
 			 2, c->l1);
@@ -204,11 +216,11 @@ errval_t spawn_elf(struct child *c, const char *name, capaddr_t elf_frame, uint6
 			.err;
 	if (!err)
 		err = disp_set_recv_slot(child_cap(c, SPAWN_H_DISP), CAPADDR(CN_TASK, TASK_RECV));
-	if (err) {
-		spawn_kill(c);
-		return err;
+	if (err) { /* the caller takes the RAM back, which destroys what was built */
+		l1_free(c->l1);
+		memset(c, 0, sizeof(*c));
 	}
-	return ERR_OK;
+	return err;
 }
 
 errval_t spawn_run(struct child *c)
@@ -273,7 +285,9 @@ errval_t spawn_kill(struct child *c)
 	if (!c->ram)
 		return ERR_DOMAIN_NOT_FOUND;
 	cap_invoke(child_cap(c, SPAWN_H_DISP), 2, DISP_STOP, 0, 0, 0, 0, 0);
-	errval_t err = ram_free(c->ram); /* revoke: every object of the child goes */
+	/* Freeing the RAM revokes it: every object of the child goes, the
+	   handle CNode too. RAM from the caller is the caller's to free. */
+	errval_t err = c->own_ram ? ram_free(c->ram) : ERR_OK;
 	if (err)
 		return err;
 	l1_free(c->l1);

@@ -56,7 +56,9 @@ typedef uint32_t errval_t;
 	X(ERR_ELF, 1002, "not a loadable RISC-V ELF executable")                                   \
 	X(ERR_MODULE_NOT_FOUND, 1003, "no such boot module")                                       \
 	X(ERR_DOMAIN_NOT_FOUND, 1004, "no such domain")                                            \
-	X(ERR_SHELL_USAGE, 1005, "bad command usage")
+	X(ERR_SHELL_USAGE, 1005, "bad command usage")                                              \
+	X(ERR_DOMAIN_PROTECTED, 1006, "system services cannot be killed")                          \
+	X(ERR_BAD_REQUEST, 1007, "malformed request to a service")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,

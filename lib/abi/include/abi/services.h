@@ -26,10 +26,12 @@ enum {
 	TASK_RAM = 11,
 	TASK_DEV = 12,
 	TASK_IRQ = 13,
+	TASK_BOOTINFO_RO = 14, /* spawnd: the boot information frame, to map for children */
 };
 
 enum { CLIENT_INIT = 1, CLIENT_SPAWND = 2, CLIENT_SHELL = 3 };
-enum { SERVER_MEMSERV = 1, SERVER_SPAWND = 2, SERVER_SERIAL = 3 };
+/* Badges of replies and input: disjoint from the CLIENT_* request badges. */
+enum { SERVER_MEMSERV = 0x101, SERVER_SPAWND = 0x102, SERVER_SERIAL = 0x103 };
 
 /* memserv */
 enum {
@@ -40,15 +42,15 @@ enum {
 
 /* spawnd */
 enum {
-	SPAWN_START = 1,    /* w1..w3 = module name (24 bytes) -> w1 = domain id */
-	SPAWN_KILL = 2,     /* w1 = domain id */
-	SPAWN_LIST = 3,     /* -> one reply per domain: w1 = id | state << 32,
+	SPAWN_START = 1,    /* w1..w2 = module name (16 bytes), w3 = its a0 -> w1 = domain id */
+	SPAWN_KILL = 2,	    /* w1 = domain id */
+	SPAWN_LIST = 3,	    /* -> one reply per domain: w1 = id | state << 32,
 			       w2 = faults | exit status << 32, w3 = name (8 bytes); then
 			       a reply with w1 = 0 */
-	SPAWN_CAPS = 4,     /* w1 = domain id -> one reply per capability:
+	SPAWN_CAPS = 4,	    /* w1 = domain id -> one reply per capability:
 			       w1 = address | type << 32 | rights << 40, w2 = base,
 			       w3 = size; then w1 = ~0 */
-	SPAWN_WAIT = 5,     /* w1 = domain id -> w1 = exit status, w2 = faults */
+	SPAWN_WAIT = 5,	    /* w1 = domain id -> w1 = exit status, w2 = faults */
 	SPAWN_REGISTER = 6, /* from init: w1..w3 = name, Dispatcher attached, then a
 			       second message (op 7) with its L1 CNode attached */
 	SPAWN_REGISTER_CSPACE = 7,

@@ -17,11 +17,11 @@
 
 enum {
 	SPAWN_H_L1 = 0,	  /* the child's L1 CNode */
-	SPAWN_H_TASK = 1, /* its L2 CNodes: CN_TASK, CN_PAGE, CN_BASE, CN_SLOT0 */
-	SPAWN_H_DISP = 5,
-	SPAWN_H_VROOT = 6,
-	SPAWN_H_EP = 7,	   /* an endpoint to the child */
-	SPAWN_H_FIRST = 8, /* page tables and frames */
+	SPAWN_H_TASK = 1, /* its L2 CNodes: CN_TASK, CN_PAGE, CN_BASE, CN_SLOT0, CN_SLOT1 */
+	SPAWN_H_DISP = 6,
+	SPAWN_H_VROOT = 7,
+	SPAWN_H_EP = 8,	   /* an endpoint to the child */
+	SPAWN_H_FIRST = 9, /* page tables and frames */
 };
 
 #define SPAWN_DEFAULT_RAM (1u << 20)
@@ -40,7 +40,8 @@ struct child {
 	capaddr_t ram;	   /* the RAM everything came from */
 	uint64_t ram_used; /* bytes of it used so far */
 	uint64_t ram_size;
-	uint32_t next; /* next free slot in the handle CNode */
+	uint8_t own_ram; /* ram came from ram_alloc: free it on kill */
+	uint32_t next;	 /* next free slot in the handle CNode */
 	char name[24];
 	struct spawn_tables t;
 };
@@ -56,6 +57,9 @@ static inline capaddr_t child_cap(const struct child *c, unsigned i)
  */
 errval_t spawn_elf(struct child *c, const char *name, capaddr_t elf_frame, uint64_t elf_size,
 		   uint64_t ram_bytes, uint64_t arg);
+/* The same, in RAM the caller provides; on failure the caller frees it. */
+errval_t spawn_elf_in(struct child *c, const char *name, capaddr_t elf_frame, uint64_t elf_size,
+		      capaddr_t ram, uint64_t ram_bytes, uint64_t arg);
 errval_t spawn_run(struct child *c);
 /* Map pages of a frame (from our cspace) into the child at va (one 2 MiB block). */
 errval_t spawn_map(struct child *c, uint64_t va, capaddr_t frame, uint64_t pages, uint64_t rights);
@@ -66,7 +70,8 @@ errval_t spawn_give_badged(struct child *c, unsigned l2, unsigned slot, capaddr_
 			   uint64_t badge);
 /* Carve bytes of the child's own RAM into a RAM capability in its CN_TASK slot. */
 errval_t spawn_give_ram(struct child *c, unsigned task_slot, uint64_t bytes);
-/* Stop the domain and give all its memory back. */
+/* Stop the domain; with RAM from spawn_elf, give it all back (a revoke).
+ * With spawn_elf_in the caller frees its RAM, which destroys the domain. */
 errval_t spawn_kill(struct child *c);
 /* DISP_STATUS of the child: state, faults, exit status. */
 errval_t spawn_status(const struct child *c, uint64_t *state, uint64_t *faults, int64_t *status);

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Request/reply over LMP (abi/services.h). A client sends on its badged
+ * endpoint to the server and waits for the reply badged with the server's
+ * number; messages from others that arrive meanwhile are kept, in order, for
+ * rpc_next(). A server replies on the endpoint in its CN_BASE slot of the
+ * client's number.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rt/sys.h>
+
+/* Call: send req (and cap, or CAPADDR_NONE) on ep, wait for server's reply. */
+errval_t rpc_call(capaddr_t ep, uint64_t server, const uint64_t req[4], uint64_t cap,
+		  struct lmp_recv *rep);
+/* Wait for another reply from server (multi-message answers). */
+errval_t rpc_more(uint64_t server, struct lmp_recv *rep);
+/* The next message that was not a reply we waited for (blocking). */
+errval_t rpc_next(struct lmp_recv *m);
+/* Server side: reply to client. */
+errval_t rpc_reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+		   uint64_t cap);
+/* Move a capability that arrived in TASK_RECV to dest and re-arm the slot. */
+errval_t rpc_take_cap(capaddr_t dest);

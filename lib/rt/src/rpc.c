@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/* LMP request/reply helpers (rt/rpc.h). */
+#include <abi/bootinfo.h>
+#include <abi/services.h>
+#include <rt/rpc.h>
+
+#define PENDING 16
+
+static struct lmp_recv pending[PENDING];
+static unsigned head, count;
+
+static errval_t wait_for(uint64_t server, struct lmp_recv *rep)
+{
+	for (;;) {
+		errval_t err = lmp_recv(1, rep);
+		if (err)
+			return err;
+		if (rep->badge == server)
+			return ERR_OK;
+		if (count < PENDING) /* else dropped: a full queue of input is stale anyway */
+			pending[(head + count++) % PENDING] = *rep;
+	}
+}
+
+errval_t rpc_call(capaddr_t ep, uint64_t server, const uint64_t req[4], uint64_t cap,
+		  struct lmp_recv *rep)
+{
+	errval_t err;
+	while ((err = ep_send(ep, req, cap)) == ERR_LMP_BUF_FULL)
+		sys_yield();
+	if (err)
+		return err;
+	err = wait_for(server, rep);
+	return err ? err : (errval_t)rep->words[0];
+}
+
+errval_t rpc_more(uint64_t server, struct lmp_recv *rep)
+{
+	errval_t err = wait_for(server, rep);
+	return err ? err : (errval_t)rep->words[0];
+}
+
+errval_t rpc_next(struct lmp_recv *m)
+{
+	if (count) {
+		*m = pending[head];
+		head = (head + 1) % PENDING;
+		count--;
+		return ERR_OK;
+	}
+	return lmp_recv(1, m);
+}
+
+errval_t rpc_reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+		   uint64_t cap)
+{
+	uint64_t w[4] = {w0, w1, w2, w3};
+	errval_t err;
+	while ((err = ep_send(CAPADDR(CN_BASE, client), w, cap)) == ERR_LMP_BUF_FULL)
+		sys_yield();
+	return err;
+}
+
+errval_t rpc_take_cap(capaddr_t dest)
+{
+	capaddr_t recv = CAPADDR(CN_TASK, TASK_RECV);
+	errval_t err =
+	    cnode_copy(CAPADDR(CAPADDR_L1(dest), 0), 1, CAPADDR_L2(dest), recv, CAP_RIGHTS_ALL);
+	if (!err)
+		err = cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+	errval_t e2 = disp_set_recv_slot(CAPADDR(CN_TASK, TASK_DISP), recv);
+	return err ? err : e2;
+}

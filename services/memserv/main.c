@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/*
+ * memserv: hands out RAM capabilities carved from the RAM init gave it
+ * (TASK_RAM), takes them back (revoking whatever was made from them), and
+ * reports free memory. Each allocation is owned by the client that asked.
+ */
+#include <abi/bootinfo.h>
+#include <abi/services.h>
+#include <rt/mem.h>
+#include <rt/rpc.h>
+
+#define MAX_LIVE 512
+
+static struct {
+	capaddr_t cap;
+	uint64_t client;
+} live[MAX_LIVE];
+
+static void do_alloc(uint64_t client, uint64_t bytes)
+{
+	capaddr_t r;
+	unsigned i;
+	for (i = 0; i < MAX_LIVE && live[i].client; i++)
+		;
+	errval_t err = i == MAX_LIVE ? ERR_NO_MEMORY : ram_alloc(bytes, &r);
+	if (err) {
+		rpc_reply(client, err, 0, 0, 0, CAPADDR_NONE);
+		return;
+	}
+	live[i].cap = r;
+	live[i].client = client;
+	rpc_reply(client, ERR_OK, r, 0, 0, r);
+}
+
+static void do_free(uint64_t client, uint64_t handle)
+{
+	for (unsigned i = 0; i < MAX_LIVE; i++) {
+		if (live[i].client != client || live[i].cap != handle)
+			continue;
+		errval_t err = ram_free(live[i].cap);
+		if (!err)
+			live[i].client = 0;
+		rpc_reply(client, err, 0, 0, 0, CAPADDR_NONE);
+		return;
+	}
+	rpc_reply(client, ERR_CAP_NOT_FOUND, 0, 0, 0, CAPADDR_NONE);
+}
+
+int main(void *arg)
+{
+	(void)arg;
+	if (ram_init(CAPADDR(CN_TASK, TASK_RAM)))
+		return 1;
+	for (;;) {
+		struct lmp_recv m;
+		if (lmp_recv(1, &m))
+			continue;
+		if (m.has_cap) /* requests carry no capability: drop it */
+			cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		switch (m.words[0]) {
+		case MEM_ALLOC:
+			do_alloc(m.badge, m.words[1]);
+			break;
+		case MEM_FREE:
+			do_free(m.badge, m.words[1]);
+			break;
+		case MEM_STAT:
+			rpc_reply(m.badge, ERR_OK, ram_free_bytes(), ram_total_bytes(), 0,
+				  CAPADDR_NONE);
+			break;
+		default:
+			rpc_reply(m.badge, ERR_BAD_REQUEST, 0, 0, 0, CAPADDR_NONE);
+		}
+	}
+}

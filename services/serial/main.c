@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+/*
+ * serial: the console UART's receive side in user space. It maps the UART
+ * (TASK_DEV), turns on its receive interrupt, and forwards received bytes
+ * to TASK_OUT (the shell) in chunks of up to SERIAL_CHUNK bytes; each
+ * interrupt is acknowledged (IRQ_ACK) once the FIFO is drained. Output
+ * still goes through the kernel console (SYS_PRINT).
+ */
+#include <abi/bootinfo.h>
+#include <abi/services.h>
+#include <rt/mem.h>
+#include <rt/sys.h>
+
+#define IRQ_BADGE 0x5e71a1
+
+/* ns16550a (reg << shift) */
+#define NS_RBR 0
+#define NS_IER 1
+#define NS_LSR 5
+/* SiFive UART */
+#define SF_RXDATA 0x04
+#define SF_RXCTRL 0x0c
+#define SF_IE	  0x10
+
+static volatile uint8_t *uart;
+static const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VADDR;
+
+static int rx_byte(void)
+{
+	if (bi->uart_kind == 1) {
+		if (!(uart[NS_LSR << bi->uart_reg_shift] & 1))
+			return -1;
+		return uart[NS_RBR << bi->uart_reg_shift];
+	}
+	uint32_t v = *(volatile uint32_t *)(uart + SF_RXDATA);
+	return (v & (1u << 31)) ? -1 : (int)(v & 0xff);
+}
+
+static void rx_enable(void)
+{
+	if (bi->uart_kind == 1) {
+		uart[NS_IER << bi->uart_reg_shift] = 0x01; /* received data available */
+	} else {
+		*(volatile uint32_t *)(uart + SF_RXCTRL) = 1; /* rxen, watermark 0 */
+		*(volatile uint32_t *)(uart + SF_IE) = 2;     /* rxwm */
+	}
+}
+
+static void forward(void)
+{
+	uint64_t w[4] = {0};
+	uint8_t *bytes = (uint8_t *)&w[2];
+	int c;
+	while ((c = rx_byte()) >= 0) {
+		bytes[w[1]++] = (uint8_t)c;
+		if (w[1] == SERIAL_CHUNK) {
+			while (ep_send(CAPADDR(CN_TASK, TASK_OUT), w, CAPADDR_NONE) ==
+			       ERR_LMP_BUF_FULL)
+				sys_yield();
+			w[1] = 0;
+		}
+	}
+	if (w[1])
+		while (ep_send(CAPADDR(CN_TASK, TASK_OUT), w, CAPADDR_NONE) == ERR_LMP_BUF_FULL)
+			sys_yield();
+}
+
+int main(void *arg)
+{
+	(void)arg;
+	if (bi->uart_kind == 0 || ram_init(CAPADDR(CN_TASK, TASK_RAM)) || win_init())
+		return 1;
+	uart = win_map(CAPADDR(CN_TASK, TASK_DEV), 1, true);
+	capaddr_t ep = slot_alloc();
+	if (!uart || ep == SLOT_NONE)
+		return 2;
+	uart += bi->uart_base & 4095;
+	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep),
+				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, IRQ_BADGE);
+	if (!err)
+		err = cap_invoke(CAPADDR(CN_TASK, TASK_IRQ), 2, IRQ_CONNECT, ep, 0, 0, 0, 0).err;
+	if (err)
+		return 3;
+	rx_enable();
+	forward(); /* anything typed before we were ready */
+	for (;;) {
+		struct lmp_recv m;
+		if (lmp_recv(1, &m) || m.badge != IRQ_BADGE)
+			continue;
+		forward();
+		cap_invoke(CAPADDR(CN_TASK, TASK_IRQ), 2, IRQ_ACK, 0, 0, 0, 0, 0);
+	}
+}

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+/*
+ * shell: the `reef> ` prompt on the serial console. Input arrives from the
+ * serial driver; commands talk to spawnd and memserv. With a boot argument
+ * `run=<cmd>; <cmd>; ...` (the last argument: it takes the rest of the line)
+ * it runs the commands without a person and powers off: status 0 if every
+ * command succeeded, 1 otherwise.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <abi/bootinfo.h>
+#include <abi/services.h>
+#include <rt/rpc.h>
+
+#define LINE_MAX 128
+#define ARGS_MAX 8
+
+static const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VADDR;
+
+static errval_t spawnd(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, struct lmp_recv *rep)
+{
+	uint64_t req[4] = {op, a1, a2, a3};
+	return rpc_call(CAPADDR(CN_TASK, TASK_SPAWND), SERVER_SPAWND, req, CAPADDR_NONE, rep);
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	if (!*s)
+		return false;
+	*v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || *v > 1000000000000ull)
+			return false;
+		*v = *v * 10 + (uint64_t)(*s - '0');
+	}
+	return true;
+}
+
+static const char *state_name(uint64_t s)
+{
+	return s == 0 ? "stopped" : s == 1 ? "runnable" : s == 2 ? "blocked" : "?";
+}
+
+static errval_t cmd_ps(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct lmp_recv r;
+	errval_t err = spawnd(SPAWN_LIST, 0, 0, 0, &r);
+	printf("%4s  %-10s %-9s %6s %6s\n", "ID", "NAME", "STATE", "FAULTS", "EXIT");
+	while (!err && (r.words[1] & 0xffffffff)) {
+		char name[9] = {0};
+		memcpy(name, &r.words[3], 8);
+		printf("%4lu  %-10s %-9s %6lu %6ld\n", (unsigned long)(r.words[1] & 0xffffffff),
+		       name, state_name(r.words[1] >> 32), (unsigned long)(r.words[2] & 0xffffffff),
+		       (long)(int32_t)(r.words[2] >> 32));
+		err = rpc_more(SERVER_SPAWND, &r);
+	}
+	return err;
+}
+
+static errval_t cmd_mem(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct lmp_recv r;
+	uint64_t req[4] = {MEM_STAT, 0, 0, 0};
+	errval_t err =
+	    rpc_call(CAPADDR(CN_TASK, TASK_MEMSERV), SERVER_MEMSERV, req, CAPADDR_NONE, &r);
+	if (!err)
+		printf("mem: %lu free of %lu bytes\n", (unsigned long)r.words[1],
+		       (unsigned long)r.words[2]);
+	return err;
+}
+
+static const char *type_name(unsigned t)
+{
+	static const char *const n[] = {"Null",	    "PhysAddr", "RAM",	      "DevFrame",
+					"Frame",    "L1CNode",	"L2CNode",    "VNode_L2",
+					"VNode_L1", "VNode_L0", "Dispatcher", "Endpoint",
+					"Kernel",   "IRQ",	"ID"};
+	return t < sizeof(n) / sizeof(n[0]) ? n[t] : "?";
+}
+
+static errval_t cmd_caps(int argc, char **argv)
+{
+	uint64_t id;
+	if (argc != 2 || !parse_u64(argv[1], &id))
+		return ERR_SHELL_USAGE;
+	struct lmp_recv r;
+	errval_t err = spawnd(SPAWN_CAPS, id, 0, 0, &r);
+	unsigned n = 0;
+	while (!err && r.words[1] != ~0ull) {
+		unsigned type = (r.words[1] >> 32) & 0xff, rights = (r.words[1] >> 40) & 0xff;
+		printf("  %3lu.%-3lu %-10s rights %c%c%c%c base %#lx size %#lx\n",
+		       (unsigned long)CAPADDR_L1(r.words[1] & 0xffffffff),
+		       (unsigned long)CAPADDR_L2(r.words[1] & 0xffffffff), type_name(type),
+		       (rights & CAP_RIGHT_READ) ? 'r' : '-',
+		       (rights & CAP_RIGHT_WRITE) ? 'w' : '-',
+		       (rights & CAP_RIGHT_EXECUTE) ? 'x' : '-',
+		       (rights & CAP_RIGHT_GRANT) ? 'g' : '-', (unsigned long)r.words[2],
+		       (unsigned long)r.words[3]);
+		n++;
+		err = rpc_more(SERVER_SPAWND, &r);
+	}
+	if (!err)
+		printf("caps: %u capabilities in domain %lu\n", n, (unsigned long)id);
+	return err;
+}
+
+static errval_t start(const char *name, uint64_t arg, uint64_t *id)
+{
+	uint64_t w[2] = {0, 0};
+	if (strlen(name) > 16)
+		return ERR_MODULE_NOT_FOUND;
+	memcpy(w, name, strlen(name));
+	struct lmp_recv r;
+	errval_t err = spawnd(SPAWN_START, w[0], w[1], arg, &r);
+	*id = r.words[1];
+	return err;
+}
+
+static errval_t cmd_spawn(int argc, char **argv)
+{
+	uint64_t id;
+	if (argc != 2)
+		return ERR_SHELL_USAGE;
+	errval_t err = start(argv[1], 0, &id);
+	if (!err)
+		printf("spawned %s as domain %lu\n", argv[1], (unsigned long)id);
+	return err;
+}
+
+static errval_t cmd_kill(int argc, char **argv)
+{
+	uint64_t id;
+	struct lmp_recv r;
+	if (argc != 2 || !parse_u64(argv[1], &id))
+		return ERR_SHELL_USAGE;
+	errval_t err = spawnd(SPAWN_KILL, id, 0, 0, &r);
+	if (!err)
+		printf("killed domain %lu\n", (unsigned long)id);
+	return err;
+}
+
+/* Test suites of the tests module, selected by name. */
+static const char *const suites[] = {"caps", "vm", "lmp", "syscalls", "domains"};
+
+static errval_t cmd_test(int argc, char **argv)
+{
+	uint64_t mask = 0, id;
+	for (int i = 1; i < argc; i++) {
+		unsigned s;
+		for (s = 0; s < sizeof(suites) / sizeof(suites[0]); s++)
+			if (!strcmp(argv[i], suites[s]))
+				break;
+		if (s == sizeof(suites) / sizeof(suites[0])) {
+			printf("test: no suite '%s' (caps vm lmp syscalls domains)\n", argv[i]);
+			return ERR_SHELL_USAGE;
+		}
+		mask |= 1ull << s;
+	}
+	struct lmp_recv r;
+	errval_t err = start("tests", mask, &id);
+	if (!err)
+		err = spawnd(SPAWN_WAIT, id, 0, 0, &r);
+	int64_t status = (int64_t)r.words[1];
+	uint64_t faults = r.words[2];
+	errval_t kerr = spawnd(SPAWN_KILL, id, 0, 0, &r);
+	if (err)
+		return err;
+	if (faults)
+		printf("test: the tests domain faulted\n");
+	return kerr ? kerr : (status || faults) ? ERR_SHELL_USAGE : ERR_OK;
+}
+
+static errval_t cmd_poweroff(int argc, char **argv);
+static errval_t cmd_help(int argc, char **argv);
+
+static const struct command {
+	const char *name, *args, *help;
+	errval_t (*fn)(int argc, char **argv);
+} commands[] = {
+    {"help", "", "this list", cmd_help},
+    {"ps", "", "list domains", cmd_ps},
+    {"mem", "", "free and total memory (memserv)", cmd_mem},
+    {"caps", "<domain>", "dump a domain's cspace", cmd_caps},
+    {"spawn", "<module>", "start a domain from a boot module", cmd_spawn},
+    {"kill", "<domain>", "stop a domain and take its memory back", cmd_kill},
+    {"test", "[suite...]", "run the in-system tests (caps vm lmp syscalls domains)", cmd_test},
+    {"poweroff", "", "power the machine off", cmd_poweroff},
+};
+
+static unsigned failures; /* commands that failed in a run= script */
+static bool scripted;
+
+static errval_t cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	for (unsigned i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("  %-8s %-12s %s\n", commands[i].name, commands[i].args, commands[i].help);
+	return ERR_OK;
+}
+
+static errval_t cmd_poweroff(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fflush(stdout);
+	return cap_invoke(CAPADDR(CN_TASK, TASK_KERNEL), 2, KERNEL_POWEROFF,
+			  scripted && failures ? 1 : 0, 0, 0, 0, 0)
+	    .err;
+}
+
+/* Split line in place into at most ARGS_MAX words. */
+static int split(char *line, char **argv)
+{
+	int argc = 0;
+	for (char *p = line; *p;) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = 0;
+		if (!*p)
+			break;
+		if (argc == ARGS_MAX)
+			return -1;
+		argv[argc++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	return argc;
+}
+
+static void execute(char *line)
+{
+	char *argv[ARGS_MAX];
+	int argc = split(line, argv);
+	if (argc == 0)
+		return;
+	errval_t err = ERR_SHELL_USAGE;
+	if (argc < 0) {
+		printf("error: more than %d words\n", ARGS_MAX);
+		failures++;
+		return;
+	}
+	const struct command *c = NULL;
+	for (unsigned i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[0], commands[i].name))
+			c = &commands[i];
+	if (!c) {
+		printf("error: unknown command '%s' (try help)\n", argv[0]);
+		failures++;
+		return;
+	}
+	err = c->fn(argc, argv);
+	if (err == ERR_SHELL_USAGE && strcmp(c->name, "test"))
+		printf("usage: %s %s\n", c->name, c->args);
+	else if (err && err != ERR_SHELL_USAGE)
+		printf("error: %s: %s\n", c->name, err_str(err));
+	if (err)
+		failures++;
+}
+
+/* `run=a; b; c` from the boot arguments, then power off. */
+static void run_bootargs(void)
+{
+	const char *run = strstr(bi->bootargs, "run=");
+	if (!run || (run != bi->bootargs && run[-1] != ' '))
+		return;
+	static char cmds[sizeof(bi->bootargs)];
+	scripted = true;
+	strncpy(cmds, run + 4, sizeof(cmds) - 1);
+	for (char *cmd = cmds; cmd;) {
+		char *next = strchr(cmd, ';');
+		if (next)
+			*next++ = 0;
+		while (*cmd == ' ')
+			cmd++;
+		printf("reef> %s\n", cmd);
+		execute(cmd);
+		cmd = next;
+	}
+	printf("run: %u command(s) failed\n", failures);
+	cmd_poweroff(0, NULL);
+}
+
+int main(void *arg)
+{
+	(void)arg;
+	run_bootargs();
+	static char line[LINE_MAX];
+	unsigned len = 0;
+	bool overflow = false;
+	printf("reef> ");
+	fflush(stdout);
+	for (;;) {
+		struct lmp_recv m;
+		if (rpc_next(&m) || m.badge != SERVER_SERIAL)
+			continue;
+		const uint8_t *bytes = (const uint8_t *)&m.words[2];
+		for (uint64_t i = 0; i < m.words[1] && i < SERIAL_CHUNK; i++) {
+			char c = (char)bytes[i];
+			if (c == '\r' || c == '\n') {
+				printf("\n");
+				line[len] = 0;
+				if (overflow)
+					printf("error: line longer than %d characters ignored\n",
+					       LINE_MAX - 1);
+				else
+					execute(line);
+				len = 0;
+				overflow = false;
+				printf("reef> ");
+			} else if ((c == 0x7f || c == '\b') && len) {
+				len--;
+				printf("\b \b");
+			} else if (c >= ' ' && c < 0x7f) {
+				if (len < LINE_MAX - 1)
+					line[len++] = c;
+				else
+					overflow = true;
+				printf("%c", c);
+			} /* other control characters are ignored */
+		}
+		fflush(stdout);
+	}
+}

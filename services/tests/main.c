@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests: the in-system tests, run by the shell's `test [suite...]` (a0 is
+ * the suite mask, 0 = all). They check the capability system from user
+ * space: every invocation with good and bad arguments, mappings, LMP, and
+ * domains that exit, fault, lose a mapped frame or are spawned and killed.
+ * Ends with "tests: N passed, M failed" and exits with M.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <abi/bootinfo.h>
+#include <abi/services.h>
+#include <rt/mem.h>
+#include <rt/spawn.h>
+#include <rt/sys.h>
+
+static const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VADDR;
+
+static unsigned passed, failed;
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			passed++;                                                                  \
+		} else {                                                                           \
+			failed++;                                                                  \
+			printf("FAIL %s:%d: ", __func__, __LINE__);                                \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+		}                                                                                  \
+	} while (0)
+
+#define EXPECT_ERR(expr, want)                                                                     \
+	do {                                                                                       \
+		errval_t e_ = (expr);                                                              \
+		CHECK(e_ == (want), "%s = %s, want %s", #expr, err_str(e_), err_str(want));        \
+	} while (0)
+
+#define SLOT(i) CAPADDR(CN_SLOT0, (i))
+#define RAM0	CAPADDR(CN_TASK, TASK_RAM)
+
+static void test_identify(void)
+{
+	struct cap_info ci;
+	EXPECT_ERR(cap_identify(CAPADDR(CN_TASK, TASK_DISP), &ci), ERR_OK);
+	CHECK(ci.type == OBJ_DISPATCHER, "own dispatcher has type %u", ci.type);
+	EXPECT_ERR(cap_identify(CAPADDR(CN_TASK, TASK_ROOTCN), &ci), ERR_OK);
+	CHECK(ci.type == OBJ_L1CNODE && ci.size == OBJSIZE_L2CNODE, "root cnode %u", ci.type);
+	EXPECT_ERR(cap_identify(RAM0, &ci), ERR_OK);
+	CHECK(ci.type == OBJ_RAM && ci.size >= (1u << 20), "RAM cap type %u size %lu", ci.type,
+	      (unsigned long)ci.size);
+	EXPECT_ERR(cap_identify(SLOT(0), &ci), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_identify(CAPADDR(200, 0), &ci), ERR_CAP_EMPTY); /* empty L1 slot */
+	EXPECT_ERR(cap_identify(CAPADDR(256, 0), &ci), ERR_CAP_ADDR);  /* beyond the L1 CNode */
+	EXPECT_ERR(cap_invoke(RAM0, 3, CAP_IDENTIFY, 0, 0, 0, 0, 0).err, ERR_CAP_ADDR);
+	/* A capability address is 32 bits: the rest must be zero. */
+	EXPECT_ERR(
+	    sys_call(SYS_INVOKE, 1ull << 40, INVOKE_ARG1(CAP_IDENTIFY, 2), 0, 0, 0, 0, 0).err,
+	    ERR_CAP_ADDR);
+}
+
+static void test_retype(void)
+{
+	struct cap_info ci;
+	capaddr_t cn = CAPADDR(CN_SLOT0, 0); /* the L2 CNode, named by its L1 slot */
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 0, 4096, 1, cn, 1, 0), ERR_OK);
+	EXPECT_ERR(cap_identify(SLOT(0), &ci), ERR_OK);
+	CHECK(ci.type == OBJ_FRAME && ci.size == 4096, "retyped frame %u/%lu", ci.type,
+	      (unsigned long)ci.size);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 4096, 4096, 1, cn, 1, 0), ERR_CAP_OCCUPIED);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 0, 4096, 1, cn, 1, 1), ERR_CAP_OVERLAP);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 100, 4096, 1, cn, 1, 1), ERR_CAP_ALIGN);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 4096, 1000, 1, cn, 1, 1), ERR_CAP_SIZE);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 4096, 4096, 0, cn, 1, 1), ERR_CAP_SIZE);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 1ull << 50, 4096, 1, cn, 1, 1), ERR_CAP_RANGE);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 4096, 4096, 1, cn, 1, 256), ERR_CAP_ADDR);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 4096, 4096, 2, cn, 1, 255), ERR_CAP_ADDR);
+	EXPECT_ERR(cap_retype(SLOT(0), OBJ_DISPATCHER, 0, 4096, 1, cn, 1, 1), ERR_CAP_DERIVE);
+	EXPECT_ERR(cap_retype(SLOT(9), OBJ_FRAME, 0, 4096, 1, cn, 1, 1), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_retype(RAM0, 99, 4096, 4096, 1, cn, 1, 1), ERR_CAP_DERIVE);
+	/* Unused parts of the same RAM can still be retyped. */
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 8192, 8192, 2, cn, 1, 1), ERR_OK);
+	EXPECT_ERR(cnode_revoke(CAPADDR(CN_TASK, 0), 1, TASK_RAM), ERR_OK);
+	EXPECT_ERR(cap_identify(SLOT(0), &ci), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_identify(SLOT(2), &ci), ERR_CAP_EMPTY);
+}
+
+static void test_copy(void)
+{
+	struct cap_info ci;
+	capaddr_t cn = CAPADDR(CN_SLOT0, 0);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 0, 4096, 1, cn, 1, 10), ERR_OK);
+	EXPECT_ERR(cnode_copy(cn, 1, 11, SLOT(10), CAP_RIGHTS_ALL), ERR_OK);
+	EXPECT_ERR(cnode_copy(cn, 1, 11, SLOT(10), CAP_RIGHTS_ALL), ERR_CAP_OCCUPIED);
+	EXPECT_ERR(cnode_copy(cn, 1, 12, SLOT(13), CAP_RIGHTS_ALL), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_invoke(cn, 1, CNODE_COPY, 12, SLOT(10), 2, 0x100, 0).err, ERR_CAP_RIGHTS);
+	EXPECT_ERR(cnode_mint(cn, 1, 12, SLOT(10), CAP_RIGHT_READ, 0), ERR_OK);
+	EXPECT_ERR(cap_identify(SLOT(12), &ci), ERR_OK);
+	CHECK(ci.rights == CAP_RIGHT_READ, "minted rights %#x", ci.rights);
+	EXPECT_ERR(cnode_mint(cn, 1, 13, SLOT(10), CAP_RIGHT_READ, 7), ERR_CAP_RIGHTS);
+	/* A read-only copy cannot be retyped or widened again. */
+	EXPECT_ERR(cap_retype(SLOT(12), OBJ_FRAME, 0, 4096, 1, cn, 1, 13), ERR_CAP_RIGHTS);
+	EXPECT_ERR(cnode_mint(cn, 1, 13, SLOT(12), CAP_RIGHTS_ALL, 0), ERR_OK);
+	EXPECT_ERR(cap_identify(SLOT(13), &ci), ERR_OK);
+	CHECK(ci.rights == CAP_RIGHT_READ, "rights widened to %#x", ci.rights);
+	EXPECT_ERR(cnode_delete(cn, 1, 13), ERR_OK);
+	EXPECT_ERR(cnode_delete(cn, 1, 13), ERR_CAP_EMPTY);
+	EXPECT_ERR(cnode_delete(cn, 1, 300), ERR_CAP_ADDR);
+	EXPECT_ERR(cnode_revoke(cn, 1, 10), ERR_OK);
+	EXPECT_ERR(cap_identify(SLOT(11), &ci), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_identify(SLOT(12), &ci), ERR_CAP_EMPTY);
+	EXPECT_ERR(cap_identify(SLOT(10), &ci), ERR_OK);
+	EXPECT_ERR(cnode_delete(cn, 1, 10), ERR_OK);
+	/* CNode commands on something that is not a CNode. */
+	EXPECT_ERR(cap_invoke(RAM0, 2, CNODE_COPY, 0, 0, 0, 0, 0).err, ERR_CAP_TYPE);
+}
+
+static volatile uint32_t *const test_va =
+    (volatile uint32_t *)0x80000000ul; /* GiB 2: unused by init */
+
+static void test_map(void)
+{
+	capaddr_t cn = CAPADDR(CN_SLOT0, 0), vroot = CAPADDR(CN_TASK, TASK_VROOT);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_VNODE_L1, 0, OBJSIZE_VNODE, 1, cn, 1, 20), ERR_OK);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_VNODE_L0, 8192, OBJSIZE_VNODE, 1, cn, 1, 21), ERR_OK);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 16384, 4096, 1, cn, 1, 22), ERR_OK);
+	EXPECT_ERR(vnode_map(vroot, 2, SLOT(21), 0, 0, 1), ERR_VM_LEVEL);
+	EXPECT_ERR(vnode_map(vroot, 256, SLOT(20), 0, 0, 1), ERR_VM_ADDR); /* kernel half */
+	EXPECT_ERR(vnode_map(vroot, 2, SLOT(20), 0, 0, 1), ERR_OK);
+	EXPECT_ERR(vnode_map(vroot, 2, SLOT(20), 0, 0, 1), ERR_VM_MAPPED);
+	EXPECT_ERR(vnode_map(SLOT(20), 0, SLOT(21), 0, 0, 1), ERR_OK);
+	EXPECT_ERR(vnode_map(SLOT(21), 0, SLOT(22), CAP_RIGHT_WRITE, 0, 1), ERR_CAP_RIGHTS);
+	EXPECT_ERR(vnode_map(SLOT(21), 0, SLOT(22), CAP_RIGHT_READ, 0, 2), ERR_VM_ADDR);
+	EXPECT_ERR(vnode_map(SLOT(21), 512, SLOT(22), CAP_RIGHT_READ, 0, 1), ERR_VM_ADDR);
+	EXPECT_ERR(vnode_map(SLOT(21), 0, SLOT(22), CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 1),
+		   ERR_OK);
+	*test_va = 0x5eef;
+	CHECK(*test_va == 0x5eef, "mapped frame reads back %#x", *test_va);
+	EXPECT_ERR(vnode_unmap(SLOT(20), SLOT(22)), ERR_VM_NOT_MAPPED); /* wrong table */
+	EXPECT_ERR(vnode_unmap(SLOT(21), SLOT(22)), ERR_OK);
+	EXPECT_ERR(vnode_unmap(SLOT(21), SLOT(22)), ERR_VM_NOT_MAPPED);
+	EXPECT_ERR(vnode_map(SLOT(21), 0, SLOT(22), CAP_RIGHT_READ, 0, 1), ERR_OK);
+	CHECK(*test_va == 0x5eef, "remapped frame kept its data");
+	/* Revoking the RAM unmaps and destroys everything made from it. */
+	EXPECT_ERR(cnode_revoke(CAPADDR(CN_TASK, 0), 1, TASK_RAM), ERR_OK);
+	struct cap_info ci;
+	EXPECT_ERR(cap_identify(SLOT(20), &ci), ERR_CAP_EMPTY);
+}
+
+static void test_bad_syscalls(void)
+{
+	EXPECT_ERR(sys_call(0, 0, 0, 0, 0, 0, 0, 0).err, ERR_SYS_UNKNOWN);
+	EXPECT_ERR(sys_call(999, 0, 0, 0, 0, 0, 0, 0).err, ERR_SYS_UNKNOWN);
+	EXPECT_ERR(sys_print((const char *)0x1000, 4), ERR_VM_ADDR);
+	EXPECT_ERR(sys_print((const char *)0xffffffffffff0000ull, 4), ERR_VM_ADDR);
+	EXPECT_ERR(sys_print("x", SYS_PRINT_MAX + 1), ERR_SYS_ARG);
+	EXPECT_ERR(cap_invoke(RAM0, 2, 200, 0, 0, 0, 0, 0).err, ERR_SYS_CMD);
+	EXPECT_ERR(sys_call(SYS_RECV, 0, 0, 0, 0, 0, 0, 0).err, ERR_LMP_EMPTY);
+	EXPECT_ERR(sys_call(SYS_RECV, 7, 0, 0, 0, 0, 0, 0).err, ERR_SYS_ARG);
+}
+
+static void test_lmp(void)
+{
+	capaddr_t ep = CAPADDR(CN_TASK, TASK_EP), cn = CAPADDR(CN_SLOT0, 0);
+	uint64_t w[4] = {1, 2, 3, 4};
+	struct lmp_recv m;
+	EXPECT_ERR(lmp_recv(0, &m), ERR_LMP_EMPTY);
+	EXPECT_ERR(ep_send(ep, w, CAPADDR_NONE), ERR_OK);
+	EXPECT_ERR(lmp_recv(1, &m), ERR_OK);
+	CHECK(m.badge == 0 && m.words[0] == 1 && m.words[3] == 4 && !m.has_cap,
+	      "message %lu %lu %lu", (unsigned long)m.badge, (unsigned long)m.words[0],
+	      (unsigned long)m.has_cap);
+	/* A badged copy tells the receiver who sent. */
+	EXPECT_ERR(cnode_mint(cn, 1, 30, ep, CAP_RIGHTS_ALL, 42), ERR_OK);
+	EXPECT_ERR(ep_send(SLOT(30), w, CAPADDR_NONE), ERR_OK);
+	EXPECT_ERR(lmp_recv(1, &m), ERR_OK);
+	CHECK(m.badge == 42, "badge %lu", (unsigned long)m.badge);
+	/* One capability per message, into the receive slot; it needs GRANT. */
+	EXPECT_ERR(cap_retype(RAM0, OBJ_FRAME, 0, 4096, 1, cn, 1, 31), ERR_OK);
+	EXPECT_ERR(cnode_mint(cn, 1, 32, SLOT(31), CAP_RIGHT_READ, 0), ERR_OK);
+	EXPECT_ERR(ep_send(ep, w, SLOT(32)), ERR_CAP_RIGHTS);
+	EXPECT_ERR(ep_send(ep, w, SLOT(33)), ERR_CAP_EMPTY);
+	EXPECT_ERR(ep_send(ep, w, SLOT(31)), ERR_OK);
+	EXPECT_ERR(lmp_recv(1, &m), ERR_OK);
+	CHECK(m.has_cap == 1, "capability did not arrive");
+	struct cap_info ci;
+	EXPECT_ERR(cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci), ERR_OK);
+	CHECK(ci.type == OBJ_FRAME, "received type %u", ci.type);
+	/* The receive slot is used up until it is set again. */
+	EXPECT_ERR(ep_send(ep, w, SLOT(31)), ERR_LMP_CAP_SLOT);
+	EXPECT_ERR(disp_set_recv_slot(CAPADDR(CN_TASK, TASK_DISP), CAPADDR(CN_TASK, TASK_RECV)),
+		   ERR_OK);
+	EXPECT_ERR(ep_send(ep, w, SLOT(31)), ERR_LMP_CAP_SLOT); /* still occupied */
+	EXPECT_ERR(cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV), ERR_OK);
+	/* The queue is bounded. */
+	unsigned sent = 0;
+	while (ep_send(ep, w, CAPADDR_NONE) == ERR_OK && sent < 100)
+		sent++;
+	CHECK(sent == 8, "queue took %u messages", sent);
+	EXPECT_ERR(ep_send(ep, w, CAPADDR_NONE), ERR_LMP_BUF_FULL);
+	while (lmp_recv(0, &m) == ERR_OK)
+		sent--;
+	CHECK(sent == 0, "%u messages lost", sent);
+	EXPECT_ERR(ep_send(RAM0, w, CAPADDR_NONE), ERR_CAP_TYPE);
+	EXPECT_ERR(cap_invoke(ep, 2, EP_SEND, 0, 0, 0, 0, 5).err, ERR_SYS_ARG);
+	EXPECT_ERR(cnode_revoke(CAPADDR(CN_TASK, 0), 1, TASK_RAM), ERR_OK);
+	EXPECT_ERR(cnode_delete(cn, 1, 30), ERR_OK);
+}
+
+/* Random register values against a scratch CNode: errors, never a crash. */
+static void test_random_invocations(void)
+{
+	capaddr_t cn = CAPADDR(CN_SLOT1, 0);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_RAM, 0, 1 << 20, 1, cn, 1, 0), ERR_OK);
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned ok = 0;
+	for (int i = 0; i < 4000; i++) {
+		uint64_t r[8];
+		for (int k = 0; k < 8; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			r[k] = x;
+		}
+		capaddr_t target = CAPADDR(CN_SLOT1, r[0] % 8);
+		uint64_t cmd = r[1] % 17, level = (r[1] >> 8) % 2 ? 2 : 1;
+		uint64_t a2 = r[2] % 3 ? r[2] % 512 : r[2];
+		uint64_t a3 = r[3] % 3 ? CAPADDR(CN_SLOT1, r[3] % 8) : r[3];
+		if (cmd == KERNEL_POWEROFF)
+			continue;
+		struct sysret s = cap_invoke(target, (unsigned)level, (unsigned)cmd, a2, a3,
+					     r[4] % 5 ? r[4] % 8 : r[4],
+					     r[5] % 2 ? cn | (1ull << 32) : r[5], r[6] % 16);
+		ok += s.err == ERR_OK;
+	}
+	CHECK(ok > 0 && ok < 4000, "random invocations: %u succeeded", ok);
+	EXPECT_ERR(cnode_revoke(CAPADDR(CN_TASK, 0), 1, TASK_RAM), ERR_OK);
+}
+
+static capaddr_t module(const char *name, uint64_t *size)
+{
+	for (unsigned i = 0; i < bi->nmodules; i++)
+		if (!strcmp(bi->modules[i].name, name)) {
+			*size = bi->modules[i].size;
+			return CAPADDR(CN_MODULE, i);
+		}
+	return SLOT_NONE;
+}
+
+/* Yield until the child has stopped (bounded); false if it never did. */
+static bool wait_stopped(struct child *c, uint64_t *faults, int64_t *status)
+{
+	uint64_t state = 1;
+	for (int i = 0; i < 100000 && state != 0; i++) {
+		if (spawn_status(c, &state, faults, status))
+			return false;
+		if (state)
+			sys_yield();
+	}
+	return state == 0;
+}
+
+static errval_t start_child_stopped(struct child *c, uint64_t mode)
+{
+	uint64_t size;
+	capaddr_t elf = module("testchild", &size);
+	if (elf == SLOT_NONE)
+		return ERR_MODULE_NOT_FOUND;
+	return spawn_elf(c, "testchild", elf, size, SPAWN_DEFAULT_RAM, mode);
+}
+
+static errval_t start_child(struct child *c, uint64_t mode)
+{
+	uint64_t size;
+	capaddr_t elf = module("testchild", &size);
+	if (elf == SLOT_NONE)
+		return ERR_MODULE_NOT_FOUND;
+	errval_t err = spawn_elf(c, "testchild", elf, size, SPAWN_DEFAULT_RAM, mode);
+	return err ? err : spawn_run(c);
+}
+
+static void test_domains(void)
+{
+	struct child c;
+	uint64_t faults;
+	int64_t status;
+
+	EXPECT_ERR(start_child(&c, 1), ERR_OK);
+	CHECK(wait_stopped(&c, &faults, &status), "child did not exit");
+	CHECK(status == 7 && faults == 0, "exit status %ld faults %lu", (long)status,
+	      (unsigned long)faults);
+	EXPECT_ERR(spawn_kill(&c), ERR_OK);
+	EXPECT_ERR(spawn_kill(&c), ERR_DOMAIN_NOT_FOUND);
+
+	/* A domain that faults is stopped; init carries on. */
+	EXPECT_ERR(start_child(&c, 2), ERR_OK);
+	CHECK(wait_stopped(&c, &faults, &status), "faulting child still runs");
+	CHECK(faults == 1, "faults %lu", (unsigned long)faults);
+	EXPECT_ERR(spawn_kill(&c), ERR_OK);
+}
+
+/* Revoking a frame mapped into another domain makes its next access fault. */
+static void test_revoke_mapped(void)
+{
+	struct child c;
+	capaddr_t mem, l1 = slot_alloc(), l0 = slot_alloc(), f = slot_alloc();
+	uint64_t state, faults;
+	int64_t status;
+	EXPECT_ERR(start_child_stopped(&c, 3), ERR_OK); /* runs once the frame is mapped */
+	EXPECT_ERR(ram_alloc(RAM_UNIT, &mem), ERR_OK);
+	EXPECT_ERR(cap_retype(mem, OBJ_VNODE_L1, 0, OBJSIZE_VNODE, 1, CAPADDR(CAPADDR_L1(l1), 0), 1,
+			      CAPADDR_L2(l1)),
+		   ERR_OK);
+	EXPECT_ERR(cap_retype(mem, OBJ_VNODE_L0, 8192, OBJSIZE_VNODE, 1, CAPADDR(CAPADDR_L1(l0), 0),
+			      1, CAPADDR_L2(l0)),
+		   ERR_OK);
+	EXPECT_ERR(
+	    cap_retype(mem, OBJ_FRAME, 16384, 4096, 1, CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)),
+	    ERR_OK);
+	EXPECT_ERR(vnode_map(child_cap(&c, SPAWN_H_VROOT), 3, l1, 0, 0, 1), ERR_OK);
+	EXPECT_ERR(vnode_map(l1, 0, l0, 0, 0, 1), ERR_OK);
+	EXPECT_ERR(vnode_map(l0, 0, f, CAP_RIGHT_READ, 0, 1), ERR_OK);
+	EXPECT_ERR(spawn_run(&c), ERR_OK);
+	for (int i = 0; i < 20; i++)
+		sys_yield();
+	EXPECT_ERR(spawn_status(&c, &state, &faults, &status), ERR_OK);
+	CHECK(state == 1 && faults == 0, "child reading the frame: state %lu faults %lu",
+	      (unsigned long)state, (unsigned long)faults);
+	EXPECT_ERR(ram_free(mem), ERR_OK); /* revokes the frame and the tables */
+	CHECK(wait_stopped(&c, &faults, &status), "child survived the revoke");
+	CHECK(faults == 1, "faults after revoke %lu", (unsigned long)faults);
+	EXPECT_ERR(spawn_kill(&c), ERR_OK);
+	slot_free(l1);
+	slot_free(l0);
+	slot_free(f);
+}
+
+/* LMP between domains: a blocking receive, a capability, a reply. */
+static void test_lmp_domains(void)
+{
+	struct child c;
+	struct lmp_recv m;
+	uint64_t faults;
+	int64_t status;
+	while (lmp_recv(0, &m) == ERR_OK)
+		;
+	EXPECT_ERR(start_child(&c, 4), ERR_OK);
+	capaddr_t reply = slot_alloc();
+	EXPECT_ERR(cnode_mint(CAPADDR(CAPADDR_L1(reply), 0), 1, CAPADDR_L2(reply),
+			      CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, 99),
+		   ERR_OK);
+	uint64_t w[4] = {41, 0, 0, 0};
+	EXPECT_ERR(ep_send(child_cap(&c, SPAWN_H_EP), w, reply), ERR_OK);
+	EXPECT_ERR(lmp_recv(1, &m), ERR_OK);
+	CHECK(m.words[0] == 42 && m.badge == 99, "reply %lu badge %lu", (unsigned long)m.words[0],
+	      (unsigned long)m.badge);
+	CHECK(wait_stopped(&c, &faults, &status) && status == 0, "child status %ld", (long)status);
+	EXPECT_ERR(spawn_kill(&c), ERR_OK);
+	EXPECT_ERR(cnode_delete(CAPADDR(CAPADDR_L1(reply), 0), 1, CAPADDR_L2(reply)), ERR_OK);
+	slot_free(reply);
+}
+
+/* Spawning and killing 100 domains gives every byte back. */
+static void test_no_leak(void)
+{
+	uint64_t before = ram_free_bytes(), faults;
+	int64_t status;
+	unsigned ok = 0;
+	for (int i = 0; i < 100; i++) {
+		struct child c;
+		if (start_child(&c, 1) == ERR_OK && wait_stopped(&c, &faults, &status) &&
+		    spawn_kill(&c) == ERR_OK)
+			ok++;
+	}
+	CHECK(ok == 100, "%u of 100 spawn/kill cycles worked", ok);
+	CHECK(ram_free_bytes() == before, "free memory %lu, was %lu",
+	      (unsigned long)ram_free_bytes(), (unsigned long)before);
+	/* The kernel agrees: all of it can be retyped again at once. */
+	capaddr_t all;
+	EXPECT_ERR(ram_alloc(before, &all), ERR_OK);
+	EXPECT_ERR(ram_free(all), ERR_OK);
+}
+
+enum { SUITE_CAPS = 1, SUITE_VM = 2, SUITE_LMP = 4, SUITE_SYSCALLS = 8, SUITE_DOMAINS = 16 };
+
+int main(void *arg)
+{
+	uint64_t mask = (uintptr_t)arg ? (uintptr_t)arg : ~0ull;
+	if (mask & SUITE_CAPS) {
+		test_identify();
+		test_retype();
+		test_copy();
+	}
+	if (mask & SUITE_VM)
+		test_map();
+	if (mask & SUITE_SYSCALLS) {
+		test_bad_syscalls();
+		test_random_invocations();
+	}
+	if (mask & SUITE_LMP)
+		test_lmp();
+	if (mask & (SUITE_LMP | SUITE_DOMAINS)) {
+		EXPECT_ERR(ram_init(RAM0), ERR_OK);
+		EXPECT_ERR(win_init(), ERR_OK);
+	}
+	if (mask & SUITE_LMP)
+		test_lmp_domains();
+	if (mask & SUITE_DOMAINS) {
+		test_domains();
+		test_revoke_mapped();
+		test_no_leak();
+	}
+	printf("tests: %u passed, %u failed\n", passed, failed);
+	return (int)failed;
+}
