@@ -40,9 +40,15 @@ trap 'rm -f "$log"' EXIT
 start=$(date +%s%N)
 if [ -n "$input" ]; then
 	# Typed slowly enough that it arrives after the shell is up.
+	fifo=$(mktemp -u)
+	mkfifo "$fifo"
+	(sleep 2; printf "%b" "$input"; exec sleep "$limit") >"$fifo" 2>/dev/null </dev/null &
+	writer=$!
 	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --stdin --append "$append" \
-		< <(sleep 2; printf "%b" "$input"; sleep "$limit") 2>&1 | tr -d '\r' >"$log"
+		<"$fifo" 2>&1 | tr -d '\r' >"$log"
 	rc=${PIPESTATUS[0]}
+	kill "$writer" 2>/dev/null
+	rm -f "$fifo"
 else
 	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --append "$append" 2>&1 |
 		tr -d '\r' >"$log"
