@@ -119,23 +119,45 @@ struct started_core {
 	enum started_state state;
 };
 static struct started_core started[CONFIG_MAX_CORES];
+static paddr_t chans[CONFIG_MAX_CORES]; /* core k's channel page, for monitor 0 */
+
+/* Per core: the kernel's memory, then its monitor's channel page and memory. */
+static size_t core_block_size(void)
+{
+	return core_mem_size() + PAGE_SIZE + MONITOR_BUILD_MEM + MONITOR_RAM;
+}
 
 /* One hart_start attempt for s; reports and returns false on an SBI error. */
 static bool start_one(struct started_core *s)
 {
+	struct core_user *u = &kcb.user;
 	s->conf.attempt = ++s->tries;
-	long err = core_start(&s->conf, s->mem, core_mem_size());
+	u->chan = s->mem + core_mem_size();
+	u->mem = u->chan + PAGE_SIZE;
+	long err = core_start(&s->conf, u, s->mem, core_mem_size());
+	u->chan = u->mem = 0;
 	if (err)
 		kprintf("hart %u failed to start: SBI hart_start error %ld (%s)\n", s->cpu->hartid,
 			err, sbi_strerror(err));
 	return err == 0;
 }
 
+/* The facts every core's monitor gets: core id -> hart id, boot arguments. */
+static void boot_user_facts(void)
+{
+	struct core_user *u = &kcb.user;
+	u->ncores = plat.ncores;
+	for (unsigned i = 0; i < plat.ncpus; i++)
+		if (plat.cpus[i].coreid != COREID_INVALID)
+			u->harts[plat.cpus[i].coreid] = plat.cpus[i].hartid;
+	strncpy(u->bootargs, plat.bootargs, sizeof(u->bootargs) - 1);
+}
+
 /* Policy: start every core the platform assigned, in core order. */
 static unsigned boot_start_cores(void)
 {
 	unsigned n = 0;
-	size_t size = core_mem_size();
+	size_t size = core_block_size();
 	/* One block for all cores, reserved so nothing else is put there. */
 	paddr_t mem =
 	    platform_find_free(&plat, kcb.conf.image_pa, size * (plat.ncores - 1), PAGE_SIZE);
@@ -223,14 +245,27 @@ static unsigned boot_wait_cores(unsigned n)
 			core_nap(deadline);
 	}
 	for (unsigned i = 0; i < n; i++) {
-		if (started[i].state == CORE_ONLINE)
+		if (started[i].state == CORE_ONLINE) {
 			online++;
-		else if (started[i].state == CORE_WAITING)
+			kcb.user.online[started[i].cpu->coreid] = 1;
+		} else if (started[i].state == CORE_WAITING)
 			kprintf(
 			    "hart %u failed to start: core %u did not report in within %lu ms\n",
 			    started[i].cpu->hartid, started[i].cpu->coreid, wait_ms);
 	}
 	return online;
+}
+
+/* Build monitor 0 from reserved memory; it gets everything that is left. */
+static bool boot_monitor(void)
+{
+	struct domain_spec spec = {.plat = &plat, .chans = chans, .build_size = INIT_MEM};
+	spec.build = platform_find_free(&plat, 0, INIT_MEM, INIT_MEM);
+	if (!spec.build || platform_reserve(&plat, spec.build, INIT_MEM)) {
+		kprintf("reef: no memory for monitor 0\n");
+		return false;
+	}
+	return initdomain_create(&spec) != NULL;
 }
 
 /* Called from entry.S on the boot hart, on the early page table. */
@@ -264,12 +299,18 @@ void __attribute__((noreturn)) boot_main(hartid_t hartid, paddr_t dtb_pa, paddr_
 		plat.timebase_hz, plat.bootargs);
 	core_report_online();
 
+	boot_user_facts();
+	kcb.user.online[0] = 1;
 	unsigned n = boot_start_cores();
 	unsigned online = 1 + boot_wait_cores(n);
 	kprintf("reef: %u cores online\n", online);
-	if (args.poweroff)
-		kernel_poweroff(0);
-	if (initdomain_create(&plat))
+	for (unsigned i = 0; i < n; i++)
+		if (started[i].state == CORE_ONLINE)
+			chans[started[i].cpu->coreid] = started[i].mem + core_mem_size();
+	/* Monitor 0 powers off for "poweroff" once the monitors have joined. */
+	if (boot_monitor())
 		dispatch_schedule();
+	if (args.poweroff)
+		kernel_poweroff(1);
 	core_idle();
 }

@@ -9,7 +9,7 @@
  * core touches (ADR 0003). A core that finds the lock taken naps (WFI with
  * a short timer) instead of spinning, so single-threaded TCG lets the holder
  * run; after CONSOLE_LOCK_MS it prints anyway, so a core that died holding
- * the lock cannot silence the others.
+ * the lock cannot silence the others (a core that stops releases it).
  */
 #include <arch/csr.h>
 #include <arch/sbi.h>
@@ -17,7 +17,7 @@
 #include "kernel.h"
 #include "kprintf.h"
 
-#define CONSOLE_LOCK_MS 100
+#define CONSOLE_LOCK_MS 10000	/* long: with 128 busy vCPUs under TCG a holder waits its turn */
 #define UART_SPIN_LIMIT 1000000 /* polls of a full TX FIFO before dropping a char */
 
 /* ns16550a registers (index << reg_shift) */
@@ -101,6 +101,13 @@ static void console_release(void)
 {
 	/* Pairs with the acquire in lock_try(): our UART writes happen before. */
 	__atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
+}
+
+void console_abandon(void)
+{
+	uint32_t me = kcb.conf.coreid + 1;
+	__atomic_compare_exchange_n(&console_lock, &me, 0, false, __ATOMIC_RELEASE,
+				    __ATOMIC_RELAXED);
 }
 
 static void console_write(const char *s)

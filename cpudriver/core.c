@@ -24,7 +24,8 @@ size_t core_mem_size(void)
 	return PAGE_SIZE + priv_size();
 }
 
-long core_start(const struct kconf *conf, paddr_t mem, size_t mem_size)
+long core_start(const struct kconf *conf, const struct core_user *user, paddr_t mem,
+		size_t mem_size)
 {
 	if ((mem & (PAGE_SIZE - 1)) || mem_size < core_mem_size() ||
 	    mem + mem_size > conf->physmap_end)
@@ -44,6 +45,9 @@ long core_start(const struct kconf *conf, paddr_t mem, size_t mem_size)
 	h->satp = kpt_build((struct kpt *)(copy + pt_off), priv + pt_off, conf->image_pa, priv,
 			    conf->physmap_end, true);
 	h->conf = *conf;
+	h->user = *user;
+	if (user->chan)
+		memset(pa2kva(user->chan), 0, PAGE_SIZE);
 
 	/* Everything above is visible before the hart can start (the SBI call
 	 * itself is no ordering point we may rely on). */

@@ -21,6 +21,7 @@ void dispatch_init_object(struct dcb *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->id = ++kcb.next_domain_id;
+	kcb.ndomains++;
 }
 
 static void runq_remove(struct dcb *d)
@@ -52,8 +53,49 @@ void dispatch_make_runnable(struct dcb *d)
 	}
 }
 
+static void sleepq_remove(struct dcb *d)
+{
+	if (!d->sleeping)
+		return;
+	for (struct dcb **p = &kcb.sleepq; *p; p = &(*p)->sleep_next)
+		if (*p == d) {
+			*p = d->sleep_next;
+			break;
+		}
+	d->sleeping = 0;
+	d->sleep_next = NULL;
+}
+
+void dispatch_sleep(struct dcb *d, uint64_t tick)
+{
+	d->wake_tick = tick;
+	d->sleeping = 1;
+	d->sleep_next = kcb.sleepq;
+	kcb.sleepq = d;
+}
+
+void dispatch_tick(void)
+{
+	struct dcb **p = &kcb.sleepq;
+	while (*p) {
+		struct dcb *d = *p;
+		if (d->wake_tick > kcb.ticks) {
+			p = &d->sleep_next;
+			continue;
+		}
+		*p = d->sleep_next;
+		d->sleeping = 0;
+		d->sleep_next = NULL;
+		d->regs.x[REG_A0] = ERR_LMP_EMPTY;
+		d->regs.x[REG_A1] = 0;
+		d->state = DISP_STOPPED;
+		dispatch_make_runnable(d);
+	}
+}
+
 void dispatch_stop(struct dcb *d, const char *why)
 {
+	sleepq_remove(d);
 	if (d->state == DISP_RUNNABLE)
 		runq_remove(d);
 	d->state = DISP_STOPPED;
@@ -74,6 +116,7 @@ void dispatch_root_deleted(struct cte *cte)
 
 void dispatch_destroyed(struct dcb *d)
 {
+	kcb.ndomains--;
 	dispatch_stop(d, NULL);
 	d->setup = 0;
 	if (d->cspace.cap.type != OBJ_NULL)
@@ -153,6 +196,7 @@ uint32_t lmp_deliver(struct dcb *to, const struct lmp_msg *m, struct cte *cap)
 		to->regs.x[REG_A6] = r->has_cap;
 		to->lmp_head = (to->lmp_head + 1) % LMP_QUEUE;
 		to->lmp_count--;
+		sleepq_remove(to);
 		to->state = DISP_STOPPED;
 		dispatch_make_runnable(to);
 	}

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Build the first user domain, init, on the boot core: a cspace laid out as
- * abi/bootinfo.h says, a vspace with the "init" boot module's ELF segments,
- * a stack and the boot information page, and capabilities for all free
- * memory, the boot modules and the console UART.
+ * Build the first user domain of a core, its monitor: a cspace laid out as
+ * abi/bootinfo.h says, a vspace with the "monitor" boot module's ELF
+ * segments, a stack and the boot information page, and capabilities for the
+ * boot modules and the UMP channel pages. On the boot core the monitor also
+ * gets all free memory and the console UART; on another core, the RAM the
+ * boot core set aside for it (MONITOR_RAM).
  *
- * Everything init itself is made of is retyped from one RAM capability the
- * kernel keeps (init_ram), so init can never revoke the ground it stands on.
+ * Everything the monitor itself is made of is retyped from one RAM
+ * capability the kernel keeps (init_ram), so it can never revoke the ground
+ * it stands on.
  */
 #include <string.h>
 
@@ -17,8 +20,6 @@
 #include "kernel.h"
 #include "kprintf.h"
 #include "vspace.h"
-
-#define INIT_MEM (4ul << 20)
 
 #define EI_NIDENT 16
 struct elf64_ehdr {
@@ -40,12 +41,13 @@ struct elf64_phdr {
 #define EM_RISCV 243
 #define ET_EXEC	 2
 
-/* Kernel-held roots of init (boot core's private .bss). */
+/* Kernel-held roots of the monitor (this core's private .bss). */
 static struct cte init_ram, init_l1;
 
 struct builder {
-	paddr_t mem;   /* init_ram's base */
-	uint64_t used; /* bytes of init_ram handed out */
+	paddr_t mem;	   /* init_ram's base */
+	uint64_t mem_size; /* and size */
+	uint64_t used;	   /* bytes of init_ram handed out */
 	struct cte *cn[CN_FIRST_FREE];
 	unsigned base_next; /* next free slot in CN_BASE */
 	unsigned page_next; /* next free slot in CN_PAGE */
@@ -70,7 +72,7 @@ static bool obj(struct builder *b, enum objtype type, uint64_t size, struct cte 
 		align = 4096;
 	uint64_t off = (b->used + align - 1) & ~(align - 1);
 	if (caps_retype(&kcb.caps, &init_ram, type, off, size, 1, dest)) {
-		b->err = "out of init memory or slots";
+		b->err = "out of build memory or slots";
 		return false;
 	}
 	capsys_retype_init(dest, 1);
@@ -155,7 +157,7 @@ static bool load_elf(struct builder *b, const uint8_t *elf, uint64_t size, vaddr
 	    eh->ident[5] != 1 || eh->machine != EM_RISCV || eh->type != ET_EXEC ||
 	    eh->phentsize != sizeof(struct elf64_phdr) || eh->phoff > size ||
 	    eh->phnum > (size - eh->phoff) / sizeof(struct elf64_phdr)) {
-		b->err = "init is not a RISC-V ELF executable";
+		b->err = "not a RISC-V ELF executable";
 		return false;
 	}
 	const struct elf64_phdr *ph = (const void *)(elf + eh->phoff);
@@ -185,6 +187,15 @@ static const struct boot_module *find_module(const char *name)
 		if (!strcmp(boot_modules[i].name, name))
 			return &boot_modules[i];
 	return NULL;
+}
+
+static void give_ram(struct builder *b, struct bootinfo *bi, paddr_t base, uint64_t size)
+{
+	capsys_forge(slot_of(b->cn[CN_MEM], bi->nmem), OBJ_RAM, base, size, CAP_RIGHTS_ALL);
+	bi->mem[bi->nmem].base = base;
+	bi->mem[bi->nmem].size = size;
+	bi->mem_total += size;
+	bi->nmem++;
 }
 
 /* RAM capabilities for every free range, and their description. */
@@ -229,25 +240,37 @@ static void give_devices(struct builder *b, const struct platform *plat, struct 
 	bi->uart_reg_shift = plat->uart.reg_shift;
 }
 
+/* The UMP channel pages, shared with other cores (see abi/bootinfo.h CN_CHAN). */
+static void give_chans(struct builder *b, const paddr_t *chans)
+{
+	for (unsigned i = 0; i < CONFIG_MAX_CORES && i < CSPACE_L2_SLOTS; i++)
+		if (chans[i])
+			capsys_forge(slot_of(b->cn[CN_CHAN], i), OBJ_FRAME, chans[i], PAGE_SIZE,
+				     CAP_RIGHT_READ | CAP_RIGHT_WRITE);
+}
+
 static void fill_bootinfo(struct bootinfo *bi, const struct platform *plat)
 {
+	const struct core_user *u = &kcb.user;
 	bi->magic = BOOTINFO_MAGIC;
 	bi->coreid = kcb.conf.coreid;
-	strncpy(bi->bootargs, plat->bootargs, sizeof(bi->bootargs) - 1);
-	for (unsigned i = 0; i < plat->ncpus; i++) {
+	bi->ncores = u->ncores < BOOTINFO_MAX_CORES ? u->ncores : BOOTINFO_MAX_CORES;
+	strncpy(bi->bootargs, u->bootargs, sizeof(bi->bootargs) - 1);
+	for (unsigned k = 0; k < bi->ncores; k++) {
+		bi->cores[k].hartid = u->harts[k];
+		bi->cores[k].online = u->online[k];
+	}
+	for (unsigned i = 0; plat && i < plat->ncpus; i++) {
 		const struct plat_cpu *c = &plat->cpus[i];
-		if (c->coreid == COREID_INVALID || c->coreid >= BOOTINFO_MAX_CORES)
-			continue;
-		bi->cores[c->coreid].hartid = c->hartid;
-		platform_isa_str(c, bi->cores[c->coreid].isa, sizeof(bi->cores[c->coreid].isa));
-		if (c->coreid + 1 > bi->ncores)
-			bi->ncores = c->coreid + 1;
+		if (c->coreid < bi->ncores)
+			platform_isa_str(c, bi->cores[c->coreid].isa,
+					 sizeof(bi->cores[c->coreid].isa));
 	}
 }
 
 static bool build_cspace(struct builder *b)
 {
-	capsys_forge(&init_ram, OBJ_RAM, b->mem, INIT_MEM, CAP_RIGHTS_ALL);
+	capsys_forge(&init_ram, OBJ_RAM, b->mem, b->mem_size, CAP_RIGHTS_ALL);
 	if (!obj(b, OBJ_L1CNODE, OBJSIZE_L2CNODE, &init_l1))
 		return false;
 	for (unsigned i = 0; i < CN_FIRST_FREE; i++) {
@@ -264,27 +287,26 @@ static bool build_cspace(struct builder *b)
 			    slot_of(task, TASK_EP));
 }
 
-struct dcb *initdomain_create(struct platform *plat)
+struct dcb *initdomain_create(const struct domain_spec *spec)
 {
 	static struct builder b; /* big (the L0 table index): keep it off the stack */
 	memset(&b, 0, sizeof(b));
-	const struct boot_module *m = find_module("init");
+	const struct boot_module *m = find_module(MONITOR_MODULE);
 	if (!m) {
-		kprintf("reef: no 'init' boot module; no user space\n");
+		kprintf("core %u: no '" MONITOR_MODULE "' boot module; no user space\n",
+			kcb.conf.coreid);
 		return NULL;
 	}
-	b.mem = platform_find_free(plat, 0, INIT_MEM, INIT_MEM);
-	if (!b.mem || platform_reserve(plat, b.mem, INIT_MEM)) {
-		kprintf("reef: no memory for init\n");
-		return NULL;
-	}
+	b.mem = spec->build;
+	b.mem_size = spec->build_size;
 	vaddr_t entry = 0;
 	bool ok = build_cspace(&b) && load_elf(&b, m->data, m->size, &entry) &&
 		  map_region(&b, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, NULL, 0,
 			     CAP_RIGHT_READ | CAP_RIGHT_WRITE) &&
 		  map_region(&b, BOOTINFO_VADDR, BOOTINFO_SIZE, NULL, 0, CAP_RIGHT_READ);
 	if (!ok) {
-		kprintf("reef: cannot build init: %s\n", b.err ? b.err : "capability error");
+		kprintf("core %u: cannot build the monitor: %s\n", kcb.conf.coreid,
+			b.err ? b.err : "capability error");
 		return NULL;
 	}
 	/* The boot information frame is the last one mapped. */
@@ -292,10 +314,15 @@ struct dcb *initdomain_create(struct platform *plat)
 	caps_copy(&kcb.caps, slot_of(b.cn[CN_TASK], TASK_BOOTINFO), bif, CAP_RIGHTS_ALL, 0);
 	struct bootinfo *bi = pa2kva(bif->cap.base);
 	capsys_forge(slot_of(b.cn[CN_TASK], TASK_KERNEL), OBJ_KERNEL, 0, 1, CAP_RIGHTS_ALL);
-	fill_bootinfo(bi, plat);
+	fill_bootinfo(bi, spec->plat);
 	give_modules(&b, bi);
-	give_devices(&b, plat, bi);
-	give_memory(&b, plat, bi);
+	give_chans(&b, spec->chans);
+	if (spec->plat) {
+		give_devices(&b, spec->plat, bi);
+		give_memory(&b, spec->plat, bi);
+	} else if (spec->ram_size) {
+		give_ram(&b, bi, spec->ram, spec->ram_size);
+	}
 
 	struct dcb *d = dcb_of(&slot_of(b.cn[CN_TASK], TASK_DISP)->cap);
 	caps_copy(&kcb.caps, &d->cspace, &init_l1, CAP_RIGHTS_ALL, 0);
@@ -309,7 +336,8 @@ struct dcb *initdomain_create(struct platform *plat)
 	d->recv_slot_set = 1;
 	d->setup = 1;
 	dispatch_make_runnable(d);
-	kprintf("reef: init ready: %lu KiB of init memory used, %u RAM ranges (%lu MiB) given\n",
-		b.used >> 10, bi->nmem, bi->mem_total >> 20);
+	if (spec->plat)
+		kprintf("reef: monitor 0 built: %lu KiB used, %u RAM ranges (%lu MiB) given\n",
+			b.used >> 10, bi->nmem, bi->mem_total >> 20);
 	return d;
 }

@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include <arch/csr.h>
+#include <arch/sbi.h>
 
 #include "dispatch.h"
 #include "irq.h"
@@ -103,7 +104,50 @@ errval_t irq_ack(const struct capability *irq)
 
 void irq_binding_deleted(struct cte *cte)
 {
+	if (cte == &kcb.ipi_ep)
+		return; /* notifications stop with it */
 	size_t line = (size_t)(cte - bound);
 	if (line < IRQ_MAX && plic_ctx >= 0)
 		line_enable((uint32_t)line, false);
+}
+
+/*
+ * Notification IPIs between monitors. The sender's kernel raises the
+ * receiver's supervisor software interrupt through SBI; the receiver's
+ * kernel turns it into one LMP message on the bound endpoint. IPIs that
+ * arrive while a notification is still queued are merged into it: the
+ * message only says "look at your channels".
+ */
+errval_t ipi_bind(struct cte *ep)
+{
+	if (ep->cap.type != OBJ_ENDPOINT)
+		return ERR_CAP_TYPE;
+	if (kcb.ipi_ep.cap.type != OBJ_NULL)
+		return ERR_IRQ_IN_USE;
+	errval_t err = caps_copy(&kcb.caps, &kcb.ipi_ep, ep, CAP_RIGHTS_ALL, 0);
+	if (!err)
+		kcb.ipi_ep.cap.flags |= CAPF_IRQ_BINDING;
+	return err;
+}
+
+errval_t ipi_notify(uint64_t core)
+{
+	if (core >= kcb.user.ncores || core >= CONFIG_MAX_CORES)
+		return ERR_CORE_NONE;
+	hartid_t h = kcb.user.harts[core];
+	/* The channel writes before the doorbell (pairs with the receiver's
+	   fence in lib/chan after it wakes). */
+	__asm__ volatile("fence rw, rw" ::: "memory");
+	sbi_send_ipi(1ul << (h % 64), h - h % 64);
+	return ERR_OK;
+}
+
+void ipi_deliver(void)
+{
+	if (!kcb.ipi_pending || kcb.ipi_ep.cap.type != OBJ_ENDPOINT)
+		return;
+	struct lmp_msg m = {.badge = kcb.ipi_ep.cap.badge};
+	/* A full queue means the monitor is busy and will look anyway. */
+	if (lmp_deliver(dcb_of(&kcb.ipi_ep.cap), &m, NULL) != ERR_LMP_NO_RECEIVER)
+		kcb.ipi_pending = false;
 }

@@ -5,6 +5,8 @@
 #include <arch/sbi.h>
 
 #include "core.h"
+#include "dispatch.h"
+#include "initdomain.h"
 #include "kernel.h"
 #include "kprintf.h"
 
@@ -28,11 +30,26 @@ void __attribute__((noreturn)) core_idle(void)
 	}
 }
 
+/* Build this core's monitor in the memory the boot core set aside. */
+static bool secondary_monitor(void)
+{
+	const struct core_user *u = &kcb.user;
+	static paddr_t chans[CONFIG_MAX_CORES];
+	chans[0] = u->chan;
+	struct domain_spec spec = {.build = u->mem,
+				   .build_size = MONITOR_BUILD_MEM,
+				   .ram = u->mem + MONITOR_BUILD_MEM,
+				   .ram_size = MONITOR_RAM,
+				   .chans = chans};
+	return u->mem && initdomain_create(&spec);
+}
+
 /* Called from entry.S on a hart started by core_start(). */
 void __attribute__((noreturn)) secondary_main(hartid_t hartid, paddr_t handoff_pa)
 {
 	struct core_handoff *h = pa2kva(handoff_pa);
 	kcb.conf = h->conf;
+	kcb.user = h->user;
 	kcb.handoff_pa = handoff_pa;
 	kcb.priv_pa = handoff_pa + PAGE_SIZE;
 	trap_init();
@@ -48,8 +65,11 @@ void __attribute__((noreturn)) secondary_main(hartid_t hartid, paddr_t handoff_p
 		__asm__ volatile("unimp");
 	if (kcb.conf.test_hook == HOOK_STOP_ONCE && kcb.conf.attempt == 1)
 		sbi_hart_stop(); /* silently, like a hart the firmware sent astray */
+	capsys_init();
 	core_report_online();
 	kcb.online = true;
 	core_report_in(h, MBOX_ONLINE);
+	if (secondary_monitor())
+		dispatch_schedule();
 	core_idle();
 }

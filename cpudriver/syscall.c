@@ -240,7 +240,11 @@ static errval_t decode_target(uint64_t cmd, const struct cte *t)
 	case EP_SEND:
 		return need(t, OBJ_ENDPOINT, CAP_RIGHT_WRITE);
 	case KERNEL_POWEROFF:
+	case KERNEL_IPI_BIND:
+	case KERNEL_NOTIFY:
 		return need(t, OBJ_KERNEL, CAP_RIGHT_WRITE);
+	case KERNEL_STATUS:
+		return need(t, OBJ_KERNEL, CAP_RIGHT_READ);
 	case IRQ_CONNECT:
 	case IRQ_ACK:
 		return need(t, OBJ_IRQ, CAP_RIGHT_WRITE);
@@ -300,6 +304,22 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 		break;
 	case KERNEL_POWEROFF:
 		kernel_poweroff(x[REG_A2] > 255 ? 255 : (unsigned)x[REG_A2]);
+	case KERNEL_IPI_BIND: {
+		struct cte *ep;
+		r.err = arg_cap(d, x[REG_A2], 2, &ep);
+		if (!r.err)
+			r.err = ipi_bind(ep);
+		break;
+	}
+	case KERNEL_NOTIFY:
+		r.err = ipi_notify(x[REG_A2]);
+		break;
+	case KERNEL_STATUS:
+		r.v[0] = kcb.conf.coreid;
+		r.v[1] = kcb.ndomains;
+		r.v[2] = kcb.ipis;
+		r.v[3] = kcb.ticks;
+		break;
 	case IRQ_CONNECT: {
 		struct cte *ep;
 		r.err = arg_cap(d, x[REG_A2], 2, &ep);
@@ -342,7 +362,7 @@ static errval_t sys_print(struct dcb *d, uint64_t va, uint64_t len)
 	return ERR_OK;
 }
 
-static struct sysret sys_recv(struct dcb *d, uint64_t block)
+static struct sysret sys_recv(struct dcb *d, uint64_t mode, uint64_t ticks)
 {
 	struct sysret r = {0};
 	if (d->lmp_count) {
@@ -357,13 +377,19 @@ static struct sysret sys_recv(struct dcb *d, uint64_t block)
 		d->lmp_count--;
 		return r;
 	}
-	if (block == 1) {
-		dispatch_stop(d, NULL);
-		d->state = DISP_BLOCKED;
-		r.err = ERR_OK; /* registers are filled in on delivery */
+	if (mode == RECV_TIMEOUT && (ticks == 0 || ticks > RECV_MAX_TICKS)) {
+		r.err = ERR_SYS_ARG;
 		return r;
 	}
-	r.err = block > 1 ? ERR_SYS_ARG : ERR_LMP_EMPTY;
+	if (mode == RECV_BLOCK || mode == RECV_TIMEOUT) {
+		dispatch_stop(d, NULL);
+		d->state = DISP_BLOCKED;
+		if (mode == RECV_TIMEOUT)
+			dispatch_sleep(d, kcb.ticks + ticks);
+		r.err = ERR_OK; /* registers are filled in on delivery or timeout */
+		return r;
+	}
+	r.err = mode == RECV_POLL ? ERR_LMP_EMPTY : ERR_SYS_ARG;
 	return r;
 }
 
@@ -385,7 +411,7 @@ void syscall_handle(struct dcb *d)
 		dispatch_stop(d, NULL);
 		return;
 	case SYS_RECV:
-		r = sys_recv(d, x[REG_A0]);
+		r = sys_recv(d, x[REG_A0], x[REG_A1]);
 		if (d->state == DISP_BLOCKED)
 			return;
 		x[REG_A0] = r.err;

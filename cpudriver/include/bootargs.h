@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * /chosen/bootargs (QEMU -append, U-Boot bootargs): space-separated words.
- *   poweroff      power the machine off once boot is complete
+ *   poweroff      power the machine off once boot is complete (monitor 0 does,
+ *                 when every monitor has joined)
  *   maxcores=N    bring up at most N cores (1..CONFIG_MAX_CORES)
  *   forcehart=H   start hart H even if the device tree says it cannot run a
  *                 CPU driver (to exercise the "hart never arrives" path)

@@ -42,6 +42,7 @@ struct core_handoff {
 	uint64_t satp; /* read by entry.S before anything else: HANDOFF_SATP */
 	struct kconf conf;
 	struct core_mailbox mbox;
+	struct core_user user; /* for the core's monitor */
 };
 
 /* Bytes of memory core_start() needs (page multiple). */
@@ -49,10 +50,13 @@ size_t core_mem_size(void);
 
 /*
  * requires: mem is page aligned, mem_size >= core_mem_size(), the memory is
- *           unused RAM inside the physmap; conf describes the new core.
+ *           unused RAM inside the physmap; conf describes the new core;
+ *           user says where its monitor's memory and channel page are
+ *           (the channel page is zeroed here).
  * returns:  0, or a negative SBI error from hart_start (nothing started).
  */
-long core_start(const struct kconf *conf, paddr_t mem, size_t mem_size);
+long core_start(const struct kconf *conf, const struct core_user *user, paddr_t mem,
+		size_t mem_size);
 
 /* The mailbox of a core started with memory mem (for the boot core to read). */
 const struct core_mailbox *core_mailbox(paddr_t mem);

@@ -45,6 +45,9 @@ struct dcb {
 	struct lmp_msg lmp[LMP_QUEUE];
 	int64_t exit_status;
 	uint64_t faults;
+	uint64_t wake_tick;	/* BLOCKED with a timeout: wake at this tick */
+	struct dcb *sleep_next; /* kcb.sleepq, while it has a timeout */
+	uint32_t sleeping;
 };
 
 _Static_assert(sizeof(struct dcb) <= OBJSIZE_DISPATCHER, "DCB fits its object");
@@ -61,5 +64,9 @@ void __attribute__((noreturn)) dispatch_resume_current(void);
 void dispatch_destroyed(struct dcb *d);
 /* A CTE inside a DCB (cspace/vspace root) is being deleted. */
 void dispatch_root_deleted(struct cte *cte);
+/* d (BLOCKED in SYS_RECV) gives up at tick: it gets ERR_LMP_EMPTY then. */
+void dispatch_sleep(struct dcb *d, uint64_t tick);
+/* Called on every timer tick: wake the dispatchers whose time is up. */
+void dispatch_tick(void);
 /* Deliver an LMP message; errval_t from the error list. */
 uint32_t lmp_deliver(struct dcb *to, const struct lmp_msg *m, struct cte *cap);

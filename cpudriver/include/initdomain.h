@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The first user domain and the boot modules packed into the image. */
+/* The first user domain of a core (its monitor) and the boot modules. */
 #pragma once
 
 #include <stdint.h>
@@ -18,5 +18,18 @@ extern const unsigned boot_module_count;
 
 struct dcb;
 
-/* Build init from the "init" module; NULL (after saying why) if impossible. */
-struct dcb *initdomain_create(struct platform *plat);
+#define MONITOR_MODULE "monitor"
+#define INIT_MEM       (4ul << 20) /* build memory of the boot core's monitor */
+
+struct domain_spec {
+	paddr_t build;	       /* memory the monitor itself is built from */
+	uint64_t build_size;   /* >= what its cspace, program, stack need */
+	struct platform *plat; /* boot core: give all free memory and devices */
+	paddr_t ram;	       /* other cores: give this RAM */
+	uint64_t ram_size;
+	const paddr_t *chans; /* CONFIG_MAX_CORES channel pages for CN_CHAN, 0 = none */
+};
+
+/* Build this core's monitor and make it runnable; NULL (after saying why)
+ * if impossible. The memory must be reserved RAM nobody else uses. */
+struct dcb *initdomain_create(const struct domain_spec *spec);

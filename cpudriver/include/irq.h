@@ -22,3 +22,9 @@ errval_t irq_connect(const struct capability *irq, struct cte *ep);
 errval_t irq_ack(const struct capability *irq);
 /* The bound endpoint copy is being deleted. */
 void irq_binding_deleted(struct cte *cte);
+
+/* Notification IPIs (abi/invocations.h KERNEL_IPI_BIND, KERNEL_NOTIFY). */
+errval_t ipi_bind(struct cte *ep);
+errval_t ipi_notify(uint64_t core);
+/* Called when this core took an IPI: tell the bound endpoint, if any. */
+void ipi_deliver(void);

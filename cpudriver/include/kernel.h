@@ -60,11 +60,26 @@ struct kconf {
 
 struct dcb;
 
+/* What the first domain of a core (its monitor) is built from. */
+#define MONITOR_BUILD_MEM (1ul << 20) /* its cspace, vspace, program, stack */
+#define MONITOR_RAM	  (1ul << 20) /* RAM it gets on a core other than 0 */
+#define BOOTARGS_MAX	  256
+
+struct core_user {
+	paddr_t mem;	 /* MONITOR_BUILD_MEM + MONITOR_RAM bytes (0: no user space) */
+	paddr_t chan;	 /* one page shared with core 0's monitor (UMP channel) */
+	uint32_t ncores; /* cores the boot core assigned */
+	hartid_t harts[CONFIG_MAX_CORES]; /* core id -> hart id */
+	uint8_t online[CONFIG_MAX_CORES]; /* started (core 0 fills this in) */
+	char bootargs[BOOTARGS_MAX];
+};
+
 struct kcb {
 	struct kconf conf;
 	struct caps_env caps; /* this core's capability database */
 	struct dcb *current;  /* running (or last run) dispatcher, NULL when none */
 	struct dcb *runq;     /* round-robin ring of RUNNABLE dispatchers */
+	struct dcb *sleepq;   /* BLOCKED dispatchers with a timeout */
 	uint32_t next_domain_id;
 	paddr_t priv_pa;    /* this core's private region */
 	paddr_t handoff_pa; /* handoff page from core_start(); 0 on the boot core */
@@ -74,6 +89,10 @@ struct kcb {
 	uint64_t ticks;
 	uint64_t ipis;
 	bool timer_ready;
+	uint32_t ndomains;     /* live dispatcher objects on this core */
+	struct cte ipi_ep;     /* endpoint notification IPIs are delivered to */
+	bool ipi_pending;      /* an IPI arrived and is not yet delivered */
+	struct core_user user; /* machine facts for this core's user space */
 };
 
 extern struct kcb kcb;

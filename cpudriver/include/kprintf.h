@@ -17,3 +17,5 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Switch from the SBI console to the UART the device tree names. */
 void console_init(const struct plat_uart *uart);
+/* This core stops: release the console lock if it holds it. */
+void console_abandon(void);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * shell: the `reef> ` prompt on the serial console. Input arrives from the
- * serial driver; commands talk to spawnd and memserv. With a boot argument
+ * serial driver; commands talk to spawnd, memserv and monitor 0. With a boot argument
  * `run=<cmd>; <cmd>; ...` (the last argument: it takes the rest of the line)
  * it runs the commands without a person and powers off: status 0 if every
  * command succeeded, 1 otherwise.
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <abi/bootinfo.h>
+#include <abi/monitor.h>
 #include <abi/services.h>
 #include <rt/rpc.h>
 
@@ -56,6 +57,69 @@ static errval_t cmd_ps(int argc, char **argv)
 		       name, state_name(r.words[1] >> 32), (unsigned long)(r.words[2] & 0xffffffff),
 		       (long)(int32_t)(r.words[2] >> 32));
 		err = rpc_more(SERVER_SPAWND, &r);
+	}
+	return err;
+}
+
+static errval_t monitor(uint64_t op, uint64_t a1, struct lmp_recv *rep)
+{
+	uint64_t req[4] = {op, a1, 0, 0};
+	return rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, CAPADDR_NONE, rep);
+}
+
+static errval_t cmd_cores(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	static const char *const states[] = {"offline", "joined", "silent"};
+	struct lmp_recv r;
+	errval_t err = monitor(MONITOR_CORES, 0, &r);
+	printf("%4s %5s  %-12s %-8s %7s\n", "CORE", "HART", "ISA", "STATE", "DOMAINS");
+	while (!err && r.words[1] != ~0ull) {
+		char isa[9] = {0};
+		memcpy(isa, &r.words[3], 8);
+		uint32_t st = (uint32_t)r.words[2];
+		printf("%4u %5u  %-12s %-8s %7u\n", (unsigned)(r.words[1] & 0xffffffff),
+		       (unsigned)(r.words[1] >> 32), isa, st < 3 ? states[st] : "?",
+		       (unsigned)(r.words[2] >> 32));
+		err = rpc_more(SERVER_MONITOR, &r);
+	}
+	return err;
+}
+
+static errval_t cmd_capstat(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	static const char *const ops[MON_OP_COUNT] = {"join",	"status", "copy",
+						      "delete", "revoke", "retype"};
+	uint64_t row[MON_OP_COUNT] = {0};
+	unsigned core = ~0u, filled = 0;
+	struct lmp_recv r;
+	errval_t err = monitor(MONITOR_CAPSTAT, 0, &r);
+	printf("capstat: inter-monitor messages sent, per core and operation\n%4s", "CORE");
+	for (unsigned op = 0; op < MON_OP_COUNT; op++)
+		printf(" %8s", ops[op]);
+	printf("\n");
+	for (;;) {
+		bool end = err || r.words[1] == ~0ull;
+		unsigned k = end ? ~0u : (unsigned)(r.words[1] & 0xffffffff);
+		if (filled && (end || k != core)) {
+			printf("%4u", core);
+			for (unsigned op = 0; op < MON_OP_COUNT; op++)
+				printf(" %8lu", (unsigned long)row[op]);
+			printf("\n");
+			memset(row, 0, sizeof(row));
+			filled = 0;
+		}
+		if (end)
+			break;
+		core = k;
+		if ((r.words[1] >> 32) < MON_OP_COUNT) {
+			row[r.words[1] >> 32] = r.words[2];
+			filled++;
+		}
+		err = rpc_more(SERVER_MONITOR, &r);
 	}
 	return err;
 }
@@ -189,6 +253,8 @@ static const struct command {
     {"spawn", "<module>", "start a domain from a boot module", cmd_spawn},
     {"kill", "<domain>", "stop a domain and take its memory back", cmd_kill},
     {"test", "[suite...]", "run the in-system tests (caps vm lmp syscalls domains)", cmd_test},
+    {"cores", "", "list the cores and their monitors", cmd_cores},
+    {"capstat", "", "inter-monitor messages per core and operation", cmd_capstat},
     {"poweroff", "", "power the machine off", cmd_poweroff},
 };
 
@@ -209,9 +275,8 @@ static errval_t cmd_poweroff(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	fflush(stdout);
-	return cap_invoke(CAPADDR(CN_TASK, TASK_KERNEL), 2, KERNEL_POWEROFF,
-			  scripted && failures ? 1 : 0, 0, 0, 0, 0)
-	    .err;
+	struct lmp_recv r;
+	return monitor(MONITOR_POWEROFF, scripted && failures ? 1 : 0, &r);
 }
 
 /* Split line in place into at most ARGS_MAX words. */

@@ -2,7 +2,7 @@
 /*
  * spawnd: starts domains from boot modules, kills them, lists them and
  * dumps their cspaces. Each domain it starts lives in RAM from memserv
- * (SPAWN_RAM), so killing it is one revoke and one MEM_FREE. init registers
+ * (SPAWN_RAM), so killing it is one revoke and one MEM_FREE. Monitor 0 registers
  * the system services (their Dispatcher and L1 CNode) so they are listed,
  * but they cannot be killed.
  */
@@ -71,7 +71,7 @@ static errval_t mem_call(uint64_t op, uint64_t arg, struct lmp_recv *rep)
 static capaddr_t module(const char *name, uint64_t *size)
 {
 	for (unsigned i = 0; i < bi->nmodules; i++)
-		if (!strncmp(bi->modules[i].name, name, 16) && strcmp(name, "init")) {
+		if (!strncmp(bi->modules[i].name, name, 16) && strcmp(name, "monitor")) {
 			*size = bi->modules[i].size;
 			return CAPADDR(CN_MODULE, i);
 		}
@@ -199,12 +199,12 @@ static void wait(uint64_t client, uint64_t id)
 	rpc_reply(client, r.err, r.v[2], r.v[1], 0, CAPADDR_NONE);
 }
 
-/* init's two messages: the Dispatcher, then the L1 CNode of a service. */
+/* Monitor 0's two messages: the Dispatcher, then the L1 CNode of a service. */
 static void do_register(uint64_t client, const struct lmp_recv *m)
 {
 	static struct dom *pending;
 	errval_t err = ERR_BAD_REQUEST;
-	if (client == CLIENT_INIT && m->has_cap) {
+	if (client == CLIENT_MONITOR && m->has_cap) {
 		capaddr_t s = slot_alloc();
 		err = rpc_take_cap(s);
 		if (!err && m->words[0] == SPAWN_REGISTER && (pending = new_dom())) {

@@ -158,6 +158,18 @@ static void test_bad_syscalls(void)
 	EXPECT_ERR(cap_invoke(RAM0, 2, 200, 0, 0, 0, 0, 0).err, ERR_SYS_CMD);
 	EXPECT_ERR(sys_call(SYS_RECV, 0, 0, 0, 0, 0, 0, 0).err, ERR_LMP_EMPTY);
 	EXPECT_ERR(sys_call(SYS_RECV, 7, 0, 0, 0, 0, 0, 0).err, ERR_SYS_ARG);
+	EXPECT_ERR(sys_call(SYS_RECV, RECV_TIMEOUT, 0, 0, 0, 0, 0, 0).err, ERR_SYS_ARG);
+	EXPECT_ERR(sys_call(SYS_RECV, RECV_TIMEOUT, RECV_MAX_TICKS + 1, 0, 0, 0, 0, 0).err,
+		   ERR_SYS_ARG);
+	struct lmp_recv m;
+	EXPECT_ERR(lmp_recv_timeout(2, &m), ERR_LMP_EMPTY); /* nothing comes: times out */
+	/* Only monitors hold the Kernel capability: the Kernel commands on
+	   anything else are refused, whatever the arguments. */
+	for (unsigned cmd = KERNEL_IPI_BIND; cmd <= KERNEL_STATUS; cmd++) {
+		EXPECT_ERR(cap_invoke(RAM0, 2, cmd, 0, 0, 0, 0, 0).err, ERR_CAP_TYPE);
+		EXPECT_ERR(cap_invoke(CAPADDR(CN_TASK, TASK_EP), 2, cmd, 1, 0, 0, 0, 0).err,
+			   ERR_CAP_TYPE);
+	}
 }
 
 static void test_lmp(void)
@@ -224,7 +236,7 @@ static void test_random_invocations(void)
 			r[k] = x;
 		}
 		capaddr_t target = CAPADDR(CN_SLOT1, r[0] % 8);
-		uint64_t cmd = r[1] % 17, level = (r[1] >> 8) % 2 ? 2 : 1;
+		uint64_t cmd = r[1] % 21, level = (r[1] >> 8) % 2 ? 2 : 1;
 		uint64_t a2 = r[2] % 3 ? r[2] % 512 : r[2];
 		uint64_t a3 = r[3] % 3 ? CAPADDR(CN_SLOT1, r[3] % 8) : r[3];
 		if (cmd == KERNEL_POWEROFF)

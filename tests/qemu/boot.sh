@@ -4,6 +4,7 @@
 #   - QEMU exits 0 within the timeout (the system powered itself off);
 #   - exactly N lines "core K online hart H", K and H each unique, K < N + failed;
 #   - exactly one "reef: N cores online";
+#   - N lines "monitor K ready" (K unique) and one "reef: N monitors joined";
 #   - exactly F lines "hart H failed to start: ...";
 #   - no "unexpected trap" or "fatal" line unless --allow-trap;
 #   - every --expect REGEX matches a line.
@@ -12,7 +13,7 @@
 #                [--timeout S] [--uboot] [--no-poweroff] [--input TEXT]
 #                [--expect-exit N]
 # --input types TEXT (printf %b escapes) on the serial console after 2 s.
-# --no-poweroff leaves ending the run to user space (init powers off).
+# --no-poweroff leaves ending the run to user space (the shell's run= powers off).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 qemu_args=() append="poweroff" cores="" failed=0 allow_trap=0 limit=150 expects=() input="" want_rc=0
@@ -80,6 +81,10 @@ garbled=$(grep -E 'online hart' "$log" | grep -vE '^core [0-9]+ online hart [0-9
 
 n=$(grep -cE "^reef: $cores cores online$" "$log")
 [ "$n" -eq 1 ] || fail "expected one 'reef: $cores cores online' line, saw $n"
+nm=$(grep -oE '^monitor [0-9]+ ready$' "$log" | sort -u | wc -l)
+[ "$nm" -eq "$cores" ] || fail "expected $cores distinct 'monitor K ready' lines, saw $nm"
+n=$(grep -cE "^reef: $cores monitors joined$" "$log")
+[ "$n" -eq 1 ] || fail "expected one 'reef: $cores monitors joined' line, saw $n"
 nf=$(grep -cE '^hart [0-9]+ failed to start: ' "$log")
 [ "$nf" -eq "$failed" ] || fail "expected $failed 'failed to start' lines, saw $nf"
 if [ $allow_trap = 0 ] && grep -qE 'unexpected trap|fatal' "$log"; then
@@ -90,7 +95,7 @@ for re in "${expects[@]}"; do
 done
 
 if [ ${#problems[@]} -eq 0 ]; then
-	echo "ok: $cores cores online in ${ms} ms"
+	echo "ok: $cores cores online, $cores monitors joined in ${ms} ms"
 	exit 0
 fi
 echo "---- serial output ----"

@@ -9,6 +9,7 @@
 #include <arch/csr.h>
 #include <arch/sbi.h>
 
+#include "dispatch.h"
 #include "irq.h"
 #include "kernel.h"
 
@@ -41,6 +42,7 @@ void irq_poll(void)
 		uint64_t missed = (now - kcb.next_tick) / kcb.tick_interval;
 		kcb.ticks += 1 + missed;
 		kcb.next_tick += (1 + missed) * kcb.tick_interval;
+		dispatch_tick();
 	}
 	/* Re-arm for the next tick; this also clears a nap deadline that fired. */
 	timer_program(kcb.next_tick);
@@ -49,7 +51,9 @@ void irq_poll(void)
 	if (csr_read(sip) & SIE_SSIE) {
 		csr_clear(sip, SIE_SSIE);
 		kcb.ipis++;
+		kcb.ipi_pending = true;
 	}
+	ipi_deliver();
 }
 
 void core_nap(uint64_t until)

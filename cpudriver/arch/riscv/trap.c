@@ -51,6 +51,7 @@ static const char *exception_name(uint64_t code)
 void __attribute__((noreturn)) core_stop(void)
 {
 	csr_write(sie, 0);
+	console_abandon();
 	/* A core that dies before reporting in tells the boot core so. */
 	if (kcb.handoff_pa && !kcb.online)
 		core_report_in(pa2kva(kcb.handoff_pa), MBOX_STOPPED);

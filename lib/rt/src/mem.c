@@ -159,18 +159,13 @@ uint64_t ram_total_bytes(void)
 	return ram.units * RAM_UNIT;
 }
 
-/* ---- the mapping window ---- */
+/* ---- mapping regions ---- */
 
-static capaddr_t win_l0;
-static uint64_t win_used[512 / 64];
-static struct {
-	capaddr_t f;
-	uint32_t first, n;
-} win_maps[64];
-
-errval_t win_init(void)
+errval_t vregion_init(struct vregion *r, uint64_t va)
 {
 	capaddr_t mem, l1 = slot_alloc(), l0 = slot_alloc();
+	if (va & ((1ul << 30) - 1))
+		return ERR_VM_ALIGN;
 	errval_t err = ram_alloc(RAM_UNIT, &mem);
 	if (err)
 		return err;
@@ -180,53 +175,73 @@ errval_t win_init(void)
 		err = cap_retype(mem, OBJ_VNODE_L0, OBJSIZE_VNODE, OBJSIZE_VNODE, 1,
 				 CAPADDR(CAPADDR_L1(l0), 0), 1, CAPADDR_L2(l0));
 	if (!err)
-		err = vnode_map(CAPADDR(CN_TASK, TASK_VROOT), WIN_VADDR >> 30, l1, 0, 0, 1);
+		err = vnode_map(CAPADDR(CN_TASK, TASK_VROOT), va >> 30, l1, 0, 0, 1);
 	if (!err)
 		err = vnode_map(l1, 0, l0, 0, 0, 1);
-	win_l0 = l0;
+	r->base = va;
+	r->l0 = l0;
 	return err;
 }
 
-void *win_map(capaddr_t f, uint64_t pages, bool writable)
+void *vregion_map(struct vregion *r, capaddr_t f, uint64_t pages, bool writable)
 {
 	unsigned m;
-	for (m = 0; m < 64 && win_maps[m].n; m++)
+	for (m = 0; m < VREGION_MAPS && r->maps[m].n; m++)
 		;
-	if (m == 64 || pages == 0 || pages > 512)
+	if (m == VREGION_MAPS || pages == 0 || pages > 512)
 		return NULL;
 	for (uint64_t first = 0; first + pages <= 512; first++) {
 		uint64_t k;
 		for (k = 0;
-		     k < pages && !(win_used[(first + k) / 64] & (1ull << ((first + k) % 64))); k++)
+		     k < pages && !(r->used[(first + k) / 64] & (1ull << ((first + k) % 64))); k++)
 			;
 		if (k < pages) {
 			first += k;
 			continue;
 		}
 		uint64_t rights = CAP_RIGHT_READ | (writable ? CAP_RIGHT_WRITE : 0);
-		if (vnode_map(win_l0, first, f, rights, 0, pages))
+		if (vnode_map(r->l0, first, f, rights, 0, pages))
 			return NULL;
 		for (k = 0; k < pages; k++)
-			win_used[(first + k) / 64] |= 1ull << ((first + k) % 64);
-		win_maps[m].f = f;
-		win_maps[m].first = (uint32_t)first;
-		win_maps[m].n = (uint32_t)pages;
-		return (void *)(WIN_VADDR + first * OBJSIZE_PAGE);
+			r->used[(first + k) / 64] |= 1ull << ((first + k) % 64);
+		r->maps[m].f = f;
+		r->maps[m].first = (uint32_t)first;
+		r->maps[m].n = (uint32_t)pages;
+		return (void *)(r->base + first * OBJSIZE_PAGE);
 	}
 	return NULL;
 }
 
-void win_unmap(capaddr_t f)
+void vregion_unmap(struct vregion *r, capaddr_t f)
 {
-	for (unsigned m = 0; m < 64; m++) {
-		if (!win_maps[m].n || win_maps[m].f != f)
+	for (unsigned m = 0; m < VREGION_MAPS; m++) {
+		if (!r->maps[m].n || r->maps[m].f != f)
 			continue;
-		vnode_unmap(win_l0, f);
-		for (uint64_t k = 0; k < win_maps[m].n; k++) {
-			uint64_t e = win_maps[m].first + k;
-			win_used[e / 64] &= ~(1ull << (e % 64));
+		vnode_unmap(r->l0, f);
+		for (uint64_t k = 0; k < r->maps[m].n; k++) {
+			uint64_t e = r->maps[m].first + k;
+			r->used[e / 64] &= ~(1ull << (e % 64));
 		}
-		win_maps[m].n = 0;
+		r->maps[m].n = 0;
 		return;
 	}
+}
+
+/* ---- the mapping window ---- */
+
+static struct vregion win;
+
+errval_t win_init(void)
+{
+	return vregion_init(&win, WIN_VADDR);
+}
+
+void *win_map(capaddr_t f, uint64_t pages, bool writable)
+{
+	return vregion_map(&win, f, pages, writable);
+}
+
+void win_unmap(capaddr_t f)
+{
+	vregion_unmap(&win, f);
 }

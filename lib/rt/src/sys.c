@@ -93,10 +93,10 @@ errval_t ep_send(capaddr_t ep, const uint64_t w[4], uint64_t cap)
 	return cap_invoke(ep, 2, EP_SEND, w[0], w[1], w[2], w[3], c).err;
 }
 
-errval_t lmp_recv(int block, struct lmp_recv *m)
+static errval_t recv(uint64_t mode, uint64_t ticks, struct lmp_recv *m)
 {
-	register uint64_t r0 __asm__("a0") = (uint64_t)block;
-	register uint64_t r1 __asm__("a1");
+	register uint64_t r0 __asm__("a0") = mode;
+	register uint64_t r1 __asm__("a1") = ticks;
 	register uint64_t r2 __asm__("a2");
 	register uint64_t r3 __asm__("a3");
 	register uint64_t r4 __asm__("a4");
@@ -104,7 +104,7 @@ errval_t lmp_recv(int block, struct lmp_recv *m)
 	register uint64_t r6 __asm__("a6");
 	register uint64_t r7 __asm__("a7") = SYS_RECV;
 	__asm__ volatile("ecall"
-			 : "+r"(r0), "=r"(r1), "=r"(r2), "=r"(r3), "=r"(r4), "=r"(r5), "=r"(r6)
+			 : "+r"(r0), "+r"(r1), "=r"(r2), "=r"(r3), "=r"(r4), "=r"(r5), "=r"(r6)
 			 : "r"(r7)
 			 : "memory");
 	if (r0 == ERR_OK) {
@@ -116,6 +116,16 @@ errval_t lmp_recv(int block, struct lmp_recv *m)
 		m->has_cap = r6;
 	}
 	return (errval_t)r0;
+}
+
+errval_t lmp_recv(int block, struct lmp_recv *m)
+{
+	return recv((uint64_t)block, 0, m);
+}
+
+errval_t lmp_recv_timeout(uint64_t ticks, struct lmp_recv *m)
+{
+	return recv(RECV_TIMEOUT, ticks, m);
 }
 
 errval_t disp_set_recv_slot(capaddr_t disp, capaddr_t slot)

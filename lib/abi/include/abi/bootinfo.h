@@ -10,6 +10,9 @@
  *   CN_MEM     RAM capabilities for all free memory (bootinfo.mem[i] = slot i)
  *   CN_MODULE  read-only frames holding the boot modules' ELF files
  *   CN_DEV     DEV_* device frames and IRQ capabilities
+ *   CN_CHAN    frames shared with other cores' monitors for UMP channels:
+ *              on core 0 slot k is the channel to core k; on core k > 0
+ *              slot 0 is its channel to core 0 (see monitor/README.md)
  *   CN_SLOT0.. empty, for init's slot allocator
  */
 #pragma once
@@ -18,7 +21,18 @@
 
 #include "caps.h"
 
-enum { CN_TASK, CN_PAGE, CN_BASE, CN_MEM, CN_MODULE, CN_DEV, CN_SLOT0, CN_SLOT1, CN_FIRST_FREE };
+enum {
+	CN_TASK,
+	CN_PAGE,
+	CN_BASE,
+	CN_MEM,
+	CN_MODULE,
+	CN_DEV,
+	CN_CHAN,
+	CN_SLOT0,
+	CN_SLOT1,
+	CN_FIRST_FREE
+};
 
 enum {
 	TASK_DISP = 0,	   /* own Dispatcher */
@@ -48,7 +62,7 @@ struct bootinfo_module {
 
 struct bootinfo_core {
 	uint32_t hartid;
-	uint32_t online;
+	uint32_t online; /* its CPU driver reported in (and runs a monitor) */
 	char isa[24];
 };
 

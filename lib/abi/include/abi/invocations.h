@@ -63,6 +63,15 @@ enum invocation {
 	/* Kernel. a2 = status: power the machine off; QEMU exits with status
 	 * 0 for 0, non-zero otherwise (on machines that can report it). */
 	KERNEL_POWEROFF = 15,
+	/* Kernel (WRITE). a2 = endpoint: from now on every notification IPI
+	 * from another core arrives there as an LMP message (word 0 = 0);
+	 * several IPIs may arrive as one message. One binding per core. */
+	KERNEL_IPI_BIND = 18,
+	/* Kernel (WRITE). a2 = core id: send that core a notification IPI. */
+	KERNEL_NOTIFY = 19,
+	/* Kernel (READ). a1 = core id, a2 = live dispatchers on this core,
+	 * a3 = notification IPIs received, a4 = timer ticks. */
+	KERNEL_STATUS = 20,
 };
 
 #define EP_SEND_CAP (1ul << 32)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The system services and how domains reach them. init builds every service
+ * The system services and how domains reach them. Monitor 0 builds every service
  * domain and wires them together by copying capabilities into their
  * cspaces before they run (no name service yet):
  *
@@ -14,7 +14,7 @@
  * A server answers client k on the endpoint in its CN_BASE slot k, badged
  * with the server's SERVER_* number. Requests and replies are one LMP
  * message: words[0] = op (request) or errval_t (reply), words[1..3] data.
- * Every domain started by init or spawnd also sees the boot information
+ * Every domain started by monitor 0 or spawnd also sees the boot information
  * read-only at BOOTINFO_VADDR, and the boot modules in CN_MODULE.
  */
 #pragma once
@@ -27,9 +27,11 @@ enum {
 	TASK_DEV = 12,
 	TASK_IRQ = 13,
 	TASK_BOOTINFO_RO = 14, /* spawnd: the boot information frame, to map for children */
+	TASK_MONITOR = 15,     /* endpoint to the monitor (shell), badged CLIENT_* */
+	TASK_MON_REPLY = 16,   /* monitor 0: the shell's endpoint for replies */
 };
 
-enum { CLIENT_INIT = 1, CLIENT_SPAWND = 2, CLIENT_SHELL = 3 };
+enum { CLIENT_MONITOR = 1, CLIENT_SPAWND = 2, CLIENT_SHELL = 3 };
 /* Badges of replies and input: disjoint from the CLIENT_* request badges. */
 enum { SERVER_MEMSERV = 0x101, SERVER_SPAWND = 0x102, SERVER_SERIAL = 0x103 };
 
@@ -51,7 +53,7 @@ enum {
 			       w1 = address | type << 32 | rights << 40, w2 = base,
 			       w3 = size; then w1 = ~0 */
 	SPAWN_WAIT = 5,	    /* w1 = domain id -> w1 = exit status, w2 = faults */
-	SPAWN_REGISTER = 6, /* from init: w1..w3 = name, Dispatcher attached, then a
+	SPAWN_REGISTER = 6, /* from monitor 0: w1..w3 = name, Dispatcher attached, then a
 			       second message (op 7) with its L1 CNode attached */
 	SPAWN_REGISTER_CSPACE = 7,
 };

@@ -5,8 +5,10 @@
  *  - ram:   a first-fit allocator of RAM capabilities carved (retyped) out of
  *           one big RAM capability, in 64 KiB units; freeing revokes and
  *           deletes the carved capability, so memory comes back exactly;
- *  - win:   a window of 512 pages at WIN_VADDR where frames are mapped for a
- *           moment (to fill or read them).
+ *  - vregion: 512 pages of address space at a GiB boundary, with page
+ *           tables from RAM, where frames are mapped and unmapped;
+ *  - win:   the vregion at WIN_VADDR where frames are mapped for a moment
+ *           (to fill or read them).
  */
 #pragma once
 
@@ -34,6 +36,24 @@ errval_t ram_alloc(uint64_t size, capaddr_t *out);
 errval_t ram_free(capaddr_t cap);
 uint64_t ram_free_bytes(void);
 uint64_t ram_total_bytes(void);
+
+#define VREGION_MAPS 128
+
+struct vregion {
+	uint64_t base;
+	capaddr_t l0;
+	uint64_t used[512 / 64];
+	struct {
+		capaddr_t f;
+		uint32_t first, n;
+	} maps[VREGION_MAPS];
+};
+
+/* Set r up at va (GiB aligned, unused): one L1 and one L0 table. */
+errval_t vregion_init(struct vregion *r, uint64_t va);
+/* Map pages of the frame f into r; returns the address, or NULL if no room. */
+void *vregion_map(struct vregion *r, capaddr_t f, uint64_t pages, bool writable);
+void vregion_unmap(struct vregion *r, capaddr_t f);
 
 #define WIN_VADDR 0x100000000ul /* GiB 4 */
 /* Set the window up (page tables from RAM). */

@@ -48,6 +48,8 @@ struct lmp_recv {
 errval_t ep_send(capaddr_t ep, const uint64_t words[4], uint64_t cap);
 /* Receive the next message; block = 1 waits for one. */
 errval_t lmp_recv(int block, struct lmp_recv *m);
+/* Block for a message at most ticks timer ticks; ERR_LMP_EMPTY on timeout. */
+errval_t lmp_recv_timeout(uint64_t ticks, struct lmp_recv *m);
 errval_t disp_set_recv_slot(capaddr_t disp, capaddr_t slot);
 
 errval_t cap_identify(capaddr_t addr, struct cap_info *out);

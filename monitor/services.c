@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * init: the first user domain. It starts the system services from the boot
- * manifest below, wires them together by copying capabilities into their
- * cspaces (abi/services.h), registers them with spawnd, and then waits.
- * init keeps the RAM it built them from, so they live as long as it does.
+ * Monitor 0's boot job (what Barrelfish calls init): start the system
+ * services from the boot manifest below, wire them together by copying
+ * capabilities into their cspaces (abi/services.h) and register them with
+ * spawnd. The monitor keeps the RAM it built them from, so they live as long
+ * as it does. The shell reaches the monitor at TASK_MONITOR.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <abi/bootinfo.h>
+#include <abi/monitor.h>
 #include <abi/services.h>
 #include <rt/mem.h>
 #include <rt/rpc.h>
 #include <rt/spawn.h>
+
+#include "monitor.h"
 
 /* The boot manifest: services in start order, with their own RAM. */
 enum { SVC_MEMSERV, SVC_SPAWND, SVC_SERIAL, SVC_SHELL, SVC_COUNT };
@@ -27,7 +31,7 @@ static const struct {
 };
 
 #define SVC_BUILD_RAM (1u << 20) /* for building each service domain */
-#define INIT_KEEP     (8u << 20) /* RAM init keeps for itself */
+#define MONITOR_KEEP  (8u << 20) /* RAM monitor 0 keeps for itself */
 
 static const struct bootinfo *bi;
 static struct child svc[SVC_COUNT];
@@ -74,8 +78,8 @@ static errval_t connect(unsigned client, uint64_t client_no, unsigned task_slot,
 static errval_t wire(void)
 {
 	capaddr_t big;
-	/* memserv manages all free RAM but what init keeps. */
-	errval_t err = ram_alloc(ram_free_bytes() - INIT_KEEP, &big);
+	/* memserv manages all free RAM but what the monitor keeps. */
+	errval_t err = ram_alloc(ram_free_bytes() - MONITOR_KEEP, &big);
 	if (!err)
 		err = spawn_give(&svc[SVC_MEMSERV], TASK_RAM, big, CAP_RIGHTS_ALL);
 	if (!err)
@@ -85,7 +89,7 @@ static errval_t wire(void)
 	if (!err)
 		err = connect(SVC_SHELL, CLIENT_SHELL, TASK_SPAWND, SVC_SPAWND, SERVER_SPAWND);
 	if (!err) /* spawnd answers init on init's own endpoint */
-		err = spawn_give_badged(&svc[SVC_SPAWND], CN_BASE, CLIENT_INIT,
+		err = spawn_give_badged(&svc[SVC_SPAWND], CN_BASE, CLIENT_MONITOR,
 					CAPADDR(CN_TASK, TASK_EP), SERVER_SPAWND);
 	if (!err)
 		err = spawn_give(&svc[SVC_SPAWND], TASK_BOOTINFO_RO,
@@ -104,9 +108,14 @@ static errval_t wire(void)
 			err = spawn_give(&svc[SVC_SERIAL], TASK_IRQ, CAPADDR(CN_DEV, DEV_UART_IRQ),
 					 CAP_RIGHTS_ALL);
 	}
-	if (!err) /* the shell's poweroff; issue #4 moves this to the monitors */
-		err = spawn_give(&svc[SVC_SHELL], TASK_KERNEL, CAPADDR(CN_TASK, TASK_KERNEL),
-				 CAP_RIGHTS_ALL);
+	if (!err) /* the shell asks the monitor (cores, capstat, poweroff) */
+		err = spawn_give_badged(&svc[SVC_SHELL], CN_TASK, TASK_MONITOR,
+					CAPADDR(CN_TASK, TASK_EP), CLIENT_SHELL);
+	if (!err)
+		err = cap_invoke(CAPADDR(CN_TASK, 0), 1, CNODE_MINT, TASK_MON_REPLY,
+				 child_cap(&svc[SVC_SHELL], SPAWN_H_EP), 2, CAP_RIGHTS_ALL,
+				 SERVER_MONITOR)
+			  .err;
 	return err;
 }
 
@@ -117,7 +126,7 @@ static errval_t register_one(const char *name, capaddr_t disp, capaddr_t l1)
 	uint64_t req[4] = {SPAWN_REGISTER, 0, 0, 0};
 	strncpy((char *)&req[1], name, 16);
 	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine), ep,
-				  CAP_RIGHTS_ALL, CLIENT_INIT);
+				  CAP_RIGHTS_ALL, CLIENT_MONITOR);
 	if (!err)
 		err = rpc_call(mine, SERVER_SPAWND, req, disp, &rep);
 	req[0] = SPAWN_REGISTER_CSPACE;
@@ -128,16 +137,10 @@ static errval_t register_one(const char *name, capaddr_t disp, capaddr_t l1)
 	return err;
 }
 
-int main(void *arg)
+errval_t services_start(const struct bootinfo *info)
 {
-	bi = arg;
-	unsigned big = 0;
-	for (unsigned i = 1; i < bi->nmem; i++)
-		if (bi->mem[i].size > bi->mem[big].size)
-			big = i;
-	errval_t err = ram_init(CAPADDR(CN_MEM, big));
-	if (!err)
-		err = win_init();
+	bi = info;
+	errval_t err = ERR_OK;
 	for (unsigned s = 0; !err && s < SVC_COUNT; s++)
 		err = build(s);
 	if (!err)
@@ -146,20 +149,12 @@ int main(void *arg)
 	for (unsigned s = 0; !err && s < SVC_SHELL; s++)
 		err = spawn_run(&svc[s]);
 	if (!err)
-		err = register_one("init", CAPADDR(CN_TASK, TASK_DISP),
+		err = register_one("monitor", CAPADDR(CN_TASK, TASK_DISP),
 				   CAPADDR(CN_TASK, TASK_ROOTCN));
 	for (unsigned s = 0; !err && s < SVC_COUNT; s++)
 		err = register_one(manifest[s].module, child_cap(&svc[s], SPAWN_H_DISP),
 				   child_cap(&svc[s], SPAWN_H_L1));
 	if (!err)
 		err = spawn_run(&svc[SVC_SHELL]);
-	if (err) {
-		printf("init: cannot start the services: %s\n", err_str(err));
-		return 1;
-	}
-	printf("init: services up: memserv spawnd serial shell\n");
-	for (;;) { /* nothing to do: stay alive, holding what the services run on */
-		struct lmp_recv m;
-		lmp_recv(1, &m);
-	}
+	return err;
 }

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The monitor: the first domain on every core, built by that core's CPU
+ * driver, and the only one holding the Kernel capability.
+ *
+ * Boot: monitor k > 0 maps its channel page (CN_CHAN slot 0), sends
+ * MON_JOIN to monitor 0 and prints `monitor <k> ready`. Monitor 0 maps the
+ * channel of every online core, prints `monitor 0 ready`, waits (bounded,
+ * MON_JOIN_TICKS) for every online core to join, prints
+ * `reef: <N> monitors joined`, powers off if the boot arguments say
+ * `poweroff`, and otherwise starts the system services.
+ *
+ * Then every monitor serves: inter-monitor messages from its channels and
+ * LMP requests from local domains. It sleeps in SYS_RECV when there is
+ * nothing to do; a peer that sends while it sleeps wakes it with a
+ * notification IPI (KERNEL_NOTIFY), which its kernel delivers as an LMP
+ * message on the endpoint bound with KERNEL_IPI_BIND. The sleep follows
+ * lib/chan's handshake (ump_prepare_sleep), so no wakeup is lost and no
+ * monitor ever spins waiting for another core.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <abi/bootinfo.h>
+#include <abi/monitor.h>
+#include <abi/services.h>
+#include <chan/ump.h>
+#include <rt/mem.h>
+#include <rt/sys.h>
+
+#include "monitor.h"
+
+#define CHAN_VADDR 0x140000000ul /* GiB 5: the channel pages */
+#define KERNEL	   CAPADDR(CN_TASK, TASK_KERNEL)
+
+struct peer {
+	struct ump_chan ch;
+	bool up;       /* channel mapped */
+	bool joined;   /* MON_JOIN seen (monitor 0) */
+	bool answered; /* answered the current status query */
+	bool sleeping; /* our rx half is declared asleep */
+	uint64_t status[7];
+};
+
+static const struct bootinfo *bi;
+static unsigned me;
+static struct peer peers[BOOTINFO_MAX_CORES];
+static uint64_t sent[MON_OP_COUNT]; /* messages this monitor sent, per operation */
+static uint64_t query_no;
+static struct vregion chans;
+
+static const uint8_t op_of[] = {
+    [MON_JOIN] = MON_OP_JOIN,
+    [MON_STATUS_REQ] = MON_OP_STATUS,
+    [MON_STATUS] = MON_OP_STATUS,
+};
+
+/* Send one message to core k's monitor, waking it if it sleeps. */
+static errval_t mon_send(unsigned k, uint8_t type, const uint64_t w[UMP_PAYLOAD])
+{
+	struct peer *p = &peers[k];
+	bool notify = false;
+	enum ump_status st;
+	if (!p->up)
+		return ERR_CORE_NONE;
+	while ((st = ump_send(&p->ch, w, type, &notify)) == UMP_FULL) {
+		/* The peer is behind: wait a tick (never spin on another core). */
+		struct lmp_recv m;
+		lmp_recv_timeout(1, &m);
+	}
+	if (st != UMP_OK) {
+		printf("monitor %u: channel to core %u broken\n", me, k);
+		p->up = false;
+		return ERR_CORE_NONE;
+	}
+	sent[op_of[type]]++;
+	if (notify)
+		return cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0).err;
+	return ERR_OK;
+}
+
+static void status_reply(unsigned to, uint64_t req)
+{
+	struct sysret ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
+	uint64_t w[UMP_PAYLOAD] = {req,
+				   me,
+				   ks.v[1],
+				   ks.v[2],
+				   sent[MON_OP_JOIN] | sent[MON_OP_STATUS] << 32,
+				   sent[MON_OP_COPY] | sent[MON_OP_DELETE] << 32,
+				   sent[MON_OP_REVOKE] | sent[MON_OP_RETYPE] << 32};
+	mon_send(to, MON_STATUS, w);
+}
+
+/* Handle one inter-monitor message from core k. */
+static void handle(unsigned k, uint8_t type, const uint64_t *w)
+{
+	switch (type) {
+	case MON_JOIN:
+		if (me == 0 && w[0] == k && !peers[k].joined) {
+			peers[k].joined = true;
+			return;
+		}
+		break;
+	case MON_STATUS_REQ:
+		status_reply(k, w[0]);
+		return;
+	case MON_STATUS:
+		if (me == 0 && w[0] == query_no && w[1] == k) {
+			memcpy(peers[k].status, w, sizeof(peers[k].status));
+			peers[k].answered = true;
+			return;
+		}
+		if (me == 0 && w[1] == k)
+			return; /* the answer to a query that timed out */
+		break;
+	}
+	printf("monitor %u: bad message type %u from core %u ignored\n", me, type, k);
+}
+
+/* Take every message that is waiting; returns how many there were. */
+static unsigned poll_channels(void)
+{
+	unsigned n = 0;
+	for (unsigned k = 0; k < bi->ncores; k++) {
+		uint64_t w[UMP_PAYLOAD];
+		uint8_t type;
+		enum ump_status st;
+		while (peers[k].up && (st = ump_recv(&peers[k].ch, w, &type)) != UMP_EMPTY) {
+			if (st != UMP_OK) {
+				printf("monitor %u: channel from core %u broken\n", me, k);
+				peers[k].up = false;
+				break;
+			}
+			handle(k, type, w);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void serve_local(const struct lmp_recv *m);
+
+/*
+ * Wait for the next event: messages on a channel (handled here) or an LMP
+ * message (local requests are served, notifications only wake us), at most
+ * ticks timer ticks (0: no limit).
+ */
+static void wait_event(uint64_t ticks)
+{
+	if (poll_channels())
+		return;
+	bool may_sleep = true;
+	for (unsigned k = 0; k < bi->ncores; k++) {
+		peers[k].sleeping = peers[k].up && ump_prepare_sleep(&peers[k].ch);
+		if (peers[k].up && !peers[k].sleeping)
+			may_sleep = false;
+	}
+	if (may_sleep) {
+		struct lmp_recv m;
+		errval_t err = ticks ? lmp_recv_timeout(ticks, &m) : lmp_recv(1, &m);
+		if (!err && m.badge != MON_BADGE_IPI)
+			serve_local(&m);
+	}
+	for (unsigned k = 0; k < bi->ncores; k++)
+		if (peers[k].sleeping) {
+			ump_wake_done(&peers[k].ch);
+			peers[k].sleeping = false;
+		}
+	poll_channels();
+}
+
+static errval_t chan_open(unsigned k, unsigned slot, int side)
+{
+	void *page = vregion_map(&chans, CAPADDR(CN_CHAN, slot), 1, true);
+	if (!page)
+		return ERR_NO_MEMORY;
+	if (ump_chan_init(&peers[k].ch, page, OBJSIZE_PAGE, side) != UMP_OK)
+		return ERR_BAD_REQUEST;
+	peers[k].up = true;
+	return ERR_OK;
+}
+
+/* Ask every joined monitor for its status; wait (bounded) for the answers. */
+static void query_all(void)
+{
+	query_no++;
+	uint64_t w[UMP_PAYLOAD] = {query_no};
+	unsigned waiting = 0;
+	for (unsigned k = 1; k < bi->ncores; k++) {
+		peers[k].answered = false;
+		if (peers[k].joined && !mon_send(k, MON_STATUS_REQ, w))
+			waiting++;
+	}
+	struct sysret ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
+	uint64_t deadline = ks.v[3] + MON_QUERY_TICKS;
+	while (waiting) {
+		unsigned got = 0;
+		for (unsigned k = 1; k < bi->ncores; k++)
+			got += peers[k].answered;
+		if (got == waiting)
+			break;
+		ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
+		if (ks.v[3] >= deadline)
+			break;
+		wait_event(deadline - ks.v[3]);
+	}
+	/* Our own line. */
+	peers[0].status[1] = 0;
+	peers[0].status[2] = ks.v[1];
+	peers[0].status[4] = sent[MON_OP_JOIN] | sent[MON_OP_STATUS] << 32;
+	peers[0].status[5] = sent[MON_OP_COPY] | sent[MON_OP_DELETE] << 32;
+	peers[0].status[6] = sent[MON_OP_REVOKE] | sent[MON_OP_RETYPE] << 32;
+	peers[0].answered = true;
+}
+
+static void reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	uint64_t w[4] = {w0, w1, w2, w3};
+	while (ep_send(CAPADDR(CN_TASK, TASK_MON_REPLY), w, CAPADDR_NONE) == ERR_LMP_BUF_FULL)
+		sys_yield();
+}
+
+static void serve_local(const struct lmp_recv *m)
+{
+	if (me != 0 || m->badge != CLIENT_SHELL)
+		return; /* only the shell talks to monitor 0 today */
+	switch (m->words[0]) {
+	case MONITOR_CORES:
+		query_all();
+		for (unsigned k = 0; k < bi->ncores; k++) {
+			uint64_t state = !bi->cores[k].online ? MON_CORE_OFFLINE
+					 : peers[k].answered  ? MON_CORE_JOINED
+							      : MON_CORE_SILENT;
+			uint64_t isa = 0;
+			memcpy(&isa, bi->cores[k].isa, sizeof(isa));
+			reply(ERR_OK, k | (uint64_t)bi->cores[k].hartid << 32,
+			      state | (peers[k].status[2] << 32), isa);
+		}
+		reply(ERR_OK, ~0ull, 0, 0);
+		return;
+	case MONITOR_CAPSTAT:
+		query_all();
+		for (unsigned k = 0; k < bi->ncores; k++) {
+			if (!peers[k].answered)
+				continue;
+			for (unsigned op = 0; op < MON_OP_COUNT; op++) {
+				uint64_t v = peers[k].status[4 + op / 2];
+				v = op % 2 ? v >> 32 : v & 0xffffffffu;
+				reply(ERR_OK, k | (uint64_t)op << 32, v, 0);
+			}
+		}
+		reply(ERR_OK, ~0ull, 0, 0);
+		return;
+	case MONITOR_POWEROFF:
+		fflush(stdout);
+		cap_invoke(KERNEL, 2, KERNEL_POWEROFF, m->words[1] > 255 ? 255 : m->words[1], 0, 0,
+			   0, 0);
+		return;
+	default:
+		reply(ERR_BAD_REQUEST, 0, 0, 0);
+	}
+}
+
+static errval_t setup(void)
+{
+	capaddr_t ram = CAPADDR(CN_MEM, 0);
+	for (unsigned i = 1; i < bi->nmem; i++) /* the biggest range */
+		if (bi->mem[i].size > bi->mem[ram & 0xff].size)
+			ram = CAPADDR(CN_MEM, i);
+	capaddr_t ipi_ep = slot_alloc();
+	errval_t err = ram_init(ram);
+	if (!err)
+		err = win_init();
+	if (!err)
+		err = vregion_init(&chans, CHAN_VADDR);
+	if (!err)
+		err = cnode_mint(CAPADDR(CAPADDR_L1(ipi_ep), 0), 1, CAPADDR_L2(ipi_ep),
+				 CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, MON_BADGE_IPI);
+	if (!err)
+		err = cap_invoke(KERNEL, 2, KERNEL_IPI_BIND, ipi_ep, 0, 0, 0, 0).err;
+	if (me == 0) {
+		for (unsigned k = 1; !err && k < bi->ncores; k++)
+			if (bi->cores[k].online)
+				err = chan_open(k, k, UMP_SIDE_A);
+	} else if (!err) {
+		err = chan_open(0, 0, UMP_SIDE_B);
+	}
+	return err;
+}
+
+/* Monitor 0: wait for every online core's monitor, with a bound. */
+static unsigned join_wait(void)
+{
+	struct sysret ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
+	uint64_t deadline = ks.v[3] + MON_JOIN_TICKS;
+	for (;;) {
+		unsigned joined = 1, expected = 1;
+		for (unsigned k = 1; k < bi->ncores; k++) {
+			expected += peers[k].up;
+			joined += peers[k].joined;
+		}
+		if (joined == expected)
+			return joined;
+		ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
+		if (ks.v[3] >= deadline) {
+			for (unsigned k = 1; k < bi->ncores; k++)
+				if (peers[k].up && !peers[k].joined)
+					printf("monitor 0: monitor %u did not join within %u "
+					       "ticks\n",
+					       k, MON_JOIN_TICKS);
+			return joined;
+		}
+		wait_event(deadline - ks.v[3]);
+	}
+}
+
+/* Is word one of the boot arguments before run= (which takes the rest)? */
+static bool bootarg(const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = bi->bootargs; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (!strncmp(p, "run=", 4))
+			return false;
+		if (len == n && !strncmp(p, word, n))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+int main(void *arg)
+{
+	bi = arg;
+	me = bi->coreid;
+	errval_t err = setup();
+	if (err) {
+		printf("monitor %u: cannot set up: %s\n", me, err_str(err));
+		return 1;
+	}
+	if (me == 0) {
+		printf("monitor 0 ready\n");
+		printf("reef: %u monitors joined\n", join_wait());
+		if (bootarg("poweroff")) {
+			fflush(stdout);
+			cap_invoke(KERNEL, 2, KERNEL_POWEROFF, 0, 0, 0, 0, 0);
+		}
+		err = services_start(bi);
+		if (err)
+			printf("monitor 0: cannot start the services: %s\n", err_str(err));
+		else
+			printf("monitor 0: services up: memserv spawnd serial shell\n");
+	} else {
+		/* Said before the join message goes: once monitor 0 has all of
+		   them it may power off, and this line must be out by then. */
+		printf("monitor %u ready\n", me);
+		uint64_t w[UMP_PAYLOAD] = {me, bi->cores[me].hartid};
+		err = mon_send(0, MON_JOIN, w);
+		if (err)
+			printf("monitor %u: cannot join: %s\n", me, err_str(err));
+	}
+	for (;;)
+		wait_event(0);
+}
