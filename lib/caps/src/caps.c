@@ -336,9 +336,14 @@ errval_t caps_revoke(struct caps_env *env, struct cte *cte, unsigned budget)
 		return ERR_CAP_EMPTY;
 	if (zombie(cte))
 		return ERR_CAP_BUSY;
+	/* A capability kept in a CNode made from its own memory would be
+	   deleted half way through its own revoke: refuse. */
+	if (env->v2p && caps_class(cte->cap.type) == 0 && !is_cnode(cte->cap.type) &&
+	    env->v2p(env->ctx, cte) - cte->cap.base < cte->cap.size)
+		return ERR_CAP_OVERLAP;
 	for (; budget; budget--) {
-		if (!occupied(cte))
-			return ERR_OK; /* it lived in a CNode the revoke destroyed */
+		if (!occupied(cte))	      /* it lived in a CNode only reachable through */
+			return ERR_CAP_EMPTY; /* a CNode the revoke destroyed */
 		if (env->zombies) {
 			zombie_step(env);
 			continue;

@@ -22,7 +22,8 @@
  * Deletion: removing a CTE that is not the last copy of its object only
  * takes it out of the tree. Removing the last copy lets the owner clean up
  * the object (env->last_copy: unmap a frame, stop a dispatcher). The last
- * copy of a CNode that still holds capabilities becomes a *zombie*: it
+ * copy of a CNode becomes a *zombie* (even an empty one: finding out would
+ * mean scanning its slots in one call): it
  * leaves the tree, stays in its slot (refusing use with ERR_CAP_BUSY) and
  * joins the zombie list; later steps delete its slots one at a time, so no
  * single call does unbounded work, however deep CNodes are nested (a CNode
@@ -145,7 +146,8 @@ errval_t caps_copy(struct caps_env *env, struct cte *dest, const struct cte *src
 /*
  * Retype [offset, offset + count * objsize) of src into count objects of
  * type in the slots dest[0..count). Checks, in order: src occupied and not a
- * zombie; src has WRITE; derivation allowed; objsize valid; count >= 1;
+ * zombie; src has WRITE; derivation allowed; objsize valid (and not the
+ * whole of src retyped into its own type: ERR_CAP_SIZE); count >= 1;
  * offset and objsize page aligned (endpoints: offset 0, objsize 0); range
  * inside src; no live descendant of src, nor a zombie, overlaps the range;
  * all dest slots empty. Nothing changes unless every check passes.
@@ -157,8 +159,9 @@ errval_t caps_retype(struct caps_env *env, const struct cte *src, enum objtype t
 
 /*
  * Delete one CTE. ERR_OK when it is gone; ERR_CAP_PENDING when it was the
- * last copy of a non-empty CNode, now a zombie: call caps_delete_step()
- * (or caps_revoke()) until the zombie list is empty.
+ * last copy of a CNode (empty or not), now a zombie, or is a zombie
+ * already: call caps_delete_step() (or caps_revoke()) until the zombie
+ * list is empty. ERR_CAP_EMPTY for an empty slot.
  */
 errval_t caps_delete(struct caps_env *env, struct cte *cte);
 
@@ -169,6 +172,12 @@ errval_t caps_delete_step(struct caps_env *env, unsigned budget);
  * Delete every copy and descendant of cte (but not cte itself), at most
  * budget deletions or zombie steps per call. ERR_OK when done, else
  * ERR_CAP_PENDING (call again with the same cte). budget >= 1.
+ * Errors: ERR_CAP_EMPTY, ERR_CAP_BUSY (cte is a zombie), ERR_CAP_OVERLAP
+ * (cte itself lies in the memory it names, i.e. in a CNode retyped from it,
+ * which the revoke would destroy; needs env->v2p to be detected). Known
+ * limit: when cte lies in a CNode whose only capability is kept in such a
+ * CNode, the revoke deletes cte on the way and returns ERR_CAP_EMPTY with
+ * the rest undone; revoke again from another copy.
  */
 errval_t caps_revoke(struct caps_env *env, struct cte *cte, unsigned budget);
 
