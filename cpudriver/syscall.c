@@ -137,6 +137,15 @@ static void set_root(struct cte *dst, const struct cte *src)
 	dst->cap.flags |= CAPF_DCB_ROOT;
 }
 
+/* Delete a dispatcher's root, finishing the zombie it may leave. */
+static errval_t drop_root(struct cte *root)
+{
+	if (root->cap.type == OBJ_NULL)
+		return ERR_OK;
+	errval_t err = caps_delete(env(), root);
+	return err == ERR_CAP_PENDING ? caps_delete_step(env(), DELETE_BUDGET) : err;
+}
+
 static errval_t inv_disp_setup(struct dcb *d, struct dcb *t, const uint64_t *x)
 {
 	struct cte *cs, *vs;
@@ -153,10 +162,16 @@ static errval_t inv_disp_setup(struct dcb *d, struct dcb *t, const uint64_t *x)
 		return err;
 	if (x[REG_A4] >= USER_TOP || x[REG_A5] >= USER_TOP || (x[REG_A5] & 15))
 		return ERR_VM_ADDR;
-	if (t->cspace.cap.type != OBJ_NULL)
-		caps_delete(env(), &t->cspace);
-	if (t->vspace.cap.type != OBJ_NULL)
-		caps_delete(env(), &t->vspace);
+	/* The old roots go first. The DCB's copy of a root may be the last
+	 * copy of its object; a last CNode copy becomes a zombie that takes
+	 * steps to empty, so the dispatcher is no longer set up from here on
+	 * and the caller may have to call again (ERR_CAP_PENDING). */
+	t->setup = 0;
+	err = drop_root(&t->cspace);
+	if (!err)
+		err = drop_root(&t->vspace);
+	if (err)
+		return err;
 	set_root(&t->cspace, cs);
 	set_root(&t->vspace, vs);
 	memset(&t->regs, 0, sizeof(t->regs));

@@ -11,6 +11,8 @@
 
 #include <caps/caps.h>
 
+#include "fuzz_input.h"
+
 #define ARENA_BASE 0x80000000ull
 #define ARENA_SIZE (1u << 20)
 #define NSLOTS	   32
@@ -24,19 +26,6 @@ static void *p2v(void *ctx, uint64_t pa)
 	if (pa < ARENA_BASE || pa - ARENA_BASE >= ARENA_SIZE)
 		abort(); /* lib/caps followed a capability outside its memory */
 	return arena + (pa - ARENA_BASE);
-}
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < bytes && in->n; i++, in->n--)
-		v = v << 8 | *in->p++;
-	return v;
 }
 
 static const uint64_t sizes[] = {0,	4096,  8192, 16384,	 32768,

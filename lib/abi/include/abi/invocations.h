@@ -35,7 +35,9 @@ enum invocation {
 	VNODE_UNMAP = 7,
 
 	/* Dispatcher; needs WRITE. a2 = cspace root (L1CNode), a3 = vspace
-	 * root (VNode_L2), a4 = entry pc, a5 = stack pointer, a6 = argument (a0). */
+	 * root (VNode_L2), a4 = entry pc, a5 = stack pointer, a6 = argument (a0).
+	 * The old roots are deleted first; ERR_CAP_PENDING when one was the last
+	 * copy of a CNode still being emptied: call again. */
 	DISP_SETUP = 8,
 	DISP_RUN = 9,	/* make it runnable */
 	DISP_STOP = 10, /* stop it; it can be set up and run again */

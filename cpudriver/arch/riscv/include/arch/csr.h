@@ -4,24 +4,7 @@
 
 #include <stdint.h>
 
-#define SSTATUS_SIE  (1ul << 1)
-#define SSTATUS_SPIE (1ul << 5)
-#define SSTATUS_SPP  (1ul << 8)
-#define SSTATUS_SUM  (1ul << 18)
-
-/* sie / sip bits (4.1.3): software, timer, external interrupts. */
-#define SIE_SSIE (1ul << 1)
-#define SIE_STIE (1ul << 5)
-#define SIE_SEIE (1ul << 9)
-
-#define SCAUSE_INTR (1ul << 63)
-#define IRQ_S_SOFT  1
-#define IRQ_S_TIMER 5
-#define IRQ_S_EXT   9
-
-#define SATP_MODE_SV39 (8ul << 60)
-
-#define CSR_STIMECMP 0x14d /* Sstc extension */
+#include <arch/csr_bits.h>
 
 #define csr_read(csr)                                                                              \
 	({                                                                                         \
