@@ -52,6 +52,7 @@ void capsys_init(void)
 	caps_env_init(&kcb.caps, k_p2v, k_last_copy, NULL);
 	kcb.caps.on_delete = k_on_delete;
 	kcb.caps.v2p = k_v2p;
+	kcb.caps.core = (uint16_t)kcb.conf.coreid;
 }
 
 void capsys_forge(struct cte *cte, enum objtype type, uint64_t base, uint64_t size, uint8_t rights)

@@ -226,6 +226,29 @@ static errval_t inv_send(struct dcb *d, struct cte *ep, const uint64_t *x)
 	return lmp_deliver(dcb_of(&ep->cap), &m, cap);
 }
 
+static errval_t inv_cap_create(struct dcb *d, const uint64_t *x)
+{
+	struct cte *cn, *slots;
+	uint64_t n;
+	errval_t err = arg_cap(d, x[REG_A2], 1, &cn);
+	if (!err)
+		err = need(cn, OBJ_L2CNODE, 0);
+	if (!err)
+		err = cnode_slots(cn, &slots, &n);
+	if (err)
+		return err;
+	if (x[REG_A3] >= n)
+		return ERR_CAP_ADDR;
+	uint64_t owner = x[REG_A4] >> 16;
+	if (owner > UINT16_MAX || owner == kcb.conf.coreid)
+		return ERR_SYS_ARG;
+	struct capability c = {.type = (uint8_t)x[REG_A4],
+			       .rights = (uint8_t)(x[REG_A4] >> 8),
+			       .base = x[REG_A5],
+			       .size = x[REG_A6]};
+	return caps_create(env(), &slots[x[REG_A3]], &c, (uint16_t)owner);
+}
+
 /* Which capability type an invocation command applies to, and the right it needs. */
 static errval_t decode_target(uint64_t cmd, const struct cte *t)
 {
@@ -260,6 +283,9 @@ static errval_t decode_target(uint64_t cmd, const struct cte *t)
 		return need(t, OBJ_KERNEL, CAP_RIGHT_WRITE);
 	case KERNEL_STATUS:
 		return need(t, OBJ_KERNEL, CAP_RIGHT_READ);
+	case KERNEL_CAP_CREATE:
+	case KERNEL_CAP_REMOTE:
+		return need(t, OBJ_KERNEL, CAP_RIGHT_WRITE);
 	case IRQ_CONNECT:
 	case IRQ_ACK:
 		return need(t, OBJ_IRQ, CAP_RIGHT_WRITE);
@@ -329,6 +355,17 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 	case KERNEL_NOTIFY:
 		r.err = ipi_notify(x[REG_A2]);
 		break;
+	case KERNEL_CAP_CREATE:
+		r.err = inv_cap_create(d, x);
+		break;
+	case KERNEL_CAP_REMOTE: {
+		struct cte *c;
+		r.err = arg_cap(d, x[REG_A2], 2, &c);
+		if (!r.err)
+			r.err =
+			    x[REG_A3] > 1 ? ERR_SYS_ARG : caps_set_remote(c, (uint32_t)x[REG_A3]);
+		break;
+	}
 	case KERNEL_STATUS:
 		r.v[0] = kcb.conf.coreid;
 		r.v[1] = kcb.ndomains;

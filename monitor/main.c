@@ -31,7 +31,7 @@
 #include "monitor.h"
 
 #define CHAN_VADDR 0x140000000ul /* GiB 5: the channel pages */
-#define KERNEL	   CAPADDR(CN_TASK, TASK_KERNEL)
+#define KERNEL	   MON_KERNEL
 
 struct peer {
 	struct ump_chan ch;
@@ -50,18 +50,40 @@ static uint64_t query_no;
 static struct vregion chans;
 
 static const uint8_t op_of[] = {
-    [MON_JOIN] = MON_OP_JOIN,
-    [MON_STATUS_REQ] = MON_OP_STATUS,
-    [MON_STATUS] = MON_OP_STATUS,
+    [MON_JOIN] = MON_OP_JOIN,	       [MON_STATUS_REQ] = MON_OP_STATUS,
+    [MON_STATUS] = MON_OP_STATUS,      [MON_CAP_DELIVER] = MON_OP_COPY,
+    [MON_CAP_DELIVERED] = MON_OP_COPY, [MON_CAP_REVOKE] = MON_OP_REVOKE,
+    [MON_CAP_REVOKED] = MON_OP_REVOKE, [MON_CAP_COUNT] = MON_OP_STATUS,
+    [MON_CAP_COUNTED] = MON_OP_STATUS,
 };
 
+unsigned mon_me(void)
+{
+	return me;
+}
+
+bool mon_peer_up(unsigned k)
+{
+	return k < bi->ncores && peers[k].up && (me != 0 || peers[k].joined);
+}
+
+uint64_t mon_sent(unsigned op)
+{
+	return op < MON_OP_COUNT ? sent[op] : 0;
+}
+
+uint64_t mon_ticks(void)
+{
+	return cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0).v[3];
+}
+
 /* Send one message to core k's monitor, waking it if it sleeps. */
-static errval_t mon_send(unsigned k, uint8_t type, const uint64_t w[UMP_PAYLOAD])
+errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w)
 {
 	struct peer *p = &peers[k];
 	bool notify = false;
 	enum ump_status st;
-	if (!p->up)
+	if (k >= BOOTINFO_MAX_CORES || type >= sizeof(op_of) || !p->up)
 		return ERR_CORE_NONE;
 	while ((st = ump_send(&p->ch, w, type, &notify)) == UMP_FULL) {
 		/* The peer is behind: wait a tick (never spin on another core). */
@@ -114,6 +136,9 @@ static void handle(unsigned k, uint8_t type, const uint64_t *w)
 		if (me == 0 && w[1] == k)
 			return; /* the answer to a query that timed out */
 		break;
+	default:
+		if (capops_handle(k, type, w))
+			return;
 	}
 	printf("monitor %u: bad message type %u from core %u ignored\n", me, type, k);
 }
@@ -221,10 +246,19 @@ static void reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 		sys_yield();
 }
 
+void mon_wait(uint64_t ticks)
+{
+	wait_event(ticks);
+}
+
 static void serve_local(const struct lmp_recv *m)
 {
+	if (me == 0 && capops_serve(m))
+		return;
+	if (m->has_cap) /* not for us: free the receive slot */
+		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
 	if (me != 0 || m->badge != CLIENT_SHELL)
-		return; /* only the shell talks to monitor 0 today */
+		return; /* the shell and bound clients talk to monitor 0 */
 	switch (m->words[0]) {
 	case MONITOR_CORES:
 		query_all();
@@ -336,6 +370,7 @@ int main(void *arg)
 {
 	bi = arg;
 	me = bi->coreid;
+	capops_init();
 	errval_t err = setup();
 	if (err) {
 		printf("monitor %u: cannot set up: %s\n", me, err_str(err));

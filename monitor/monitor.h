@@ -2,8 +2,31 @@
 /* The monitor's parts (monitor/README.md). */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <abi/bootinfo.h>
 #include <abi/errors.h>
+#include <rt/sys.h>
+
+#define MON_KERNEL CAPADDR(CN_TASK, TASK_KERNEL)
 
 /* services.c: monitor 0 starts the system services from the boot manifest. */
 errval_t services_start(const struct bootinfo *bi);
+
+/* main.c: the channels and the event loop. */
+unsigned mon_me(void);
+bool mon_peer_up(unsigned k);
+/* Send one message to core k's monitor (counted per operation type). */
+errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w);
+/* Handle what arrives for at most ticks timer ticks (one event). */
+void mon_wait(uint64_t ticks);
+uint64_t mon_ticks(void);
+uint64_t mon_sent(unsigned op); /* messages this monitor sent for op */
+
+/* capops.c: capabilities across cores. */
+void capops_init(void);
+/* An inter-monitor message of the capops kind; false if it is not one. */
+bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);
+/* A local request to monitor 0; false if it is not one of capops'. */
+bool capops_serve(const struct lmp_recv *m);

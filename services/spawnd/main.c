@@ -86,6 +86,8 @@ static errval_t equip(struct child *c)
 		err = spawn_map(c, BOOTINFO_VADDR, CAPADDR(CN_TASK, TASK_BOOTINFO_RO),
 				BOOTINFO_SIZE / OBJSIZE_PAGE, CAP_RIGHT_READ);
 	if (!err)
+		err = spawn_give(c, TASK_MONITOR, CAPADDR(CN_TASK, TASK_MONITOR), CAP_RIGHTS_ALL);
+	if (!err)
 		err = cap_invoke(child_cap(c, SPAWN_H_L1), 2, CNODE_COPY, CN_MODULE,
 				 CAPADDR(CN_MODULE, 0), 1, CAP_RIGHT_READ | CAP_RIGHT_GRANT, 0)
 			  .err;

@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include <abi/bootinfo.h>
+#include <abi/monitor.h>
 #include <abi/services.h>
 #include <rt/mem.h>
+#include <rt/rpc.h>
 #include <rt/spawn.h>
 #include <rt/sys.h>
 
@@ -394,7 +396,173 @@ static void test_no_leak(void)
 	EXPECT_ERR(ram_free(all), ERR_OK);
 }
 
-enum { SUITE_CAPS = 1, SUITE_VM = 2, SUITE_LMP = 4, SUITE_SYSCALLS = 8, SUITE_DOMAINS = 16 };
+/* ---- capabilities across cores, through monitor 0 (suite "cores") ---- */
+
+static capaddr_t mon = SLOT_NONE; /* our endpoint to monitor 0, after MONITOR_BIND */
+
+static errval_t mon_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t cap,
+			 struct lmp_recv *rep)
+{
+	uint64_t req[4] = {op, w1, w2, w3};
+	return rpc_call(mon, SERVER_MONITOR, req, cap, rep);
+}
+
+static errval_t mon_bind(void)
+{
+	capaddr_t me = slot_alloc();
+	struct lmp_recv rep;
+	uint64_t req[4] = {MONITOR_BIND};
+	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me),
+				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, SERVER_MONITOR);
+	if (!err)
+		err = rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, me, &rep);
+	if (!err && !rep.has_cap)
+		err = ERR_BAD_REQUEST;
+	if (!err) {
+		mon = slot_alloc();
+		err = rpc_take_cap(mon);
+	}
+	cnode_delete(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me));
+	slot_free(me);
+	return err;
+}
+
+/* Revoke everywhere: the other cores through the monitor, then here. */
+static errval_t revoke_all(capaddr_t c, struct lmp_recv *rep)
+{
+	errval_t err = mon_call(MONITOR_REVOKE, 0, 0, 0, c, rep);
+	if (!err)
+		err = cnode_revoke(CAPADDR(CAPADDR_L1(c), 0), 1, CAPADDR_L2(c));
+	return err;
+}
+
+static uint64_t held_on(unsigned core, uint64_t base, uint64_t size)
+{
+	struct lmp_recv rep;
+	errval_t err = mon_call(MONITOR_COUNT, core, base, size, CAPADDR_NONE, &rep);
+	if (err)
+		printf("count on core %u: %s\n", core, err_str(err));
+	return err ? ~0ull : rep.words[1];
+}
+
+static void test_cores(void)
+{
+	unsigned n = bi->ncores, online = 0;
+	for (unsigned k = 0; k < n; k++)
+		online += bi->cores[k].online;
+	EXPECT_ERR(mon_bind(), ERR_OK);
+	uint64_t before = ram_free_bytes();
+	capaddr_t ram, f = slot_alloc(), g = slot_alloc(), h = slot_alloc();
+	struct cap_info ci;
+	struct lmp_recv rep;
+	EXPECT_ERR(ram_alloc(4 * OBJSIZE_PAGE, &ram), ERR_OK);
+	EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 0, 2 * OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0), 1,
+			      CAPADDR_L2(f)),
+		   ERR_OK);
+	EXPECT_ERR(cap_identify(f, &ci), ERR_OK);
+	uint64_t fbase = ci.base, fsize = ci.size;
+
+	/* Purely local: no message at all. */
+	EXPECT_ERR(revoke_all(f, &rep), ERR_OK);
+	CHECK(rep.words[1] == 0 && rep.words[3] == 0,
+	      "local revoke contacted %lu cores with %lu messages, want 0 and 0",
+	      (unsigned long)rep.words[1], (unsigned long)rep.words[3]);
+
+	/* Bad requests. */
+	EXPECT_ERR(mon_call(MONITOR_SHARE, 0, 0, 0, f, &rep), ERR_CORE_NONE);
+	EXPECT_ERR(mon_call(MONITOR_SHARE, 64, 0, 0, f, &rep), ERR_CORE_NONE);
+	EXPECT_ERR(mon_call(MONITOR_SHARE, 1, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
+	EXPECT_ERR(mon_call(MONITOR_SHARE, 1, 0, 0, CAPADDR(CN_TASK, TASK_EP), &rep), ERR_CAP_TYPE);
+	EXPECT_ERR(mon_call(MONITOR_REVOKE, 0, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
+	EXPECT_ERR(mon_call(99, 0, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
+	EXPECT_ERR(mon_call(MONITOR_COUNT, n, 0, 0, CAPADDR_NONE, &rep), ERR_CORE_NONE);
+	if (online < 2) {
+		EXPECT_ERR(mon_call(MONITOR_SHARE, 1, 0, 0, f, &rep), ERR_CORE_NONE);
+	} else {
+		/* Give a Frame to every other core; each reads what we wrote. */
+		uint64_t *p = win_map(f, 1, true);
+		CHECK(p != NULL, "cannot map the frame");
+		if (p)
+			*p = 0x5eef0000 + n;
+		win_unmap(f);
+		unsigned k, shared = 0;
+		for (k = 1; k < n; k++) {
+			if (!bi->cores[k].online)
+				continue;
+			EXPECT_ERR(mon_call(MONITOR_SHARE, k, 0, 0, f, &rep), ERR_OK);
+			CHECK(rep.words[1] == 0x5eef0000 + n && rep.words[2] == 2,
+			      "core %u read %lx with %lu messages, want %lx with 2", k,
+			      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
+			      (unsigned long)(0x5eef0000 + n));
+			CHECK(held_on(k, fbase, fsize) == 1, "core %u holds %lu copies, want 1", k,
+			      (unsigned long)held_on(k, fbase, fsize));
+			shared++;
+		}
+		/* While other cores hold it, no local delete or revoke may free it. */
+		EXPECT_ERR(
+		    cnode_copy(CAPADDR(CAPADDR_L1(g), 0), 1, CAPADDR_L2(g), f, CAP_RIGHTS_ALL),
+		    ERR_OK);
+		EXPECT_ERR(cnode_revoke(CAPADDR(CAPADDR_L1(ram), 0), 1, CAPADDR_L2(ram)),
+			   ERR_CAP_REMOTE);
+		EXPECT_ERR(ram_free(ram), ERR_CAP_REMOTE);
+		/* Revoke from the parent RAM: 2 messages per core holding a
+		   descendant, none for the others. */
+		EXPECT_ERR(revoke_all(ram, &rep), ERR_OK);
+		CHECK(rep.words[1] == shared && rep.words[2] == shared &&
+			  rep.words[3] == 2 * shared,
+		      "revoke: %lu cores, %lu deleted, %lu messages; want %u, %u, %u",
+		      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
+		      (unsigned long)rep.words[3], shared, shared, 2 * shared);
+		EXPECT_ERR(cap_identify(f, &ci), ERR_CAP_EMPTY);
+		EXPECT_ERR(cap_identify(g, &ci), ERR_CAP_EMPTY);
+		for (k = 1; k < n; k++)
+			if (bi->cores[k].online)
+				CHECK(held_on(k, fbase, fsize) == 0,
+				      "core %u still holds %lu copies", k,
+				      (unsigned long)held_on(k, fbase, fsize));
+
+		/* Only the cores that hold it: one core of n costs 2 messages. */
+		EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0),
+				      1, CAPADDR_L2(f)),
+			   ERR_OK);
+		EXPECT_ERR(mon_call(MONITOR_SHARE, n - 1, 0, 0, f, &rep), ERR_OK);
+		/* A copy and a descendant on the same core: still one core. */
+		EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 2 * OBJSIZE_PAGE, OBJSIZE_PAGE, 1,
+				      CAPADDR(CAPADDR_L1(h), 0), 1, CAPADDR_L2(h)),
+			   ERR_OK);
+		EXPECT_ERR(mon_call(MONITOR_SHARE, n - 1, 0, 0, h, &rep), ERR_OK);
+		EXPECT_ERR(mon_call(MONITOR_SHARE, n - 1, 0, 0, ram, &rep), ERR_OK);
+		EXPECT_ERR(revoke_all(f, &rep), ERR_OK); /* f's copies only */
+		CHECK(rep.words[1] == 1 && rep.words[2] == 1 && rep.words[3] == 2,
+		      "revoke of f: %lu cores, %lu deleted, %lu messages; want 1, 1, 2",
+		      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
+		      (unsigned long)rep.words[3]);
+		CHECK(held_on(n - 1, 0, ~0ull) == 2, "core %u holds %lu, want 2 (h and ram)", n - 1,
+		      (unsigned long)held_on(n - 1, 0, ~0ull));
+		EXPECT_ERR(revoke_all(ram, &rep), ERR_OK);
+		CHECK(rep.words[1] == 1 && rep.words[2] == 2 && rep.words[3] == 2,
+		      "revoke of ram: %lu cores, %lu deleted, %lu messages; want 1, 2, 2",
+		      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
+		      (unsigned long)rep.words[3]);
+		EXPECT_ERR(cap_identify(h, &ci), ERR_CAP_EMPTY);
+	}
+	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+	CHECK(ram_free_bytes() == before, "free memory %lu, was %lu",
+	      (unsigned long)ram_free_bytes(), (unsigned long)before);
+	slot_free(f);
+	slot_free(g);
+	slot_free(h);
+}
+
+enum {
+	SUITE_CAPS = 1,
+	SUITE_VM = 2,
+	SUITE_LMP = 4,
+	SUITE_SYSCALLS = 8,
+	SUITE_DOMAINS = 16,
+	SUITE_CORES = 32
+};
 
 int main(void *arg)
 {
@@ -412,7 +580,7 @@ int main(void *arg)
 	}
 	if (mask & SUITE_LMP)
 		test_lmp();
-	if (mask & (SUITE_LMP | SUITE_DOMAINS)) {
+	if (mask & (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES)) {
 		EXPECT_ERR(ram_init(RAM0), ERR_OK);
 		EXPECT_ERR(win_init(), ERR_OK);
 	}
@@ -423,6 +591,8 @@ int main(void *arg)
 		test_revoke_mapped();
 		test_no_leak();
 	}
+	if (mask & SUITE_CORES)
+		test_cores();
 	printf("tests: %u passed, %u failed\n", passed, failed);
 	return (int)failed;
 }

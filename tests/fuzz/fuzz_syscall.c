@@ -361,7 +361,11 @@ static CHECKER void census_index(void)
 			cs.dcbs[cs.ndcb++] = dcb_of(&c->cap);
 		if (t == OBJ_L1CNODE || t == OBJ_L2CNODE || t == OBJ_DISPATCHER || is_vnode(t))
 			mark(cs.kobj_pages, &c->cap);
-		if (t == OBJ_FRAME || t == OBJ_DEVFRAME)
+		/* A frame another core owns (KERNEL_CAP_CREATE) may name memory
+		   that is not here; inside the arena it counts like any other. */
+		bool here = in_arena(c->cap.base) && c->cap.size <= ARENA_SIZE &&
+			    c->cap.base + c->cap.size - arena_pa <= ARENA_SIZE;
+		if ((t == OBJ_FRAME || t == OBJ_DEVFRAME) && (c->mdb.owner == 0 || here))
 			mark(cs.user_pages, &c->cap);
 	}
 	for (const struct cte *z = kcb.caps.zombies; z; z = z->mdb.left) {
@@ -857,6 +861,10 @@ static bool next_trap(struct input *in, struct trap_frame *tf, const struct dcb 
 
 static void teardown(void)
 {
+	/* A monitor revokes on the other cores first and then clears the
+	   marks (KERNEL_CAP_REMOTE); there are no other cores here. */
+	for (struct cte *c = mdb_first(&kcb.caps); c; c = mdb_next(&kcb.caps, c))
+		c->mdb.remote = 0;
 	errval_t err = ERR_CAP_PENDING;
 	for (unsigned i = 0; i < REVOKE_LOOPS && err == ERR_CAP_PENDING; i++)
 		err = caps_revoke(&kcb.caps, &phys_root, 1u << 16);

@@ -41,6 +41,7 @@ CAP_IDENTIFY, CAP_RETYPE, CNODE_COPY, CNODE_MINT, CNODE_DELETE, CNODE_REVOKE = 0
 VNODE_MAP, VNODE_UNMAP, DISP_SETUP, DISP_RUN, DISP_STOP, DISP_SET_RECV_SLOT = 6, 7, 8, 9, 10, 11
 EP_SEND, IRQ_CONNECT, IRQ_ACK, KERNEL_POWEROFF, DISP_STATUS, CNODE_IDENTIFY = 12, 13, 14, 15, 16, 17
 KERNEL_IPI_BIND, KERNEL_NOTIFY, KERNEL_STATUS = 18, 19, 20
+KERNEL_CAP_CREATE, KERNEL_CAP_REMOTE = 21, 22
 OBJ_FRAME, OBJ_L1CNODE, OBJ_L2CNODE, OBJ_VNODE_L2, OBJ_VNODE_L1, OBJ_VNODE_L0 = 4, 5, 6, 7, 8, 9
 OBJ_DISPATCHER, OBJ_ENDPOINT = 10, 11
 R, W, X, G = 1, 2, 4, 8
@@ -225,6 +226,21 @@ seeds = {
                    caplvl(S0, 0, 1), small(12)),
             invoke(cap(MEM, 0), CNODE_REVOKE, small(0), level=1),
             invoke(cap(S0, 0), CNODE_REVOKE, small(3), level=1),
+        ]
+    ),
+    "kernel_caps": b"".join(
+        [
+            # A Frame owned by core 1, outside everything here; not retypable.
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_CREATE, cap(S0, 0), small(25),
+                   raw(OBJ_FRAME | 15 << 8 | 1 << 16), pages(16), pages(2)),
+            invoke(cap(S0, 25), CAP_RETYPE, pair(1, OBJ_FRAME), pages(0), special(SP_PAGE),
+                   caplvl(S0, 0, 1), small(26)),
+            # RAM that other cores hold parts of: no delete until unmarked.
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_REMOTE, cap(MEM, 1), small(1)),
+            invoke(cap(MEM, 0), CNODE_DELETE, small(1), level=1),
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_REMOTE, cap(MEM, 1), small(0)),
+            invoke(cap(MEM, 0), CNODE_DELETE, small(1), level=1),
+            invoke(cap(S0, 0), CNODE_DELETE, small(25), level=1),
         ]
     ),
     "cnode_ops": b"".join(

@@ -164,8 +164,9 @@ static bool zombie_in_range(const struct caps_env *env, uint64_t b, uint64_t e)
 	return false;
 }
 
-static errval_t retype_check_size(const struct cte *src, enum objtype type, uint64_t offset,
-				  uint64_t objsize, uint32_t count)
+static errval_t retype_check_size(const struct caps_env *env, const struct cte *src,
+				  enum objtype type, uint64_t offset, uint64_t objsize,
+				  uint32_t count)
 {
 	if (!caps_objsize_ok(type, objsize))
 		return ERR_CAP_SIZE;
@@ -173,6 +174,8 @@ static errval_t retype_check_size(const struct cte *src, enum objtype type, uint
 		return ERR_CAP_SIZE; /* indistinguishable from a copy: use copy */
 	if (count == 0)
 		return ERR_CAP_SIZE;
+	if (src->mdb.owner != env->core)
+		return ERR_CAP_REMOTE; /* only the owner's monitor may retype it */
 	if (type == OBJ_ENDPOINT)
 		return offset ? ERR_CAP_ALIGN : ERR_OK;
 	if (offset % OBJSIZE_PAGE)
@@ -195,7 +198,7 @@ static errval_t retype_check(const struct caps_env *env, const struct cte *src, 
 		return ERR_CAP_RIGHTS;
 	if (!caps_can_retype(src->cap.type, type))
 		return ERR_CAP_DERIVE;
-	errval_t err = retype_check_size(src, type, offset, objsize, count);
+	errval_t err = retype_check_size(env, src, type, offset, objsize, count);
 	if (err)
 		return err;
 	if (type != OBJ_ENDPOINT) {
@@ -266,7 +269,17 @@ static void finish(struct caps_env *env, struct cte *cte, bool last)
 	memset(cte, 0, sizeof(*cte));
 }
 
+static errval_t delete_one(struct caps_env *env, struct cte *cte);
+
 errval_t caps_delete(struct caps_env *env, struct cte *cte)
+{
+	if (occupied(cte) && !zombie(cte) && cte->mdb.remote)
+		return ERR_CAP_REMOTE;
+	return delete_one(env, cte);
+}
+
+/* caps_delete() without the remote check: a zombie CNode's slots go anyway. */
+static errval_t delete_one(struct caps_env *env, struct cte *cte)
 {
 	if (!occupied(cte))
 		return ERR_CAP_EMPTY;
@@ -297,7 +310,7 @@ static void zombie_step(struct caps_env *env)
 		if (!occupied(s) || s == z || zombie(s))
 			continue;
 		z->mdb.aux = i;
-		caps_delete(env, s);
+		delete_one(env, s);
 		return;
 	}
 	z->mdb.aux = i;
@@ -351,9 +364,49 @@ errval_t caps_revoke(struct caps_env *env, struct cte *cte, unsigned budget)
 		struct cte *v = revoke_victim(env, cte);
 		if (!v)
 			return ERR_OK;
+		if (v->mdb.remote)
+			return ERR_CAP_REMOTE;
 		caps_delete(env, v);
 	}
 	return env->zombies || revoke_victim(env, cte) ? ERR_CAP_PENDING : ERR_OK;
+}
+
+/* ---- capabilities from other cores ---- */
+
+errval_t caps_create(struct caps_env *env, struct cte *dest, const struct capability *cap,
+		     uint16_t owner)
+{
+	if (occupied(dest))
+		return ERR_CAP_OCCUPIED;
+	if (cap->type != OBJ_RAM && cap->type != OBJ_FRAME && cap->type != OBJ_DEVFRAME)
+		return ERR_CAP_TYPE;
+	if (cap->rights & ~CAP_RIGHTS_ALL)
+		return ERR_CAP_RIGHTS;
+	if (!caps_objsize_ok(cap->type, cap->size))
+		return ERR_CAP_SIZE;
+	if (cap->base % OBJSIZE_PAGE || cap->base + cap->size < cap->base)
+		return ERR_CAP_ALIGN;
+	if (mdb_find_straddling(env, cap->base, cap->base + cap->size) ||
+	    mdb_find_kernel_object(env, cap->base, cap->base + cap->size))
+		return ERR_CAP_OVERLAP;
+	memset(dest, 0, sizeof(*dest));
+	dest->cap.type = cap->type;
+	dest->cap.rights = cap->rights;
+	dest->cap.base = cap->base;
+	dest->cap.size = cap->size;
+	dest->mdb.owner = owner;
+	mdb_insert(env, dest);
+	return ERR_OK;
+}
+
+errval_t caps_set_remote(struct cte *cte, uint32_t remote)
+{
+	if (!occupied(cte))
+		return ERR_CAP_EMPTY;
+	if (zombie(cte))
+		return ERR_CAP_BUSY;
+	cte->mdb.remote = remote;
+	return ERR_OK;
 }
 
 /* ---- identify and lookup ---- */

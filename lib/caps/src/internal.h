@@ -11,3 +11,7 @@ unsigned mdb_level(const struct cte *n);
 const struct cte *mdb_find_overlapping_descendant(const struct caps_env *env,
 						  const struct capability *src, uint64_t b,
 						  uint64_t e);
+/* A memory capability that overlaps [b, e) without one containing the other. */
+const struct cte *mdb_find_straddling(const struct caps_env *env, uint64_t b, uint64_t e);
+/* A kernel object (CNode, VNode, Dispatcher, Endpoint) overlapping [b, e). */
+const struct cte *mdb_find_kernel_object(const struct caps_env *env, uint64_t b, uint64_t e);

@@ -280,3 +280,57 @@ const struct cte *mdb_find_overlapping_descendant(const struct caps_env *env,
 {
 	return find_overlap(env->root, src, b, e);
 }
+
+/*
+ * Entries of class 0 in t's subtree that contain point p strictly after
+ * their base (base < p < end) and do not nest with [b, e). Only entries
+ * with base < p are candidates, and a subtree whose max end <= p holds
+ * none, so such subtrees are skipped. (Monitors only: caps_create.)
+ */
+static const struct cte *stab(const struct cte *t, uint64_t p, uint64_t b, uint64_t e)
+{
+	if (!t || t->mdb.aux <= p)
+		return NULL;
+	const struct cte *l = stab(t->mdb.left, p, b, e);
+	if (l)
+		return l;
+	if (caps_class(t->cap.type) != 0 || t->cap.base >= p)
+		return NULL; /* everything to the right has a larger base or class */
+	uint64_t tb = t->cap.base, te = cap_end(&t->cap);
+	bool nested = (tb <= b && te >= e) || (tb >= b && te <= e);
+	if (te > p && !nested)
+		return t;
+	return stab(t->mdb.right, p, b, e);
+}
+
+const struct cte *mdb_find_straddling(const struct caps_env *env, uint64_t b, uint64_t e)
+{
+	const struct cte *c = stab(env->root, b, b, e);
+	return c ? c : stab(env->root, e, b, e);
+}
+
+static bool kernel_object(uint8_t t)
+{
+	return t != OBJ_PHYSADDR && t != OBJ_RAM && t != OBJ_FRAME && t != OBJ_DEVFRAME;
+}
+
+/* A class-0 entry of a kernel object type (CNode, VNode, Dispatcher,
+   Endpoint) overlapping [b, e), in t's subtree. */
+static const struct cte *find_kobj(const struct cte *t, uint64_t b, uint64_t e)
+{
+	if (!t || t->mdb.aux <= b)
+		return NULL;
+	const struct cte *l = find_kobj(t->mdb.left, b, e);
+	if (l)
+		return l;
+	if (caps_class(t->cap.type) != 0 || t->cap.base >= e)
+		return NULL;
+	if (cap_end(&t->cap) > b && kernel_object(t->cap.type))
+		return t;
+	return find_kobj(t->mdb.right, b, e);
+}
+
+const struct cte *mdb_find_kernel_object(const struct caps_env *env, uint64_t b, uint64_t e)
+{
+	return find_kobj(env->root, b, e);
+}

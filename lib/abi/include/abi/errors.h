@@ -37,6 +37,7 @@ typedef uint32_t errval_t;
 	X(ERR_CAP_PENDING, 110, "operation not finished: call again to resume")                    \
 	X(ERR_CAP_BUSY, 111, "capability is being deleted or revoked")                             \
 	X(ERR_CAP_NOT_FOUND, 112, "no such capability")                                            \
+	X(ERR_CAP_REMOTE, 113, "other cores hold copies or descendants: ask the monitor")          \
 	X(ERR_VM_ALIGN, 200, "virtual address or offset not page aligned")                         \
 	X(ERR_VM_ADDR, 201, "virtual address outside the user range")                              \
 	X(ERR_VM_MAPPED, 202, "something is already mapped there")                                 \
@@ -58,7 +59,9 @@ typedef uint32_t errval_t;
 	X(ERR_DOMAIN_NOT_FOUND, 1004, "no such domain")                                            \
 	X(ERR_SHELL_USAGE, 1005, "bad command usage")                                              \
 	X(ERR_DOMAIN_PROTECTED, 1006, "system services cannot be killed")                          \
-	X(ERR_BAD_REQUEST, 1007, "malformed request to a service")
+	X(ERR_BAD_REQUEST, 1007, "malformed request to a service")                                 \
+	X(ERR_MON_TIMEOUT, 1008, "a monitor did not answer in time")                               \
+	X(ERR_MON_BUSY, 1009, "the monitor is busy with another request: try again")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,

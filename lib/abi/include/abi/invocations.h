@@ -74,6 +74,17 @@ enum invocation {
 	/* Kernel (READ). a1 = core id, a2 = live dispatchers on this core,
 	 * a3 = notification IPIs received, a4 = timer ticks. */
 	KERNEL_STATUS = 20,
+	/* Kernel (WRITE), monitors only: make a capability that another core
+	 * owns, as that core's monitor described it. a2 = an L2 CNode (level 1:
+	 * the address of its L1 slot), a3 = empty slot in it, a4 = type | rights << 8 | owner core
+	 * << 16 (owner: another core), a5 = base, a6 = size. RAM, Frame and
+	 * DevFrame only; the range may not partly overlap a capability on this
+	 * core, nor overlap a kernel object (CNode, VNode, Dispatcher). */
+	KERNEL_CAP_CREATE = 21,
+	/* Kernel (WRITE), monitors only: a2 = capability (level 2), a3 = 1 to
+	 * mark it as having copies or descendants on other cores (then delete
+	 * and revoke refuse to remove it: ERR_CAP_REMOTE), 0 to clear that. */
+	KERNEL_CAP_REMOTE = 22,
 };
 
 #define EP_SEND_CAP (1ul << 32)

@@ -38,6 +38,22 @@ enum mon_msg {
 	 * MON_OP_STATUS packed as 32-bit halves (join | status << 32),
 	 * w5 = copy | delete << 32, w6 = revoke | retype << 32. */
 	MON_STATUS = 3,
+	/* 0 -> k: w0 = request, w1 = type | rights << 8 | owner << 16,
+	 * w2 = base, w3 = size, w4 = 1: map the frame and read its first word.
+	 * Make a copy of that capability on core k (KERNEL_CAP_CREATE). */
+	MON_CAP_DELIVER = 4,
+	/* k -> 0: w0 = request, w1 = errval_t, w2 = the word read. */
+	MON_CAP_DELIVERED = 5,
+	/* 0 -> k: w0 = request, w1 = type | owner << 16, w2 = base, w3 = size:
+	 * delete every copy and descendant of that object on core k. */
+	MON_CAP_REVOKE = 6,
+	/* k -> 0: w0 = request, w1 = errval_t, w2 = capabilities deleted. */
+	MON_CAP_REVOKED = 7,
+	/* 0 -> k: w0 = request, w1 = base, w2 = size: how many capabilities
+	 * core k's monitor holds inside that range. */
+	MON_CAP_COUNT = 8,
+	/* k -> 0: w0 = request, w1 = errval_t, w2 = count. */
+	MON_CAP_COUNTED = 9,
 };
 
 /* LMP requests to a monitor: words[0] = op, replies words[0] = errval_t. */
@@ -51,7 +67,26 @@ enum {
 	MONITOR_CAPSTAT = 2,
 	/* w1 = status: power the machine off. */
 	MONITOR_POWEROFF = 3,
+	/* Any domain, on TASK_MONITOR (badge CLIENT_APP): its own endpoint
+	 * attached (badged SERVER_MONITOR), where replies will go. Reply on it:
+	 * an endpoint to the monitor with this client's badge attached, for
+	 * the requests below. At most MON_CLIENTS at once (ERR_NO_SLOTS). */
+	MONITOR_BIND = 4,
+	/* RAM, Frame or DevFrame attached, w1 = core k: give core k's monitor
+	 * a copy. -> w1 = the first word core k read from it (Frame), w2 =
+	 * inter-monitor messages this took. */
+	MONITOR_SHARE = 5,
+	/* Capability attached: revoke its copies and descendants on every
+	 * other core (then revoke it locally: cnode_revoke). -> w1 = cores
+	 * contacted, w2 = capabilities deleted there, w3 = inter-monitor
+	 * messages this took (sent by all monitors together). */
+	MONITOR_REVOKE = 6,
+	/* w1 = core k, w2 = base, w3 = size -> w1 = how many capabilities
+	 * core k's monitor holds in that range. */
+	MONITOR_COUNT = 7,
 };
+#define MON_CLIENTS	    8
+#define MON_BADGE_CLIENT(i) (0x120 + (i)) /* a bound client's requests */
 
 enum mon_core_state {
 	MON_CORE_OFFLINE = 0, /* never came up */

@@ -27,11 +27,12 @@ enum {
 	TASK_DEV = 12,
 	TASK_IRQ = 13,
 	TASK_BOOTINFO_RO = 14, /* spawnd: the boot information frame, to map for children */
-	TASK_MONITOR = 15,     /* endpoint to the monitor (shell), badged CLIENT_* */
+	TASK_MONITOR = 15,     /* endpoint to monitor 0, badged CLIENT_* (spawned
+				  domains: CLIENT_APP, see abi/monitor.h MONITOR_BIND) */
 	TASK_MON_REPLY = 16,   /* monitor 0: the shell's endpoint for replies */
 };
 
-enum { CLIENT_MONITOR = 1, CLIENT_SPAWND = 2, CLIENT_SHELL = 3 };
+enum { CLIENT_MONITOR = 1, CLIENT_SPAWND = 2, CLIENT_SHELL = 3, CLIENT_APP = 4 };
 /* Badges of replies and input: disjoint from the CLIENT_* request badges. */
 enum { SERVER_MEMSERV = 0x101, SERVER_SPAWND = 0x102, SERVER_SERIAL = 0x103 };
 

@@ -37,9 +37,14 @@
  * Rights are enforced here for copy/mint (never widened) and retype (source
  * needs WRITE); invocations check the rest.
  *
- * Fields reserved for the distributed protocol (issue #4): mdb.owner (the
- * core that sequences operations on a shared capability) and mdb.remote
- * (which other cores hold copies or descendants).
+ * Cores (docs/protocol.md): mdb.owner is the core whose monitor sequences
+ * operations on the object; a CTE owned by another core (a copy that came
+ * from there, caps_create) cannot be retyped here (ERR_CAP_REMOTE). A
+ * non-zero mdb.remote (caps_set_remote; the owner's monitor keeps it on its
+ * own copy, the anchor) says other cores hold copies or descendants: delete
+ * and revoke refuse to remove such a CTE (ERR_CAP_REMOTE) until the monitor
+ * has revoked the remote ones and cleared it. Only a zombie CNode's slots
+ * are deleted regardless (the CNode's memory is going).
  */
 #pragma once
 
@@ -74,8 +79,8 @@ struct mdbnode {
 	struct cte *left, *right; /* AA tree; for a zombie: next and previous zombie */
 	uint8_t level;		  /* AA level, 0 when not in the tree */
 	uint8_t flags;		  /* MDB_* */
-	uint16_t owner;		  /* owner core (issue #4) */
-	uint32_t remote;	  /* cores holding copies/descendants (issue #4) */
+	uint16_t owner;		  /* owner core */
+	uint32_t remote;	  /* non-zero: other cores hold copies/descendants */
 	uint64_t aux;		  /* in the tree: max end address in this subtree;
 				     zombie: next slot to scan */
 };
@@ -104,6 +109,7 @@ struct caps_env {
 	   a zombie's own CTE lies in the memory to retype). */
 	uint64_t (*v2p)(void *ctx, const void *p);
 	void *ctx;
+	uint16_t core; /* this core: owner of what is retyped here (0 by default) */
 };
 
 void caps_env_init(struct caps_env *env, void *(*p2v)(void *, uint64_t),
@@ -148,9 +154,9 @@ errval_t caps_copy(struct caps_env *env, struct cte *dest, const struct cte *src
  * type in the slots dest[0..count). Checks, in order: src occupied and not a
  * zombie; src has WRITE; derivation allowed; objsize valid (and not the
  * whole of src retyped into its own type: ERR_CAP_SIZE); count >= 1;
- * offset and objsize page aligned (endpoints: offset 0, objsize 0); range
- * inside src; no live descendant of src, nor a zombie, overlaps the range;
- * all dest slots empty. Nothing changes unless every check passes.
+ * src owned by this core (else ERR_CAP_REMOTE); offset and objsize page
+ * aligned (endpoints: offset 0, objsize 0); range inside src; no live descendant of src, nor a
+ * zombie, overlaps the range; all dest slots empty. Nothing changes unless every check passes.
  * requires: dest[0..count) are valid slots (the caller checked the CNode).
  * Endpoints take base/size of their dispatcher and do not consume memory.
  */
@@ -161,7 +167,8 @@ errval_t caps_retype(struct caps_env *env, const struct cte *src, enum objtype t
  * Delete one CTE. ERR_OK when it is gone; ERR_CAP_PENDING when it was the
  * last copy of a CNode (empty or not), now a zombie, or is a zombie
  * already: call caps_delete_step() (or caps_revoke()) until the zombie
- * list is empty. ERR_CAP_EMPTY for an empty slot.
+ * list is empty. ERR_CAP_EMPTY for an empty slot, ERR_CAP_REMOTE when the
+ * CTE is marked remote.
  */
 errval_t caps_delete(struct caps_env *env, struct cte *cte);
 
@@ -172,7 +179,9 @@ errval_t caps_delete_step(struct caps_env *env, unsigned budget);
  * Delete every copy and descendant of cte (but not cte itself), at most
  * budget deletions or zombie steps per call. ERR_OK when done, else
  * ERR_CAP_PENDING (call again with the same cte). budget >= 1.
- * Errors: ERR_CAP_EMPTY, ERR_CAP_BUSY (cte is a zombie), ERR_CAP_OVERLAP
+ * Errors: ERR_CAP_EMPTY, ERR_CAP_BUSY (cte is a zombie), ERR_CAP_REMOTE (a
+ * copy or descendant to delete is marked remote; what came before it is
+ * deleted, call again once the monitor has cleared it), ERR_CAP_OVERLAP
  * (cte itself lies in the memory it names, i.e. in a CNode retyped from it,
  * which the revoke would destroy; needs env->v2p to be detected). Known
  * limit: when cte lies in a CNode whose only capability is kept in such a
@@ -180,6 +189,23 @@ errval_t caps_delete_step(struct caps_env *env, unsigned budget);
  * the rest undone; revoke again from another copy.
  */
 errval_t caps_revoke(struct caps_env *env, struct cte *cte, unsigned budget);
+
+/*
+ * Make a capability that came from another core (its monitor described it)
+ * in the empty slot dest, owned by owner. Only memory types without a kernel
+ * object (RAM, Frame, DevFrame). Errors: ERR_CAP_OCCUPIED, ERR_CAP_TYPE,
+ * ERR_CAP_RIGHTS (rights beyond CAP_RIGHTS_ALL), ERR_CAP_SIZE / ERR_CAP_ALIGN
+ * (not a valid object size, base not aligned to a page, or wrapping),
+ * ERR_CAP_OVERLAP (the range partly overlaps a capability here, so the ranges
+ * of this core would not stay laminar, or overlaps a kernel object here: a
+ * CNode, VNode, Dispatcher or Endpoint, which must never be mappable).
+ */
+errval_t caps_create(struct caps_env *env, struct cte *dest, const struct capability *cap,
+		     uint16_t owner);
+
+/* Mark (remote != 0) or unmark a CTE as having copies or descendants on
+   other cores. ERR_CAP_EMPTY for an empty slot, ERR_CAP_BUSY for a zombie. */
+errval_t caps_set_remote(struct cte *cte, uint32_t remote);
 
 /* Describe a capability. ERR_CAP_EMPTY for an empty slot. */
 errval_t caps_identify(const struct cte *cte, struct cap_info *out);

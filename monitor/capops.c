@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Capabilities across cores, the first part of docs/protocol.md that runs:
+ * sharing a memory capability with another core and revoking it on every
+ * core that holds a copy or a descendant.
+ *
+ * Monitor 0 owns what its core's domains share. For every shared object it
+ * keeps a record: the object (type, base, size), the set of cores it went
+ * to, and the *anchor*, its own copy, marked remote in the kernel
+ * (KERNEL_CAP_REMOTE) so that no local delete or revoke can take the object
+ * or an ancestor away while other cores still hold it (ERR_CAP_REMOTE).
+ *
+ *   MONITOR_SHARE   0 -> k MON_CAP_DELIVER, k -> 0 MON_CAP_DELIVERED:
+ *                   2 messages; monitor k makes the copy (KERNEL_CAP_CREATE)
+ *                   and, for a Frame, maps it and reads its first word.
+ *   MONITOR_REVOKE  MON_CAP_REVOKE to every core in the union of the sets of
+ *                   the records that are copies or descendants of the
+ *                   capability, all sent before any answer is awaited, then
+ *                   one MON_CAP_REVOKED from each: 2k messages for k cores,
+ *                   whatever the number of cores; none when nothing left the
+ *                   core. Each core revokes with a copy of its own making and
+ *                   its kernel unmaps whatever it had mapped. Then the anchors
+ *                   are unmarked and deleted, and the domain revokes locally.
+ *
+ * Not yet (docs/protocol.md): sharing from cores other than 0, copies
+ * between domains on other cores, delete notifications (a core that dropped
+ * its copy stays in the set until the next revoke: a spare message pair,
+ * never a missed copy), retype at the owner on behalf of another core.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <abi/bootinfo.h>
+#include <abi/monitor.h>
+#include <abi/services.h>
+#include <chan/ump.h>
+#include <rt/mem.h>
+#include <rt/rpc.h>
+#include <rt/sys.h>
+
+#include "monitor.h"
+
+#define SHARED	   32		 /* records at monitor 0 */
+#define HELD	   64		 /* capabilities a monitor holds for others */
+#define PROBE_VA   0x180000000ul /* GiB 6: frames other cores shared, mapped */
+#define WAIT_TICKS 500		 /* how long to wait for the other monitors (5 s) */
+
+struct shared {
+	bool used;
+	uint8_t type;
+	uint64_t base, size;
+	uint64_t cores; /* bit k: core k may hold a copy or a descendant */
+	capaddr_t anchor;
+};
+
+struct held {
+	capaddr_t slot; /* SLOT_NONE: free */
+	uint64_t base, size;
+};
+
+static struct shared shared[SHARED];
+static struct held held[HELD];
+static capaddr_t clients[MON_CLIENTS]; /* their reply endpoints, or 0 */
+static struct vregion probes;
+static bool probes_up;
+static bool busy; /* serving a request that waits for other monitors */
+
+/* Answers the current request is waiting for. */
+static struct {
+	uint64_t req;	   /* request number */
+	uint8_t type;	   /* the answer's message type */
+	unsigned pending;  /* answers still to come */
+	unsigned answers;  /* answers that came */
+	errval_t err;	   /* first error an answer carried */
+	uint64_t sum, val; /* sum of w2 over the answers; w2 of the last */
+} want;
+static uint64_t next_req;
+
+void capops_init(void)
+{
+	for (unsigned i = 0; i < HELD; i++)
+		held[i].slot = SLOT_NONE;
+}
+
+static errval_t ident(capaddr_t c, struct cap_info *ci)
+{
+	return cap_identify(c, ci);
+}
+
+/* ---- on every monitor: what other cores ask of it ---- */
+
+static struct held *held_free(void)
+{
+	for (unsigned i = 0; i < HELD; i++) {
+		struct cap_info ci;
+		if (held[i].slot != SLOT_NONE && ident(held[i].slot, &ci) == ERR_CAP_EMPTY) {
+			slot_free(held[i].slot); /* revoked: the slot is ours again */
+			held[i].slot = SLOT_NONE;
+		}
+		if (held[i].slot == SLOT_NONE)
+			return &held[i];
+	}
+	return NULL;
+}
+
+static errval_t create(capaddr_t slot, uint64_t desc, uint64_t base, uint64_t size)
+{
+	return cap_invoke(MON_KERNEL, 2, KERNEL_CAP_CREATE, CAPADDR(CAPADDR_L1(slot), 0),
+			  CAPADDR_L2(slot), desc, base, size)
+	    .err;
+}
+
+static void on_deliver(unsigned from, const uint64_t *w)
+{
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_NO_SLOTS};
+	struct held *h = held_free();
+	capaddr_t s = h ? slot_alloc() : SLOT_NONE;
+	if (s != SLOT_NONE) {
+		r[1] = create(s, w[1], w[2], w[3]);
+		if (r[1]) {
+			slot_free(s);
+		} else {
+			*h = (struct held){s, w[2], w[3]};
+			if (w[4] && (uint8_t)w[1] == OBJ_FRAME) {
+				if (!probes_up)
+					probes_up = vregion_init(&probes, PROBE_VA) == ERR_OK;
+				/* Stays mapped: a revoke must take the mapping away. */
+				const volatile uint64_t *p =
+				    probes_up ? vregion_map(&probes, s, 1, false) : NULL;
+				r[2] = p ? *p : 0;
+			}
+		}
+	}
+	mon_send(from, MON_CAP_DELIVERED, r);
+}
+
+static void on_revoke(unsigned from, const uint64_t *w)
+{
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_NO_SLOTS, 0};
+	unsigned before = 0, after = 0;
+	for (unsigned i = 0; i < HELD; i++)
+		before += held[i].slot != SLOT_NONE;
+	capaddr_t s = slot_alloc();
+	if (s != SLOT_NONE) {
+		/* A copy of our own making to revoke from: the kernel finds every
+		   copy and descendant here, held by us or by anyone else. */
+		r[1] = create(s, w[1] | (uint64_t)CAP_RIGHTS_ALL << 8, w[2], w[3]);
+		errval_t err = r[1];
+		while (!err && (err = cnode_revoke(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s))) ==
+				   ERR_CAP_PENDING)
+			;
+		if (!r[1]) {
+			r[1] = err;
+			cnode_delete(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
+		}
+		slot_free(s);
+	}
+	for (unsigned i = 0; i < HELD; i++) {
+		if (held[i].slot != SLOT_NONE && held[i].base >= w[2] &&
+		    held[i].base + held[i].size <= w[2] + w[3]) {
+			struct cap_info ci;
+			if (ident(held[i].slot, &ci) == ERR_CAP_EMPTY) {
+				if (probes_up)
+					vregion_unmap(&probes, held[i].slot);
+				slot_free(held[i].slot);
+				held[i].slot = SLOT_NONE;
+			}
+		}
+		after += held[i].slot != SLOT_NONE;
+	}
+	r[2] = before - after;
+	mon_send(from, MON_CAP_REVOKED, r);
+}
+
+static void on_count(unsigned from, const uint64_t *w)
+{
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_OK, 0};
+	for (unsigned i = 0; i < HELD; i++) {
+		struct cap_info ci;
+		if (held[i].slot != SLOT_NONE && held[i].base >= w[1] &&
+		    held[i].base + held[i].size <= w[1] + w[2] &&
+		    ident(held[i].slot, &ci) == ERR_OK)
+			r[2]++;
+	}
+	mon_send(from, MON_CAP_COUNTED, r);
+}
+
+bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
+{
+	switch (type) {
+	case MON_CAP_DELIVER:
+		on_deliver(from, w);
+		return true;
+	case MON_CAP_REVOKE:
+		on_revoke(from, w);
+		return true;
+	case MON_CAP_COUNT:
+		on_count(from, w);
+		return true;
+	case MON_CAP_DELIVERED:
+	case MON_CAP_REVOKED:
+	case MON_CAP_COUNTED:
+		if (mon_me() != 0 || from == 0)
+			return false;
+		if (want.pending && w[0] == want.req && type == want.type) {
+			want.pending--;
+			want.answers++;
+			if (w[1] && !want.err)
+				want.err = (errval_t)w[1];
+			want.sum += w[2];
+			want.val = w[2];
+		}
+		return true; /* or a late answer to a request that timed out */
+	default:
+		return false;
+	}
+}
+
+/* ---- monitor 0: requests from its domains ---- */
+
+/* Send type to every core in the set, then wait (bounded) for the answers. */
+static errval_t ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0)
+{
+	uint64_t w[UMP_PAYLOAD];
+	memcpy(w, w0, sizeof(w));
+	w[0] = ++next_req;
+	want = (typeof(want)){.req = w[0], .type = answer};
+	for (unsigned k = 1; k < 64; k++)
+		if (cores >> k & 1) {
+			errval_t err = mon_send(k, type, w);
+			if (err)
+				return err;
+			want.pending++;
+		}
+	uint64_t deadline = mon_ticks() + WAIT_TICKS;
+	while (want.pending) {
+		uint64_t now = mon_ticks();
+		if (now >= deadline)
+			return ERR_MON_TIMEOUT;
+		mon_wait(deadline - now);
+	}
+	return want.err;
+}
+
+static struct shared *find(uint8_t type, uint64_t base, uint64_t size)
+{
+	for (unsigned i = 0; i < SHARED; i++)
+		if (shared[i].used && shared[i].type == type && shared[i].base == base &&
+		    shared[i].size == size)
+			return &shared[i];
+	return NULL;
+}
+
+/* Is the shared object s a copy or a descendant of ci (lib/caps' rule)? */
+static bool covered(const struct shared *s, const struct cap_info *ci)
+{
+	if (s->base < ci->base || s->base + s->size > ci->base + ci->size)
+		return false;
+	return s->size < ci->size || s->type >= ci->type;
+}
+
+static void reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	uint64_t w[4] = {w0, w1, w2, w3};
+	capaddr_t ep = clients[client];
+	while (ep_send(ep, w, CAPADDR_NONE) == ERR_LMP_BUF_FULL)
+		sys_yield();
+}
+
+static void share(uint64_t client, capaddr_t cap, uint64_t core)
+{
+	struct cap_info ci;
+	errval_t err = ident(cap, &ci);
+	if (!err && ci.type != OBJ_RAM && ci.type != OBJ_FRAME && ci.type != OBJ_DEVFRAME)
+		err = ERR_CAP_TYPE;
+	if (!err && (core == 0 || core >= 64 || !mon_peer_up((unsigned)core)))
+		err = ERR_CORE_NONE;
+	struct shared *s = err ? NULL : find(ci.type, ci.base, ci.size);
+	if (!err && !s) {
+		for (unsigned i = 0; i < SHARED && !s; i++)
+			if (!shared[i].used)
+				s = &shared[i];
+		if (!s)
+			err = ERR_NO_SLOTS;
+		else
+			err = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, cap, 1, 0, 0, 0).err;
+		if (!err) {
+			*s = (struct shared){true, ci.type, ci.base, ci.size, 0, cap};
+			cap = SLOT_NONE; /* kept as the anchor */
+		}
+	}
+	uint64_t msgs = mon_sent(MON_OP_COPY);
+	want = (typeof(want)){0};
+	if (!err) {
+		/* In the set before it goes: a revoke must reach it, answered or not. */
+		s->cores |= 1ull << core;
+		uint64_t w[UMP_PAYLOAD] = {
+		    0, ci.type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16, ci.base,
+		    ci.size, 1};
+		err = ask(1ull << core, MON_CAP_DELIVER, MON_CAP_DELIVERED, w);
+	}
+	msgs = mon_sent(MON_OP_COPY) - msgs + want.answers;
+	if (cap != SLOT_NONE) {
+		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
+		slot_free(cap);
+	}
+	reply(client, err, err ? 0 : want.val, msgs, 0);
+}
+
+static void revoke(uint64_t client, capaddr_t cap)
+{
+	struct cap_info ci;
+	errval_t err = ident(cap, &ci);
+	uint64_t cores = 0, ncores = 0;
+	for (unsigned i = 0; !err && i < SHARED; i++)
+		if (shared[i].used && covered(&shared[i], &ci))
+			cores |= shared[i].cores;
+	for (unsigned k = 0; k < 64; k++)
+		ncores += cores >> k & 1;
+	uint64_t before = mon_sent(MON_OP_REVOKE);
+	want = (typeof(want)){0};
+	if (!err && cores) {
+		uint64_t w[UMP_PAYLOAD] = {0, ci.type | (uint64_t)mon_me() << 16, ci.base, ci.size};
+		err = ask(cores, MON_CAP_REVOKE, MON_CAP_REVOKED, w);
+	}
+	if (!err) {
+		/* Nothing is left elsewhere: the anchors may go. */
+		for (unsigned i = 0; i < SHARED; i++) {
+			struct shared *s = &shared[i];
+			if (!s->used || !covered(s, &ci))
+				continue;
+			capaddr_t a = s->anchor;
+			cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, a, 0, 0, 0, 0);
+			cnode_delete(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a));
+			slot_free(a);
+			s->used = false;
+		}
+	}
+	cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
+	slot_free(cap);
+	reply(client, err, ncores, want.sum, mon_sent(MON_OP_REVOKE) - before + want.answers);
+}
+
+static void count(uint64_t client, const uint64_t *w)
+{
+	errval_t err = w[1] == 0 || w[1] >= 64 || !mon_peer_up((unsigned)w[1]) ? ERR_CORE_NONE : 0;
+	if (!err) {
+		uint64_t q[UMP_PAYLOAD] = {0, w[2], w[3]};
+		err = ask(1ull << w[1], MON_CAP_COUNT, MON_CAP_COUNTED, q);
+	}
+	reply(client, err, err ? 0 : want.val, 0, 0);
+}
+
+/* MONITOR_BIND: keep the client's endpoint, give it one of ours. */
+static void bind(const struct lmp_recv *m)
+{
+	capaddr_t ep = slot_alloc();
+	if (ep == SLOT_NONE || rpc_take_cap(ep)) {
+		if (ep != SLOT_NONE)
+			slot_free(ep);
+		return; /* nowhere to answer */
+	}
+	unsigned i = 0;
+	for (; i < MON_CLIENTS; i++) {
+		struct cap_info ci;
+		if (clients[i] && ident(clients[i], &ci) == ERR_CAP_EMPTY) {
+			slot_free(clients[i]); /* its domain is gone */
+			clients[i] = 0;
+		}
+		if (!clients[i])
+			break;
+	}
+	uint64_t w[4] = {ERR_NO_SLOTS};
+	capaddr_t mine = SLOT_NONE;
+	if (i < MON_CLIENTS && m->words[0] == MONITOR_BIND && (mine = slot_alloc()) != SLOT_NONE) {
+		w[0] = cnode_mint(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine),
+				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, MON_BADGE_CLIENT(i));
+		if (!w[0])
+			clients[i] = ep;
+	}
+	while (ep_send(ep, w, w[0] ? CAPADDR_NONE : mine) == ERR_LMP_BUF_FULL)
+		sys_yield();
+	if (mine != SLOT_NONE) {
+		cnode_delete(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine));
+		slot_free(mine);
+	}
+	if (w[0]) {
+		cnode_delete(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep));
+		slot_free(ep);
+	}
+}
+
+bool capops_serve(const struct lmp_recv *m)
+{
+	if (m->badge == CLIENT_APP) {
+		if (m->has_cap)
+			bind(m);
+		return true;
+	}
+	if (m->badge < MON_BADGE_CLIENT(0) || m->badge >= MON_BADGE_CLIENT(MON_CLIENTS))
+		return false;
+	uint64_t client = m->badge - MON_BADGE_CLIENT(0);
+	capaddr_t cap = SLOT_NONE;
+	if (m->has_cap && ((cap = slot_alloc()) == SLOT_NONE || rpc_take_cap(cap))) {
+		if (cap != SLOT_NONE)
+			slot_free(cap);
+		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		reply(client, ERR_NO_SLOTS, 0, 0, 0);
+		return true;
+	}
+	if (!clients[client] || busy) {
+		if (cap != SLOT_NONE) {
+			cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
+			slot_free(cap);
+		}
+		if (clients[client])
+			reply(client, ERR_MON_BUSY, 0, 0, 0);
+		return true;
+	}
+	if (cap != SLOT_NONE && m->words[0] != MONITOR_SHARE && m->words[0] != MONITOR_REVOKE) {
+		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
+		slot_free(cap);
+		cap = SLOT_NONE;
+	}
+	busy = true;
+	switch (m->words[0]) {
+	case MONITOR_SHARE: /* share() and revoke() take the capability */
+		if (cap != SLOT_NONE)
+			share(client, cap, m->words[1]);
+		else
+			reply(client, ERR_BAD_REQUEST, 0, 0, 0);
+		break;
+	case MONITOR_REVOKE:
+		if (cap != SLOT_NONE)
+			revoke(client, cap);
+		else
+			reply(client, ERR_BAD_REQUEST, 0, 0, 0);
+		break;
+	case MONITOR_COUNT:
+		count(client, m->words);
+		break;
+	default:
+		reply(client, ERR_BAD_REQUEST, 0, 0, 0);
+	}
+	busy = false;
+	return true;
+}
