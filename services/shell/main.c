@@ -220,7 +220,8 @@ static errval_t cmd_test(int argc, char **argv)
 			if (!strcmp(argv[i], suites[s]))
 				break;
 		if (s == sizeof(suites) / sizeof(suites[0])) {
-			printf("test: no suite '%s' (caps vm lmp syscalls domains cores)\n", argv[i]);
+			printf("test: no suite '%s' (caps vm lmp syscalls domains cores)\n",
+			       argv[i]);
 			return ERR_SHELL_USAGE;
 		}
 		mask |= 1ull << s;
@@ -252,7 +253,8 @@ static const struct command {
     {"caps", "<domain>", "dump a domain's cspace", cmd_caps},
     {"spawn", "<module>", "start a domain from a boot module", cmd_spawn},
     {"kill", "<domain>", "stop a domain and take its memory back", cmd_kill},
-    {"test", "[suite...]", "run the in-system tests (caps vm lmp syscalls domains cores)", cmd_test},
+    {"test", "[suite...]", "run the in-system tests (caps vm lmp syscalls domains cores)",
+     cmd_test},
     {"cores", "", "list the cores and their monitors", cmd_cores},
     {"capstat", "", "inter-monitor messages per core and operation", cmd_capstat},
     {"poweroff", "", "power the machine off", cmd_poweroff},
