@@ -238,6 +238,7 @@ static void give_devices(struct builder *b, const struct platform *plat, struct 
 	bi->uart_base = plat->uart.base;
 	bi->uart_irq = plat->uart.irq;
 	bi->uart_reg_shift = plat->uart.reg_shift;
+	bi->timebase = (uint32_t)plat->timebase_hz;
 }
 
 /* The UMP channel pages, shared with other cores (see abi/bootinfo.h CN_CHAN). */

@@ -307,7 +307,7 @@ static void share(uint64_t client, capaddr_t cap, uint64_t core)
 	reply(client, err, err ? 0 : want.val, msgs, 0);
 }
 
-static void revoke(uint64_t client, capaddr_t cap)
+static void revoke(uint64_t client, capaddr_t cap, bool broadcast)
 {
 	struct cap_info ci;
 	errval_t err = ident(cap, &ci);
@@ -315,6 +315,9 @@ static void revoke(uint64_t client, capaddr_t cap)
 	for (unsigned i = 0; !err && i < SHARED; i++)
 		if (shared[i].used && covered(&shared[i], &ci))
 			cores |= shared[i].cores;
+	for (unsigned k = 1; broadcast && k < 64; k++)
+		if (mon_peer_up(k))
+			cores |= 1ull << k;
 	for (unsigned k = 0; k < 64; k++)
 		ncores += cores >> k & 1;
 	uint64_t before = mon_sent(MON_OP_REVOKE);
@@ -432,7 +435,7 @@ bool capops_serve(const struct lmp_recv *m)
 		break;
 	case MONITOR_REVOKE:
 		if (cap != SLOT_NONE)
-			revoke(client, cap);
+			revoke(client, cap, m->words[1] == MON_REVOKE_BROADCAST);
 		else
 			reply(client, ERR_BAD_REQUEST, 0, 0, 0);
 		break;

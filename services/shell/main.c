@@ -208,12 +208,31 @@ static errval_t cmd_kill(int argc, char **argv)
 	return err;
 }
 
+/* Start a module, wait for it to end, and take it away; its exit status. */
+static errval_t run_module(const char *name, uint64_t arg)
+{
+	struct lmp_recv r;
+	uint64_t id;
+	errval_t err = start(name, arg, &id);
+	if (err)
+		return err;
+	err = spawnd(SPAWN_WAIT, id, 0, 0, &r);
+	int64_t status = (int64_t)r.words[1];
+	uint64_t faults = r.words[2];
+	errval_t kerr = spawnd(SPAWN_KILL, id, 0, 0, &r);
+	if (err)
+		return err;
+	if (faults)
+		printf("%s: the domain faulted\n", name);
+	return kerr ? kerr : (status || faults) ? ERR_SHELL_USAGE : ERR_OK;
+}
+
 /* Test suites of the tests module, selected by name. */
 static const char *const suites[] = {"caps", "vm", "lmp", "syscalls", "domains", "cores"};
 
 static errval_t cmd_test(int argc, char **argv)
 {
-	uint64_t mask = 0, id;
+	uint64_t mask = 0;
 	for (int i = 1; i < argc; i++) {
 		unsigned s;
 		for (s = 0; s < sizeof(suites) / sizeof(suites[0]); s++)
@@ -226,18 +245,13 @@ static errval_t cmd_test(int argc, char **argv)
 		}
 		mask |= 1ull << s;
 	}
-	struct lmp_recv r;
-	errval_t err = start("tests", mask, &id);
-	if (!err)
-		err = spawnd(SPAWN_WAIT, id, 0, 0, &r);
-	int64_t status = (int64_t)r.words[1];
-	uint64_t faults = r.words[2];
-	errval_t kerr = spawnd(SPAWN_KILL, id, 0, 0, &r);
-	if (err)
-		return err;
-	if (faults)
-		printf("test: the tests domain faulted\n");
-	return kerr ? kerr : (status || faults) ? ERR_SHELL_USAGE : ERR_OK;
+	return run_module("tests", mask);
+}
+
+static errval_t cmd_bench(int argc, char **argv)
+{
+	(void)argv;
+	return argc == 1 ? run_module("bench", 0) : ERR_SHELL_USAGE;
 }
 
 static errval_t cmd_poweroff(int argc, char **argv);
@@ -253,6 +267,7 @@ static const struct command {
     {"caps", "<domain>", "dump a domain's cspace", cmd_caps},
     {"spawn", "<module>", "start a domain from a boot module", cmd_spawn},
     {"kill", "<domain>", "stop a domain and take its memory back", cmd_kill},
+    {"bench", "", "measure cross-core revocation (targeted vs broadcast)", cmd_bench},
     {"test", "[suite...]", "run the in-system tests (caps vm lmp syscalls domains cores)",
      cmd_test},
     {"cores", "", "list the cores and their monitors", cmd_cores},
@@ -321,7 +336,9 @@ static void execute(char *line)
 		return;
 	}
 	err = c->fn(argc, argv);
-	if (err == ERR_SHELL_USAGE && strcmp(c->name, "test"))
+	/* test and bench report their own failures */
+	bool own = !strcmp(c->name, "test") || (!strcmp(c->name, "bench") && argc == 1);
+	if (err == ERR_SHELL_USAGE && !own)
 		printf("usage: %s %s\n", c->name, c->args);
 	else if (err && err != ERR_SHELL_USAGE)
 		printf("error: %s: %s\n", c->name, err_str(err));

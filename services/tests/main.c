@@ -13,6 +13,7 @@
 #include <abi/monitor.h>
 #include <abi/services.h>
 #include <rt/mem.h>
+#include <rt/monitor.h>
 #include <rt/rpc.h>
 #include <rt/spawn.h>
 #include <rt/sys.h>
@@ -398,48 +399,10 @@ static void test_no_leak(void)
 
 /* ---- capabilities across cores, through monitor 0 (suite "cores") ---- */
 
-static capaddr_t mon = SLOT_NONE; /* our endpoint to monitor 0, after MONITOR_BIND */
-
-static errval_t mon_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t cap,
-			 struct lmp_recv *rep)
-{
-	uint64_t req[4] = {op, w1, w2, w3};
-	return rpc_call(mon, SERVER_MONITOR, req, cap, rep);
-}
-
-static errval_t mon_bind(void)
-{
-	capaddr_t me = slot_alloc();
-	struct lmp_recv rep;
-	uint64_t req[4] = {MONITOR_BIND};
-	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me),
-				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, SERVER_MONITOR);
-	if (!err)
-		err = rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, me, &rep);
-	if (!err && !rep.has_cap)
-		err = ERR_BAD_REQUEST;
-	if (!err) {
-		mon = slot_alloc();
-		err = rpc_take_cap(mon);
-	}
-	cnode_delete(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me));
-	slot_free(me);
-	return err;
-}
-
-/* Revoke everywhere: the other cores through the monitor, then here. */
-static errval_t revoke_all(capaddr_t c, struct lmp_recv *rep)
-{
-	errval_t err = mon_call(MONITOR_REVOKE, 0, 0, 0, c, rep);
-	if (!err)
-		err = cnode_revoke(CAPADDR(CAPADDR_L1(c), 0), 1, CAPADDR_L2(c));
-	return err;
-}
-
 static uint64_t held_on(unsigned core, uint64_t base, uint64_t size)
 {
 	struct lmp_recv rep;
-	errval_t err = mon_call(MONITOR_COUNT, core, base, size, CAPADDR_NONE, &rep);
+	errval_t err = monitor_call(MONITOR_COUNT, core, base, size, CAPADDR_NONE, &rep);
 	if (err)
 		printf("count on core %u: %s\n", core, err_str(err));
 	return err ? ~0ull : rep.words[1];
@@ -450,7 +413,7 @@ static void test_cores(void)
 	unsigned n = bi->ncores, online = 0;
 	for (unsigned k = 0; k < n; k++)
 		online += bi->cores[k].online;
-	EXPECT_ERR(mon_bind(), ERR_OK);
+	EXPECT_ERR(monitor_bind(), ERR_OK);
 	uint64_t before = ram_free_bytes();
 	capaddr_t ram, f = slot_alloc(), g = slot_alloc(), h = slot_alloc();
 	struct cap_info ci;
@@ -463,21 +426,22 @@ static void test_cores(void)
 	uint64_t fbase = ci.base, fsize = ci.size;
 
 	/* Purely local: no message at all. */
-	EXPECT_ERR(revoke_all(f, &rep), ERR_OK);
+	EXPECT_ERR(monitor_revoke(f, 0, &rep), ERR_OK);
 	CHECK(rep.words[1] == 0 && rep.words[3] == 0,
 	      "local revoke contacted %lu cores with %lu messages, want 0 and 0",
 	      (unsigned long)rep.words[1], (unsigned long)rep.words[3]);
 
 	/* Bad requests. */
-	EXPECT_ERR(mon_call(MONITOR_SHARE, 0, 0, 0, f, &rep), ERR_CORE_NONE);
-	EXPECT_ERR(mon_call(MONITOR_SHARE, 64, 0, 0, f, &rep), ERR_CORE_NONE);
-	EXPECT_ERR(mon_call(MONITOR_SHARE, 1, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
-	EXPECT_ERR(mon_call(MONITOR_SHARE, 1, 0, 0, CAPADDR(CN_TASK, TASK_EP), &rep), ERR_CAP_TYPE);
-	EXPECT_ERR(mon_call(MONITOR_REVOKE, 0, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
-	EXPECT_ERR(mon_call(99, 0, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
-	EXPECT_ERR(mon_call(MONITOR_COUNT, n, 0, 0, CAPADDR_NONE, &rep), ERR_CORE_NONE);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, 0, 0, 0, f, &rep), ERR_CORE_NONE);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, 64, 0, 0, f, &rep), ERR_CORE_NONE);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, 1, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, 1, 0, 0, CAPADDR(CN_TASK, TASK_EP), &rep),
+		   ERR_CAP_TYPE);
+	EXPECT_ERR(monitor_call(MONITOR_REVOKE, 0, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
+	EXPECT_ERR(monitor_call(99, 0, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
+	EXPECT_ERR(monitor_call(MONITOR_COUNT, n, 0, 0, CAPADDR_NONE, &rep), ERR_CORE_NONE);
 	if (online < 2) {
-		EXPECT_ERR(mon_call(MONITOR_SHARE, 1, 0, 0, f, &rep), ERR_CORE_NONE);
+		EXPECT_ERR(monitor_call(MONITOR_SHARE, 1, 0, 0, f, &rep), ERR_CORE_NONE);
 	} else {
 		/* Give a Frame to every other core; each reads what we wrote. */
 		uint64_t *p = win_map(f, 1, true);
@@ -489,7 +453,7 @@ static void test_cores(void)
 		for (k = 1; k < n; k++) {
 			if (!bi->cores[k].online)
 				continue;
-			EXPECT_ERR(mon_call(MONITOR_SHARE, k, 0, 0, f, &rep), ERR_OK);
+			EXPECT_ERR(monitor_call(MONITOR_SHARE, k, 0, 0, f, &rep), ERR_OK);
 			CHECK(rep.words[1] == 0x5eef0000 + n && rep.words[2] == 2,
 			      "core %u read %lx with %lu messages, want %lx with 2", k,
 			      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
@@ -507,7 +471,7 @@ static void test_cores(void)
 		EXPECT_ERR(ram_free(ram), ERR_CAP_REMOTE);
 		/* Revoke from the parent RAM: 2 messages per core holding a
 		   descendant, none for the others. */
-		EXPECT_ERR(revoke_all(ram, &rep), ERR_OK);
+		EXPECT_ERR(monitor_revoke(ram, 0, &rep), ERR_OK);
 		CHECK(rep.words[1] == shared && rep.words[2] == shared &&
 			  rep.words[3] == 2 * shared,
 		      "revoke: %lu cores, %lu deleted, %lu messages; want %u, %u, %u",
@@ -525,21 +489,21 @@ static void test_cores(void)
 		EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0),
 				      1, CAPADDR_L2(f)),
 			   ERR_OK);
-		EXPECT_ERR(mon_call(MONITOR_SHARE, n - 1, 0, 0, f, &rep), ERR_OK);
+		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, f, &rep), ERR_OK);
 		/* A copy and a descendant on the same core: still one core. */
 		EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 2 * OBJSIZE_PAGE, OBJSIZE_PAGE, 1,
 				      CAPADDR(CAPADDR_L1(h), 0), 1, CAPADDR_L2(h)),
 			   ERR_OK);
-		EXPECT_ERR(mon_call(MONITOR_SHARE, n - 1, 0, 0, h, &rep), ERR_OK);
-		EXPECT_ERR(mon_call(MONITOR_SHARE, n - 1, 0, 0, ram, &rep), ERR_OK);
-		EXPECT_ERR(revoke_all(f, &rep), ERR_OK); /* f's copies only */
+		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, h, &rep), ERR_OK);
+		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, ram, &rep), ERR_OK);
+		EXPECT_ERR(monitor_revoke(f, 0, &rep), ERR_OK); /* f's copies only */
 		CHECK(rep.words[1] == 1 && rep.words[2] == 1 && rep.words[3] == 2,
 		      "revoke of f: %lu cores, %lu deleted, %lu messages; want 1, 1, 2",
 		      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
 		      (unsigned long)rep.words[3]);
 		CHECK(held_on(n - 1, 0, ~0ull) == 2, "core %u holds %lu, want 2 (h and ram)", n - 1,
 		      (unsigned long)held_on(n - 1, 0, ~0ull));
-		EXPECT_ERR(revoke_all(ram, &rep), ERR_OK);
+		EXPECT_ERR(monitor_revoke(ram, 0, &rep), ERR_OK);
 		CHECK(rep.words[1] == 1 && rep.words[2] == 2 && rep.words[3] == 2,
 		      "revoke of ram: %lu cores, %lu deleted, %lu messages; want 1, 2, 2",
 		      (unsigned long)rep.words[1], (unsigned long)rep.words[2],

@@ -24,6 +24,7 @@ void trap_init(void)
 {
 	csr_write(sscratch, 0); /* "in the kernel" for trap.S */
 	csr_write(stvec, (uintptr_t)trap_entry);
+	csr_write(scounteren, SCOUNTEREN_TM); /* rdtime in user mode (benchmarks) */
 }
 
 static const char *exception_name(uint64_t code)

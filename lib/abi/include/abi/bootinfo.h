@@ -77,7 +77,7 @@ struct bootinfo {
 	uint32_t uart_irq;
 	uint64_t uart_base;
 	uint32_t uart_reg_shift;
-	uint32_t pad;
+	uint32_t timebase; /* Hz of the time CSR (rdtime) */
 	char bootargs[256];
 	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
 	struct bootinfo_core cores[BOOTINFO_MAX_CORES];

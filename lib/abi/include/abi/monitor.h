@@ -77,7 +77,9 @@ enum {
 	 * inter-monitor messages this took. */
 	MONITOR_SHARE = 5,
 	/* Capability attached: revoke its copies and descendants on every
-	 * other core (then revoke it locally: cnode_revoke). -> w1 = cores
+	 * other core (then revoke it locally: cnode_revoke). w1 =
+	 * MON_REVOKE_BROADCAST asks every core instead of only those that may
+	 * hold some (Barrelfish's way; for comparison). -> w1 = cores
 	 * contacted, w2 = capabilities deleted there, w3 = inter-monitor
 	 * messages this took (sent by all monitors together). */
 	MONITOR_REVOKE = 6,
@@ -85,8 +87,9 @@ enum {
 	 * core k's monitor holds in that range. */
 	MONITOR_COUNT = 7,
 };
-#define MON_CLIENTS	    8
-#define MON_BADGE_CLIENT(i) (0x120 + (i)) /* a bound client's requests */
+#define MON_REVOKE_BROADCAST 1
+#define MON_CLIENTS	     8
+#define MON_BADGE_CLIENT(i)  (0x120 + (i)) /* a bound client's requests */
 
 enum mon_core_state {
 	MON_CORE_OFFLINE = 0, /* never came up */

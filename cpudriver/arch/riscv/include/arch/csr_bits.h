@@ -20,4 +20,6 @@
 
 #define SATP_MODE_SV39 (8ul << 60)
 
+#define SCOUNTEREN_TM (1ul << 1) /* user mode may read the time CSR */
+
 #define CSR_STIMECMP 0x14d /* Sstc extension */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Talking to monitor 0 from any domain (abi/monitor.h): bind once, then
+ * share capabilities with other cores and revoke them everywhere.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rt/sys.h>
+
+/* MONITOR_BIND through TASK_MONITOR; the others need it first. */
+errval_t monitor_bind(void);
+/* One request (abi/monitor.h), with cap attached unless CAPADDR_NONE. */
+errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t cap,
+		      struct lmp_recv *rep);
+/* Revoke c on every other core (MONITOR_REVOKE, flags in w1), then here. */
+errval_t monitor_revoke(capaddr_t c, uint64_t flags, struct lmp_recv *rep);

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+/* Requests to monitor 0 (rt/monitor.h). */
+#include <abi/bootinfo.h>
+#include <abi/monitor.h>
+#include <abi/services.h>
+#include <rt/mem.h>
+#include <rt/monitor.h>
+#include <rt/rpc.h>
+
+static capaddr_t mon = SLOT_NONE; /* our endpoint to monitor 0, after the bind */
+
+errval_t monitor_bind(void)
+{
+	capaddr_t me = slot_alloc();
+	struct lmp_recv rep;
+	uint64_t req[4] = {MONITOR_BIND};
+	if (me == SLOT_NONE)
+		return ERR_NO_SLOTS;
+	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me),
+				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, SERVER_MONITOR);
+	if (!err)
+		err = rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, me, &rep);
+	if (!err && !rep.has_cap)
+		err = ERR_BAD_REQUEST;
+	if (!err && mon == SLOT_NONE && (mon = slot_alloc()) == SLOT_NONE)
+		err = ERR_NO_SLOTS;
+	if (!err)
+		err = rpc_take_cap(mon);
+	cnode_delete(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me));
+	slot_free(me);
+	return err;
+}
+
+errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t cap,
+		      struct lmp_recv *rep)
+{
+	uint64_t req[4] = {op, w1, w2, w3};
+	if (mon == SLOT_NONE)
+		return ERR_BAD_REQUEST;
+	return rpc_call(mon, SERVER_MONITOR, req, cap, rep);
+}
+
+errval_t monitor_revoke(capaddr_t c, uint64_t flags, struct lmp_recv *rep)
+{
+	errval_t err = monitor_call(MONITOR_REVOKE, flags, 0, 0, c, rep);
+	if (!err)
+		err = cnode_revoke(CAPADDR(CAPADDR_L1(c), 0), 1, CAPADDR_L2(c));
+	return err;
+}
