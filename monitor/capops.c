@@ -40,10 +40,11 @@
 
 #include "monitor.h"
 
-#define SHARED	   32		 /* records at monitor 0 */
-#define HELD	   64		 /* capabilities a monitor holds for others */
-#define PROBE_VA   0x180000000ul /* GiB 6: frames other cores shared, mapped */
-#define WAIT_TICKS 500		 /* how long to wait for the other monitors (5 s) */
+#define SHARED	    32		  /* records at monitor 0 */
+#define HELD	    64		  /* capabilities a monitor holds for others */
+#define PROBE_VA    0x180000000ul /* GiB 6: frames other cores shared, mapped */
+#define WAIT_TICKS  500		  /* how long to wait for the other monitors (5 s) */
+#define REPLY_TRIES 64		  /* yields before an answer a client does not take is dropped */
 
 struct shared {
 	bool used;
@@ -63,7 +64,8 @@ static struct held held[HELD];
 static capaddr_t clients[MON_CLIENTS]; /* their reply endpoints, or 0 */
 static struct vregion probes;
 static bool probes_up;
-static bool busy; /* serving a request that waits for other monitors */
+static bool busy;	 /* serving a request that waits for other monitors */
+static uint64_t dropped; /* answers clients did not take */
 
 /* Answers the current request is waiting for. */
 static struct {
@@ -259,12 +261,22 @@ static bool covered(const struct shared *s, const struct cap_info *ci)
 	return s->size < ci->size || s->type >= ci->type;
 }
 
+/* Answer a client; one that does not take its answers loses them (a full
+   buffer for REPLY_TRIES yields), so no client can stall the monitor. */
+static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap)
+{
+	for (unsigned i = 0; i < REPLY_TRIES; i++) {
+		if (ep_send(ep, w, cap) != ERR_LMP_BUF_FULL)
+			return;
+		sys_yield();
+	}
+	dropped++;
+}
+
 static void reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	uint64_t w[4] = {w0, w1, w2, w3};
-	capaddr_t ep = clients[client];
-	while (ep_send(ep, w, CAPADDR_NONE) == ERR_LMP_BUF_FULL)
-		sys_yield();
+	send_bounded(clients[client], w, CAPADDR_NONE);
 }
 
 static void share(uint64_t client, capaddr_t cap, uint64_t core)
@@ -381,8 +393,7 @@ static void bind(const struct lmp_recv *m)
 		if (!w[0])
 			clients[i] = ep;
 	}
-	while (ep_send(ep, w, w[0] ? CAPADDR_NONE : mine) == ERR_LMP_BUF_FULL)
-		sys_yield();
+	send_bounded(ep, w, w[0] ? CAPADDR_NONE : mine);
 	if (mine != SLOT_NONE) {
 		cnode_delete(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine));
 		slot_free(mine);

@@ -242,8 +242,11 @@ static void query_all(void)
 static void reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	uint64_t w[4] = {w0, w1, w2, w3};
-	while (ep_send(CAPADDR(CN_TASK, TASK_MON_REPLY), w, CAPADDR_NONE) == ERR_LMP_BUF_FULL)
-		sys_yield();
+	for (unsigned i = 0; i < 64; i++) /* bounded: a stuck shell cannot stall us */
+		if (ep_send(CAPADDR(CN_TASK, TASK_MON_REPLY), w, CAPADDR_NONE) != ERR_LMP_BUF_FULL)
+			return;
+		else
+			sys_yield();
 }
 
 void mon_wait(uint64_t ticks)

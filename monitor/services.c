@@ -108,6 +108,9 @@ static errval_t wire(void)
 			err = spawn_give(&svc[SVC_SERIAL], TASK_IRQ, CAPADDR(CN_DEV, DEV_UART_IRQ),
 					 CAP_RIGHTS_ALL);
 	}
+	if (!err) /* memserv revokes what its clients shared with other cores */
+		err = spawn_give_badged(&svc[SVC_MEMSERV], CN_TASK, TASK_MONITOR,
+					CAPADDR(CN_TASK, TASK_EP), CLIENT_APP);
 	if (!err) /* spawnd hands it on to every domain it starts (MONITOR_BIND) */
 		err = spawn_give_badged(&svc[SVC_SPAWND], CN_TASK, TASK_MONITOR,
 					CAPADDR(CN_TASK, TASK_EP), CLIENT_APP);

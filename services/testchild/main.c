@@ -6,11 +6,29 @@
  *   2  store to address 0 (a fault: the kernel stops it, nobody else)
  *   3  read the frame at 0xc0000000 until that read faults (the test revokes it)
  *   4  wait for a message; reply with words[0] + 1 on the endpoint that came with it
+ *   5  share a frame of its own RAM with core 1 (monitor 0) and exit without
+ *      revoking it: whoever frees its memory must revoke on core 1 too
  */
 #include <stdint.h>
 
 #include <abi/bootinfo.h>
+#include <abi/monitor.h>
+#include <abi/services.h>
+#include <rt/mem.h>
+#include <rt/monitor.h>
 #include <rt/sys.h>
+
+static int share_and_exit(void)
+{
+	capaddr_t f = slot_alloc();
+	struct lmp_recv rep;
+	if (monitor_bind())
+		return 10;
+	if (cap_retype(CAPADDR(CN_TASK, TASK_RAM), OBJ_FRAME, 0, OBJSIZE_PAGE, 1,
+		       CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)))
+		return 11;
+	return monitor_call(MONITOR_SHARE, 1, 0, 0, f, &rep) ? 12 : 0;
+}
 
 int main(void *arg)
 {
@@ -27,6 +45,8 @@ int main(void *arg)
 			(void)*(volatile uint32_t *)0xc0000000ul;
 			sys_yield();
 		}
+	case 5:
+		return share_and_exit();
 	case 4:
 		if (lmp_recv(1, &m) || !m.has_cap)
 			return 1;

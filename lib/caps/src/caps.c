@@ -386,8 +386,11 @@ errval_t caps_create(struct caps_env *env, struct cte *dest, const struct capabi
 		return ERR_CAP_SIZE;
 	if (cap->base % OBJSIZE_PAGE || cap->base + cap->size < cap->base)
 		return ERR_CAP_ALIGN;
+	/* A zombie CNode is still a kernel object: out of the tree, but its
+	   slots (and its own CTE, wherever that lies) are live until it is gone. */
 	if (mdb_find_straddling(env, cap->base, cap->base + cap->size) ||
-	    mdb_find_kernel_object(env, cap->base, cap->base + cap->size))
+	    mdb_find_kernel_object(env, cap->base, cap->base + cap->size) ||
+	    zombie_in_range(env, cap->base, cap->base + cap->size))
 		return ERR_CAP_OVERLAP;
 	memset(dest, 0, sizeof(*dest));
 	dest->cap.type = cap->type;

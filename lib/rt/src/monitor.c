@@ -40,9 +40,16 @@ errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64
 	return rpc_call(mon, SERVER_MONITOR, req, cap, rep);
 }
 
+capaddr_t monitor_ep(void)
+{
+	return mon;
+}
+
 errval_t monitor_revoke(capaddr_t c, uint64_t flags, struct lmp_recv *rep)
 {
-	errval_t err = monitor_call(MONITOR_REVOKE, flags, 0, 0, c, rep);
+	errval_t err = mon == SLOT_NONE ? monitor_bind() : ERR_OK;
+	if (!err)
+		err = monitor_call(MONITOR_REVOKE, flags, 0, 0, c, rep);
 	if (!err)
 		err = cnode_revoke(CAPADDR(CAPADDR_L1(c), 0), 1, CAPADDR_L2(c));
 	return err;

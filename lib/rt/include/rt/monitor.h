@@ -15,5 +15,8 @@ errval_t monitor_bind(void);
 /* One request (abi/monitor.h), with cap attached unless CAPADDR_NONE. */
 errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t cap,
 		      struct lmp_recv *rep);
-/* Revoke c on every other core (MONITOR_REVOKE, flags in w1), then here. */
+/* Our endpoint to monitor 0 after the bind (SLOT_NONE before). */
+capaddr_t monitor_ep(void);
+/* Revoke c on every other core (MONITOR_REVOKE, flags in w1), then here;
+   binds first if needed. ram_free() falls back to it on ERR_CAP_REMOTE. */
 errval_t monitor_revoke(capaddr_t c, uint64_t flags, struct lmp_recv *rep);
