@@ -3,7 +3,8 @@
  * Host tests of lib/caps, the capability database: the derivation and size
  * tables, copy/mint, retype (every check in its documented order), delete
  * with zombie CNodes, delete_step, revoke in bounded steps, identify,
- * cnode_slots, lookup, the MDB order and its queries, and the invariant
+ * cnode_slots, lookup, the MDB order and its queries, capabilities from
+ * other cores (caps_create, owners, remote marks), and the invariant
  * checker (which every test runs after every operation, and which must
  * notice a deliberately corrupted tree). Written against the documentation
  * in caps.h; where the code disagrees, the test follows the documentation.
@@ -558,7 +559,8 @@ static void test_retype_into_each_type(void **state)
 	    {OBJ_VNODE_L0, OBJSIZE_VNODE, 2},
 	    {OBJ_DISPATCHER, OBJSIZE_DISPATCHER, 2},
 	};
-	RAM->mdb.owner = 2;
+	RAM->mdb.owner = 2; /* children inherit the owner; only core 2 may retype */
+	fx->env.core = 2;
 	unsigned slot = 2;
 	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		uint64_t n = fx->env.count, off = take(rows[i].size * rows[i].count);
@@ -1848,6 +1850,743 @@ static void test_mdb_insert_remove_random(void **state)
 	free(c);
 }
 
+/* ---- capabilities from other cores: caps_create, owners, remote marks ---- */
+
+/* A capability as another core's monitor describes it. */
+static struct capability desc(enum objtype t, uint64_t base, uint64_t size)
+{
+	return (struct capability){
+	    .type = (uint8_t)t, .rights = CAP_RIGHTS_ALL, .base = base, .size = size};
+}
+
+/* Free memory under PhysAddr, outside RAM: nothing else is there. */
+#define FREE_PA (ARENA_BASE + RAM_SIZE)
+
+/* caps_create that must succeed: the new CTE holds exactly the described
+   object (no flags, no mapping), owned by owner, unmarked, in the tree. */
+static struct cte *create(struct cte *dest, enum objtype t, uint64_t base, uint64_t size,
+			  uint16_t owner)
+{
+	struct capability c = desc(t, base, size);
+	uint64_t n = fx->env.count;
+	OK(caps_create(ENV, dest, &c, owner));
+	assert_int_equal(fx->env.count, n + 1);
+	assert_memory_equal(&dest->cap, &c, sizeof(c));
+	assert_int_equal(dest->mdb.owner, owner);
+	assert_int_equal(dest->mdb.remote, 0);
+	assert_int_equal(dest->mdb.flags, 0);
+	assert_true(dest->mdb.level > 0);
+	return dest;
+}
+
+/* Every run of copies in the MDB is contiguous (and the order is caps.h's). */
+static void check_copies_adjacent(void)
+{
+	static const struct cte *v[256];
+	unsigned n = walk(ENV, v, 256);
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = i + 1; j < n; j++)
+			if (caps_is_copy(&v[i]->cap, &v[j]->cap))
+				for (unsigned k = i + 1; k < j; k++)
+					assert_true(caps_is_copy(&v[k]->cap, &v[i]->cap));
+}
+
+/* How many CTEs in the tree are copies of c (c included if it is there). */
+static unsigned copies_of(const struct capability *c)
+{
+	unsigned n = 0;
+	for (const struct cte *e = mdb_first(ENV); e; e = mdb_next(ENV, e))
+		n += caps_is_copy(&e->cap, c);
+	return n;
+}
+
+/* A refused caps_create leaves slots, database, events and memory as they
+   were. */
+static void create_refused(struct cte *dest, struct capability c, uint16_t owner, errval_t want)
+{
+	static struct fix before;
+	uint8_t *mem = malloc(ARENA_SIZE);
+	assert_non_null(mem);
+	memcpy(mem, fx->arena, ARENA_SIZE);
+	before = *fx;
+	errval_t err = caps_create(ENV, dest, &c, owner);
+	if (err != want)
+		fail_msg("caps_create(type %u, rights %#x, base %#llx, size %#llx)\n  got  %s\n  "
+			 "want %s",
+			 c.type, c.rights, (unsigned long long)c.base, (unsigned long long)c.size,
+			 err_str(err), err_str(want));
+	INV();
+	assert_memory_equal(&before.env, &fx->env, sizeof(fx->env));
+	assert_memory_equal(before.s, fx->s, sizeof(fx->s));
+	assert_int_equal(before.nev, fx->nev);
+	assert_memory_equal(mem, fx->arena, ARENA_SIZE);
+	free(mem);
+}
+
+static void test_create_makes_capability(void **state)
+{
+	(void)state;
+	/* what the other core knows of its copy (flags, mapping) stays there */
+	struct capability c = {.type = OBJ_DEVFRAME,
+			       .rights = CAP_RIGHT_READ | CAP_RIGHT_WRITE,
+			       .flags = CAPF_MAPPED,
+			       .extra = 3,
+			       .base = FREE_PA,
+			       .size = 2 * 4096,
+			       .badge = 0x1234};
+	uint64_t n = fx->env.count;
+	OK(caps_create(ENV, S(2), &c, 1));
+	assert_int_equal(fx->env.count, n + 1);
+	assert_int_equal(S(2)->cap.type, OBJ_DEVFRAME);
+	assert_int_equal(S(2)->cap.rights, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
+	assert_int_equal(S(2)->cap.base, FREE_PA);
+	assert_int_equal(S(2)->cap.size, 2 * 4096);
+	assert_int_equal(S(2)->cap.flags, 0);
+	assert_int_equal(S(2)->cap.extra, 0);
+	assert_int_equal(S(2)->cap.badge, 0);
+	assert_int_equal(S(2)->mdb.owner, 1);
+	assert_int_equal(S(2)->mdb.remote, 0);
+	assert_false(is_zombie(S(2)));
+	assert_true(caps_is_descendant(&S(2)->cap, &PHYS->cap));
+	assert_false(mdb_has_copies(ENV, S(2)));
+	assert_false(mdb_has_descendants(ENV, S(2)));
+	/* each of the three types, rights 0, any owner */
+	struct capability r0 = desc(OBJ_FRAME, RAM->cap.base + take(4096), 4096);
+	r0.rights = 0;
+	OK(caps_create(ENV, S(3), &r0, 0xffff));
+	assert_int_equal(S(3)->cap.rights, 0);
+	assert_int_equal(S(3)->mdb.owner, 0xffff);
+	assert_true(caps_is_descendant(&S(3)->cap, &RAM->cap));
+	create(S(4), OBJ_RAM, RAM->cap.base + take(8 * 4096), 8 * 4096, 2);
+	assert_true(caps_is_descendant(&S(4)->cap, &RAM->cap));
+	assert_true(mdb_has_descendants(ENV, RAM));
+	/* outside any capability here (another core's memory) */
+	create(S(5), OBJ_RAM, 1ull << 40, 1ull << 30, 3);
+	assert_false(caps_is_descendant(&S(5)->cap, &PHYS->cap));
+	create(S(6), OBJ_FRAME, 0, 4096, 3);
+	assert_int_equal(fx->nev, 0);
+	/* deleted like any other: the last copy's owner cleans up */
+	OK(caps_delete(ENV, S(2)));
+	OK(caps_delete(ENV, S(5)));
+	OK(caps_delete(ENV, S(6)));
+	assert_int_equal(nev(EV_LAST, S(2)), 1);
+	assert_int_equal(nev(EV_LAST, S(5)), 1);
+	assert_int_equal(nev(EV_LAST, S(6)), 1);
+}
+
+/* A capability identical to ones here is a copy of the same object:
+   adjacent to them in the MDB, and it keeps the object alive. */
+static void test_create_copy_of_existing(void **state)
+{
+	(void)state;
+	mixed_database();
+	fx->next = 128 * 1024; /* past what mixed_database took */
+	struct cte *f = make(OBJ_FRAME, 2 * 4096, S(22));
+	OK(caps_copy(ENV, S(23), f, CAP_RIGHTS_ALL, 0));
+	struct cte *r = make(OBJ_RAM, 4 * 4096, S(24));
+	OK(caps_retype(ENV, r, OBJ_FRAME, 4096, 4096, 1, S(25)));
+	make(OBJ_FRAME, 4096, S(26)); /* right after r's range */
+	OK(caps_retype(ENV, PHYS, OBJ_DEVFRAME, RAM_SIZE, 4 * 4096, 1, S(27)));
+	create(S(30), OBJ_FRAME, f->cap.base, f->cap.size, 1);
+	create(S(31), OBJ_RAM, r->cap.base, r->cap.size, 2);
+	create(S(32), OBJ_DEVFRAME, S(27)->cap.base, S(27)->cap.size, 1);
+	create(S(33), OBJ_FRAME, S(4)->cap.base, 4096, 3); /* 3 copies there already */
+	create(S(34), OBJ_FRAME, f->cap.base, f->cap.size, 2);
+	check_copies_adjacent();
+	/* the identical object */
+	assert_memory_equal(&S(30)->cap, &f->cap, sizeof(f->cap));
+	assert_memory_equal(&S(31)->cap, &r->cap, sizeof(r->cap));
+	assert_memory_equal(&S(32)->cap, &S(27)->cap, sizeof(S(27)->cap));
+	assert_true(caps_is_copy(&S(30)->cap, &f->cap) && caps_is_copy(&S(34)->cap, &f->cap));
+	assert_true(mdb_has_copies(ENV, S(30)) && mdb_has_copies(ENV, S(31)) &&
+		    mdb_has_copies(ENV, S(32)) && mdb_has_copies(ENV, S(33)));
+	assert_int_equal(copies_of(&f->cap), 4);
+	assert_int_equal(copies_of(&S(4)->cap), 4);
+	/* the copies of f are one run: 4 in a row from the first */
+	const struct cte *e = f;
+	while (mdb_prev(ENV, e) && caps_is_copy(&mdb_prev(ENV, e)->cap, &f->cap))
+		e = mdb_prev(ENV, e);
+	for (unsigned i = 0; i < 4; i++, e = mdb_next(ENV, e))
+		assert_true(e && caps_is_copy(&e->cap, &f->cap));
+	assert_false(e && caps_is_copy(&e->cap, &f->cap));
+	/* same descendants as the original */
+	assert_true(mdb_has_descendants(ENV, S(31)));
+	assert_true(caps_is_descendant(&S(25)->cap, &S(31)->cap));
+	assert_false(mdb_has_descendants(ENV, S(32)));
+	/* (not of RAM or of mixed_database's RAM: they hold kernel objects) */
+	create_refused(S(35), desc(OBJ_RAM, RAM->cap.base, RAM->cap.size), 1, ERR_CAP_OVERLAP);
+	create_refused(S(35), desc(OBJ_RAM, S(2)->cap.base, S(2)->cap.size), 1, ERR_CAP_OVERLAP);
+	/* the local copies are not the last ones */
+	OK(caps_delete(ENV, f));
+	OK(caps_delete(ENV, S(23)));
+	OK(caps_delete(ENV, S(30)));
+	assert_int_equal(nev(EV_LAST, NULL), 0);
+	OK(caps_delete(ENV, S(34)));
+	assert_int_equal(nev(EV_LAST, S(34)), 1);
+	/* revoking through the created copy reaches the local copy and its
+	   descendant, nothing else */
+	uint64_t n = fx->env.count;
+	revoke_all(S(31), 1, ERR_OK);
+	assert_true(is_empty(r) && is_empty(S(25)));
+	assert_int_equal(S(26)->cap.type, OBJ_FRAME);
+	assert_int_equal(S(31)->cap.type, OBJ_RAM);
+	assert_int_equal(fx->env.count, n - 2);
+	check_copies_adjacent();
+}
+
+static void test_create_nested_and_containing(void **state)
+{
+	(void)state;
+	uint64_t off = take(16 * 4096), b = RAM->cap.base + off, p = 4096;
+	OK(caps_retype(ENV, RAM, OBJ_FRAME, off + p, p, 1, S(2)));	 /* [1, 2) */
+	OK(caps_retype(ENV, RAM, OBJ_RAM, off + 4 * p, 4 * p, 1, S(3))); /* [4, 8) */
+	OK(caps_retype(ENV, S(3), OBJ_FRAME, p, 2 * p, 1, S(4)));	 /* [5, 7) */
+	/* nested inside existing capabilities */
+	create(S(10), OBJ_FRAME, b + 5 * p, p, 1);
+	assert_true(caps_is_descendant(&S(10)->cap, &S(4)->cap));
+	assert_true(mdb_has_descendants(ENV, S(4)));
+	create(S(11), OBJ_RAM, b + 12 * p, 2 * p, 1); /* in RAM's free part */
+	assert_true(caps_is_descendant(&S(11)->cap, &RAM->cap));
+	/* containing existing ones, sharing their first and last edges */
+	create(S(12), OBJ_RAM, b + p, 7 * p, 2); /* [1, 8) */
+	for (unsigned i = 2; i <= 4; i++)
+		assert_true(caps_is_descendant(&S(i)->cap, &S(12)->cap));
+	assert_true(caps_is_descendant(&S(10)->cap, &S(12)->cap));
+	assert_true(caps_is_descendant(&S(12)->cap, &RAM->cap));
+	assert_ptr_equal(mdb_next(ENV, S(12)), S(2));
+	/* containing all of them */
+	create(S(13), OBJ_RAM, b, 16 * p, 2);
+	assert_ptr_equal(mdb_next(ENV, S(13)), S(12));
+	/* the range of an existing capability, another type: nested */
+	create(S(14), OBJ_FRAME, b + 4 * p, 4 * p, 1);
+	assert_true(caps_is_descendant(&S(14)->cap, &S(3)->cap));
+	assert_true(caps_is_descendant(&S(4)->cap, &S(14)->cap));
+	/* touching others on either side */
+	create(S(15), OBJ_FRAME, b + 8 * p, p, 1);
+	create(S(16), OBJ_DEVFRAME, b, p, 1);
+	check_copies_adjacent();
+	/* and they are all in the way of local retypes */
+	EXPECT(caps_retype(ENV, RAM, OBJ_FRAME, off + 12 * p, p, 1, S(20)), ERR_CAP_OVERLAP);
+	EXPECT(caps_retype(ENV, RAM, OBJ_FRAME, off + 15 * p, p, 1, S(20)), ERR_CAP_OVERLAP);
+	EXPECT(caps_retype(ENV, S(3), OBJ_FRAME, 3 * p, p, 1, S(20)), ERR_CAP_OVERLAP);
+	/* other classes are not memory: ranges over their numbers do not count,
+	   even a (made up) wide one that a page range cuts through */
+	insert_raw(S(21), OBJ_KERNEL, 0, 1);
+	insert_raw(S(22), OBJ_IRQ, 4, 1);
+	insert_raw(S(23), OBJ_ID, p / 2, p);
+	create(S(17), OBJ_RAM, 0, 4 * p, 1);
+	create(S(18), OBJ_FRAME, p, p, 1);
+	OK(caps_delete(ENV, S(18)));
+	OK(caps_delete(ENV, S(17)));
+}
+
+/* A range that partly overlaps a memory capability (neither contains the
+   other) would break the laminar order: refused, nothing changes. */
+static void test_create_partial_overlap(void **state)
+{
+	(void)state;
+	uint64_t off = take(16 * 4096), b = RAM->cap.base + off, p = 4096;
+	OK(caps_retype(ENV, RAM, OBJ_FRAME, off + 4 * p, 4 * p, 1, S(2))); /* [4, 8) */
+	create(S(3), OBJ_RAM, b + 10 * p, 4 * p, 1);			   /* [10, 14) */
+	static const enum objtype types[] = {OBJ_RAM, OBJ_FRAME, OBJ_DEVFRAME};
+	const struct {
+		uint64_t base, size;
+	} rows[] = {
+	    /* the local frame: at its start, at its end, by one page or more */
+	    {b + 3 * p, 2 * p},
+	    {b + 2 * p, 4 * p},
+	    {b, 7 * p},
+	    {b + 7 * p, 2 * p},
+	    {b + 5 * p, 5 * p},
+	    {b + 6 * p, 10 * p},
+	    /* the created RAM: at its start and at its end */
+	    {b + 9 * p, 2 * p},
+	    {b + 13 * p, 2 * p},
+	    {b + 12 * p, 64 * p},
+	    /* the end of one and the start of the other */
+	    {b + 6 * p, 6 * p},
+	    /* the root RAM at its end, PhysAddr and RAM at their start,
+	       PhysAddr at its end */
+	    {ARENA_BASE + RAM_SIZE - p, 2 * p},
+	    {ARENA_BASE + RAM_SIZE - 64 * p, RAM_SIZE},
+	    {ARENA_BASE - p, 2 * p},
+	    {ARENA_BASE - RAM_SIZE, RAM_SIZE + p},
+	    {ARENA_BASE + ARENA_SIZE - p, 2 * p},
+	    {ARENA_BASE + p, ARENA_SIZE},
+	};
+	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		for (unsigned t = 0; t < 3; t++)
+			create_refused(S(10), desc(types[t], rows[i].base, rows[i].size), 1,
+				       ERR_CAP_OVERLAP);
+	/* with only the edges in common it is nesting, or no overlap at all */
+	create(S(10), OBJ_FRAME, b + 4 * p, 6 * p, 1);	/* [4, 10): contains the frame */
+	create(S(11), OBJ_FRAME, b + 10 * p, 2 * p, 1); /* [10, 12): inside the RAM */
+	create(S(12), OBJ_RAM, b + 14 * p, 2 * p, 1);	/* [14, 16): after it */
+	create(S(13), OBJ_RAM, b + 4 * p, 12 * p, 1);	/* [4, 16): around all */
+	check_copies_adjacent();
+	create_refused(S(14), desc(OBJ_RAM, b + 3 * p, 2 * p), 1, ERR_CAP_OVERLAP);
+	create_refused(S(14), desc(OBJ_RAM, b + 15 * p, 2 * p), 1, ERR_CAP_OVERLAP);
+}
+
+/* Kernel objects must never become mappable: no range that overlaps one
+   at all (inside, identical, containing) may be described here, and that
+   holds while a CNode is a zombie too. Next to them is fine. */
+static void test_create_over_kernel_object(void **state)
+{
+	(void)state;
+	static const enum objtype types[] = {OBJ_RAM, OBJ_FRAME, OBJ_DEVFRAME};
+	struct cte *obj[7];
+	obj[0] = make(OBJ_L1CNODE, 2 * OBJSIZE_L2CNODE, S(2));
+	obj[1] = make(OBJ_L2CNODE, OBJSIZE_L2CNODE, S(3));
+	obj[2] = make(OBJ_VNODE_L2, OBJSIZE_VNODE, S(4));
+	obj[3] = make(OBJ_VNODE_L1, OBJSIZE_VNODE, S(5));
+	obj[4] = make(OBJ_VNODE_L0, OBJSIZE_VNODE, S(6));
+	obj[5] = make(OBJ_DISPATCHER, OBJSIZE_DISPATCHER, S(7));
+	OK(caps_retype(ENV, obj[5], OBJ_ENDPOINT, 0, 0, 1, S(8)));
+	obj[6] = S(8);
+	make(OBJ_FRAME, 4096, S(9));
+	OK(caps_copy(ENV, slot_of(obj[1], 3), S(9), CAP_RIGHTS_ALL, 0));
+	uint64_t p = 4096, lo = RAM->cap.base, hi = RAM->cap.base + fx->next;
+	for (unsigned i = 0; i < 7; i++) {
+		uint64_t ob = obj[i]->cap.base, oe = ob + obj[i]->cap.size;
+		for (unsigned k = 0; k < 3; k++) {
+			enum objtype t = types[k];
+			create_refused(S(20), desc(t, ob, oe - ob), 1, ERR_CAP_OVERLAP);
+			create_refused(S(20), desc(t, ob, p), 1, ERR_CAP_OVERLAP);
+			create_refused(S(20), desc(t, oe - p, p), 1, ERR_CAP_OVERLAP);
+			create_refused(S(20), desc(t, lo, hi - lo), 1, ERR_CAP_OVERLAP);
+			create_refused(S(20), desc(t, lo, RAM_SIZE), 1, ERR_CAP_OVERLAP);
+		}
+	}
+	/* next to them */
+	create(S(20), OBJ_FRAME, hi, p, 1);
+	create(S(21), OBJ_RAM, hi, 16 * p, 1);
+	/* the endpoint alone still names the dispatcher */
+	uint64_t db = obj[5]->cap.base;
+	OK(caps_delete(ENV, obj[5]));
+	create_refused(S(22), desc(OBJ_FRAME, db, p), 1, ERR_CAP_OVERLAP);
+	OK(caps_delete(ENV, S(8)));
+	create(S(22), OBJ_FRAME, db, p, 1);
+	assert_int_equal(nev(EV_LAST, NULL), 2);
+	/* a zombie CNode: out of the tree, its slots still live */
+	struct cte *cn = obj[1];
+	uint64_t zb = cn->cap.base;
+	EXPECT(caps_delete(ENV, cn), ERR_CAP_PENDING);
+	assert_true(is_zombie(cn));
+	for (unsigned k = 0; k < 3; k++) {
+		create_refused(S(23), desc(types[k], zb, OBJSIZE_L2CNODE), 1, ERR_CAP_OVERLAP);
+		create_refused(S(23), desc(types[k], zb + p, p), 1, ERR_CAP_OVERLAP);
+	}
+	drain(1);
+	create(S(23), OBJ_FRAME, zb, OBJSIZE_L2CNODE, 1);
+}
+
+/* A zombie's own CTE in memory no capability names any more (the cspace
+   root inside a destroyed dispatcher): no mappable capability over it. */
+static void test_create_over_zombie_cte(void **state)
+{
+	(void)state;
+	struct cte *cn = make(OBJ_L1CNODE, OBJSIZE_L2CNODE, S(3));
+	make(OBJ_FRAME, 4096, S(4));
+	struct cte *d = make(OBJ_DISPATCHER, OBJSIZE_DISPATCHER, S(2));
+	uint64_t db = d->cap.base, cb = cn->cap.base;
+	struct cte *root = (struct cte *)t_p2v(fx, db) + 3;
+	OK(caps_copy(ENV, slot_of(cn, 1), S(4), CAP_RIGHTS_ALL, 0));
+	OK(caps_copy(ENV, root, cn, CAP_RIGHTS_ALL, 0));
+	OK(caps_delete(ENV, cn));
+	EXPECT(caps_delete(ENV, root), ERR_CAP_PENDING);
+	OK(caps_delete(ENV, d));
+	assert_true(is_zombie(root));
+	create_refused(S(5), desc(OBJ_FRAME, db, 4096), 1, ERR_CAP_OVERLAP);
+	create_refused(S(5), desc(OBJ_RAM, db, 4 * 4096), 1, ERR_CAP_OVERLAP);
+	create_refused(S(5), desc(OBJ_FRAME, cb, 4096), 1, ERR_CAP_OVERLAP);
+	create(S(5), OBJ_FRAME, db + 4096, 4096, 1);
+	drain(1);
+	create(S(6), OBJ_FRAME, db, 4096, 1);
+	create(S(7), OBJ_FRAME, cb, OBJSIZE_L2CNODE, 1);
+}
+
+/* Every error, and that nothing changes when one is returned. */
+static void test_create_errors(void **state)
+{
+	(void)state;
+	struct cte *z = make_zombie(2, 3);
+	struct cte *f = make(OBJ_FRAME, 2 * 4096, S(4));
+	struct capability good = desc(OBJ_FRAME, FREE_PA, 4096), c;
+	/* ERR_CAP_OCCUPIED: a capability, a zombie, before anything else */
+	create_refused(f, good, 1, ERR_CAP_OCCUPIED);
+	create_refused(z, good, 1, ERR_CAP_OCCUPIED);
+	create_refused(PHYS, good, 1, ERR_CAP_OCCUPIED);
+	c = desc(OBJ_KERNEL, f->cap.base + 7, 0);
+	c.rights = 0xff;
+	create_refused(f, c, 1, ERR_CAP_OCCUPIED);
+	/* ERR_CAP_TYPE: everything but RAM, Frame and DevFrame; before rights,
+	   size, alignment and overlap */
+	for (unsigned t = 0; t <= OBJ_TYPE_COUNT + 1; t++) {
+		if (t == OBJ_RAM || t == OBJ_FRAME || t == OBJ_DEVFRAME)
+			continue;
+		uint64_t sz = t == OBJ_L2CNODE	  ? OBJSIZE_L2CNODE
+			      : t == OBJ_VNODE_L0 ? OBJSIZE_VNODE
+			      : t == OBJ_ENDPOINT ? 0
+						  : 4096;
+		c = desc((enum objtype)t, FREE_PA, sz);
+		create_refused(S(10), c, 1, ERR_CAP_TYPE);
+		c = desc((enum objtype)t, f->cap.base + 4096, 2 * 4096 + 1);
+		c.rights = 0xf0;
+		create_refused(S(10), c, 1, ERR_CAP_TYPE);
+	}
+	c = desc((enum objtype)0xff, FREE_PA, 4096);
+	create_refused(S(10), c, 1, ERR_CAP_TYPE);
+	/* ERR_CAP_RIGHTS: any bit beyond CAP_RIGHTS_ALL; before size */
+	static const uint8_t bad_rights[] = {0x10, 0x20, 0x80, 0xff, CAP_RIGHTS_ALL | 0x40};
+	for (unsigned i = 0; i < sizeof(bad_rights); i++) {
+		c = good;
+		c.rights = bad_rights[i];
+		create_refused(S(10), c, 1, ERR_CAP_RIGHTS);
+		c.size = 0;
+		create_refused(S(10), c, 1, ERR_CAP_RIGHTS);
+	}
+	/* ERR_CAP_SIZE: not a valid object size; before alignment and overlap */
+	static const uint64_t bad_sizes[] = {0, 1, 100, 2048, 4096 + 512, 3 * 4096 - 1};
+	for (unsigned i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++) {
+		c = desc(OBJ_RAM, FREE_PA, bad_sizes[i]);
+		create_refused(S(10), c, 1, ERR_CAP_SIZE);
+		c = desc(OBJ_DEVFRAME, f->cap.base + 4096 + 7, bad_sizes[i]);
+		create_refused(S(10), c, 1, ERR_CAP_SIZE);
+	}
+	/* ERR_CAP_ALIGN: base not page aligned, or the range wraps (also to
+	   exactly 0); before overlap */
+	create_refused(S(10), desc(OBJ_FRAME, FREE_PA + 7, 4096), 1, ERR_CAP_ALIGN);
+	create_refused(S(10), desc(OBJ_FRAME, FREE_PA + 2048, 4096), 1, ERR_CAP_ALIGN);
+	create_refused(S(10), desc(OBJ_RAM, f->cap.base + 2048, 4096), 1, ERR_CAP_ALIGN);
+	create_refused(S(10), desc(OBJ_RAM, ~0ull & ~4095ull, 2 * 4096), 1, ERR_CAP_ALIGN);
+	create_refused(S(10), desc(OBJ_RAM, 0 - 4096ull, 4096), 1, ERR_CAP_ALIGN);
+	create_refused(S(10), desc(OBJ_RAM, 0 - (1ull << 20), 2ull << 20), 1, ERR_CAP_ALIGN);
+	create_refused(S(10), desc(OBJ_RAM, 1ull << 63, 1ull << 63), 1, ERR_CAP_ALIGN);
+	/* ERR_CAP_OVERLAP */
+	create_refused(S(10), desc(OBJ_FRAME, f->cap.base + 4096, 2 * 4096), 1, ERR_CAP_OVERLAP);
+	create_refused(S(10), desc(OBJ_FRAME, f->cap.base - 4096, 2 * 4096), 1, ERR_CAP_OVERLAP);
+	assert_true(is_empty(S(10)));
+	/* the largest ranges that do not wrap are fine */
+	create(S(10), OBJ_RAM, 0 - 2 * 4096ull, 4096, 1);
+	create(S(11), OBJ_RAM, 1ull << 62, (1ull << 63) + (1ull << 62) - 4096, 1);
+	OK(caps_delete(ENV, S(10)));
+	OK(caps_delete(ENV, S(11)));
+	drain(1);
+}
+
+static bool is_kernel_object(uint8_t t)
+{
+	return t == OBJ_L1CNODE || t == OBJ_L2CNODE || t == OBJ_VNODE_L2 || t == OBJ_VNODE_L1 ||
+	       t == OBJ_VNODE_L0 || t == OBJ_DISPATCHER || t == OBJ_ENDPOINT;
+}
+
+/* May caps_create not make [b, e)? A memory capability in the tree partly
+   overlaps it, or a kernel object (in the tree or a zombie CNode, or a
+   zombie's own CTE) lies in it. */
+static bool ref_create_overlaps(uint64_t b, uint64_t e)
+{
+	for (const struct cte *t = mdb_first(ENV); t; t = mdb_next(ENV, t)) {
+		if (ref_class(t->cap.type) != 0)
+			continue;
+		uint64_t tb = t->cap.base, te = tb + t->cap.size;
+		bool meet = tb < e && b < te;
+		bool nested = (tb <= b && e <= te) || (b <= tb && te <= e);
+		if (meet && (!nested || is_kernel_object(t->cap.type)))
+			return true;
+	}
+	for (const struct cte *z = fx->env.zombies; z; z = z->mdb.left) {
+		uint64_t pa = t_v2p(fx, z);
+		if ((z->cap.base < e && b < z->cap.base + z->cap.size) ||
+		    (pa < e && b < pa + sizeof(*z)))
+			return true;
+	}
+	return false;
+}
+
+/* Random ranges against a brute-force reference, on a mixed database that
+   the created capabilities make denser as they stay. */
+static void test_create_random_against_reference(void **state)
+{
+	(void)state;
+	static const enum objtype types[] = {OBJ_RAM, OBJ_FRAME, OBJ_DEVFRAME};
+	mixed_database();
+	const uint64_t pages = ARENA_SIZE / 4096 + 16;
+	unsigned made = 0, refused = 0, deleted = 0;
+	for (unsigned i = 0; i < 4000; i++) {
+		/* a slot among S(30..63); when all are full, free one */
+		struct cte *dest = NULL;
+		for (unsigned k = 30; k < NSLOTS && !dest; k++)
+			if (is_empty(S(k)))
+				dest = S(k);
+		if (!dest) {
+			dest = S(30 + (unsigned)(rnd() % (NSLOTS - 30)));
+			OK(caps_delete(ENV, dest));
+			deleted++;
+		}
+		uint64_t base = ARENA_BASE - 8 * 4096 + (rnd() % pages) * 4096;
+		uint64_t n = rnd() % 4 ? 1 + rnd() % 8 : 1 + rnd() % pages;
+		uint64_t size = n * 4096, count = fx->env.count;
+		fx->nev = 0; /* (the log would fill up) */
+		struct capability c = desc(types[rnd() % 3], base, size);
+		c.rights = (uint8_t)(rnd() % (CAP_RIGHTS_ALL + 1));
+		errval_t want = ref_create_overlaps(base, base + size) ? ERR_CAP_OVERLAP : ERR_OK;
+		uint16_t owner = (uint16_t)(rnd() % 4);
+		EXPECT(caps_create(ENV, dest, &c, owner), want);
+		if (want != ERR_OK) {
+			assert_true(is_empty(dest));
+			assert_int_equal(fx->env.count, count);
+			refused++;
+			continue;
+		}
+		made++;
+		assert_int_equal(fx->env.count, count + 1);
+		assert_memory_equal(&dest->cap, &c, sizeof(c));
+		assert_int_equal(dest->mdb.owner, owner);
+		/* only what lies in the arena may stay (teardown revokes it) */
+		if (base < ARENA_BASE || base + size > ARENA_BASE + ARENA_SIZE || rnd() % 3 == 0) {
+			OK(caps_delete(ENV, dest));
+			deleted++;
+		}
+		if (i % 256 == 0)
+			check_copies_adjacent();
+	}
+	check_copies_adjacent();
+	assert_true(made > 500 && refused > 500 && deleted > 100);
+}
+
+/* ---- owners: only the owner's core retypes ---- */
+
+static void test_retype_remote_owner(void **state)
+{
+	(void)state;
+	uint64_t p = 4096;
+	struct cte *r = create(S(2), OBJ_RAM, FREE_PA, 16 * p, 1);
+	uint64_t n = fx->env.count;
+	EXPECT(caps_retype(ENV, r, OBJ_FRAME, 0, p, 1, S(3)), ERR_CAP_REMOTE);
+	EXPECT(caps_retype(ENV, r, OBJ_RAM, 4 * p, 4 * p, 2, S(3)), ERR_CAP_REMOTE);
+	/* in caps.h's order: after rights, derivation, size and count ... */
+	OK(caps_copy(ENV, S(4), r, CAP_RIGHT_READ, 0));
+	assert_int_equal(S(4)->mdb.owner, 1);
+	EXPECT(caps_retype(ENV, S(4), OBJ_FRAME, 0, p, 1, S(3)), ERR_CAP_RIGHTS);
+	EXPECT(caps_retype(ENV, r, OBJ_ENDPOINT, 0, 0, 1, S(3)), ERR_CAP_DERIVE);
+	EXPECT(caps_retype(ENV, r, OBJ_DISPATCHER, 0, 2 * p, 1, S(3)), ERR_CAP_SIZE);
+	EXPECT(caps_retype(ENV, r, OBJ_RAM, 0, 16 * p, 1, S(3)), ERR_CAP_SIZE);
+	EXPECT(caps_retype(ENV, r, OBJ_FRAME, 0, p, 0, S(3)), ERR_CAP_SIZE);
+	/* ... and before alignment, range, overlap and dest */
+	create(S(5), OBJ_FRAME, FREE_PA, p, 1); /* a descendant */
+	EXPECT(caps_retype(ENV, r, OBJ_FRAME, 7, p, 1, S(3)), ERR_CAP_REMOTE);
+	EXPECT(caps_retype(ENV, r, OBJ_FRAME, 16 * p, p, 1, S(3)), ERR_CAP_REMOTE);
+	EXPECT(caps_retype(ENV, r, OBJ_FRAME, 0, p, 1, S(3)), ERR_CAP_REMOTE);
+	EXPECT(caps_retype(ENV, r, OBJ_FRAME, p, p, 1, S(5)), ERR_CAP_REMOTE);
+	assert_true(is_empty(S(3)));
+	assert_int_equal(fx->env.count, n + 2);
+	assert_int_equal(fx->nev, 0);
+	/* a copy keeps the owner, and cannot be retyped either */
+	OK(caps_copy(ENV, S(6), r, CAP_RIGHTS_ALL, 0));
+	assert_int_equal(S(6)->mdb.owner, 1);
+	EXPECT(caps_retype(ENV, S(6), OBJ_FRAME, 2 * p, p, 1, S(3)), ERR_CAP_REMOTE);
+	/* local capabilities still retype, next to it or inside PhysAddr */
+	struct cte *f = make(OBJ_FRAME, p, S(7));
+	assert_int_equal(f->mdb.owner, 0);
+	OK(caps_retype(ENV, PHYS, OBJ_DEVFRAME, RAM_SIZE + 32 * p, p, 1, S(8)));
+	/* created with this core as the owner: an ordinary local capability */
+	struct cte *mine = create(S(9), OBJ_RAM, FREE_PA + 64 * p, 8 * p, 0);
+	OK(caps_retype(ENV, mine, OBJ_FRAME, 0, p, 2, S(10)));
+	assert_int_equal(S(10)->mdb.owner, 0);
+	assert_int_equal(S(11)->mdb.owner, 0);
+	/* on core 1 the roles swap */
+	fx->env.core = 1;
+	OK(caps_retype(ENV, r, OBJ_FRAME, 2 * p, p, 1, S(3)));
+	assert_int_equal(S(3)->mdb.owner, 1);
+	EXPECT(caps_retype(ENV, RAM, OBJ_FRAME, take(p), p, 1, S(12)), ERR_CAP_REMOTE);
+	EXPECT(caps_retype(ENV, mine, OBJ_FRAME, 4 * p, p, 1, S(12)), ERR_CAP_REMOTE);
+	fx->env.core = 0;
+	/* delete and revoke do not ask who owns it */
+	revoke_all(r, 1, ERR_OK);
+	assert_true(is_empty(S(3)) && is_empty(S(4)) && is_empty(S(5)) && is_empty(S(6)));
+	OK(caps_delete(ENV, r));
+	assert_int_equal(nev(EV_LAST, NULL), 3); /* the frames, the RAM */
+}
+
+/* ---- remote marks ---- */
+
+static void test_set_remote(void **state)
+{
+	(void)state;
+	EXPECT(caps_set_remote(S(2), 1), ERR_CAP_EMPTY);
+	assert_true(is_empty(S(2)));
+	struct cte *z = make_zombie(3, 4);
+	EXPECT(caps_set_remote(z, 1), ERR_CAP_BUSY);
+	assert_int_equal(z->mdb.remote, 0);
+	struct cte *f = make(OBJ_FRAME, 4096, S(5));
+	uint64_t n = fx->env.count;
+	unsigned evs = fx->nev;
+	OK(caps_set_remote(f, 1));
+	assert_int_equal(f->mdb.remote, 1);
+	OK(caps_set_remote(f, 0xffffffffu));
+	assert_int_equal(f->mdb.remote, 0xffffffffu);
+	OK(caps_set_remote(PHYS, 3));
+	OK(caps_set_remote(PHYS, 0));
+	OK(caps_set_remote(f, 0));
+	assert_int_equal(f->mdb.remote, 0);
+	assert_int_equal(fx->env.count, n);
+	assert_int_equal(fx->nev, evs);
+	drain(1);
+}
+
+static void test_delete_remote_refused(void **state)
+{
+	(void)state;
+	struct cte *f = make(OBJ_FRAME, 4096, S(2));
+	OK(caps_copy(ENV, S(3), f, CAP_RIGHTS_ALL, 0));
+	OK(caps_set_remote(f, 1));
+	uint64_t n = fx->env.count;
+	EXPECT(caps_delete(ENV, f), ERR_CAP_REMOTE);
+	EXPECT(caps_delete(ENV, f), ERR_CAP_REMOTE);
+	assert_int_equal(f->cap.type, OBJ_FRAME);
+	assert_int_equal(f->mdb.remote, 1);
+	assert_int_equal(fx->env.count, n);
+	assert_int_equal(fx->nev, 0);
+	/* the mark is on that CTE: its unmarked copy goes */
+	OK(caps_delete(ENV, S(3)));
+	assert_int_equal(nev(EV_LAST, NULL), 0);
+	/* the last copy now: still refused */
+	EXPECT(caps_delete(ENV, f), ERR_CAP_REMOTE);
+	assert_int_equal(fx->env.count, n - 1);
+	OK(caps_set_remote(f, 0));
+	OK(caps_delete(ENV, f));
+	assert_true(is_empty(f));
+	assert_int_equal(nev(EV_LAST, f), 1);
+	assert_int_equal(fx->env.count, n - 2);
+	/* a marked CNode does not become a zombie */
+	struct cte *c = make(OBJ_L2CNODE, OBJSIZE_L2CNODE, S(4));
+	OK(caps_set_remote(c, 1));
+	EXPECT(caps_delete(ENV, c), ERR_CAP_REMOTE);
+	assert_false(is_zombie(c));
+	assert_null(fx->env.zombies);
+	OK(caps_set_remote(c, 0));
+	EXPECT(caps_delete(ENV, c), ERR_CAP_PENDING);
+	drain(1);
+	assert_true(is_empty(c));
+	/* nor a marked capability from another core */
+	struct cte *g = create(S(5), OBJ_RAM, FREE_PA, 4 * 4096, 2);
+	OK(caps_set_remote(g, 1));
+	EXPECT(caps_delete(ENV, g), ERR_CAP_REMOTE);
+	OK(caps_set_remote(g, 0));
+	OK(caps_delete(ENV, g));
+}
+
+/* Revoke deletes victims in MDB order and stops at a marked one; once the
+   mark is cleared, revoke again finishes. */
+static void test_revoke_stops_at_remote(void **state)
+{
+	(void)state;
+	struct cte *r = make(OBJ_RAM, 16 * 4096, S(2));
+	OK(caps_retype(ENV, r, OBJ_FRAME, 0, 4096, 4, S(3))); /* S(3..6), in order */
+	OK(caps_set_remote(S(5), 1));
+	uint64_t n = fx->env.count;
+	revoke_all(r, 1, ERR_CAP_REMOTE);
+	assert_true(is_empty(S(3)) && is_empty(S(4)));
+	assert_int_equal(S(5)->cap.type, OBJ_FRAME);
+	assert_int_equal(S(6)->cap.type, OBJ_FRAME);
+	assert_int_equal(fx->env.count, n - 2);
+	assert_int_equal(nev(EV_DELETE, NULL), 2);
+	/* again, with any budget: nothing more */
+	EXPECT(caps_revoke(ENV, r, 1), ERR_CAP_REMOTE);
+	EXPECT(caps_revoke(ENV, r, 1000), ERR_CAP_REMOTE);
+	assert_int_equal(fx->env.count, n - 2);
+	assert_int_equal(nev(EV_DELETE, NULL), 2);
+	OK(caps_set_remote(S(5), 0));
+	revoke_all(r, 1, ERR_OK);
+	for (unsigned i = 3; i <= 6; i++)
+		assert_true(is_empty(S(i)));
+	assert_int_equal(fx->env.count, n - 4);
+	assert_int_equal(nev(EV_LAST, NULL), 4);
+	assert_int_equal(r->cap.type, OBJ_RAM);
+	/* a marked copy of the revoked capability comes first: nothing goes */
+	OK(caps_copy(ENV, S(7), r, CAP_RIGHTS_ALL, 0));
+	OK(caps_retype(ENV, r, OBJ_FRAME, 0, 4096, 2, S(8)));
+	OK(caps_set_remote(S(7), 5));
+	n = fx->env.count;
+	unsigned evs = fx->nev;
+	EXPECT(caps_revoke(ENV, r, 1000), ERR_CAP_REMOTE);
+	assert_int_equal(fx->env.count, n);
+	assert_int_equal(fx->nev, evs);
+	/* a marked grandchild, deep down; the revoked one's own mark does
+	   not matter */
+	OK(caps_set_remote(S(7), 0));
+	OK(caps_set_remote(r, 1));
+	OK(caps_retype(ENV, r, OBJ_RAM, 8 * 4096, 8 * 4096, 1, S(10)));
+	OK(caps_retype(ENV, S(10), OBJ_RAM, 4 * 4096, 4 * 4096, 1, S(11)));
+	OK(caps_retype(ENV, S(11), OBJ_FRAME, 4096, 4096, 2, S(12)));
+	OK(caps_set_remote(S(13), 1));
+	revoke_all(r, 3, ERR_CAP_REMOTE);
+	assert_true(is_empty(S(7)) && is_empty(S(8)) && is_empty(S(9)));
+	assert_true(is_empty(S(10)) && is_empty(S(11)) && is_empty(S(12)));
+	assert_int_equal(S(13)->cap.type, OBJ_FRAME);
+	OK(caps_set_remote(S(13), 0));
+	revoke_all(r, 3, ERR_OK);
+	assert_true(is_empty(S(13)));
+	assert_false(mdb_has_copies(ENV, r) || mdb_has_descendants(ENV, r));
+	OK(caps_set_remote(r, 0));
+}
+
+/* A zombie CNode's slots are deleted whatever their marks (its memory is
+   going): a marked copy, a marked last copy, a marked CNode (which becomes
+   a zombie in turn) with a marked frame inside, a marked capability from
+   another core. Everything goes, each once, and the count adds up. */
+static void test_zombie_deletes_remote_marked_slots(void **state)
+{
+	(void)state;
+	uint64_t n0 = fx->env.count;
+	struct cte *c = make(OBJ_L2CNODE, OBJSIZE_L2CNODE, S(2));
+	struct cte *f = make(OBJ_FRAME, 4096, S(3));
+	struct cte *cs = slot_of(c, 0), *in = &cs[7];
+	OK(caps_copy(ENV, &cs[4], f, CAP_RIGHTS_ALL, 0));
+	OK(caps_retype(ENV, RAM, OBJ_FRAME, take(4096), 4096, 1, &cs[100]));
+	OK(caps_retype(ENV, RAM, OBJ_L2CNODE, take(OBJSIZE_L2CNODE), OBJSIZE_L2CNODE, 1, in));
+	struct cte *deep = slot_of(in, 200);
+	uint64_t coff = c->cap.base - RAM->cap.base, inoff = in->cap.base - RAM->cap.base;
+	OK(caps_retype(ENV, RAM, OBJ_FRAME, take(4096), 4096, 1, deep));
+	create(&cs[50], OBJ_FRAME, FREE_PA, 4096, 1);
+	struct cte *marked[] = {&cs[4], &cs[100], in, deep, &cs[50]};
+	for (unsigned i = 0; i < 5; i++) {
+		OK(caps_set_remote(marked[i], 1 + i));
+		EXPECT(caps_delete(ENV, marked[i]), ERR_CAP_REMOTE);
+	}
+	uint64_t n = fx->env.count;
+	assert_int_equal(n, n0 + 7);
+	fx->nev = 0;
+	EXPECT(caps_delete(ENV, c), ERR_CAP_PENDING);
+	/* step until the inner CNode is a zombie: marked, but it cannot be
+	   unmarked or refuse any more */
+	for (unsigned i = 0; !is_zombie(in); i++) {
+		EXPECT(caps_delete_step(ENV, 1), ERR_CAP_PENDING);
+		assert_true(i < 1000);
+	}
+	assert_true(is_empty(&cs[4]));
+	EXPECT(caps_set_remote(in, 0), ERR_CAP_BUSY);
+	EXPECT(caps_delete(ENV, in), ERR_CAP_PENDING);
+	EXPECT(caps_revoke(ENV, in, 1), ERR_CAP_BUSY);
+	drain(1);
+	assert_true(is_empty(c) && is_empty(in) && is_empty(deep));
+	for (unsigned i = 0; i < 5; i++)
+		assert_true(is_empty(marked[i]));
+	assert_null(fx->env.zombies);
+	assert_int_equal(fx->env.count, n - 6);
+	assert_int_equal(fx->env.count, n0 + 1);
+	assert_int_equal(nev(EV_DELETE, NULL), 6);
+	assert_int_equal(nev(EV_LAST, NULL), 5); /* all but the copy of f */
+	for (unsigned i = 0; i < fx->nev; i++)
+		assert_int_equal(nev(fx->ev[i].kind, fx->ev[i].cte), 1);
+	assert_int_equal(f->cap.type, OBJ_FRAME);
+	assert_false(mdb_has_copies(ENV, f));
+	/* and the memory of both CNodes is free again */
+	OK(caps_retype(ENV, RAM, OBJ_RAM, coff, OBJSIZE_L2CNODE, 1, S(4)));
+	OK(caps_retype(ENV, RAM, OBJ_RAM, inoff, OBJSIZE_L2CNODE, 1, S(5)));
+}
+
 /* ---- the invariant checker notices corruption ---- */
 
 #define BROKEN()                                                                                   \
@@ -2031,6 +2770,19 @@ int main(void)
 	    T(test_is_copy_is_descendant),
 	    T(test_mdb_other_classes),
 	    T(test_mdb_insert_remove_random),
+	    T(test_create_makes_capability),
+	    T(test_create_copy_of_existing),
+	    T(test_create_nested_and_containing),
+	    T(test_create_partial_overlap),
+	    T(test_create_over_kernel_object),
+	    T(test_create_over_zombie_cte),
+	    T(test_create_errors),
+	    T(test_create_random_against_reference),
+	    T(test_retype_remote_owner),
+	    T(test_set_remote),
+	    T(test_delete_remote_refused),
+	    T(test_revoke_stops_at_remote),
+	    T(test_zombie_deletes_remote_marked_slots),
 	    T(test_invariants_wrong_count),
 	    T(test_invariants_broken_order),
 	    T(test_invariants_bad_shape),
