@@ -202,6 +202,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 	case MON_CAP_DELIVERED:
 	case MON_CAP_REVOKED:
 	case MON_CAP_COUNTED:
+	case MON_SPAWNED:
 		if (mon_me() != 0 || from == 0)
 			return false;
 		if (want.pending && w[0] == want.req && type == want.type) {
@@ -220,8 +221,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 
 /* ---- monitor 0: requests from its domains ---- */
 
-/* Send type to every core in the set, then wait (bounded) for the answers. */
-static errval_t ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0)
+errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0, uint64_t *val)
 {
 	uint64_t w[UMP_PAYLOAD];
 	memcpy(w, w0, sizeof(w));
@@ -241,6 +241,8 @@ static errval_t ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t
 			return ERR_MON_TIMEOUT;
 		mon_wait(deadline - now);
 	}
+	if (val)
+		*val = want.val;
 	return want.err;
 }
 
@@ -309,7 +311,7 @@ static void share(uint64_t client, capaddr_t cap, uint64_t core)
 		uint64_t w[UMP_PAYLOAD] = {
 		    0, ci.type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16, ci.base,
 		    ci.size, 1};
-		err = ask(1ull << core, MON_CAP_DELIVER, MON_CAP_DELIVERED, w);
+		err = mon_ask(1ull << core, MON_CAP_DELIVER, MON_CAP_DELIVERED, w, NULL);
 	}
 	msgs = mon_sent(MON_OP_COPY) - msgs + want.answers;
 	if (cap != SLOT_NONE) {
@@ -336,7 +338,7 @@ static void revoke(uint64_t client, capaddr_t cap, bool broadcast)
 	want = (typeof(want)){0};
 	if (!err && cores) {
 		uint64_t w[UMP_PAYLOAD] = {0, ci.type | (uint64_t)mon_me() << 16, ci.base, ci.size};
-		err = ask(cores, MON_CAP_REVOKE, MON_CAP_REVOKED, w);
+		err = mon_ask(cores, MON_CAP_REVOKE, MON_CAP_REVOKED, w, NULL);
 	}
 	if (!err) {
 		/* Nothing is left elsewhere: the anchors may go. */
@@ -361,7 +363,7 @@ static void count(uint64_t client, const uint64_t *w)
 	errval_t err = w[1] == 0 || w[1] >= 64 || !mon_peer_up((unsigned)w[1]) ? ERR_CORE_NONE : 0;
 	if (!err) {
 		uint64_t q[UMP_PAYLOAD] = {0, w[2], w[3]};
-		err = ask(1ull << w[1], MON_CAP_COUNT, MON_CAP_COUNTED, q);
+		err = mon_ask(1ull << w[1], MON_CAP_COUNT, MON_CAP_COUNTED, q, NULL);
 	}
 	reply(client, err, err ? 0 : want.val, 0, 0);
 }

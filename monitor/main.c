@@ -54,12 +54,18 @@ static const uint8_t op_of[] = {
     [MON_STATUS] = MON_OP_STATUS,      [MON_CAP_DELIVER] = MON_OP_COPY,
     [MON_CAP_DELIVERED] = MON_OP_COPY, [MON_CAP_REVOKE] = MON_OP_REVOKE,
     [MON_CAP_REVOKED] = MON_OP_REVOKE, [MON_CAP_COUNT] = MON_OP_STATUS,
-    [MON_CAP_COUNTED] = MON_OP_STATUS,
+    [MON_CAP_COUNTED] = MON_OP_STATUS, [MON_SPAWN] = MON_OP_STATUS,
+    [MON_SPAWNED] = MON_OP_STATUS,
 };
 
 unsigned mon_me(void)
 {
 	return me;
+}
+
+const struct bootinfo *mon_bootinfo(void)
+{
+	return bi;
 }
 
 bool mon_peer_up(unsigned k)
@@ -135,6 +141,12 @@ static void handle(unsigned k, uint8_t type, const uint64_t *w)
 		}
 		if (me == 0 && w[1] == k)
 			return; /* the answer to a query that timed out */
+		break;
+	case MON_SPAWN:
+		if (me != 0 && k == 0) {
+			spawn_local(k, w);
+			return;
+		}
 		break;
 	default:
 		if (capops_handle(k, type, w))
@@ -289,6 +301,14 @@ static void serve_local(const struct lmp_recv *m)
 		}
 		reply(ERR_OK, ~0ull, 0, 0);
 		return;
+	case MONITOR_SPAWN: {
+		uint64_t w[UMP_PAYLOAD] = {0, m->words[2], m->words[3], 0}, id = 0;
+		errval_t err = m->words[1] == 0 || m->words[1] >= 64 || !mon_peer_up(m->words[1])
+				   ? ERR_CORE_NONE
+				   : mon_ask(1ull << m->words[1], MON_SPAWN, MON_SPAWNED, w, &id);
+		reply(err, err ? 0 : id, 0, 0);
+		return;
+	}
 	case MONITOR_POWEROFF:
 		fflush(stdout);
 		cap_invoke(KERNEL, 2, KERNEL_POWEROFF, m->words[1] > 255 ? 255 : m->words[1], 0, 0,

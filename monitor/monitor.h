@@ -16,6 +16,7 @@ errval_t services_start(const struct bootinfo *bi);
 
 /* main.c: the channels and the event loop. */
 unsigned mon_me(void);
+const struct bootinfo *mon_bootinfo(void);
 bool mon_peer_up(unsigned k);
 /* Send one message to core k's monitor (counted per operation type). */
 errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w);
@@ -25,8 +26,15 @@ uint64_t mon_ticks(void);
 uint64_t mon_sent(unsigned op); /* messages this monitor sent for op */
 
 /* capops.c: capabilities across cores. */
+/* Send type to every core in the set (bit k: core k > 0), then wait
+   (bounded) for one answer of type answer from each: w1 of the answers is
+   an errval_t (the first error is returned), w2 of the last goes to *val. */
+errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w, uint64_t *val);
 void capops_init(void);
 /* An inter-monitor message of the capops kind; false if it is not one. */
 bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);
 /* A local request to monitor 0; false if it is not one of capops'. */
 bool capops_serve(const struct lmp_recv *m);
+
+/* spawn.c: domains started on this core for monitor 0 (MON_SPAWN). */
+void spawn_local(unsigned from, const uint64_t *w);

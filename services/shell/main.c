@@ -187,12 +187,26 @@ static errval_t start(const char *name, uint64_t arg, uint64_t *id)
 
 static errval_t cmd_spawn(int argc, char **argv)
 {
-	uint64_t id;
-	if (argc != 2)
+	uint64_t id, core = 0;
+	if (argc < 2 || argc > 3 || (argc == 3 && !parse_u64(argv[2], &core)))
 		return ERR_SHELL_USAGE;
-	errval_t err = start(argv[1], 0, &id);
+	if (core == 0) {
+		errval_t err = start(argv[1], 0, &id);
+		if (!err)
+			printf("spawned %s as domain %lu\n", argv[1], (unsigned long)id);
+		return err;
+	}
+	/* Another core: its monitor builds the domain there (via monitor 0). */
+	uint64_t req[4] = {MONITOR_SPAWN, core, 0, 0};
+	struct lmp_recv r;
+	if (strlen(argv[1]) > 16)
+		return ERR_MODULE_NOT_FOUND;
+	memcpy(&req[2], argv[1], strlen(argv[1]));
+	errval_t err =
+	    rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, CAPADDR_NONE, &r);
 	if (!err)
-		printf("spawned %s as domain %lu\n", argv[1], (unsigned long)id);
+		printf("spawned %s as domain %lu on core %lu\n", argv[1], (unsigned long)r.words[1],
+		       (unsigned long)core);
 	return err;
 }
 
@@ -265,7 +279,7 @@ static const struct command {
     {"ps", "", "list domains", cmd_ps},
     {"mem", "", "free and total memory (memserv)", cmd_mem},
     {"caps", "<domain>", "dump a domain's cspace", cmd_caps},
-    {"spawn", "<module>", "start a domain from a boot module", cmd_spawn},
+    {"spawn", "<module> [core]", "start a domain from a boot module", cmd_spawn},
     {"kill", "<domain>", "stop a domain and take its memory back", cmd_kill},
     {"bench", "", "measure cross-core revocation (targeted vs broadcast)", cmd_bench},
     {"test", "[suite...]", "run the in-system tests (caps vm lmp syscalls domains cores)",

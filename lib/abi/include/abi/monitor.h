@@ -19,7 +19,7 @@
 /* Operation types, for the message counters. */
 enum mon_op {
 	MON_OP_JOIN,   /* joining the system at boot */
-	MON_OP_STATUS, /* `cores` and `capstat` queries */
+	MON_OP_STATUS, /* `cores`, `capstat`, count queries, spawning on a core */
 	MON_OP_COPY,   /* cross-core capability copy / transfer */
 	MON_OP_DELETE, /* distributed delete */
 	MON_OP_REVOKE, /* distributed revoke */
@@ -54,6 +54,11 @@ enum mon_msg {
 	MON_CAP_COUNT = 8,
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = count. */
 	MON_CAP_COUNTED = 9,
+	/* 0 -> k: w0 = request, w1..w2 = module name (16 bytes), w3 = its a0:
+	 * start a domain from that boot module on core k. */
+	MON_SPAWN = 10,
+	/* k -> 0: w0 = request, w1 = errval_t, w2 = its domain id on core k. */
+	MON_SPAWNED = 11,
 };
 
 /* LMP requests to a monitor: words[0] = op, replies words[0] = errval_t. */
@@ -86,6 +91,9 @@ enum {
 	/* w1 = core k, w2 = base, w3 = size -> w1 = how many capabilities
 	 * core k's monitor holds in that range. */
 	MONITOR_COUNT = 7,
+	/* Shell: w1 = core k (> 0), w2..w3 = module name (16 bytes): start it
+	 * on core k, by core k's monitor. -> w1 = its domain id there. */
+	MONITOR_SPAWN = 8,
 };
 #define MON_REVOKE_BROADCAST 1
 #define MON_CLIENTS	     8
