@@ -15,6 +15,7 @@
 
 #include "bootargs.h"
 #include "core.h"
+#include "corectl.h"
 #include "dispatch.h"
 #include "irq.h"
 #include "initdomain.h"
@@ -107,41 +108,6 @@ static void boot_own_page_table(void)
 	arch_tlb_flush_all();
 }
 
-#define START_TRIES 3 /* hart_start attempts per core (see entry.S: boot_claim) */
-
-enum started_state { CORE_WAITING, CORE_ONLINE, CORE_FAILED };
-
-struct started_core {
-	const struct plat_cpu *cpu;
-	struct kconf conf;
-	paddr_t mem;
-	unsigned tries;
-	enum started_state state;
-};
-static struct started_core started[CONFIG_MAX_CORES];
-static paddr_t chans[CONFIG_MAX_CORES]; /* core k's channel page, for monitor 0 */
-
-/* Per core: the kernel's memory, then its monitor's channel page and memory. */
-static size_t core_block_size(void)
-{
-	return core_mem_size() + PAGE_SIZE + MONITOR_BUILD_MEM + MONITOR_RAM;
-}
-
-/* One hart_start attempt for s; reports and returns false on an SBI error. */
-static bool start_one(struct started_core *s)
-{
-	struct core_user *u = &kcb.user;
-	s->conf.attempt = ++s->tries;
-	u->chan = s->mem + core_mem_size();
-	u->mem = u->chan + PAGE_SIZE;
-	long err = core_start(&s->conf, u, s->mem, core_mem_size());
-	u->chan = u->mem = 0;
-	if (err)
-		kprintf("hart %u failed to start: SBI hart_start error %ld (%s)\n", s->cpu->hartid,
-			err, sbi_strerror(err));
-	return err == 0;
-}
-
 /* The facts every core's monitor gets: core id -> hart id, boot arguments. */
 static void boot_user_facts(void)
 {
@@ -153,113 +119,31 @@ static void boot_user_facts(void)
 	strncpy(u->bootargs, plat.bootargs, sizeof(u->bootargs) - 1);
 }
 
-/* Policy: start every core the platform assigned, in core order. */
-static unsigned boot_start_cores(void)
+/*
+ * How each core the platform assigned will be started, when monitor 0 asks
+ * (KERNEL_CORE_START, ADR 0005): its hart, ISA and the test hooks.
+ */
+static void boot_prepare_cores(void)
 {
-	unsigned n = 0;
-	size_t size = core_block_size();
-	/* One block for all cores, reserved so nothing else is put there. */
-	paddr_t mem =
-	    platform_find_free(&plat, kcb.conf.image_pa, size * (plat.ncores - 1), PAGE_SIZE);
-	if (plat.ncores > 1 && (!mem || mem + size * (plat.ncores - 1) > kcb.conf.physmap_end ||
-				platform_reserve(&plat, mem, size * (plat.ncores - 1)))) {
-		kprintf("reef: no memory for %u more cores; running on one\n", plat.ncores - 1);
-		return 0;
-	}
 	for (unsigned i = 0; i < plat.ncpus; i++) {
 		const struct plat_cpu *c = &plat.cpus[i];
 		if (c->coreid == COREID_INVALID || c->coreid == 0)
 			continue;
-		struct started_core *s = &started[n];
-		*s = (struct started_core){.cpu = c, .conf = kcb.conf, .mem = mem};
-		s->conf.coreid = c->coreid;
-		s->conf.hartid = c->hartid;
-		s->conf.isa = c->isa;
-		if (c->coreid == args.crashcore)
-			s->conf.test_hook = HOOK_CRASH;
-		else if (c->coreid == args.stopcore)
-			s->conf.test_hook = HOOK_STOP_ONCE;
-		mem += size;
-		if (start_one(s))
-			n++;
+		struct kconf conf = kcb.conf;
+		conf.coreid = c->coreid;
+		conf.hartid = c->hartid;
+		conf.isa = c->isa;
+		conf.test_hook = c->coreid == args.crashcore  ? HOOK_CRASH
+				 : c->coreid == args.stopcore ? HOOK_STOP_ONCE
+							      : HOOK_NONE;
+		corectl_prepare(&conf);
 	}
-	return n;
-}
-
-/* What the core's mailbox says; the control word is read before the payload. */
-static uint32_t mailbox_read(const struct started_core *s)
-{
-	const struct core_mailbox *m = core_mailbox(s->mem);
-	uint32_t seq = __atomic_load_n(&m->seq, __ATOMIC_RELAXED);
-	if (seq == MBOX_EMPTY)
-		return seq;
-	/* Pairs with the sender's fence w,w. */
-	__asm__ volatile("fence r, r" ::: "memory");
-	if (m->coreid != s->cpu->coreid || m->hartid != s->cpu->hartid)
-		kprintf("reef: core %u's mailbox names core %u hart %u\n", s->cpu->coreid,
-			m->coreid, m->hartid);
-	return seq;
-}
-
-/* Advance one started core; returns true when it has reached a final state. */
-static bool boot_check_core(struct started_core *s)
-{
-	switch (mailbox_read(s)) {
-	case MBOX_ONLINE:
-		s->state = CORE_ONLINE;
-		return true;
-	case MBOX_STOPPED:
-		kprintf("hart %u failed to start: core %u stopped during bring-up\n",
-			s->cpu->hartid, s->cpu->coreid);
-		s->state = CORE_FAILED;
-		return true;
-	}
-	/* Back in the firmware without a word: the start request was lost. */
-	if (sbi_hart_status(s->cpu->hartid) == SBI_HSM_STOPPED) {
-		if (s->tries >= START_TRIES) {
-			kprintf("hart %u failed to start: firmware lost %u start requests\n",
-				s->cpu->hartid, s->tries);
-			s->state = CORE_FAILED;
-			return true;
-		}
-		kprintf("reef: hart %u is still stopped, starting it again\n", s->cpu->hartid);
-		if (!start_one(s)) {
-			s->state = CORE_FAILED;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Wait, bounded, for the started cores to report in; returns how many did. */
-static unsigned boot_wait_cores(unsigned n)
-{
-	uint64_t wait_ms = CONFIG_BOOT_WAIT_MS + 50ul * n;
-	uint64_t deadline = arch_time() + ms_to_ticks(wait_ms);
-	unsigned done = 0, online = 0;
-	while (done < n && arch_time() < deadline) {
-		for (unsigned i = 0; i < n; i++)
-			if (started[i].state == CORE_WAITING && boot_check_core(&started[i]))
-				done++;
-		if (done < n)
-			core_nap(deadline);
-	}
-	for (unsigned i = 0; i < n; i++) {
-		if (started[i].state == CORE_ONLINE) {
-			online++;
-			kcb.user.online[started[i].cpu->coreid] = 1;
-		} else if (started[i].state == CORE_WAITING)
-			kprintf(
-			    "hart %u failed to start: core %u did not report in within %lu ms\n",
-			    started[i].cpu->hartid, started[i].cpu->coreid, wait_ms);
-	}
-	return online;
 }
 
 /* Build monitor 0 from reserved memory; it gets everything that is left. */
 static bool boot_monitor(void)
 {
-	struct domain_spec spec = {.plat = &plat, .chans = chans, .build_size = INIT_MEM};
+	struct domain_spec spec = {.plat = &plat, .build_size = INIT_MEM};
 	spec.build = platform_find_free(&plat, 0, INIT_MEM, INIT_MEM);
 	if (!spec.build || platform_reserve(&plat, spec.build, INIT_MEM)) {
 		kprintf("reef: no memory for monitor 0\n");
@@ -301,13 +185,9 @@ void __attribute__((noreturn)) boot_main(hartid_t hartid, paddr_t dtb_pa, paddr_
 
 	boot_user_facts();
 	kcb.user.online[0] = 1;
-	unsigned n = boot_start_cores();
-	unsigned online = 1 + boot_wait_cores(n);
-	kprintf("reef: %u cores online\n", online);
-	for (unsigned i = 0; i < n; i++)
-		if (started[i].state == CORE_ONLINE)
-			chans[started[i].cpu->coreid] = started[i].mem + core_mem_size();
-	/* Monitor 0 powers off for "poweroff" once the monitors have joined. */
+	boot_prepare_cores();
+	/* Monitor 0 starts the other cores, and powers off for "poweroff" once
+	   their monitors have joined. */
 	if (boot_monitor())
 		dispatch_schedule();
 	if (args.poweroff)

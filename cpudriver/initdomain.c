@@ -244,7 +244,7 @@ static void give_devices(struct builder *b, const struct platform *plat, struct 
 /* The UMP channel pages, shared with other cores (see abi/bootinfo.h CN_CHAN). */
 static void give_chans(struct builder *b, const paddr_t *chans)
 {
-	for (unsigned i = 0; i < CONFIG_MAX_CORES && i < CSPACE_L2_SLOTS; i++)
+	for (unsigned i = 0; chans && i < CONFIG_MAX_CORES && i < CSPACE_L2_SLOTS; i++)
 		if (chans[i])
 			capsys_forge(slot_of(b->cn[CN_CHAN], i), OBJ_FRAME, chans[i], PAGE_SIZE,
 				     CAP_RIGHT_READ | CAP_RIGHT_WRITE);

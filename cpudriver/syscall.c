@@ -11,6 +11,7 @@
 #include <abi/invocations.h>
 #include <abi/syscalls.h>
 
+#include "corectl.h"
 #include "dispatch.h"
 #include "irq.h"
 #include "kernel.h"
@@ -81,6 +82,8 @@ static errval_t inv_retype(struct dcb *d, struct cte *src, const uint64_t *x)
 		return err;
 	if (first >= n || count > n - first)
 		return ERR_CAP_ADDR;
+	if (type == OBJ_KCB)
+		return ERR_CAP_DERIVE; /* only KERNEL_CORE_START makes one */
 	if (type == OBJ_FRAME &&
 	    (objsize > FRAME_ZERO_MAX || count > FRAME_ZERO_MAX / (objsize | 1)))
 		return ERR_CAP_SIZE;
@@ -249,6 +252,33 @@ static errval_t inv_cap_create(struct dcb *d, const uint64_t *x)
 	return caps_create(env(), &slots[x[REG_A3]], &c, (uint16_t)owner);
 }
 
+static errval_t inv_core_start(struct dcb *d, const uint64_t *x, struct sysret *r)
+{
+	struct cte *ram = NULL, *cn, *slots;
+	uint64_t n;
+	long sbi = 0;
+	errval_t err;
+	if (corectl_status(x[REG_A2], &n, &n) == KCORE_LOST) { /* a retry: same memory */
+		err = corectl_start(x[REG_A2], NULL, NULL, &sbi);
+		r->v[0] = (uint64_t)sbi;
+		return err;
+	}
+	err = arg_cap(d, x[REG_A3], 2, &ram);
+	if (!err)
+		err = arg_cap(d, x[REG_A4], 1, &cn);
+	if (!err)
+		err = need(cn, OBJ_L2CNODE, 0);
+	if (!err)
+		err = cnode_slots(cn, &slots, &n);
+	if (err)
+		return err;
+	if (x[REG_A5] >= n)
+		return ERR_CAP_ADDR;
+	err = corectl_start(x[REG_A2], ram, &slots[x[REG_A5]], &sbi);
+	r->v[0] = (uint64_t)sbi;
+	return err;
+}
+
 /* Which capability type an invocation command applies to, and the right it needs. */
 static errval_t decode_target(uint64_t cmd, const struct cte *t)
 {
@@ -285,7 +315,11 @@ static errval_t decode_target(uint64_t cmd, const struct cte *t)
 		return need(t, OBJ_KERNEL, CAP_RIGHT_READ);
 	case KERNEL_CAP_CREATE:
 	case KERNEL_CAP_REMOTE:
+	case KERNEL_CORE_START:
 		return need(t, OBJ_KERNEL, CAP_RIGHT_WRITE);
+	case KERNEL_CORE_INFO:
+	case KERNEL_CORE_STATUS:
+		return need(t, OBJ_KERNEL, CAP_RIGHT_READ);
 	case IRQ_CONNECT:
 	case IRQ_ACK:
 		return need(t, OBJ_IRQ, CAP_RIGHT_WRITE);
@@ -366,6 +400,17 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 			    x[REG_A3] > 1 ? ERR_SYS_ARG : caps_set_remote(c, (uint32_t)x[REG_A3]);
 		break;
 	}
+	case KERNEL_CORE_INFO:
+		r.v[0] = corectl_block_size();
+		r.v[1] = CONFIG_BOOT_WAIT_MS;
+		r.v[2] = kcb.user.ncores;
+		break;
+	case KERNEL_CORE_START:
+		r.err = inv_core_start(d, x, &r);
+		break;
+	case KERNEL_CORE_STATUS:
+		r.v[0] = corectl_status(x[REG_A2], &r.v[1], &r.v[2]);
+		break;
 	case KERNEL_STATUS:
 		r.v[0] = kcb.conf.coreid;
 		r.v[1] = kcb.ndomains;

@@ -336,13 +336,19 @@ static errval_t setup(void)
 				 CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, MON_BADGE_IPI);
 	if (!err)
 		err = cap_invoke(KERNEL, 2, KERNEL_IPI_BIND, ipi_ep, 0, 0, 0, 0).err;
-	if (me == 0) {
-		for (unsigned k = 1; !err && k < bi->ncores; k++)
-			if (bi->cores[k].online)
-				err = chan_open(k, k, UMP_SIDE_A);
-	} else if (!err) {
+	if (me != 0 && !err)
 		err = chan_open(0, 0, UMP_SIDE_B);
-	}
+	return err;
+}
+
+/* Monitor 0: start the other cores, then open a channel to each that came. */
+static errval_t start_cores(void)
+{
+	errval_t err = ERR_OK;
+	cores_start();
+	for (unsigned k = 1; !err && k < bi->ncores; k++)
+		if (bi->cores[k].online)
+			err = chan_open(k, k, UMP_SIDE_A);
 	return err;
 }
 
@@ -395,6 +401,8 @@ int main(void *arg)
 	me = bi->coreid;
 	capops_init();
 	errval_t err = setup();
+	if (!err && me == 0)
+		err = start_cores();
 	if (err) {
 		printf("monitor %u: cannot set up: %s\n", me, err_str(err));
 		return 1;

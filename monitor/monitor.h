@@ -38,3 +38,6 @@ bool capops_serve(const struct lmp_recv *m);
 
 /* spawn.c: domains started on this core for monitor 0 (MON_SPAWN). */
 void spawn_local(unsigned from, const uint64_t *w);
+
+/* cores.c: monitor 0 starts the other cores (ADR 0005); how many are online. */
+unsigned cores_start(void);

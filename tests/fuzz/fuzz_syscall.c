@@ -69,6 +69,7 @@
 #include <arch/csr.h>
 #include <arch/kpt.h>
 
+#include "corectl.h"
 #include "dispatch.h"
 #include "irq.h"
 #include "kernel.h"
@@ -178,7 +179,12 @@ static void setup(void)
 	memset(&kcb, 0, sizeof(kcb));
 	kcb.user.ncores = 2; /* KERNEL_NOTIFY can reach core 1 (nothing is sent) */
 	kcb.user.harts[1] = 1;
+	kcb.conf.physmap_end = arena_pa + ARENA_SIZE;
 	capsys_init();
+	struct kconf core1 = kcb.conf; /* KERNEL_CORE_START may try core 1 */
+	core1.coreid = 1;
+	core1.hartid = 1;
+	corectl_prepare(&core1);
 	irq_init(pa_of(plic), PLIC_NDEV, PLIC_CTX);
 	memset(&phys_root, 0, sizeof(phys_root));
 	memset(&init_ram, 0, sizeof(init_ram));

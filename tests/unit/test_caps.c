@@ -277,7 +277,7 @@ static bool ref_can_retype(unsigned s, unsigned d)
 	case OBJ_RAM:
 		return d == OBJ_RAM || d == OBJ_FRAME || d == OBJ_L1CNODE || d == OBJ_L2CNODE ||
 		       d == OBJ_VNODE_L2 || d == OBJ_VNODE_L1 || d == OBJ_VNODE_L0 ||
-		       d == OBJ_DISPATCHER;
+		       d == OBJ_DISPATCHER || d == OBJ_KCB;
 	case OBJ_FRAME:
 		return d == OBJ_FRAME;
 	case OBJ_DEVFRAME:
@@ -293,9 +293,9 @@ static void test_type_names(void **state)
 {
 	(void)state;
 	static const char *const want[OBJ_TYPE_COUNT] = {
-	    "Null",	  "PhysAddr", "RAM",	  "DevFrame", "Frame",
-	    "L1CNode",	  "L2CNode",  "VNode_L2", "VNode_L1", "VNode_L0",
-	    "Dispatcher", "Endpoint", "Kernel",	  "IRQ",      "ID"};
+	    "Null",    "PhysAddr", "RAM",      "DevFrame", "Frame",	 "L1CNode",
+	    "L2CNode", "VNode_L2", "VNode_L1", "VNode_L0", "Dispatcher", "Endpoint",
+	    "Kernel",  "IRQ",	   "ID",       "KCB"};
 	for (unsigned t = 0; t < OBJ_TYPE_COUNT; t++)
 		assert_string_equal(caps_type_name((enum objtype)t), want[t]);
 	assert_string_equal(caps_type_name(OBJ_TYPE_COUNT), "Invalid");
@@ -362,6 +362,10 @@ static void test_objsize_ok_table(void **state)
 	    {OBJ_KERNEL, 1, false},
 	    {OBJ_IRQ, 1, false},
 	    {OBJ_ID, 1, false},
+	    {OBJ_KCB, 4096, true},
+	    {OBJ_KCB, 3 * 4096, true},
+	    {OBJ_KCB, 4095, false},
+	    {OBJ_KCB, 0, false},
 	    {OBJ_TYPE_COUNT, 4096, false},
 	};
 	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)

@@ -27,7 +27,8 @@ void caps_env_init(struct caps_env *env, void *(*p2v)(void *, uint64_t),
 static const uint32_t retype_rules[OBJ_TYPE_COUNT] = {
     [OBJ_PHYSADDR] = BIT(OBJ_RAM) | BIT(OBJ_DEVFRAME),
     [OBJ_RAM] = BIT(OBJ_RAM) | BIT(OBJ_FRAME) | BIT(OBJ_L1CNODE) | BIT(OBJ_L2CNODE) |
-		BIT(OBJ_VNODE_L2) | BIT(OBJ_VNODE_L1) | BIT(OBJ_VNODE_L0) | BIT(OBJ_DISPATCHER),
+		BIT(OBJ_VNODE_L2) | BIT(OBJ_VNODE_L1) | BIT(OBJ_VNODE_L0) | BIT(OBJ_DISPATCHER) |
+		BIT(OBJ_KCB),
     [OBJ_FRAME] = BIT(OBJ_FRAME),
     [OBJ_DEVFRAME] = BIT(OBJ_DEVFRAME),
     [OBJ_DISPATCHER] = BIT(OBJ_ENDPOINT),
@@ -49,6 +50,7 @@ bool caps_objsize_ok(enum objtype t, uint64_t sz)
 	case OBJ_RAM:
 	case OBJ_FRAME:
 	case OBJ_DEVFRAME:
+	case OBJ_KCB:
 		return sz >= OBJSIZE_PAGE && sz % OBJSIZE_PAGE == 0;
 	case OBJ_L1CNODE:
 		return is_pow2(sz) && sz >= OBJSIZE_L2CNODE &&
@@ -86,6 +88,7 @@ const char *caps_type_name(enum objtype t)
 	    [OBJ_KERNEL] = "Kernel",
 	    [OBJ_IRQ] = "IRQ",
 	    [OBJ_ID] = "ID",
+	    [OBJ_KCB] = "KCB",
 	};
 	return (unsigned)t < OBJ_TYPE_COUNT ? names[t] : "Invalid";
 }

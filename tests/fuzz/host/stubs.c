@@ -13,6 +13,7 @@
  *   sbi_send_ipi                       counted, nothing sent (one core)
  *   CSRs                               a small table; time counts up
  *   SBI console                        dropped (stderr with REEF_FUZZ_VERBOSE=1)
+ *   core_start                         fails (SBI_ERR_FAILED): KERNEL_CORE_START undoes
  *   hart stop, core mailbox            never reached from user space: abort
  */
 #include <stdarg.h>
@@ -165,6 +166,36 @@ long sbi_send_ipi(unsigned long hart_mask, unsigned long hart_mask_base)
 	(void)hart_mask_base;
 	host_ipis_sent++;
 	return SBI_SUCCESS;
+}
+
+/* Starting a core (corectl.c): the hart never starts here, so every
+   KERNEL_CORE_START takes its undo path and corectl's tables stay empty
+   between inputs (they are not part of the snapshot). */
+size_t core_mem_size(void)
+{
+	return 16 * 4096;
+}
+
+long core_start(const struct kconf *conf, const struct core_user *user, paddr_t mem,
+		size_t mem_size)
+{
+	(void)conf;
+	(void)user;
+	(void)mem;
+	(void)mem_size;
+	return SBI_ERR_FAILED;
+}
+
+const struct core_mailbox *core_mailbox(paddr_t mem)
+{
+	(void)mem;
+	host_panic("core_mailbox(): no core was started");
+}
+
+long sbi_hart_status(unsigned long hartid)
+{
+	(void)hartid;
+	host_panic("sbi_hart_status(): no core was started");
 }
 
 long sbi_hart_stop(void)

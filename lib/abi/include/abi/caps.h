@@ -37,6 +37,7 @@ enum objtype {
 	OBJ_KERNEL,	/* authority over the CPU driver (monitors only) */
 	OBJ_IRQ,	/* one interrupt line */
 	OBJ_ID,		/* a unique identifier */
+	OBJ_KCB,	/* a started core's kernel and monitor memory (ADR 0005) */
 	OBJ_TYPE_COUNT
 };
 

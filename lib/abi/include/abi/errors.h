@@ -52,6 +52,8 @@ typedef uint32_t errval_t;
 	X(ERR_IRQ_NUMBER, 401, "no such interrupt line")                                           \
 	X(ERR_IRQ_IN_USE, 402, "interrupt line already has a handler")                             \
 	X(ERR_CORE_NONE, 403, "no such core")                                                      \
+	X(ERR_CORE_STATE, 404, "core is not in a state for this (started already?)")               \
+	X(ERR_CORE_START, 405, "the firmware refused to start the hart (SBI error in a1)")         \
 	X(ERR_NO_MEMORY, 1000, "out of memory")                                                    \
 	X(ERR_NO_SLOTS, 1001, "out of capability slots")                                           \
 	X(ERR_ELF, 1002, "not a loadable RISC-V ELF executable")                                   \

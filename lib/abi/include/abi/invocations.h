@@ -85,6 +85,29 @@ enum invocation {
 	 * mark it as having copies or descendants on other cores (then delete
 	 * and revoke refuse to remove it: ERR_CAP_REMOTE), 0 to clear that. */
 	KERNEL_CAP_REMOTE = 22,
+	/* Kernel (READ), monitor 0 (ADR 0005): a1 = bytes of RAM a core needs
+	 * (KERNEL_CORE_START), a2 = ms to wait for cores to report in, a3 =
+	 * cores the platform assigned. */
+	KERNEL_CORE_INFO = 23,
+	/* Kernel (WRITE), monitor 0: start core a2 (1 .. cores - 1) in the RAM
+	 * at a3 (at least KERNEL_CORE_INFO's a1 bytes; it becomes a KCB the
+	 * kernel keeps), its channel page as a Frame into the empty slot a5 of
+	 * the L2 CNode at a4 (level 1). For a core the firmware lost (status
+	 * KCORE_LOST) it starts the hart again in the same memory (a3-a5
+	 * ignored). ERR_CORE_START with the SBI error in a1 if the hart does
+	 * not start (the memory comes back). */
+	KERNEL_CORE_START = 24,
+	/* Kernel (READ): a2 = core -> a1 = enum kcore_state, a2 = its hart,
+	 * a3 = start attempts. Reads the core's mailbox; never waits. */
+	KERNEL_CORE_STATUS = 25,
+};
+
+enum kcore_state {
+	KCORE_NONE = 0,	   /* not started */
+	KCORE_WAITING = 1, /* started, not reported in yet */
+	KCORE_ONLINE = 2,  /* reported in: it runs its monitor */
+	KCORE_STOPPED = 3, /* trapped during bring-up and stopped */
+	KCORE_LOST = 4,	   /* back in the firmware without a word: start again */
 };
 
 #define EP_SEND_CAP (1ul << 32)

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Starting cores for monitor 0 (ADR 0005): the mechanism behind
+ * KERNEL_CORE_START and KERNEL_CORE_STATUS. The policy (which cores, how
+ * long to wait, how often to retry, what to print) is monitor 0's.
+ *
+ * Each core's memory, in this order: its kernel memory (core_mem_size():
+ * handoff page, private .data/.bss), its monitor's channel page, its
+ * monitor's build memory and RAM. Monitor 0 gives it as RAM; it becomes a
+ * KCB capability in a CTE of this file, marked remote so that no delete or
+ * revoke on this core can free it while the core may be running.
+ */
+#include <string.h>
+
+#include <arch/csr.h> /* (on the host: makes fence a no-op) */
+#include <arch/sbi.h>
+
+#include "core.h"
+#include "corectl.h"
+#include "kprintf.h"
+
+struct core_slot {
+	struct kconf conf; /* prepared by the boot core (boot.c) */
+	bool assigned;	   /* the platform gave this core id a hart */
+	uint8_t state;	   /* enum kcore_state */
+	unsigned tries;
+	paddr_t mem;
+};
+
+static struct core_slot slots[CONFIG_MAX_CORES];
+static struct cte kcbs[CONFIG_MAX_CORES]; /* the KCB of each started core */
+
+size_t corectl_block_size(void)
+{
+	return core_mem_size() + PAGE_SIZE + MONITOR_BUILD_MEM + MONITOR_RAM;
+}
+
+void corectl_prepare(const struct kconf *conf)
+{
+	if (conf->coreid == 0 || conf->coreid >= CONFIG_MAX_CORES)
+		return;
+	slots[conf->coreid] = (struct core_slot){.conf = *conf, .assigned = true};
+}
+
+static long start_hart(struct core_slot *s)
+{
+	struct core_user u = kcb.user;
+	s->conf.attempt = ++s->tries;
+	u.chan = s->mem + core_mem_size();
+	u.mem = u.chan + PAGE_SIZE;
+	return core_start(&s->conf, &u, s->mem, core_mem_size());
+}
+
+errval_t corectl_start(uint64_t core, struct cte *ram, struct cte *chan_slot, long *sbi_err)
+{
+	if (core == 0 || core >= CONFIG_MAX_CORES || !slots[core].assigned)
+		return ERR_CORE_NONE;
+	struct core_slot *s = &slots[core];
+	*sbi_err = 0;
+	if (s->state == KCORE_LOST) { /* the same memory, another attempt */
+		*sbi_err = start_hart(s);
+		s->state = *sbi_err ? KCORE_STOPPED : KCORE_WAITING;
+		return *sbi_err ? ERR_CORE_START : ERR_OK;
+	}
+	if (s->state != KCORE_NONE)
+		return ERR_CORE_STATE;
+	if (!ram || ram->cap.type != OBJ_RAM)
+		return ERR_CAP_TYPE;
+	if (!(ram->cap.rights & CAP_RIGHT_WRITE))
+		return ERR_CAP_RIGHTS;
+	if (chan_slot->cap.type != OBJ_NULL)
+		return ERR_CAP_OCCUPIED;
+	size_t size = corectl_block_size();
+	if (ram->cap.size < size)
+		return ERR_CAP_SIZE;
+	if (ram->cap.base + size > s->conf.physmap_end)
+		return ERR_CAP_RANGE; /* the new core could not map its own memory */
+	struct cte *k = &kcbs[core];
+	errval_t err = caps_retype(&kcb.caps, ram, OBJ_KCB, 0, size, 1, k);
+	if (err)
+		return err;
+	s->mem = k->cap.base;
+	capsys_forge(chan_slot, OBJ_FRAME, s->mem + core_mem_size(), PAGE_SIZE,
+		     CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_GRANT);
+	*sbi_err = start_hart(s);
+	if (*sbi_err) { /* nothing started: the memory comes back */
+		caps_delete(&kcb.caps, chan_slot);
+		caps_delete(&kcb.caps, k);
+		s->mem = 0;
+		s->tries = 0;
+		return ERR_CORE_START;
+	}
+	caps_set_remote(k, 1);
+	s->state = KCORE_WAITING;
+	return ERR_OK;
+}
+
+uint64_t corectl_status(uint64_t core, uint64_t *hart, uint64_t *tries)
+{
+	if (core == 0)
+		return *hart = kcb.conf.hartid, *tries = 1, KCORE_ONLINE;
+	if (core >= CONFIG_MAX_CORES || !slots[core].assigned)
+		return *hart = 0, *tries = 0, KCORE_NONE;
+	struct core_slot *s = &slots[core];
+	*hart = s->conf.hartid;
+	*tries = s->tries;
+	if (s->state != KCORE_WAITING)
+		return s->state;
+	const struct core_mailbox *m = core_mailbox(s->mem);
+	uint32_t seq = __atomic_load_n(&m->seq, __ATOMIC_RELAXED);
+	if (seq != MBOX_EMPTY) {
+		/* Pairs with the sender's fence w,w. */
+		__asm__ volatile("fence r, r" ::: "memory");
+		if (m->coreid != s->conf.coreid || m->hartid != s->conf.hartid)
+			kprintf("reef: core %u's mailbox names core %u hart %u\n", s->conf.coreid,
+				m->coreid, m->hartid);
+		s->state = seq == MBOX_ONLINE ? KCORE_ONLINE : KCORE_STOPPED;
+	} else if (sbi_hart_status(s->conf.hartid) == SBI_HSM_STOPPED) {
+		s->state = KCORE_LOST; /* back in the firmware without a word */
+	}
+	return s->state;
+}
