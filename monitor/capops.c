@@ -36,15 +36,17 @@
 #include <chan/ump.h>
 #include <rt/mem.h>
 #include <rt/rpc.h>
+#include <rt/spawn.h>
 #include <rt/sys.h>
 
 #include "monitor.h"
 
-#define SHARED	    32		  /* records at monitor 0 */
-#define HELD	    64		  /* capabilities a monitor holds for others */
-#define PROBE_VA    0x180000000ul /* GiB 6: frames other cores shared, mapped */
-#define WAIT_TICKS  500		  /* how long to wait for the other monitors (5 s) */
-#define REPLY_TRIES 64		  /* yields before an answer a client does not take is dropped */
+#define SHARED	     32		   /* records at monitor 0 */
+#define HELD	     64		   /* capabilities a monitor holds for others */
+#define PROBE_VA     0x180000000ul /* GiB 6: frames other cores shared, mapped */
+#define WAIT_TICKS   500	   /* how long to wait for the other monitors (5 s) */
+#define REPLY_TRIES  64		   /* yields before an answer a client does not take is dropped */
+#define DOMAIN_TICKS 200	   /* how long a domain may take to answer (2 s) */
 
 struct shared {
 	bool used;
@@ -56,6 +58,7 @@ struct shared {
 
 struct held {
 	capaddr_t slot; /* SLOT_NONE: free */
+	bool own;	/* slot from slot_alloc (else a spawned domain's handle CNode) */
 	uint64_t base, size;
 };
 
@@ -96,7 +99,8 @@ static struct held *held_free(void)
 	for (unsigned i = 0; i < HELD; i++) {
 		struct cap_info ci;
 		if (held[i].slot != SLOT_NONE && ident(held[i].slot, &ci) == ERR_CAP_EMPTY) {
-			slot_free(held[i].slot); /* revoked: the slot is ours again */
+			if (held[i].own)
+				slot_free(held[i].slot); /* revoked: the slot is ours again */
 			held[i].slot = SLOT_NONE;
 		}
 		if (held[i].slot == SLOT_NONE)
@@ -112,6 +116,42 @@ static errval_t create(capaddr_t slot, uint64_t desc, uint64_t base, uint64_t si
 	    .err;
 }
 
+/*
+ * Give the capability in slot s to domain w[5] on this core: a Frame is
+ * mapped read-only at MON_SHARE_VA in it (the mapped copy is ours too, in
+ * its handle CNode, and counted as held) and the domain is told, and
+ * answers with the first word it read (*word); anything else is sent to
+ * it as an LMP capability.
+ */
+static errval_t hand_to_domain(capaddr_t s, const uint64_t *w, uint64_t *word)
+{
+	struct child *c = spawn_child(w[5]);
+	if (!c)
+		return ERR_DOMAIN_NOT_FOUND;
+	uint64_t msg[4] = {MON_SHARE_VA, mon_me()};
+	capaddr_t ep = child_cap(c, SPAWN_H_EP);
+	if ((uint8_t)w[1] != OBJ_FRAME)
+		return ep_send(ep, msg, s);
+	struct held *h = held_free();
+	uint64_t pages = w[3] / OBJSIZE_PAGE > 512 ? 512 : w[3] / OBJSIZE_PAGE;
+	capaddr_t copy = child_cap(c, c->next); /* where spawn_map puts its copy */
+	errval_t err = h ? spawn_map(c, MON_SHARE_VA, s, pages, CAP_RIGHT_READ) : ERR_NO_SLOTS;
+	if (err)
+		return err;
+	*h = (struct held){copy, false, w[2], w[3]};
+	err = ep_send(ep, msg, CAPADDR_NONE);
+	/* Its answer, bounded; meanwhile only notifications can arrive here. */
+	for (unsigned t = 0; !err && t < DOMAIN_TICKS; t++) {
+		struct lmp_recv m;
+		if (lmp_recv_timeout(1, &m) == ERR_OK && m.badge >= MON_BADGE_CHILD(0) &&
+		    m.badge < MON_BADGE_CHILD(64)) {
+			*word = m.words[0];
+			return ERR_OK;
+		}
+	}
+	return err ? err : ERR_MON_TIMEOUT;
+}
+
 static void on_deliver(unsigned from, const uint64_t *w)
 {
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_NO_SLOTS};
@@ -119,11 +159,19 @@ static void on_deliver(unsigned from, const uint64_t *w)
 	capaddr_t s = h ? slot_alloc() : SLOT_NONE;
 	if (s != SLOT_NONE) {
 		r[1] = create(s, w[1], w[2], w[3]);
+		if (!r[1])
+			*h = (struct held){s, true, w[2], w[3]};
+		if (!r[1] && w[5]) {
+			r[1] = hand_to_domain(s, w, &r[2]);
+			if (r[1]) {
+				cnode_delete(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
+				h->slot = SLOT_NONE;
+			}
+		}
 		if (r[1]) {
 			slot_free(s);
 		} else {
-			*h = (struct held){s, w[2], w[3]};
-			if (w[4] && (uint8_t)w[1] == OBJ_FRAME) {
+			if (w[4] && (uint8_t)w[1] == OBJ_FRAME && !w[5]) {
 				if (!probes_up)
 					probes_up = vregion_init(&probes, PROBE_VA) == ERR_OK;
 				/* Stays mapped: a revoke must take the mapping away. */
@@ -162,9 +210,10 @@ static void on_revoke(unsigned from, const uint64_t *w)
 		    held[i].base + held[i].size <= w[2] + w[3]) {
 			struct cap_info ci;
 			if (ident(held[i].slot, &ci) == ERR_CAP_EMPTY) {
-				if (probes_up)
+				if (probes_up && held[i].own)
 					vregion_unmap(&probes, held[i].slot);
-				slot_free(held[i].slot);
+				if (held[i].own)
+					slot_free(held[i].slot);
 				held[i].slot = SLOT_NONE;
 			}
 		}
@@ -203,6 +252,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 	case MON_CAP_REVOKED:
 	case MON_CAP_COUNTED:
 	case MON_SPAWNED:
+	case MON_DOMAIN_STATUS:
 		if (mon_me() != 0 || from == 0)
 			return false;
 		if (want.pending && w[0] == want.req && type == want.type) {
@@ -281,7 +331,7 @@ static void reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64
 	send_bounded(clients[client], w, CAPADDR_NONE);
 }
 
-static void share(uint64_t client, capaddr_t cap, uint64_t core)
+static void share(uint64_t client, capaddr_t cap, uint64_t core, uint64_t domain)
 {
 	struct cap_info ci;
 	errval_t err = ident(cap, &ci);
@@ -309,8 +359,9 @@ static void share(uint64_t client, capaddr_t cap, uint64_t core)
 		/* In the set before it goes: a revoke must reach it, answered or not. */
 		s->cores |= 1ull << core;
 		uint64_t w[UMP_PAYLOAD] = {
-		    0, ci.type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16, ci.base,
-		    ci.size, 1};
+		    0,	     ci.type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16,
+		    ci.base, ci.size,
+		    1,	     domain};
 		err = mon_ask(1ull << core, MON_CAP_DELIVER, MON_CAP_DELIVERED, w, NULL);
 	}
 	msgs = mon_sent(MON_OP_COPY) - msgs + want.answers;
@@ -442,7 +493,7 @@ bool capops_serve(const struct lmp_recv *m)
 	switch (m->words[0]) {
 	case MONITOR_SHARE: /* share() and revoke() take the capability */
 		if (cap != SLOT_NONE)
-			share(client, cap, m->words[1]);
+			share(client, cap, m->words[1], m->words[2]);
 		else
 			reply(client, ERR_BAD_REQUEST, 0, 0, 0);
 		break;
@@ -455,6 +506,13 @@ bool capops_serve(const struct lmp_recv *m)
 	case MONITOR_COUNT:
 		count(client, m->words);
 		break;
+	case MONITOR_SPAWN:
+	case MONITOR_DOMAIN: {
+		uint64_t v = 0;
+		errval_t err = mon_remote_domain(m->words, &v);
+		reply(client, err, err ? 0 : v, 0, 0);
+		break;
+	}
 	default:
 		reply(client, ERR_BAD_REQUEST, 0, 0, 0);
 	}

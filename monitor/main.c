@@ -50,12 +50,19 @@ static uint64_t query_no;
 static struct vregion chans;
 
 static const uint8_t op_of[] = {
-    [MON_JOIN] = MON_OP_JOIN,	       [MON_STATUS_REQ] = MON_OP_STATUS,
-    [MON_STATUS] = MON_OP_STATUS,      [MON_CAP_DELIVER] = MON_OP_COPY,
-    [MON_CAP_DELIVERED] = MON_OP_COPY, [MON_CAP_REVOKE] = MON_OP_REVOKE,
-    [MON_CAP_REVOKED] = MON_OP_REVOKE, [MON_CAP_COUNT] = MON_OP_STATUS,
-    [MON_CAP_COUNTED] = MON_OP_STATUS, [MON_SPAWN] = MON_OP_STATUS,
+    [MON_JOIN] = MON_OP_JOIN,
+    [MON_STATUS_REQ] = MON_OP_STATUS,
+    [MON_STATUS] = MON_OP_STATUS,
+    [MON_CAP_DELIVER] = MON_OP_COPY,
+    [MON_CAP_DELIVERED] = MON_OP_COPY,
+    [MON_CAP_REVOKE] = MON_OP_REVOKE,
+    [MON_CAP_REVOKED] = MON_OP_REVOKE,
+    [MON_CAP_COUNT] = MON_OP_STATUS,
+    [MON_CAP_COUNTED] = MON_OP_STATUS,
+    [MON_SPAWN] = MON_OP_STATUS,
     [MON_SPAWNED] = MON_OP_STATUS,
+    [MON_DOMAIN] = MON_OP_STATUS,
+    [MON_DOMAIN_STATUS] = MON_OP_STATUS,
 };
 
 unsigned mon_me(void)
@@ -145,6 +152,12 @@ static void handle(unsigned k, uint8_t type, const uint64_t *w)
 	case MON_SPAWN:
 		if (me != 0 && k == 0) {
 			spawn_local(k, w);
+			return;
+		}
+		break;
+	case MON_DOMAIN:
+		if (me != 0 && k == 0) {
+			spawn_domain(k, w);
 			return;
 		}
 		break;
@@ -301,12 +314,11 @@ static void serve_local(const struct lmp_recv *m)
 		}
 		reply(ERR_OK, ~0ull, 0, 0);
 		return;
-	case MONITOR_SPAWN: {
-		uint64_t w[UMP_PAYLOAD] = {0, m->words[2], m->words[3], 0}, id = 0;
-		errval_t err = m->words[1] == 0 || m->words[1] >= 64 || !mon_peer_up(m->words[1])
-				   ? ERR_CORE_NONE
-				   : mon_ask(1ull << m->words[1], MON_SPAWN, MON_SPAWNED, w, &id);
-		reply(err, err ? 0 : id, 0, 0);
+	case MONITOR_SPAWN:
+	case MONITOR_DOMAIN: {
+		uint64_t v = 0;
+		errval_t err = mon_remote_domain(m->words, &v);
+		reply(err, err ? 0 : v, 0, 0);
 		return;
 	}
 	case MONITOR_POWEROFF:

@@ -37,7 +37,12 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);
 bool capops_serve(const struct lmp_recv *m);
 
 /* spawn.c: domains started on this core for monitor 0 (MON_SPAWN). */
+#define MON_BADGE_CHILD(i) (0x140 + (i)) /* a domain spawn.c started, answering */
 void spawn_local(unsigned from, const uint64_t *w);
+void spawn_domain(unsigned from, const uint64_t *w); /* MON_DOMAIN */
+struct child *spawn_child(uint64_t id);		     /* NULL: no such domain here */
+/* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k. */
+errval_t mon_remote_domain(const uint64_t *words, uint64_t *v);
 
 /* cores.c: monitor 0 starts the other cores (ADR 0005); how many are online. */
 unsigned cores_start(void);

@@ -5,13 +5,14 @@
  * (every CPU driver hands its monitor the boot modules), the memory from
  * this monitor's RAM (MONITOR_RAM), so nothing is shared with core 0.
  *
- * Not yet: killing or listing them from the shell (`cores` counts them),
- * taking their memory back, giving them service endpoints.
+ * MON_DOMAIN reports on one of them or kills it (its memory comes back
+ * here). Not yet: listing them, giving them service endpoints.
  */
 #include <string.h>
 
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
+#include <abi/services.h>
 #include <chan/ump.h>
 #include <rt/spawn.h>
 
@@ -21,6 +22,15 @@
 #define CHILDREN  4
 
 static struct child children[CHILDREN];
+static uint64_t ids[CHILDREN]; /* their domain ids on this core */
+
+struct child *spawn_child(uint64_t id)
+{
+	for (unsigned i = 0; id && i < CHILDREN; i++)
+		if (children[i].l1 && ids[i] == id)
+			return &children[i];
+	return NULL;
+}
 
 void spawn_local(unsigned from, const uint64_t *w)
 {
@@ -28,24 +38,59 @@ void spawn_local(unsigned from, const uint64_t *w)
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_MODULE_NOT_FOUND};
 	char name[17] = {0};
 	memcpy(name, &w[1], 16);
-	struct child *c = NULL;
-	for (unsigned i = 0; i < CHILDREN && !c; i++)
+	unsigned slot = CHILDREN;
+	for (unsigned i = 0; i < CHILDREN && slot == CHILDREN; i++)
 		if (!children[i].l1)
-			c = &children[i];
+			slot = i;
+	struct child *c = slot < CHILDREN ? &children[slot] : NULL;
 	for (unsigned i = 0; i < bi->nmodules && i < BOOTINFO_MAX_MODULES; i++) {
 		if (strncmp(bi->modules[i].name, name, sizeof(bi->modules[i].name)))
 			continue;
 		r[1] = !c ? ERR_NO_SLOTS
 			  : spawn_elf(c, name, CAPADDR(CN_MODULE, i), bi->modules[i].size,
 				      SPAWN_RAM, w[3]);
+		/* It may answer us (MON_SHARE_VA), on an endpoint badged with its slot. */
+		if (!r[1])
+			r[1] = spawn_give_badged(c, CN_TASK, TASK_MONITOR,
+						 CAPADDR(CN_TASK, TASK_EP), MON_BADGE_CHILD(slot));
 		if (!r[1])
 			r[1] = spawn_run(c);
 		if (!r[1]) {
 			struct sysret st =
 			    cap_invoke(child_cap(c, SPAWN_H_DISP), 2, DISP_STATUS, 0, 0, 0, 0, 0);
-			r[2] = st.v[3];
+			r[2] = ids[slot] = st.v[3];
+		} else if (c && c->l1) {
+			spawn_kill(c);
 		}
 		break;
 	}
 	mon_send(from, MON_SPAWNED, r);
+}
+
+void spawn_domain(unsigned from, const uint64_t *w)
+{
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_DOMAIN_NOT_FOUND};
+	struct child *c = spawn_child(w[1]);
+	if (c) {
+		uint64_t state, faults;
+		int64_t status;
+		r[1] = spawn_status(c, &state, &faults, &status);
+		r[2] = state | faults << 32;
+		if (!r[1] && w[2] == 1)
+			r[1] = spawn_kill(c); /* its RAM comes back to us */
+	}
+	mon_send(from, MON_DOMAIN_STATUS, r);
+}
+
+errval_t mon_remote_domain(const uint64_t *words, uint64_t *v)
+{
+	uint64_t core = words[0] == MONITOR_SPAWN ? words[1] & 0xffffffffu : words[1];
+	if (core == 0 || core >= 64 || !mon_peer_up((unsigned)core))
+		return ERR_CORE_NONE;
+	if (words[0] == MONITOR_SPAWN) {
+		uint64_t w[UMP_PAYLOAD] = {0, words[2], words[3], words[1] >> 32};
+		return mon_ask(1ull << core, MON_SPAWN, MON_SPAWNED, w, v);
+	}
+	uint64_t w[UMP_PAYLOAD] = {0, words[2], words[3]};
+	return mon_ask(1ull << core, MON_DOMAIN, MON_DOMAIN_STATUS, w, v);
 }

@@ -8,8 +8,12 @@
  *   4  wait for a message; reply with words[0] + 1 on the endpoint that came with it
  *   5  share a frame of its own RAM with core 1 (monitor 0) and exit without
  *      revoking it: whoever frees its memory must revoke on core 1 too
+ *   6  (started on another core) wait for a frame its monitor maps at
+ *      MON_SHARE_VA, answer with the first word, print it, then read it
+ *      every tick until that read faults (the frame is revoked)
  */
 #include <stdint.h>
+#include <stdio.h>
 
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
@@ -30,6 +34,22 @@ static int share_and_exit(void)
 	return monitor_call(MONITOR_SHARE, 1, 0, 0, f, &rep) ? 12 : 0;
 }
 
+static int read_shared_frame(void)
+{
+	struct lmp_recv m;
+	if (lmp_recv(1, &m) || m.words[0] != MON_SHARE_VA)
+		return 1;
+	volatile const uint64_t *p = (const uint64_t *)MON_SHARE_VA;
+	uint64_t w[4] = {*p};
+	printf("testchild: core %lu read %#lx\n", (unsigned long)m.words[1], (unsigned long)w[0]);
+	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
+		return 2;
+	for (;;) {
+		(void)*p;
+		lmp_recv_timeout(1, &m);
+	}
+}
+
 int main(void *arg)
 {
 	uintptr_t mode = (uintptr_t)arg;
@@ -47,6 +67,8 @@ int main(void *arg)
 		}
 	case 5:
 		return share_and_exit();
+	case 6:
+		return read_shared_frame();
 	case 4:
 		if (lmp_recv(1, &m) || !m.has_cap)
 			return 1;

@@ -408,6 +408,57 @@ static uint64_t held_on(unsigned core, uint64_t base, uint64_t size)
 	return err ? ~0ull : rep.words[1];
 }
 
+/*
+ * A domain on core k gets a frame its monitor maps for it; a revoke from
+ * here takes it away there: the domain's next read faults on core k.
+ */
+static void test_remote_domain(unsigned k)
+{
+	struct lmp_recv rep, junk;
+	uint64_t name[2] = {0}, faults = 0;
+	capaddr_t ram, f = slot_alloc();
+	memcpy(name, "testchild", 9);
+	EXPECT_ERR(
+	    monitor_call(MONITOR_SPAWN, k | 6ull << 32, name[0], name[1], CAPADDR_NONE, &rep),
+	    ERR_OK);
+	uint64_t dom = rep.words[1];
+	EXPECT_ERR(ram_alloc(OBJSIZE_PAGE, &ram), ERR_OK);
+	EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0), 1,
+			      CAPADDR_L2(f)),
+		   ERR_OK);
+	uint64_t *p = win_map(f, 1, true);
+	CHECK(p != NULL, "cannot map the frame");
+	if (p)
+		*p = 0xd0d0000 + k;
+	win_unmap(f);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, 99, 0, f, &rep), ERR_DOMAIN_NOT_FOUND);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
+	CHECK(rep.words[1] == 0xd0d0000 + k, "domain %lu on core %u read %#lx", (unsigned long)dom,
+	      k, (unsigned long)rep.words[1]);
+	/* Its monitor's copy and the domain's mapped copy: 2 deleted, 2 messages. */
+	EXPECT_ERR(monitor_revoke(f, 0, &rep), ERR_OK);
+	CHECK(rep.words[1] == 1 && rep.words[2] == 2 && rep.words[3] == 2,
+	      "revoke: %lu cores, %lu deleted, %lu messages; want 1, 2, 2",
+	      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
+	      (unsigned long)rep.words[3]);
+	for (unsigned i = 0; i < 500 && !faults; i++) { /* it reads every tick */
+		if (monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep))
+			break;
+		faults = rep.words[1] >> 32;
+		if (!faults)
+			lmp_recv_timeout(1, &junk);
+	}
+	CHECK(faults == 1, "domain %lu on core %u: %lu faults after the revoke, want 1",
+	      (unsigned long)dom, k, (unsigned long)faults);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep),
+		   ERR_DOMAIN_NOT_FOUND);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, 0, dom, 0, CAPADDR_NONE, &rep), ERR_CORE_NONE);
+	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
+	slot_free(f);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+}
+
 static void test_cores(void)
 {
 	unsigned n = bi->ncores, online = 0;
@@ -548,6 +599,8 @@ static void test_cores(void)
 		CHECK(held_on(1, 0, ~0ull) == 0, "core 1 still holds %lu after the kill",
 		      (unsigned long)held_on(1, 0, ~0ull));
 	}
+	if (online >= 2)
+		test_remote_domain(n - 1);
 	CHECK(ram_free_bytes() == before, "free memory %lu, was %lu",
 	      (unsigned long)ram_free_bytes(), (unsigned long)before);
 	slot_free(f);

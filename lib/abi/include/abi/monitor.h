@@ -39,8 +39,10 @@ enum mon_msg {
 	 * w5 = copy | delete << 32, w6 = revoke | retype << 32. */
 	MON_STATUS = 3,
 	/* 0 -> k: w0 = request, w1 = type | rights << 8 | owner << 16,
-	 * w2 = base, w3 = size, w4 = 1: map the frame and read its first word.
-	 * Make a copy of that capability on core k (KERNEL_CAP_CREATE). */
+	 * w2 = base, w3 = size, w4 = 1: map the frame and read its first word,
+	 * w5 = a domain on core k to hand it to (0: none; a Frame is mapped
+	 * read-only at MON_SHARE_VA in it and the domain told so, and the word
+	 * it read comes back). Make a copy on core k (KERNEL_CAP_CREATE). */
 	MON_CAP_DELIVER = 4,
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = the word read. */
 	MON_CAP_DELIVERED = 5,
@@ -59,7 +61,18 @@ enum mon_msg {
 	MON_SPAWN = 10,
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = its domain id on core k. */
 	MON_SPAWNED = 11,
+	/* 0 -> k: w0 = request, w1 = domain id, w2 = 1: kill it (its memory
+	 * back to core k's monitor), 0: only report. */
+	MON_DOMAIN = 12,
+	/* k -> 0: w0 = request, w1 = errval_t, w2 = state | faults << 32 (as
+	 * it was before a kill). */
+	MON_DOMAIN_STATUS = 13,
 };
+
+/* Where a Frame handed to a domain on another core is mapped, and the first
+ * LMP message that domain gets then: w0 = MON_SHARE_VA, w1 = its core. It
+ * answers on TASK_MONITOR with w0 = the first word it read. */
+#define MON_SHARE_VA 0xc0000000ul
 
 /* LMP requests to a monitor: words[0] = op, replies words[0] = errval_t. */
 enum {
@@ -77,9 +90,11 @@ enum {
 	 * an endpoint to the monitor with this client's badge attached, for
 	 * the requests below. At most MON_CLIENTS at once (ERR_NO_SLOTS). */
 	MONITOR_BIND = 4,
-	/* RAM, Frame or DevFrame attached, w1 = core k: give core k's monitor
-	 * a copy. -> w1 = the first word core k read from it (Frame), w2 =
-	 * inter-monitor messages this took. */
+	/* RAM, Frame or DevFrame attached, w1 = core k, w2 = a domain on core
+	 * k (from MONITOR_SPAWN) or 0: give core k's monitor a copy, and the
+	 * domain one (see MON_SHARE_VA). -> w1 = the first word core k (its
+	 * monitor, or the domain) read from it (Frame), w2 = inter-monitor
+	 * messages this took. */
 	MONITOR_SHARE = 5,
 	/* Capability attached: revoke its copies and descendants on every
 	 * other core (then revoke it locally: cnode_revoke). w1 =
@@ -91,9 +106,12 @@ enum {
 	/* w1 = core k, w2 = base, w3 = size -> w1 = how many capabilities
 	 * core k's monitor holds in that range. */
 	MONITOR_COUNT = 7,
-	/* Shell: w1 = core k (> 0), w2..w3 = module name (16 bytes): start it
-	 * on core k, by core k's monitor. -> w1 = its domain id there. */
+	/* w1 = core k (> 0) | a0 << 32, w2..w3 = module name (16 bytes): start
+	 * it on core k, by core k's monitor. -> w1 = its domain id there. */
 	MONITOR_SPAWN = 8,
+	/* w1 = core k, w2 = domain id there, w3 = 1: kill it, 0: only report.
+	 * -> w1 = state | faults << 32 (enum disp_state, before a kill). */
+	MONITOR_DOMAIN = 9,
 };
 #define MON_REVOKE_BROADCAST 1
 #define MON_CLIENTS	     8
