@@ -319,6 +319,7 @@ static errval_t decode_target(uint64_t cmd, const struct cte *t)
 		return need(t, OBJ_KERNEL, CAP_RIGHT_WRITE);
 	case KERNEL_CORE_INFO:
 	case KERNEL_CORE_STATUS:
+	case KERNEL_CAP_CHECK:
 		return need(t, OBJ_KERNEL, CAP_RIGHT_READ);
 	case IRQ_CONNECT:
 	case IRQ_ACK:
@@ -411,6 +412,15 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 	case KERNEL_CORE_STATUS:
 		r.v[0] = corectl_status(x[REG_A2], &r.v[1], &r.v[2]);
 		break;
+	case KERNEL_CAP_CHECK: {
+		const char *why = caps_check_invariants(&kcb.caps);
+		if (why) {
+			kprintf("core %u: capability invariant broken: %s\n", kcb.conf.coreid, why);
+			r.err = ERR_CAP_INVARIANT;
+		}
+		r.v[0] = kcb.caps.count;
+		break;
+	}
 	case KERNEL_STATUS:
 		r.v[0] = kcb.conf.coreid;
 		r.v[1] = kcb.ndomains;

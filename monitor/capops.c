@@ -253,6 +253,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 	case MON_CAP_COUNTED:
 	case MON_SPAWNED:
 	case MON_DOMAIN_STATUS:
+	case MON_CHECKED:
 		if (mon_me() != 0 || from == 0)
 			return false;
 		if (want.pending && w[0] == want.req && type == want.type) {
@@ -419,6 +420,22 @@ static void count(uint64_t client, const uint64_t *w)
 	reply(client, err, err ? 0 : want.val, 0, 0);
 }
 
+/* MONITOR_CHECK: the invariants here and on every core that answers. */
+static void check_all(uint64_t client)
+{
+	uint64_t cores = 0, n = 1, bad = 0;
+	for (unsigned k = 1; k < 64; k++)
+		if (mon_peer_up(k)) {
+			cores |= 1ull << k;
+			n++;
+		}
+	bad = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err != ERR_OK;
+	want = (typeof(want)){0};
+	uint64_t w[UMP_PAYLOAD] = {0};
+	errval_t err = cores ? mon_ask(cores, MON_CHECK, MON_CHECKED, w, NULL) : ERR_OK;
+	reply(client, err, n, bad + want.sum, 0);
+}
+
 /* MONITOR_BIND: keep the client's endpoint, give it one of ours. */
 static void bind(const struct lmp_recv *m)
 {
@@ -513,6 +530,9 @@ bool capops_serve(const struct lmp_recv *m)
 		reply(client, err, err ? 0 : v, 0, 0);
 		break;
 	}
+	case MONITOR_CHECK:
+		check_all(client);
+		break;
 	default:
 		reply(client, ERR_BAD_REQUEST, 0, 0, 0);
 	}

@@ -63,6 +63,8 @@ static const uint8_t op_of[] = {
     [MON_SPAWNED] = MON_OP_STATUS,
     [MON_DOMAIN] = MON_OP_STATUS,
     [MON_DOMAIN_STATUS] = MON_OP_STATUS,
+    [MON_CHECK] = MON_OP_STATUS,
+    [MON_CHECKED] = MON_OP_STATUS,
 };
 
 unsigned mon_me(void)
@@ -158,6 +160,14 @@ static void handle(unsigned k, uint8_t type, const uint64_t *w)
 	case MON_DOMAIN:
 		if (me != 0 && k == 0) {
 			spawn_domain(k, w);
+			return;
+		}
+		break;
+	case MON_CHECK:
+		if (me != 0 && k == 0) {
+			errval_t e = cap_invoke(KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err;
+			uint64_t r[UMP_PAYLOAD] = {w[0], ERR_OK, e != ERR_OK};
+			mon_send(0, MON_CHECKED, r);
 			return;
 		}
 		break;

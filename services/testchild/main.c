@@ -8,6 +8,10 @@
  *   4  wait for a message; reply with words[0] + 1 on the endpoint that came with it
  *   5  share a frame of its own RAM with core 1 (monitor 0) and exit without
  *      revoking it: whoever frees its memory must revoke on core 1 too
+ *   7  stress (bits 8-15: cores, 16-23: seed, 24-31: rounds): each round
+ *      make a 2-page frame and a 1-page frame inside it from TASK_RAM, share
+ *      them with two other cores, revoke them everywhere (inner first or
+ *      outer only); a busy monitor is asked again. Exit status: failures.
  *   6  (started on another core) wait for a frame its monitor maps at
  *      MON_SHARE_VA, answer with the first word, print it, then read it
  *      every tick until that read faults (the frame is revoked)
@@ -34,6 +38,49 @@ static int share_and_exit(void)
 	return monitor_call(MONITOR_SHARE, 1, 0, 0, f, &rep) ? 12 : 0;
 }
 
+static errval_t retry(uint64_t op, uint64_t w1, capaddr_t cap, struct lmp_recv *rep)
+{
+	errval_t err;
+	while ((err = op == MONITOR_REVOKE ? monitor_revoke(cap, 0, rep)
+					   : monitor_call(op, w1, 0, 0, cap, rep)) == ERR_MON_BUSY)
+		sys_yield();
+	return err;
+}
+
+static int stress(uint64_t arg)
+{
+	unsigned n = (arg >> 8) & 0xff, seed = (arg >> 16) & 0xff, rounds = (arg >> 24) & 0xff;
+	capaddr_t outer = slot_alloc(), inner = slot_alloc(), ram = CAPADDR(CN_TASK, TASK_RAM);
+	struct lmp_recv rep;
+	int failures = 0;
+	if (n < 2 || monitor_bind())
+		return 100;
+	for (unsigned r = 0; r < rounds; r++) {
+		unsigned a = 1 + (seed + r) % (n - 1), b = 1 + (seed * 7 + r * 3) % (n - 1);
+		uint64_t off = (r % 8) * 2 * OBJSIZE_PAGE;
+		errval_t err = cap_retype(ram, OBJ_FRAME, off, 2 * OBJSIZE_PAGE, 1,
+					  CAPADDR(CAPADDR_L1(outer), 0), 1, CAPADDR_L2(outer));
+		if (!err)
+			err = cap_retype(outer, OBJ_FRAME, OBJSIZE_PAGE, OBJSIZE_PAGE, 1,
+					 CAPADDR(CAPADDR_L1(inner), 0), 1, CAPADDR_L2(inner));
+		if (!err)
+			err = retry(MONITOR_SHARE, a, outer, &rep);
+		if (!err)
+			err = retry(MONITOR_SHARE, b, inner, &rep);
+		if (!err && r % 2)
+			err = retry(MONITOR_REVOKE, 0, inner, &rep);
+		if (!err)
+			err = retry(MONITOR_REVOKE, 0, outer, &rep);
+		if (err) {
+			printf("testchild: stress round %u: %s\n", r, err_str(err));
+			failures++;
+		}
+		cnode_delete(CAPADDR(CAPADDR_L1(inner), 0), 1, CAPADDR_L2(inner));
+		cnode_delete(CAPADDR(CAPADDR_L1(outer), 0), 1, CAPADDR_L2(outer));
+	}
+	return failures;
+}
+
 static int read_shared_frame(void)
 {
 	struct lmp_recv m;
@@ -54,7 +101,7 @@ int main(void *arg)
 {
 	uintptr_t mode = (uintptr_t)arg;
 	struct lmp_recv m;
-	switch (mode) {
+	switch (mode & 0xff) {
 	case 1:
 		return 7;
 	case 2:
@@ -69,6 +116,8 @@ int main(void *arg)
 		return share_and_exit();
 	case 6:
 		return read_shared_frame();
+	case 7:
+		return stress((uintptr_t)arg);
 	case 4:
 		if (lmp_recv(1, &m) || !m.has_cap)
 			return 1;

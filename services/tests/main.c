@@ -408,6 +408,63 @@ static uint64_t held_on(unsigned core, uint64_t base, uint64_t size)
 	return err ? ~0ull : rep.words[1];
 }
 
+/* The capability invariants hold on every core (MONITOR_CHECK). */
+static void check_everywhere(unsigned online, const char *when)
+{
+	struct lmp_recv rep;
+	errval_t err = monitor_call(MONITOR_CHECK, 0, 0, 0, CAPADDR_NONE, &rep);
+	CHECK(!err && rep.words[1] == online && rep.words[2] == 0,
+	      "%s: invariants checked on %lu of %u cores, broken on %lu (%s)", when,
+	      (unsigned long)rep.words[1], online, (unsigned long)rep.words[2], err_str(err));
+}
+
+/*
+ * Stress: STRESS_DOMAINS domains on this core at once, each ROUNDS times
+ * sharing a frame and a frame inside it with two other cores and revoking
+ * them everywhere in either order (testchild mode 7), while the monitors
+ * serve them all. Afterwards no core holds anything, the invariants hold
+ * everywhere and all memory is back.
+ */
+#define STRESS_DOMAINS 4
+#define STRESS_ROUNDS  25
+
+static void test_stress(unsigned n, unsigned online)
+{
+	struct child c[STRESS_DOMAINS];
+	struct lmp_recv rep;
+	uint64_t before = ram_free_bytes(), faults;
+	int64_t status;
+	unsigned started = 0;
+	for (unsigned i = 0; i < STRESS_DOMAINS; i++) {
+		uint64_t arg =
+		    7 | (uint64_t)n << 8 | (uint64_t)i << 16 | (uint64_t)STRESS_ROUNDS << 24;
+		errval_t err = start_child_stopped(&c[i], arg);
+		if (!err)
+			err = spawn_give_ram(&c[i], TASK_RAM, RAM_UNIT);
+		if (!err)
+			err = spawn_give(&c[i], TASK_MONITOR, CAPADDR(CN_TASK, TASK_MONITOR),
+					 CAP_RIGHTS_ALL);
+		if (!err)
+			err = spawn_run(&c[i]);
+		EXPECT_ERR(err, ERR_OK);
+		started += !err;
+	}
+	for (unsigned i = 0; i < started; i++) {
+		CHECK(wait_stopped(&c[i], &faults, &status), "stress domain %u did not end", i);
+		CHECK(status == 0 && faults == 0, "stress domain %u: status %ld faults %lu", i,
+		      (long)status, (unsigned long)faults);
+		EXPECT_ERR(spawn_kill(&c[i]), ERR_OK);
+	}
+	for (unsigned k = 1; k < n; k++)
+		if (bi->cores[k].online)
+			CHECK(held_on(k, 0, ~0ull) == 0, "after the stress core %u holds %lu", k,
+			      (unsigned long)held_on(k, 0, ~0ull));
+	check_everywhere(online, "after the stress");
+	EXPECT_ERR(monitor_call(MONITOR_COUNT, 0, 0, 0, CAPADDR_NONE, &rep), ERR_CORE_NONE);
+	CHECK(ram_free_bytes() == before, "stress: free memory %lu, was %lu",
+	      (unsigned long)ram_free_bytes(), (unsigned long)before);
+}
+
 /*
  * A domain on core k gets a frame its monitor maps for it; a revoke from
  * here takes it away there: the domain's next read faults on core k.
@@ -513,6 +570,7 @@ static void test_cores(void)
 			      (unsigned long)held_on(k, fbase, fsize));
 			shared++;
 		}
+		check_everywhere(online, "after sharing");
 		/* While other cores hold it, no local delete or revoke may free it. */
 		EXPECT_ERR(
 		    cnode_copy(CAPADDR(CAPADDR_L1(g), 0), 1, CAPADDR_L2(g), f, CAP_RIGHTS_ALL),
@@ -559,6 +617,7 @@ static void test_cores(void)
 		      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
 		      (unsigned long)rep.words[3]);
 		EXPECT_ERR(cap_identify(h, &ci), ERR_CAP_EMPTY);
+		check_everywhere(online, "after the revokes");
 	}
 	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
 	EXPECT_ERR(ram_free(ram), ERR_OK);
@@ -599,8 +658,11 @@ static void test_cores(void)
 		CHECK(held_on(1, 0, ~0ull) == 0, "core 1 still holds %lu after the kill",
 		      (unsigned long)held_on(1, 0, ~0ull));
 	}
-	if (online >= 2)
+	if (online >= 2) {
 		test_remote_domain(n - 1);
+		check_everywhere(online, "after the remote domain");
+		test_stress(n, online);
+	}
 	CHECK(ram_free_bytes() == before, "free memory %lu, was %lu",
 	      (unsigned long)ram_free_bytes(), (unsigned long)before);
 	slot_free(f);

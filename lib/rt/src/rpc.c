@@ -26,8 +26,16 @@ errval_t rpc_call(capaddr_t ep, uint64_t server, const uint64_t req[4], uint64_t
 		  struct lmp_recv *rep)
 {
 	errval_t err;
-	while ((err = ep_send(ep, req, cap)) == ERR_LMP_BUF_FULL)
+	/* A full queue, or the server's one capability slot still taken by an
+	   earlier message: let it run. The slot empties as soon as the server
+	   takes the capability, so that wait is bounded (a server that never
+	   does gets ERR_LMP_CAP_SLOT back). */
+	for (unsigned slot_waits = 0;; slot_waits++) {
+		err = ep_send(ep, req, cap);
+		if (err != ERR_LMP_BUF_FULL && (err != ERR_LMP_CAP_SLOT || slot_waits >= 1000))
+			break;
 		sys_yield();
+	}
 	if (err)
 		return err;
 	err = wait_for(server, rep);

@@ -100,6 +100,10 @@ enum invocation {
 	/* Kernel (READ): a2 = core -> a1 = enum kcore_state, a2 = its hart,
 	 * a3 = start attempts. Reads the core's mailbox; never waits. */
 	KERNEL_CORE_STATUS = 25,
+	/* Kernel (READ): check every invariant of this core's capability
+	 * database (caps_check_invariants, for tests): ERR_CAP_INVARIANT, with
+	 * the reason on the console, if one fails. a1 = capabilities in it. */
+	KERNEL_CAP_CHECK = 26,
 };
 
 enum kcore_state {

@@ -67,6 +67,11 @@ enum mon_msg {
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = state | faults << 32 (as
 	 * it was before a kill). */
 	MON_DOMAIN_STATUS = 13,
+	/* 0 -> k: w0 = request: check your core's capability invariants. */
+	MON_CHECK = 14,
+	/* k -> 0: w0 = request, w1 = errval_t (KERNEL_CAP_CHECK), w2 = 1 if
+	 * it failed (so that w2 summed over the cores counts failures). */
+	MON_CHECKED = 15,
 };
 
 /* Where a Frame handed to a domain on another core is mapped, and the first
@@ -112,6 +117,10 @@ enum {
 	/* w1 = core k, w2 = domain id there, w3 = 1: kill it, 0: only report.
 	 * -> w1 = state | faults << 32 (enum disp_state, before a kill). */
 	MONITOR_DOMAIN = 9,
+	/* Check the capability invariants on every core (KERNEL_CAP_CHECK).
+	 * -> w1 = cores checked, w2 = cores where they failed (the reason is on
+	 * the console). */
+	MONITOR_CHECK = 10,
 };
 #define MON_REVOKE_BROADCAST 1
 #define MON_CLIENTS	     8
