@@ -67,7 +67,13 @@ static struct held held[HELD];
 static capaddr_t clients[MON_CLIENTS]; /* their reply endpoints, or 0 */
 static struct vregion probes;
 static bool probes_up;
-static bool busy;	 /* serving a request that waits for other monitors */
+static bool busy; /* serving a request that waits for other monitors */
+/* Monitor 0: requests from other monitors that came while busy (each
+   monitor has at most one outstanding), served when it is done. */
+static struct {
+	bool waiting;
+	uint64_t w[UMP_PAYLOAD];
+} deferred[BOOTINFO_MAX_CORES];
 static uint64_t dropped; /* answers clients did not take */
 
 /* Answers the current request is waiting for. */
@@ -91,6 +97,9 @@ static errval_t ident(capaddr_t c, struct cap_info *ci)
 {
 	return cap_identify(c, ci);
 }
+
+static void on_revoke_req(unsigned from, const uint64_t *w);
+static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap);
 
 /* ---- on every monitor: what other cores ask of it ---- */
 
@@ -139,7 +148,9 @@ static errval_t hand_to_domain(capaddr_t s, const uint64_t *w, uint64_t *word)
 	if (err)
 		return err;
 	*h = (struct held){copy, false, w[2], w[3]};
-	err = ep_send(ep, msg, CAPADDR_NONE);
+	err = ep_send(ep, msg, s); /* a copy of its own, too (it may revoke it) */
+	if (err == ERR_CAP_RIGHTS || err == ERR_LMP_CAP_SLOT)
+		err = ep_send(ep, msg, CAPADDR_NONE);
 	/* Its answer, bounded; meanwhile only notifications can arrive here. */
 	for (unsigned t = 0; !err && t < DOMAIN_TICKS; t++) {
 		struct lmp_recv m;
@@ -248,14 +259,18 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 	case MON_CAP_COUNT:
 		on_count(from, w);
 		return true;
+	case MON_REVOKE_REQ:
+		if (mon_me() != 0)
+			return false;
+		on_revoke_req(from, w);
+		return true;
 	case MON_CAP_DELIVERED:
 	case MON_CAP_REVOKED:
 	case MON_CAP_COUNTED:
 	case MON_SPAWNED:
 	case MON_DOMAIN_STATUS:
 	case MON_CHECKED:
-		if (mon_me() != 0 || from == 0)
-			return false;
+	case MON_REVOKE_REPLY:
 		if (want.pending && w[0] == want.req && type == want.type) {
 			want.pending--;
 			want.answers++;
@@ -278,14 +293,15 @@ errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w
 	memcpy(w, w0, sizeof(w));
 	w[0] = ++next_req;
 	want = (typeof(want)){.req = w[0], .type = answer};
-	for (unsigned k = 1; k < 64; k++)
-		if (cores >> k & 1) {
+	for (unsigned k = 0; k < 64; k++)
+		if (cores >> k & 1 && k != mon_me()) {
 			errval_t err = mon_send(k, type, w);
 			if (err)
 				return err;
 			want.pending++;
 		}
-	uint64_t deadline = mon_ticks() + WAIT_TICKS;
+	/* The owner answers a request only after asking the others. */
+	uint64_t deadline = mon_ticks() + (type == MON_REVOKE_REQ ? 2 : 1) * WAIT_TICKS;
 	while (want.pending) {
 		uint64_t now = mon_ticks();
 		if (now >= deadline)
@@ -373,41 +389,136 @@ static void share(uint64_t client, capaddr_t cap, uint64_t core, uint64_t domain
 	reply(client, err, err ? 0 : want.val, msgs, 0);
 }
 
-static void revoke(uint64_t client, capaddr_t cap, bool broadcast)
+/*
+ * Revoke the object ci on every core that may hold a copy or descendant
+ * (all of them when broadcast), in parallel, then let the anchors go. With
+ * local, also here (a request from another core: the domains here that hold
+ * copies or descendants lose them, as everywhere else); otherwise the
+ * requesting domain revokes here itself. *ncores, *deleted: cores asked,
+ * capabilities deleted there; *msgs: inter-monitor messages sent and
+ * received for it.
+ */
+static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local, uint64_t *ncores,
+			   uint64_t *deleted, uint64_t *msgs)
 {
-	struct cap_info ci;
-	errval_t err = ident(cap, &ci);
-	uint64_t cores = 0, ncores = 0;
-	for (unsigned i = 0; !err && i < SHARED; i++)
-		if (shared[i].used && covered(&shared[i], &ci))
+	uint64_t cores = 0;
+	*ncores = 0;
+	for (unsigned i = 0; i < SHARED; i++)
+		if (shared[i].used && covered(&shared[i], ci))
 			cores |= shared[i].cores;
 	for (unsigned k = 1; broadcast && k < 64; k++)
 		if (mon_peer_up(k))
 			cores |= 1ull << k;
 	for (unsigned k = 0; k < 64; k++)
-		ncores += cores >> k & 1;
+		*ncores += cores >> k & 1;
 	uint64_t before = mon_sent(MON_OP_REVOKE);
+	errval_t err = ERR_OK;
 	want = (typeof(want)){0};
-	if (!err && cores) {
-		uint64_t w[UMP_PAYLOAD] = {0, ci.type | (uint64_t)mon_me() << 16, ci.base, ci.size};
+	if (cores) {
+		uint64_t w[UMP_PAYLOAD] = {0, ci->type | (uint64_t)mon_me() << 16, ci->base,
+					   ci->size};
 		err = mon_ask(cores, MON_CAP_REVOKE, MON_CAP_REVOKED, w, NULL);
 	}
-	if (!err) {
-		/* Nothing is left elsewhere: the anchors may go. */
-		for (unsigned i = 0; i < SHARED; i++) {
-			struct shared *s = &shared[i];
-			if (!s->used || !covered(s, &ci))
-				continue;
-			capaddr_t a = s->anchor;
-			cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, a, 0, 0, 0, 0);
-			cnode_delete(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a));
-			slot_free(a);
-			s->used = false;
+	*deleted = want.sum;
+	*msgs = mon_sent(MON_OP_REVOKE) - before + want.answers;
+	if (err)
+		return err;
+	/* Nothing is left elsewhere: the anchors go, the object's own last. */
+	struct shared *self = NULL;
+	for (unsigned i = 0; i < SHARED; i++) {
+		struct shared *s = &shared[i];
+		if (!s->used || !covered(s, ci))
+			continue;
+		if (s->type == ci->type && s->base == ci->base && s->size == ci->size) {
+			self = s;
+			continue;
 		}
+		capaddr_t a = s->anchor;
+		cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, a, 0, 0, 0, 0);
+		cnode_delete(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a));
+		slot_free(a);
+		s->used = false;
 	}
+	if (self) {
+		capaddr_t a = self->anchor;
+		cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, a, 0, 0, 0, 0);
+		while (local && (err = cnode_revoke(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a))) ==
+				    ERR_CAP_PENDING)
+			;
+		cnode_delete(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a));
+		slot_free(a);
+		self->used = false;
+	}
+	return err;
+}
+
+static void revoke(uint64_t client, capaddr_t cap, bool broadcast)
+{
+	struct cap_info ci;
+	uint64_t ncores = 0, deleted = 0, msgs = 0;
+	errval_t err = ident(cap, &ci);
+	if (!err)
+		err = run_revoke(&ci, broadcast, false, &ncores, &deleted, &msgs);
 	cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 	slot_free(cap);
-	reply(client, err, ncores, want.sum, mon_sent(MON_OP_REVOKE) - before + want.answers);
+	reply(client, err, ncores, deleted, msgs);
+}
+
+/* MON_REVOKE_REQ: a domain on core k revokes our object (it must hold a
+   copy that came from us). While another operation runs it waits for it. */
+static void on_revoke_req(unsigned from, const uint64_t *w)
+{
+	if (busy) { /* after the operation in progress (one per core at most) */
+		if (from < BOOTINFO_MAX_CORES) {
+			memcpy(deferred[from].w, w, sizeof(deferred[from].w));
+			deferred[from].waiting = true;
+		}
+		return;
+	}
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CAP_NOT_FOUND};
+	struct cap_info ci = {.type = (uint8_t)w[1], .base = w[2], .size = w[3]};
+	struct shared *s = find(ci.type, ci.base, ci.size);
+	if (s && s->cores >> from & 1) { /* it holds a copy that came from us */
+		uint64_t ncores, deleted, msgs;
+		busy = true;
+		r[1] = run_revoke(&ci, false, true, &ncores, &deleted, &msgs);
+		r[2] = msgs + 2; /* with this request and its answer */
+		busy = false;
+	}
+	mon_send(from, MON_REVOKE_REPLY, r);
+}
+
+void capops_deferred(void)
+{
+	for (unsigned k = 0; !busy && k < BOOTINFO_MAX_CORES; k++)
+		if (deferred[k].waiting) {
+			deferred[k].waiting = false;
+			on_revoke_req(k, deferred[k].w);
+		}
+}
+
+/* Core k: a domain we started revokes its copy: every copy and descendant
+   goes, on every core, its own included; the owner (core 0) runs it. */
+static void child_revoke(struct child *c)
+{
+	uint64_t w[4] = {ERR_MON_BUSY};
+	capaddr_t cap = slot_alloc();
+	struct cap_info ci;
+	if (cap == SLOT_NONE || rpc_take_cap(cap)) {
+		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		w[0] = ERR_NO_SLOTS;
+	} else if (!busy && ident(cap, &ci) == ERR_OK) {
+		busy = true;
+		uint64_t q[UMP_PAYLOAD] = {0, ci.type, ci.base, ci.size}, msgs = 0;
+		w[0] = mon_ask(1, MON_REVOKE_REQ, MON_REVOKE_REPLY, q, &msgs);
+		w[1] = msgs;
+		busy = false;
+	}
+	if (cap != SLOT_NONE) {
+		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
+		slot_free(cap);
+	}
+	send_bounded(child_cap(c, SPAWN_H_EP), w, CAPADDR_NONE);
 }
 
 static void count(uint64_t client, const uint64_t *w)
@@ -476,6 +587,15 @@ static void bind(const struct lmp_recv *m)
 
 bool capops_serve(const struct lmp_recv *m)
 {
+	if (mon_me() != 0) {
+		struct child *c = m->badge >= MON_BADGE_CHILD(0) && m->badge < MON_BADGE_CHILD(64)
+				      ? spawn_child_at(m->badge - MON_BADGE_CHILD(0))
+				      : NULL;
+		if (!c || m->words[0] != MONITOR_REVOKE || !m->has_cap)
+			return false;
+		child_revoke(c);
+		return true;
+	}
 	if (m->badge == CLIENT_APP) {
 		if (m->has_cap)
 			bind(m);

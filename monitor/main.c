@@ -65,6 +65,8 @@ static const uint8_t op_of[] = {
     [MON_DOMAIN_STATUS] = MON_OP_STATUS,
     [MON_CHECK] = MON_OP_STATUS,
     [MON_CHECKED] = MON_OP_STATUS,
+    [MON_REVOKE_REQ] = MON_OP_REVOKE,
+    [MON_REVOKE_REPLY] = MON_OP_REVOKE,
 };
 
 unsigned mon_me(void)
@@ -208,6 +210,8 @@ static void serve_local(const struct lmp_recv *m);
  */
 static void wait_event(uint64_t ticks)
 {
+	if (me == 0)
+		capops_deferred(); /* before any sleep: their senders are waiting */
 	if (poll_channels())
 		return;
 	bool may_sleep = true;
@@ -291,7 +295,7 @@ void mon_wait(uint64_t ticks)
 
 static void serve_local(const struct lmp_recv *m)
 {
-	if (me == 0 && capops_serve(m))
+	if (capops_serve(m))
 		return;
 	if (m->has_cap) /* not for us: free the receive slot */
 		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);

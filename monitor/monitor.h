@@ -33,6 +33,8 @@ errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w
 void capops_init(void);
 /* An inter-monitor message of the capops kind; false if it is not one. */
 bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);
+/* Monitor 0: serve requests from other monitors that came while busy. */
+void capops_deferred(void);
 /* A local request to monitor 0; false if it is not one of capops'. */
 bool capops_serve(const struct lmp_recv *m);
 
@@ -41,6 +43,7 @@ bool capops_serve(const struct lmp_recv *m);
 void spawn_local(unsigned from, const uint64_t *w);
 void spawn_domain(unsigned from, const uint64_t *w); /* MON_DOMAIN */
 struct child *spawn_child(uint64_t id);		     /* NULL: no such domain here */
+struct child *spawn_child_at(uint64_t slot);	     /* by its MON_BADGE_CHILD slot */
 /* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k. */
 errval_t mon_remote_domain(const uint64_t *words, uint64_t *v);
 

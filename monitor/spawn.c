@@ -32,6 +32,11 @@ struct child *spawn_child(uint64_t id)
 	return NULL;
 }
 
+struct child *spawn_child_at(uint64_t slot)
+{
+	return slot < CHILDREN && children[slot].l1 ? &children[slot] : NULL;
+}
+
 void spawn_local(unsigned from, const uint64_t *w)
 {
 	const struct bootinfo *bi = mon_bootinfo();

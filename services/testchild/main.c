@@ -12,10 +12,15 @@
  *      make a 2-page frame and a 1-page frame inside it from TASK_RAM, share
  *      them with two other cores, revoke them everywhere (inner first or
  *      outer only); a busy monitor is asked again. Exit status: failures.
+ *   8  (started on another core) like 6, but after the first read revoke
+ *      the frame it was sent (MONITOR_REVOKE to its monitor, which asks the
+ *      owner core; asked again while BUSY), print the result, then read on
+ *      until that read faults
  *   6  (started on another core) wait for a frame its monitor maps at
  *      MON_SHARE_VA, answer with the first word, print it, then read it
  *      every tick until that read faults (the frame is revoked)
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -81,16 +86,33 @@ static int stress(uint64_t arg)
 	return failures;
 }
 
-static int read_shared_frame(void)
+static int read_shared_frame(bool revoke)
 {
 	struct lmp_recv m;
 	if (lmp_recv(1, &m) || m.words[0] != MON_SHARE_VA)
 		return 1;
 	volatile const uint64_t *p = (const uint64_t *)MON_SHARE_VA;
-	uint64_t w[4] = {*p};
-	printf("testchild: core %lu read %#lx\n", (unsigned long)m.words[1], (unsigned long)w[0]);
+	uint64_t w[4] = {*p}, core = m.words[1];
+	printf("testchild: core %lu read %#lx\n", (unsigned long)core, (unsigned long)w[0]);
 	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
 		return 2;
+	if (revoke) {
+		uint64_t req[4] = {MONITOR_REVOKE};
+		struct lmp_recv nap;
+		if (!m.has_cap)
+			return 3;
+		for (;;) {
+			if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req,
+				    CAPADDR(CN_TASK, TASK_RECV)) ||
+			    lmp_recv(1, &m))
+				return 4;
+			if (m.words[0] != ERR_MON_BUSY)
+				break;
+			lmp_recv_timeout(1, &nap);
+		}
+		printf("testchild: core %lu revoked it: %s, %lu messages\n", (unsigned long)core,
+		       err_str((errval_t)m.words[0]), (unsigned long)m.words[1]);
+	}
 	for (;;) {
 		(void)*p;
 		lmp_recv_timeout(1, &m);
@@ -115,7 +137,9 @@ int main(void *arg)
 	case 5:
 		return share_and_exit();
 	case 6:
-		return read_shared_frame();
+		return read_shared_frame(false);
+	case 8:
+		return read_shared_frame(true);
 	case 7:
 		return stress((uintptr_t)arg);
 	case 4:

@@ -516,6 +516,56 @@ static void test_remote_domain(unsigned k)
 	EXPECT_ERR(ram_free(ram), ERR_OK);
 }
 
+/*
+ * The other way round: a domain on core k revokes the frame it was handed
+ * (its monitor asks the owner, monitor 0, which revokes everywhere): our
+ * own copy here goes too, and the domain's next read faults there.
+ */
+static void test_remote_revoke(unsigned k, unsigned online)
+{
+	struct lmp_recv rep, nap;
+	struct cap_info ci;
+	uint64_t name[2] = {0}, faults = 0;
+	capaddr_t ram, f = slot_alloc();
+	memcpy(name, "testchild", 9);
+	EXPECT_ERR(
+	    monitor_call(MONITOR_SPAWN, k | 8ull << 32, name[0], name[1], CAPADDR_NONE, &rep),
+	    ERR_OK);
+	uint64_t dom = rep.words[1];
+	EXPECT_ERR(ram_alloc(OBJSIZE_PAGE, &ram), ERR_OK);
+	EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0), 1,
+			      CAPADDR_L2(f)),
+		   ERR_OK);
+	uint64_t *p = win_map(f, 1, true);
+	if (p)
+		*p = 0xe0e0000 + k;
+	win_unmap(f);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
+	CHECK(rep.words[1] == 0xe0e0000 + k, "domain on core %u read %#lx", k,
+	      (unsigned long)rep.words[1]);
+	/* Wait for our copy to go, without asking the monitor (no BUSY for it). */
+	unsigned t = 0;
+	while (cap_identify(f, &ci) == ERR_OK && t++ < 1000)
+		lmp_recv_timeout(1, &nap);
+	EXPECT_ERR(cap_identify(f, &ci), ERR_CAP_EMPTY);
+	for (unsigned i = 0; i < 500 && !faults; i++) {
+		errval_t err = monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep);
+		if (err && err != ERR_MON_BUSY)
+			break;
+		faults = err ? 0 : rep.words[1] >> 32;
+		if (!faults)
+			lmp_recv_timeout(1, &nap);
+	}
+	CHECK(faults == 1, "domain on core %u: %lu faults after its revoke, want 1", k,
+	      (unsigned long)faults);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+	CHECK(held_on(k, 0, ~0ull) == 0, "core %u still holds %lu", k,
+	      (unsigned long)held_on(k, 0, ~0ull));
+	check_everywhere(online, "after a revoke from another core");
+	slot_free(f);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+}
+
 static void test_cores(void)
 {
 	unsigned n = bi->ncores, online = 0;
@@ -661,6 +711,7 @@ static void test_cores(void)
 	if (online >= 2) {
 		test_remote_domain(n - 1);
 		check_everywhere(online, "after the remote domain");
+		test_remote_revoke(1, online);
 		test_stress(n, online);
 	}
 	CHECK(ram_free_bytes() == before, "free memory %lu, was %lu",

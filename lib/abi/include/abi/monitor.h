@@ -72,11 +72,22 @@ enum mon_msg {
 	/* k -> 0: w0 = request, w1 = errval_t (KERNEL_CAP_CHECK), w2 = 1 if
 	 * it failed (so that w2 summed over the cores counts failures). */
 	MON_CHECKED = 15,
+	/* k -> owner: w0 = request, w1 = type, w2 = base, w3 = size: a domain on
+	 * core k revokes the owner's object: every copy and descendant on every
+	 * core goes, the asking domain's included. */
+	MON_REVOKE_REQ = 16,
+	/* owner -> k: w0 = request, w1 = errval_t (ERR_MON_BUSY: ask again),
+	 * w2 = inter-monitor messages the revoke took, request and answer
+	 * included. */
+	MON_REVOKE_REPLY = 17,
 };
 
 /* Where a Frame handed to a domain on another core is mapped, and the first
- * LMP message that domain gets then: w0 = MON_SHARE_VA, w1 = its core. It
- * answers on TASK_MONITOR with w0 = the first word it read. */
+ * LMP message that domain gets then (with a copy of the Frame attached):
+ * w0 = MON_SHARE_VA, w1 = its core. It answers on TASK_MONITOR with w0 =
+ * the first word it read. Later it may send its monitor MONITOR_REVOKE with
+ * a capability attached (that core's monitor asks the owner: MON_REVOKE_REQ)
+ * and gets w0 = errval_t, w1 = inter-monitor messages, on its endpoint. */
 #define MON_SHARE_VA 0xc0000000ul
 
 /* LMP requests to a monitor: words[0] = op, replies words[0] = errval_t. */
