@@ -71,7 +71,7 @@ static bool busy; /* serving a request that waits for other monitors */
 /* Monitor 0: requests from other monitors that came while busy (each
    monitor has at most one outstanding), served when it is done. */
 static struct {
-	bool waiting;
+	uint8_t type; /* 0: none */
 	uint64_t w[UMP_PAYLOAD];
 } deferred[BOOTINFO_MAX_CORES];
 static uint64_t dropped; /* answers clients did not take */
@@ -98,7 +98,7 @@ static errval_t ident(capaddr_t c, struct cap_info *ci)
 	return cap_identify(c, ci);
 }
 
-static void on_revoke_req(unsigned from, const uint64_t *w);
+static void on_request(unsigned from, uint8_t type, const uint64_t *w);
 static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap);
 
 /* ---- on every monitor: what other cores ask of it ---- */
@@ -260,9 +260,10 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 		on_count(from, w);
 		return true;
 	case MON_REVOKE_REQ:
+	case MON_RETYPE_REQ:
 		if (mon_me() != 0)
 			return false;
-		on_revoke_req(from, w);
+		on_request(from, type, w);
 		return true;
 	case MON_CAP_DELIVERED:
 	case MON_CAP_REVOKED:
@@ -271,6 +272,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 	case MON_DOMAIN_STATUS:
 	case MON_CHECKED:
 	case MON_REVOKE_REPLY:
+	case MON_RETYPE_REPLY:
 		if (want.pending && w[0] == want.req && type == want.type) {
 			want.pending--;
 			want.answers++;
@@ -468,33 +470,102 @@ static void revoke(uint64_t client, capaddr_t cap, bool broadcast)
    copy that came from us). While another operation runs it waits for it. */
 static void on_revoke_req(unsigned from, const uint64_t *w)
 {
-	if (busy) { /* after the operation in progress (one per core at most) */
-		if (from < BOOTINFO_MAX_CORES) {
-			memcpy(deferred[from].w, w, sizeof(deferred[from].w));
-			deferred[from].waiting = true;
-		}
-		return;
-	}
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CAP_NOT_FOUND};
 	struct cap_info ci = {.type = (uint8_t)w[1], .base = w[2], .size = w[3]};
 	struct shared *s = find(ci.type, ci.base, ci.size);
 	if (s && s->cores >> from & 1) { /* it holds a copy that came from us */
 		uint64_t ncores, deleted, msgs;
-		busy = true;
 		r[1] = run_revoke(&ci, false, true, &ncores, &deleted, &msgs);
 		r[2] = msgs + 2; /* with this request and its answer */
-		busy = false;
 	}
 	mon_send(from, MON_REVOKE_REPLY, r);
+}
+
+/* MON_RETYPE_REQ: retype part of our object for core k, which gets a copy. */
+static void on_retype_req(unsigned from, const uint64_t *w)
+{
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CAP_NOT_FOUND};
+	uint8_t type = (uint8_t)w[1], newtype = (uint8_t)(w[1] >> 8);
+	struct shared *s = find(type, w[2], w[3]), *n = NULL;
+	capaddr_t slot = SLOT_NONE;
+	if (s && s->cores >> from & 1) {
+		for (unsigned i = 0; i < SHARED && !n; i++)
+			if (!shared[i].used)
+				n = &shared[i];
+		r[1] = newtype != OBJ_RAM && newtype != OBJ_FRAME ? ERR_CAP_DERIVE
+		       : !n || (slot = slot_alloc()) == SLOT_NONE ? ERR_NO_SLOTS
+								  : ERR_OK;
+	}
+	if (!r[1])
+		r[1] = cap_retype(s->anchor, newtype, w[4], w[5], 1, CAPADDR(CAPADDR_L1(slot), 0),
+				  1, CAPADDR_L2(slot));
+	if (!r[1])
+		r[1] = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, slot, 1, 0, 0, 0).err;
+	if (!r[1]) {
+		/* Ours now, with core k in its set before the copy goes. */
+		*n = (struct shared){true, newtype, w[2] + w[4], w[5], 1ull << from, slot};
+		uint64_t d[UMP_PAYLOAD] = {
+		    0, newtype | (uint64_t)CAP_RIGHTS_ALL << 8 | (uint64_t)mon_me() << 16, n->base,
+		    n->size};
+		r[1] = mon_ask(1ull << from, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, NULL);
+	} else if (slot != SLOT_NONE) {
+		slot_free(slot);
+	}
+	mon_send(from, MON_RETYPE_REPLY, r);
+}
+
+/* Requests from other monitors; one that comes while we are busy waits for
+   the operation in progress (each monitor has at most one outstanding). */
+static void on_request(unsigned from, uint8_t type, const uint64_t *w)
+{
+	if (busy) {
+		if (from < BOOTINFO_MAX_CORES) {
+			memcpy(deferred[from].w, w, sizeof(deferred[from].w));
+			deferred[from].type = type;
+		}
+		return;
+	}
+	busy = true;
+	if (type == MON_REVOKE_REQ)
+		on_revoke_req(from, w);
+	else
+		on_retype_req(from, w);
+	busy = false;
 }
 
 void capops_deferred(void)
 {
 	for (unsigned k = 0; !busy && k < BOOTINFO_MAX_CORES; k++)
-		if (deferred[k].waiting) {
-			deferred[k].waiting = false;
-			on_revoke_req(k, deferred[k].w);
+		if (deferred[k].type) {
+			uint8_t type = deferred[k].type;
+			deferred[k].type = 0;
+			on_request(k, type, deferred[k].w);
 		}
+}
+
+/* Core k: a domain we started retypes part of what it was handed; the
+   owner does it and gives us the result (held here). */
+static void child_retype(struct child *c, const struct lmp_recv *m)
+{
+	uint64_t w[4] = {ERR_MON_BUSY};
+	capaddr_t cap = slot_alloc();
+	struct cap_info ci;
+	if (cap == SLOT_NONE || rpc_take_cap(cap)) {
+		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		w[0] = ERR_NO_SLOTS;
+	} else if (!busy && ident(cap, &ci) == ERR_OK) {
+		busy = true;
+		uint64_t q[UMP_PAYLOAD] = {0,		ci.type | (m->words[3] & 0xff) << 8,
+					   ci.base,	ci.size,
+					   m->words[1], m->words[2]};
+		w[0] = mon_ask(1, MON_RETYPE_REQ, MON_RETYPE_REPLY, q, NULL);
+		busy = false;
+	}
+	if (cap != SLOT_NONE) {
+		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
+		slot_free(cap);
+	}
+	send_bounded(child_cap(c, SPAWN_H_EP), w, CAPADDR_NONE);
 }
 
 /* Core k: a domain we started revokes its copy: every copy and descendant
@@ -591,9 +662,13 @@ bool capops_serve(const struct lmp_recv *m)
 		struct child *c = m->badge >= MON_BADGE_CHILD(0) && m->badge < MON_BADGE_CHILD(64)
 				      ? spawn_child_at(m->badge - MON_BADGE_CHILD(0))
 				      : NULL;
-		if (!c || m->words[0] != MONITOR_REVOKE || !m->has_cap)
+		if (!c || !m->has_cap ||
+		    (m->words[0] != MONITOR_REVOKE && m->words[0] != MONITOR_RETYPE))
 			return false;
-		child_revoke(c);
+		if (m->words[0] == MONITOR_RETYPE)
+			child_retype(c, m);
+		else
+			child_revoke(c);
 		return true;
 	}
 	if (m->badge == CLIENT_APP) {

@@ -67,6 +67,8 @@ static const uint8_t op_of[] = {
     [MON_CHECKED] = MON_OP_STATUS,
     [MON_REVOKE_REQ] = MON_OP_REVOKE,
     [MON_REVOKE_REPLY] = MON_OP_REVOKE,
+    [MON_RETYPE_REQ] = MON_OP_RETYPE,
+    [MON_RETYPE_REPLY] = MON_OP_RETYPE,
 };
 
 unsigned mon_me(void)

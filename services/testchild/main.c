@@ -16,6 +16,9 @@
  *      the frame it was sent (MONITOR_REVOKE to its monitor, which asks the
  *      owner core; asked again while BUSY), print the result, then read on
  *      until that read faults
+ *   9  (started on another core) wait for a RAM capability its monitor
+ *      sends, retype its first 16 KiB into a Frame through its monitor (the
+ *      owner core does it), print the result and exit with it
  *   6  (started on another core) wait for a frame its monitor maps at
  *      MON_SHARE_VA, answer with the first word, print it, then read it
  *      every tick until that read faults (the frame is revoked)
@@ -119,6 +122,21 @@ static int read_shared_frame(bool revoke)
 	}
 }
 
+static int retype_remote(void)
+{
+	struct lmp_recv m;
+	uint64_t req[4] = {MONITOR_RETYPE, 0, 4 * OBJSIZE_PAGE, OBJ_FRAME};
+	if (lmp_recv(1, &m) || !m.has_cap)
+		return 1000;
+	uint64_t core = m.words[1];
+	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, CAPADDR(CN_TASK, TASK_RECV)) ||
+	    lmp_recv(1, &m))
+		return 1001;
+	printf("testchild: core %lu retype: %s\n", (unsigned long)core,
+	       err_str((errval_t)m.words[0]));
+	return (int)m.words[0];
+}
+
 int main(void *arg)
 {
 	uintptr_t mode = (uintptr_t)arg;
@@ -140,6 +158,8 @@ int main(void *arg)
 		return read_shared_frame(false);
 	case 8:
 		return read_shared_frame(true);
+	case 9:
+		return retype_remote();
 	case 7:
 		return stress((uintptr_t)arg);
 	case 4:

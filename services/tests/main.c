@@ -566,6 +566,56 @@ static void test_remote_revoke(unsigned k, unsigned online)
 	EXPECT_ERR(ram_free(ram), ERR_OK);
 }
 
+/*
+ * Two domains on two cores retype the same part of one RAM capability at
+ * once: the owner does both in turn, so exactly one gets it and the other
+ * ERR_CAP_OVERLAP; the winner's core holds the new Frame. A revoke of the
+ * RAM then takes everything on both cores.
+ */
+static void test_retype_race(unsigned online)
+{
+	struct lmp_recv rep, nap;
+	uint64_t name[2] = {0}, dom[3] = {0}, stopped = 0;
+	capaddr_t ram;
+	struct cap_info ci;
+	memcpy(name, "testchild", 9);
+	for (unsigned k = 1; k <= 2; k++) {
+		EXPECT_ERR(monitor_call(MONITOR_SPAWN, k | 9ull << 32, name[0], name[1],
+					CAPADDR_NONE, &rep),
+			   ERR_OK);
+		dom[k] = rep.words[1];
+	}
+	EXPECT_ERR(ram_alloc(RAM_UNIT, &ram), ERR_OK);
+	EXPECT_ERR(cap_identify(ram, &ci), ERR_OK);
+	for (unsigned k = 1; k <= 2; k++)
+		EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom[k], 0, ram, &rep), ERR_OK);
+	for (unsigned i = 0; i < 500 && stopped != 2; i++) { /* both have exited */
+		stopped = 0;
+		for (unsigned k = 1; k <= 2; k++) {
+			errval_t err =
+			    monitor_call(MONITOR_DOMAIN, k, dom[k], 0, CAPADDR_NONE, &rep);
+			stopped += !err && (rep.words[1] & 0xffffffffu) == 0;
+		}
+		if (stopped != 2)
+			lmp_recv_timeout(1, &nap);
+	}
+	CHECK(stopped == 2, "the retyping domains did not finish");
+	uint64_t h1 = held_on(1, ci.base, ci.size), h2 = held_on(2, ci.base, ci.size);
+	CHECK((h1 == 2 && h2 == 1) || (h1 == 1 && h2 == 2),
+	      "cores 1 and 2 hold %lu and %lu, want the RAM on both and one Frame",
+	      (unsigned long)h1, (unsigned long)h2);
+	check_everywhere(online, "after the retype race");
+	EXPECT_ERR(monitor_revoke(ram, 0, &rep), ERR_OK);
+	CHECK(rep.words[1] == 2 && rep.words[2] == 3 && rep.words[3] == 4,
+	      "revoke: %lu cores, %lu deleted, %lu messages; want 2, 3, 4",
+	      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
+	      (unsigned long)rep.words[3]);
+	for (unsigned k = 1; k <= 2; k++)
+		EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom[k], 1, CAPADDR_NONE, &rep), ERR_OK);
+	check_everywhere(online, "after revoking the raced RAM");
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+}
+
 static void test_cores(void)
 {
 	unsigned n = bi->ncores, online = 0;
@@ -712,6 +762,8 @@ static void test_cores(void)
 		test_remote_domain(n - 1);
 		check_everywhere(online, "after the remote domain");
 		test_remote_revoke(1, online);
+		if (online >= 3)
+			test_retype_race(online);
 		test_stress(n, online);
 	}
 	CHECK(ram_free_bytes() == before, "free memory %lu, was %lu",

@@ -7,6 +7,8 @@
 #include <rt/monitor.h>
 #include <rt/rpc.h>
 
+#define BUSY_TRIES 10000
+
 static capaddr_t mon = SLOT_NONE; /* our endpoint to monitor 0, after the bind */
 
 errval_t monitor_bind(void)
@@ -35,9 +37,16 @@ errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64
 		      struct lmp_recv *rep)
 {
 	uint64_t req[4] = {op, w1, w2, w3};
-	if (mon == SLOT_NONE)
-		return ERR_BAD_REQUEST;
-	return rpc_call(mon, SERVER_MONITOR, req, cap, rep);
+	errval_t err = ERR_BAD_REQUEST;
+	/* ERR_MON_BUSY: it serves another request that waits for other
+	   monitors; ask again once it had the processor (bounded). */
+	for (unsigned i = 0; mon != SLOT_NONE && i < BUSY_TRIES; i++) {
+		err = rpc_call(mon, SERVER_MONITOR, req, cap, rep);
+		if (err != ERR_MON_BUSY)
+			break;
+		sys_yield();
+	}
+	return err;
 }
 
 capaddr_t monitor_ep(void)

@@ -80,6 +80,16 @@ enum mon_msg {
 	 * w2 = inter-monitor messages the revoke took, request and answer
 	 * included. */
 	MON_REVOKE_REPLY = 17,
+	/* k -> owner: w0 = request, w1 = type | new type << 8, w2 = base,
+	 * w3 = size (the object), w4 = offset, w5 = size of the new object: a
+	 * domain on core k retypes part of an object it was handed. The owner
+	 * retypes its own copy (its kernel sees every descendant on any core,
+	 * since all of them are made there), owns the result, and gives core k
+	 * a copy (MON_CAP_DELIVER) before it answers. */
+	MON_RETYPE_REQ = 18,
+	/* owner -> k: w0 = request, w1 = errval_t (ERR_CAP_OVERLAP: that part
+	 * is taken already). */
+	MON_RETYPE_REPLY = 19,
 };
 
 /* Where a Frame handed to a domain on another core is mapped, and the first
@@ -132,6 +142,11 @@ enum {
 	 * -> w1 = cores checked, w2 = cores where they failed (the reason is on
 	 * the console). */
 	MONITOR_CHECK = 10,
+	/* From a domain on core k > 0 to its own monitor (TASK_MONITOR), the
+	 * object attached: w1 = offset, w2 = size, w3 = new type (RAM or
+	 * Frame). The result stays with core k's monitor. -> w0 = errval_t on
+	 * the domain's endpoint. */
+	MONITOR_RETYPE = 11,
 };
 #define MON_REVOKE_BROADCAST 1
 #define MON_CLIENTS	     8
