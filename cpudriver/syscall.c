@@ -229,19 +229,31 @@ static errval_t inv_send(struct dcb *d, struct cte *ep, const uint64_t *x)
 	return lmp_deliver(dcb_of(&ep->cap), &m, cap);
 }
 
-static errval_t inv_cap_create(struct dcb *d, const uint64_t *x)
+/* Slot `index` of the L2 CNode at `cn` (level 1: the address of its L1
+   slot), which the caller may write to; the slot may be occupied. */
+static errval_t arg_slot(struct dcb *d, uint64_t cn, uint64_t index, struct cte **out)
 {
-	struct cte *cn, *slots;
+	struct cte *c, *slots;
 	uint64_t n;
-	errval_t err = arg_cap(d, x[REG_A2], 1, &cn);
+	errval_t err = arg_cap(d, cn, 1, &c);
 	if (!err)
-		err = need(cn, OBJ_L2CNODE, 0);
+		err = need(c, OBJ_L2CNODE, 0);
 	if (!err)
-		err = cnode_slots(cn, &slots, &n);
+		err = cnode_slots(c, &slots, &n);
 	if (err)
 		return err;
-	if (x[REG_A3] >= n)
+	if (index >= n)
 		return ERR_CAP_ADDR;
+	*out = &slots[index];
+	return ERR_OK;
+}
+
+static errval_t inv_cap_create(struct dcb *d, const uint64_t *x)
+{
+	struct cte *slot;
+	errval_t err = arg_slot(d, x[REG_A2], x[REG_A3], &slot);
+	if (err)
+		return err;
 	uint64_t owner = x[REG_A4] >> 16;
 	if (owner > UINT16_MAX || owner == kcb.conf.coreid)
 		return ERR_SYS_ARG;
@@ -249,12 +261,12 @@ static errval_t inv_cap_create(struct dcb *d, const uint64_t *x)
 			       .rights = (uint8_t)(x[REG_A4] >> 8),
 			       .base = x[REG_A5],
 			       .size = x[REG_A6]};
-	return caps_create(env(), &slots[x[REG_A3]], &c, (uint16_t)owner);
+	return caps_create(env(), slot, &c, (uint16_t)owner);
 }
 
 static errval_t inv_core_start(struct dcb *d, const uint64_t *x, struct sysret *r)
 {
-	struct cte *ram = NULL, *cn, *slots;
+	struct cte *ram = NULL, *slot;
 	uint64_t n;
 	long sbi = 0;
 	errval_t err;
@@ -265,16 +277,10 @@ static errval_t inv_core_start(struct dcb *d, const uint64_t *x, struct sysret *
 	}
 	err = arg_cap(d, x[REG_A3], 2, &ram);
 	if (!err)
-		err = arg_cap(d, x[REG_A4], 1, &cn);
-	if (!err)
-		err = need(cn, OBJ_L2CNODE, 0);
-	if (!err)
-		err = cnode_slots(cn, &slots, &n);
+		err = arg_slot(d, x[REG_A4], x[REG_A5], &slot);
 	if (err)
 		return err;
-	if (x[REG_A5] >= n)
-		return ERR_CAP_ADDR;
-	err = corectl_start(x[REG_A2], ram, &slots[x[REG_A5]], &sbi);
+	err = corectl_start(x[REG_A2], ram, slot, &sbi);
 	r->v[0] = (uint64_t)sbi;
 	return err;
 }

@@ -543,46 +543,29 @@ void capops_deferred(void)
 		}
 }
 
-/* Core k: a domain we started retypes part of what it was handed; the
-   owner does it and gives us the result (held here). */
-static void child_retype(struct child *c, const struct lmp_recv *m)
+/*
+ * Core k: a domain we started asks about a capability it was handed (and
+ * attached): MONITOR_REVOKE (every copy and descendant goes, on every core,
+ * its own included) or MONITOR_RETYPE (the result stays with us). The
+ * owner, core 0, runs either; the answer goes to the domain's endpoint.
+ */
+static void child_request(struct child *c, const struct lmp_recv *m)
 {
 	uint64_t w[4] = {ERR_MON_BUSY};
 	capaddr_t cap = slot_alloc();
 	struct cap_info ci;
+	bool retype = m->words[0] == MONITOR_RETYPE;
 	if (cap == SLOT_NONE || rpc_take_cap(cap)) {
 		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
 		w[0] = ERR_NO_SLOTS;
 	} else if (!busy && ident(cap, &ci) == ERR_OK) {
+		uint64_t q[UMP_PAYLOAD] = {
+		    0,		 ci.type | (retype ? (m->words[3] & 0xff) << 8 : 0),
+		    ci.base,	 ci.size,
+		    m->words[1], m->words[2]};
 		busy = true;
-		uint64_t q[UMP_PAYLOAD] = {0,		ci.type | (m->words[3] & 0xff) << 8,
-					   ci.base,	ci.size,
-					   m->words[1], m->words[2]};
-		w[0] = mon_ask(1, MON_RETYPE_REQ, MON_RETYPE_REPLY, q, NULL);
-		busy = false;
-	}
-	if (cap != SLOT_NONE) {
-		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
-		slot_free(cap);
-	}
-	send_bounded(child_cap(c, SPAWN_H_EP), w, CAPADDR_NONE);
-}
-
-/* Core k: a domain we started revokes its copy: every copy and descendant
-   goes, on every core, its own included; the owner (core 0) runs it. */
-static void child_revoke(struct child *c)
-{
-	uint64_t w[4] = {ERR_MON_BUSY};
-	capaddr_t cap = slot_alloc();
-	struct cap_info ci;
-	if (cap == SLOT_NONE || rpc_take_cap(cap)) {
-		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
-		w[0] = ERR_NO_SLOTS;
-	} else if (!busy && ident(cap, &ci) == ERR_OK) {
-		busy = true;
-		uint64_t q[UMP_PAYLOAD] = {0, ci.type, ci.base, ci.size}, msgs = 0;
-		w[0] = mon_ask(1, MON_REVOKE_REQ, MON_REVOKE_REPLY, q, &msgs);
-		w[1] = msgs;
+		w[0] = retype ? mon_ask(1, MON_RETYPE_REQ, MON_RETYPE_REPLY, q, NULL)
+			      : mon_ask(1, MON_REVOKE_REQ, MON_REVOKE_REPLY, q, &w[1]);
 		busy = false;
 	}
 	if (cap != SLOT_NONE) {
@@ -665,10 +648,7 @@ bool capops_serve(const struct lmp_recv *m)
 		if (!c || !m->has_cap ||
 		    (m->words[0] != MONITOR_REVOKE && m->words[0] != MONITOR_RETYPE))
 			return false;
-		if (m->words[0] == MONITOR_RETYPE)
-			child_retype(c, m);
-		else
-			child_revoke(c);
+		child_request(c, m);
 		return true;
 	}
 	if (m->badge == CLIENT_APP) {

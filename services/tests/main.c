@@ -465,6 +465,34 @@ static void test_stress(unsigned n, unsigned online)
 	      (unsigned long)ram_free_bytes(), (unsigned long)before);
 }
 
+/* Start testchild in mode `mode` on core k (its monitor builds it). */
+static uint64_t spawn_on(unsigned k, uint64_t mode)
+{
+	struct lmp_recv rep;
+	uint64_t name[2] = {0};
+	memcpy(name, "testchild", 9);
+	errval_t err =
+	    monitor_call(MONITOR_SPAWN, k | mode << 32, name[0], name[1], CAPADDR_NONE, &rep);
+	EXPECT_ERR(err, ERR_OK);
+	return err ? 0 : rep.words[1];
+}
+
+/* A one-page Frame of new RAM (*ram) whose first word is magic. */
+static capaddr_t marked_frame(capaddr_t *ram, uint64_t magic)
+{
+	capaddr_t f = slot_alloc();
+	EXPECT_ERR(ram_alloc(OBJSIZE_PAGE, ram), ERR_OK);
+	EXPECT_ERR(cap_retype(*ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0), 1,
+			      CAPADDR_L2(f)),
+		   ERR_OK);
+	uint64_t *p = win_map(f, 1, true);
+	CHECK(p != NULL, "cannot map the frame");
+	if (p)
+		*p = magic;
+	win_unmap(f);
+	return f;
+}
+
 /*
  * A domain on core k gets a frame its monitor maps for it; a revoke from
  * here takes it away there: the domain's next read faults on core k.
@@ -472,22 +500,8 @@ static void test_stress(unsigned n, unsigned online)
 static void test_remote_domain(unsigned k)
 {
 	struct lmp_recv rep, junk;
-	uint64_t name[2] = {0}, faults = 0;
-	capaddr_t ram, f = slot_alloc();
-	memcpy(name, "testchild", 9);
-	EXPECT_ERR(
-	    monitor_call(MONITOR_SPAWN, k | 6ull << 32, name[0], name[1], CAPADDR_NONE, &rep),
-	    ERR_OK);
-	uint64_t dom = rep.words[1];
-	EXPECT_ERR(ram_alloc(OBJSIZE_PAGE, &ram), ERR_OK);
-	EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0), 1,
-			      CAPADDR_L2(f)),
-		   ERR_OK);
-	uint64_t *p = win_map(f, 1, true);
-	CHECK(p != NULL, "cannot map the frame");
-	if (p)
-		*p = 0xd0d0000 + k;
-	win_unmap(f);
+	uint64_t faults = 0, dom = spawn_on(k, 6);
+	capaddr_t ram, f = marked_frame(&ram, 0xd0d0000 + k);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, 99, 0, f, &rep), ERR_DOMAIN_NOT_FOUND);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
 	CHECK(rep.words[1] == 0xd0d0000 + k, "domain %lu on core %u read %#lx", (unsigned long)dom,
@@ -525,21 +539,8 @@ static void test_remote_revoke(unsigned k, unsigned online)
 {
 	struct lmp_recv rep, nap;
 	struct cap_info ci;
-	uint64_t name[2] = {0}, faults = 0;
-	capaddr_t ram, f = slot_alloc();
-	memcpy(name, "testchild", 9);
-	EXPECT_ERR(
-	    monitor_call(MONITOR_SPAWN, k | 8ull << 32, name[0], name[1], CAPADDR_NONE, &rep),
-	    ERR_OK);
-	uint64_t dom = rep.words[1];
-	EXPECT_ERR(ram_alloc(OBJSIZE_PAGE, &ram), ERR_OK);
-	EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0), 1,
-			      CAPADDR_L2(f)),
-		   ERR_OK);
-	uint64_t *p = win_map(f, 1, true);
-	if (p)
-		*p = 0xe0e0000 + k;
-	win_unmap(f);
+	uint64_t faults = 0, dom = spawn_on(k, 8);
+	capaddr_t ram, f = marked_frame(&ram, 0xe0e0000 + k);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
 	CHECK(rep.words[1] == 0xe0e0000 + k, "domain on core %u read %#lx", k,
 	      (unsigned long)rep.words[1]);
@@ -575,16 +576,9 @@ static void test_remote_revoke(unsigned k, unsigned online)
 static void test_retype_race(unsigned online)
 {
 	struct lmp_recv rep, nap;
-	uint64_t name[2] = {0}, dom[3] = {0}, stopped = 0;
+	uint64_t dom[3] = {0, spawn_on(1, 9), spawn_on(2, 9)}, stopped = 0;
 	capaddr_t ram;
 	struct cap_info ci;
-	memcpy(name, "testchild", 9);
-	for (unsigned k = 1; k <= 2; k++) {
-		EXPECT_ERR(monitor_call(MONITOR_SPAWN, k | 9ull << 32, name[0], name[1],
-					CAPADDR_NONE, &rep),
-			   ERR_OK);
-		dom[k] = rep.words[1];
-	}
 	EXPECT_ERR(ram_alloc(RAM_UNIT, &ram), ERR_OK);
 	EXPECT_ERR(cap_identify(ram, &ci), ERR_OK);
 	for (unsigned k = 1; k <= 2; k++)
