@@ -212,10 +212,20 @@ static errval_t cmd_spawn(int argc, char **argv)
 
 static errval_t cmd_kill(int argc, char **argv)
 {
-	uint64_t id;
+	uint64_t id, core = 0;
 	struct lmp_recv r;
-	if (argc != 2 || !parse_u64(argv[1], &id))
+	if (argc < 2 || argc > 3 || !parse_u64(argv[1], &id) ||
+	    (argc == 3 && !parse_u64(argv[2], &core)))
 		return ERR_SHELL_USAGE;
+	if (core) { /* a domain another core's monitor started */
+		uint64_t req[4] = {MONITOR_DOMAIN, core, id, 1};
+		errval_t err =
+		    rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, CAPADDR_NONE, &r);
+		if (!err)
+			printf("killed domain %lu on core %lu\n", (unsigned long)id,
+			       (unsigned long)core);
+		return err;
+	}
 	errval_t err = spawnd(SPAWN_KILL, id, 0, 0, &r);
 	if (!err)
 		printf("killed domain %lu\n", (unsigned long)id);
@@ -280,7 +290,7 @@ static const struct command {
     {"mem", "", "free and total memory (memserv)", cmd_mem},
     {"caps", "<domain>", "dump a domain's cspace", cmd_caps},
     {"spawn", "<module> [core]", "start a domain from a boot module", cmd_spawn},
-    {"kill", "<domain>", "stop a domain and take its memory back", cmd_kill},
+    {"kill", "<domain> [core]", "stop a domain and take its memory back", cmd_kill},
     {"bench", "", "measure cross-core revocation (targeted vs broadcast)", cmd_bench},
     {"test", "[suite...]", "run the in-system tests (caps vm lmp syscalls domains cores)",
      cmd_test},
