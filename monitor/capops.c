@@ -344,13 +344,25 @@ static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap)
 	dropped++;
 }
 
+/* Messages per request or answer to core k: 2 when monitor 0 forwards it. */
+static uint64_t hops(uint64_t k)
+{
+	return mon_me() == 0 || k == 0 || mon_direct((unsigned)k) ? 1 : 2;
+}
+
+static void answer(capaddr_t to, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	uint64_t w[4] = {w0, w1, w2, w3};
+	send_bounded(to, w, CAPADDR_NONE);
+}
+
 static void reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	uint64_t w[4] = {w0, w1, w2, w3};
 	send_bounded(clients[client], w, CAPADDR_NONE);
 }
 
-static void share(uint64_t client, capaddr_t cap, uint64_t core, uint64_t domain)
+static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 {
 	struct cap_info ci;
 	errval_t err = ident(cap, &ci);
@@ -383,12 +395,12 @@ static void share(uint64_t client, capaddr_t cap, uint64_t core, uint64_t domain
 		    1,	     domain};
 		err = mon_ask(1ull << core, MON_CAP_DELIVER, MON_CAP_DELIVERED, w, NULL);
 	}
-	msgs = mon_sent(MON_OP_COPY) - msgs + want.answers;
+	msgs = (mon_sent(MON_OP_COPY) - msgs + want.answers) * hops(core);
 	if (cap != SLOT_NONE) {
 		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 		slot_free(cap);
 	}
-	reply(client, err, err ? 0 : want.val, msgs, 0);
+	answer(to, err, err ? 0 : want.val, msgs, 0);
 }
 
 /*
@@ -423,6 +435,9 @@ static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local
 	}
 	*deleted = want.sum;
 	*msgs = mon_sent(MON_OP_REVOKE) - before + want.answers;
+	for (unsigned k = 0; k < 64; k++) /* each relayed pair took two more */
+		if (cores >> k & 1 && hops(k) == 2)
+			*msgs += 2;
 	if (err)
 		return err;
 	/* Nothing is left elsewhere: the anchors go, the object's own last. */
@@ -454,16 +469,16 @@ static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local
 	return err;
 }
 
-static void revoke(uint64_t client, capaddr_t cap, bool broadcast)
+static void revoke(capaddr_t to, capaddr_t cap, bool broadcast, bool local)
 {
 	struct cap_info ci;
 	uint64_t ncores = 0, deleted = 0, msgs = 0;
 	errval_t err = ident(cap, &ci);
 	if (!err)
-		err = run_revoke(&ci, broadcast, false, &ncores, &deleted, &msgs);
+		err = run_revoke(&ci, broadcast, local, &ncores, &deleted, &msgs);
 	cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 	slot_free(cap);
-	reply(client, err, ncores, deleted, msgs);
+	answer(to, err, ncores, deleted, msgs);
 }
 
 /* MON_REVOKE_REQ: a domain on core k revokes our object (it must hold a
@@ -558,6 +573,17 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	if (cap == SLOT_NONE || rpc_take_cap(cap)) {
 		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
 		w[0] = ERR_NO_SLOTS;
+	} else if (!busy && m->words[0] == MONITOR_SHARE) {
+		busy = true; /* ours to share: this monitor owns what was made here */
+		share(child_cap(c, SPAWN_H_EP), cap, m->words[1], 0);
+		busy = false;
+		return;
+	} else if (!busy && ident(cap, &ci) == ERR_OK && !retype &&
+		   find(ci.type, ci.base, ci.size)) {
+		busy = true; /* ours: revoke it everywhere, here too */
+		revoke(child_cap(c, SPAWN_H_EP), cap, false, true);
+		busy = false;
+		return;
 	} else if (!busy && ident(cap, &ci) == ERR_OK) {
 		uint64_t q[UMP_PAYLOAD] = {
 		    0,		 ci.type | (retype ? (m->words[3] & 0xff) << 8 : 0),
@@ -646,7 +672,8 @@ bool capops_serve(const struct lmp_recv *m)
 				      ? spawn_child_at(m->badge - MON_BADGE_CHILD(0))
 				      : NULL;
 		if (!c || !m->has_cap ||
-		    (m->words[0] != MONITOR_REVOKE && m->words[0] != MONITOR_RETYPE))
+		    (m->words[0] != MONITOR_REVOKE && m->words[0] != MONITOR_RETYPE &&
+		     m->words[0] != MONITOR_SHARE))
 			return false;
 		child_request(c, m);
 		return true;
@@ -685,13 +712,13 @@ bool capops_serve(const struct lmp_recv *m)
 	switch (m->words[0]) {
 	case MONITOR_SHARE: /* share() and revoke() take the capability */
 		if (cap != SLOT_NONE)
-			share(client, cap, m->words[1], m->words[2]);
+			share(clients[client], cap, m->words[1], m->words[2]);
 		else
 			reply(client, ERR_BAD_REQUEST, 0, 0, 0);
 		break;
 	case MONITOR_REVOKE:
 		if (cap != SLOT_NONE)
-			revoke(client, cap, m->words[1] == MON_REVOKE_BROADCAST);
+			revoke(clients[client], cap, m->words[1] == MON_REVOKE_BROADCAST, false);
 		else
 			reply(client, ERR_BAD_REQUEST, 0, 0, 0);
 		break;

@@ -49,6 +49,8 @@ static uint64_t sent[MON_OP_COUNT]; /* messages this monitor sent, per operation
 static uint64_t query_no;
 static struct vregion chans;
 
+static void handle(unsigned k, uint8_t type, const uint64_t *w);
+
 static const uint8_t op_of[] = {
     [MON_JOIN] = MON_OP_JOIN,
     [MON_STATUS_REQ] = MON_OP_STATUS,
@@ -81,9 +83,18 @@ const struct bootinfo *mon_bootinfo(void)
 	return bi;
 }
 
+bool mon_direct(unsigned k)
+{
+	return k < bi->ncores && peers[k].up;
+}
+
 bool mon_peer_up(unsigned k)
 {
-	return k < bi->ncores && peers[k].up && (me != 0 || peers[k].joined);
+	if (k >= bi->ncores || k == me)
+		return false;
+	if (me != 0) /* directly, or through monitor 0 */
+		return peers[k].up || peers[0].up;
+	return peers[k].up && peers[k].joined;
 }
 
 uint64_t mon_sent(unsigned op)
@@ -96,13 +107,14 @@ uint64_t mon_ticks(void)
 	return cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0).v[3];
 }
 
-/* Send one message to core k's monitor, waking it if it sleeps. */
-errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w)
+/* Put one message on the channel to core k, waking its monitor if it sleeps;
+   counted under the operation of type op. */
+static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w)
 {
 	struct peer *p = &peers[k];
 	bool notify = false;
 	enum ump_status st;
-	if (k >= BOOTINFO_MAX_CORES || type >= sizeof(op_of) || !p->up)
+	if (!p->up)
 		return ERR_CORE_NONE;
 	while ((st = ump_send(&p->ch, w, type, &notify)) == UMP_FULL) {
 		/* The peer is behind: wait a tick (never spin on another core). */
@@ -114,10 +126,48 @@ errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w)
 		p->up = false;
 		return ERR_CORE_NONE;
 	}
-	sent[op_of[type]]++;
+	sent[op_of[op]]++;
 	if (notify)
 		return cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0).err;
 	return ERR_OK;
+}
+
+/*
+ * Send one message to core k's monitor. Without a channel to k (the star:
+ * only monitor 0 has one to every core) monitor 0 forwards it (MON_FWD,
+ * destination or origin and type in w[6], which no message uses).
+ */
+errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w)
+{
+	if (k >= BOOTINFO_MAX_CORES || k == me || type >= sizeof(op_of) || type == MON_FWD)
+		return ERR_CORE_NONE;
+	if (peers[k].up || me == 0)
+		return send_raw(k, type, type, w);
+	uint64_t f[UMP_PAYLOAD];
+	memcpy(f, w, sizeof(f));
+	f[6] = k | (uint64_t)type << 16;
+	return send_raw(0, MON_FWD, type, f);
+}
+
+/* MON_FWD: monitor 0 passes it on; the destination handles what is inside. */
+static void forward(unsigned from, const uint64_t *w)
+{
+	unsigned at = (unsigned)(w[6] & 0xffff);
+	uint8_t type = (uint8_t)(w[6] >> 16);
+	if (type >= sizeof(op_of) || type == MON_FWD || at >= bi->ncores)
+		goto bad;
+	if (me != 0) {
+		if (from == 0)
+			handle(at, type, w);
+		return;
+	}
+	uint64_t f[UMP_PAYLOAD];
+	memcpy(f, w, sizeof(f));
+	f[6] = from | (uint64_t)type << 16;
+	if (at != 0 && at != from && send_raw(at, MON_FWD, type, f) == ERR_OK)
+		return;
+bad:
+	printf("monitor %u: cannot forward a message from core %u\n", me, from);
 }
 
 static void status_reply(unsigned to, uint64_t req)
@@ -167,6 +217,9 @@ static void handle(unsigned k, uint8_t type, const uint64_t *w)
 			return;
 		}
 		break;
+	case MON_FWD:
+		forward(k, w);
+		return;
 	case MON_CHECK:
 		if (me != 0 && k == 0) {
 			errval_t e = cap_invoke(KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err;

@@ -17,7 +17,8 @@ errval_t services_start(const struct bootinfo *bi);
 /* main.c: the channels and the event loop. */
 unsigned mon_me(void);
 const struct bootinfo *mon_bootinfo(void);
-bool mon_peer_up(unsigned k);
+bool mon_peer_up(unsigned k); /* reachable, directly or through monitor 0 */
+bool mon_direct(unsigned k);  /* over a channel of our own */
 /* Send one message to core k's monitor (counted per operation type). */
 errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w);
 /* Handle what arrives for at most ticks timer ticks (one event). */

@@ -18,8 +18,9 @@
 
 #include "monitor.h"
 
-#define SPAWN_RAM (512u * 1024) /* each domain started here */
-#define CHILDREN  4
+#define SPAWN_RAM     (512u * 1024) /* each domain started here */
+#define CHILDREN      4
+#define CHILD_OWN_RAM (64u * 1024) /* of it, the domain's TASK_RAM */
 
 static struct child children[CHILDREN];
 static uint64_t ids[CHILDREN]; /* their domain ids on this core */
@@ -58,6 +59,8 @@ void spawn_local(unsigned from, const uint64_t *w)
 		if (!r[1])
 			r[1] = spawn_give_badged(c, CN_TASK, TASK_MONITOR,
 						 CAPADDR(CN_TASK, TASK_EP), MON_BADGE_CHILD(slot));
+		if (!r[1]) /* RAM of its own, out of its budget */
+			r[1] = spawn_give_ram(c, TASK_RAM, CHILD_OWN_RAM);
 		if (!r[1])
 			r[1] = spawn_run(c);
 		if (!r[1]) {
@@ -80,7 +83,7 @@ void spawn_domain(unsigned from, const uint64_t *w)
 		uint64_t state, faults;
 		int64_t status;
 		r[1] = spawn_status(c, &state, &faults, &status);
-		r[2] = state | faults << 32;
+		r[2] = (state & 0xff) | ((uint64_t)status & 0xffffff) << 8 | faults << 32;
 		if (!r[1] && w[2] == 1)
 			r[1] = spawn_kill(c); /* its RAM comes back to us */
 	}

@@ -19,6 +19,9 @@
  *   9  (started on another core) wait for a RAM capability its monitor
  *      sends, retype its first 16 KiB into a Frame through its monitor (the
  *      owner core does it), print the result and exit with it
+ *  10  (started on core k = bits 16-23) make a frame of its own RAM, share
+ *      it with core j (bits 8-15) and revoke it, both through its own
+ *      monitor (the owner); print what each cost; exit 0 if both worked
  *   6  (started on another core) wait for a frame its monitor maps at
  *      MON_SHARE_VA, answer with the first word, print it, then read it
  *      every tick until that read faults (the frame is revoked)
@@ -137,6 +140,30 @@ static int retype_remote(void)
 	return (int)m.words[0];
 }
 
+static int share_from_here(uint64_t arg)
+{
+	unsigned j = (arg >> 8) & 0xff, k = (arg >> 16) & 0xff;
+	capaddr_t f = slot_alloc();
+	struct lmp_recv m;
+	uint64_t req[4] = {MONITOR_SHARE, j};
+	if (cap_retype(CAPADDR(CN_TASK, TASK_RAM), OBJ_FRAME, 0, OBJSIZE_PAGE, 1,
+		       CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)))
+		return 10;
+	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, f) || lmp_recv(1, &m))
+		return 11;
+	errval_t shared = (errval_t)m.words[0];
+	uint64_t share_msgs = m.words[2];
+	req[0] = MONITOR_REVOKE;
+	req[1] = 0;
+	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, f) || lmp_recv(1, &m))
+		return 12;
+	printf("testchild: core %u shared with core %u: %s, %lu messages; revoked: %s, %lu "
+	       "cores, %lu messages\n",
+	       k, j, err_str(shared), (unsigned long)share_msgs, err_str((errval_t)m.words[0]),
+	       (unsigned long)m.words[1], (unsigned long)m.words[3]);
+	return shared || m.words[0] ? 13 : 0;
+}
+
 int main(void *arg)
 {
 	uintptr_t mode = (uintptr_t)arg;
@@ -160,6 +187,8 @@ int main(void *arg)
 		return read_shared_frame(true);
 	case 9:
 		return retype_remote();
+	case 10:
+		return share_from_here((uintptr_t)arg);
 	case 7:
 		return stress((uintptr_t)arg);
 	case 4:

@@ -64,8 +64,8 @@ enum mon_msg {
 	/* 0 -> k: w0 = request, w1 = domain id, w2 = 1: kill it (its memory
 	 * back to core k's monitor), 0: only report. */
 	MON_DOMAIN = 12,
-	/* k -> 0: w0 = request, w1 = errval_t, w2 = state | faults << 32 (as
-	 * it was before a kill). */
+	/* k -> 0: w0 = request, w1 = errval_t, w2 = state | exit status
+	 * (24 bits) << 8 | faults << 32 (as it was before a kill). */
 	MON_DOMAIN_STATUS = 13,
 	/* 0 -> k: w0 = request: check your core's capability invariants. */
 	MON_CHECK = 14,
@@ -90,6 +90,10 @@ enum mon_msg {
 	/* owner -> k: w0 = request, w1 = errval_t (ERR_CAP_OVERLAP: that part
 	 * is taken already). */
 	MON_RETYPE_REPLY = 19,
+	/* Any message between two monitors without a channel of their own,
+	 * through monitor 0: w0-w5 as the message, w6 = destination (to 0) or
+	 * origin (from 0) | its type << 16. Counted as the message it carries. */
+	MON_FWD = 20,
 };
 
 /* Where a Frame handed to a domain on another core is mapped, and the first
@@ -116,7 +120,10 @@ enum {
 	 * an endpoint to the monitor with this client's badge attached, for
 	 * the requests below. At most MON_CLIENTS at once (ERR_NO_SLOTS). */
 	MONITOR_BIND = 4,
-	/* RAM, Frame or DevFrame attached, w1 = core k, w2 = a domain on core
+	/* (A domain on core k > 0 may ask its own monitor too, for what it made
+	 * from its own RAM: that monitor owns it; the answer comes to the
+	 * domain's endpoint.)
+	 * RAM, Frame or DevFrame attached, w1 = core k, w2 = a domain on core
 	 * k (from MONITOR_SPAWN) or 0: give core k's monitor a copy, and the
 	 * domain one (see MON_SHARE_VA). -> w1 = the first word core k (its
 	 * monitor, or the domain) read from it (Frame), w2 = inter-monitor
@@ -136,7 +143,8 @@ enum {
 	 * it on core k, by core k's monitor. -> w1 = its domain id there. */
 	MONITOR_SPAWN = 8,
 	/* w1 = core k, w2 = domain id there, w3 = 1: kill it, 0: only report.
-	 * -> w1 = state | faults << 32 (enum disp_state, before a kill). */
+	 * -> w1 = state | exit status << 8 | faults << 32 (enum disp_state,
+	 * 8 bits; status 24 bits; before a kill). */
 	MONITOR_DOMAIN = 9,
 	/* Check the capability invariants on every core (KERNEL_CAP_CHECK).
 	 * -> w1 = cores checked, w2 = cores where they failed (the reason is on
