@@ -362,7 +362,7 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 	case CAP_IDENTIFY: {
 		struct cap_info ci;
 		caps_identify(t, &ci);
-		r.v[0] = ci.type | (uint64_t)ci.rights << 8;
+		r.v[0] = ci.type | (uint64_t)ci.rights << 8 | (uint64_t)ci.owner << 16;
 		r.v[1] = ci.base;
 		r.v[2] = ci.size;
 		r.v[3] = ci.badge;

@@ -261,8 +261,6 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 		return true;
 	case MON_REVOKE_REQ:
 	case MON_RETYPE_REQ:
-		if (mon_me() != 0)
-			return false;
 		on_request(from, type, w);
 		return true;
 	case MON_CAP_DELIVERED:
@@ -590,8 +588,9 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 		    ci.base,	 ci.size,
 		    m->words[1], m->words[2]};
 		busy = true;
-		w[0] = retype ? mon_ask(1, MON_RETYPE_REQ, MON_RETYPE_REPLY, q, NULL)
-			      : mon_ask(1, MON_REVOKE_REQ, MON_REVOKE_REPLY, q, &w[1]);
+		uint64_t owner = 1ull << (ci.owner & 63); /* its owner runs it */
+		w[0] = retype ? mon_ask(owner, MON_RETYPE_REQ, MON_RETYPE_REPLY, q, NULL)
+			      : mon_ask(owner, MON_REVOKE_REQ, MON_REVOKE_REPLY, q, &w[1]);
 		busy = false;
 	}
 	if (cap != SLOT_NONE) {

@@ -265,8 +265,7 @@ static void serve_local(const struct lmp_recv *m);
  */
 static void wait_event(uint64_t ticks)
 {
-	if (me == 0)
-		capops_deferred(); /* before any sleep: their senders are waiting */
+	capops_deferred(); /* before any sleep: their senders are waiting */
 	if (poll_channels())
 		return;
 	bool may_sleep = true;

@@ -34,7 +34,7 @@ errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w
 void capops_init(void);
 /* An inter-monitor message of the capops kind; false if it is not one. */
 bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);
-/* Monitor 0: serve requests from other monitors that came while busy. */
+/* Serve requests from other monitors that came while we were busy. */
 void capops_deferred(void);
 /* A local request to monitor 0; false if it is not one of capops'. */
 bool capops_serve(const struct lmp_recv *m);

@@ -146,9 +146,12 @@ static int share_from_here(uint64_t arg)
 	capaddr_t f = slot_alloc();
 	struct lmp_recv m;
 	uint64_t req[4] = {MONITOR_SHARE, j};
+	struct cap_info ci;
 	if (cap_retype(CAPADDR(CN_TASK, TASK_RAM), OBJ_FRAME, 0, OBJSIZE_PAGE, 1,
 		       CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)))
 		return 10;
+	if (cap_identify(f, &ci) || ci.owner != k) /* made here: this core owns it */
+		return 14;
 	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, f) || lmp_recv(1, &m))
 		return 11;
 	errval_t shared = (errval_t)m.words[0];

@@ -426,6 +426,7 @@ errval_t caps_identify(const struct cte *cte, struct cap_info *out)
 	out->base = cte->cap.base;
 	out->size = cte->cap.size;
 	out->badge = cte->cap.type == OBJ_ENDPOINT ? cte->cap.badge : 0;
+	out->owner = cte->mdb.owner;
 	return ERR_OK;
 }
 

@@ -33,6 +33,7 @@ errval_t cap_identify(capaddr_t addr, struct cap_info *out)
 		return r.err;
 	out->type = r.v[0] & 0xff;
 	out->rights = (r.v[0] >> 8) & 0xff;
+	out->owner = (r.v[0] >> 16) & 0xffff;
 	out->base = r.v[1];
 	out->size = r.v[2];
 	out->badge = r.v[3];

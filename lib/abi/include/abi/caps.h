@@ -61,4 +61,5 @@ struct cap_info {
 	uint64_t base;
 	uint64_t size;
 	uint64_t badge;
+	uint32_t owner; /* the core whose monitor sequences it (docs/protocol.md) */
 };

@@ -9,7 +9,8 @@
 #pragma once
 
 enum invocation {
-	/* Any capability. a1 = type | rights << 8, a2 = base, a3 = size, a4 = badge. */
+	/* Any capability. a1 = type | rights << 8 | owner core << 16, a2 = base,
+	 * a3 = size, a4 = badge. */
 	CAP_IDENTIFY = 0,
 
 	/* PhysAddr, RAM, Frame, DevFrame, Dispatcher; needs WRITE.
