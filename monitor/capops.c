@@ -132,6 +132,11 @@ static errval_t create(capaddr_t slot, uint64_t desc, uint64_t base, uint64_t si
  * answers with the first word it read (*word); anything else is sent to
  * it as an LMP capability.
  */
+static bool from_child(const struct lmp_recv *m)
+{
+	return m->badge >= MON_BADGE_CHILD(0) && m->badge < MON_BADGE_CHILD(64) && !m->has_cap;
+}
+
 static errval_t hand_to_domain(capaddr_t s, const uint64_t *w, uint64_t *word)
 {
 	struct child *c = spawn_child(w[5]);
@@ -154,8 +159,7 @@ static errval_t hand_to_domain(capaddr_t s, const uint64_t *w, uint64_t *word)
 	/* Its answer, bounded; meanwhile only notifications can arrive here. */
 	for (unsigned t = 0; !err && t < DOMAIN_TICKS; t++) {
 		struct lmp_recv m;
-		if (lmp_recv_timeout(1, &m) == ERR_OK && m.badge >= MON_BADGE_CHILD(0) &&
-		    m.badge < MON_BADGE_CHILD(64)) {
+		if (mon_lmp_wait(1, from_child, &m) == ERR_OK) {
 			*word = m.words[0];
 			return ERR_OK;
 		}

@@ -119,7 +119,7 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
 	while ((st = ump_send(&p->ch, w, type, &notify)) == UMP_FULL) {
 		/* The peer is behind: wait a tick (never spin on another core). */
 		struct lmp_recv m;
-		lmp_recv_timeout(1, &m);
+		mon_lmp_wait(1, NULL, &m);
 	}
 	if (st != UMP_OK) {
 		printf("monitor %u: channel to core %u broken\n", me, k);
@@ -258,6 +258,33 @@ static unsigned poll_channels(void)
 
 static void serve_local(const struct lmp_recv *m);
 
+/* LMP messages that came while we waited for something else (room on a
+   channel, a domain's answer): the next wait_event serves them, in order. */
+#define LATER 16
+static struct lmp_recv later[LATER];
+static unsigned nlater;
+
+errval_t mon_lmp_wait(uint64_t ticks, bool (*want)(const struct lmp_recv *), struct lmp_recv *out)
+{
+	struct lmp_recv m;
+	errval_t err = lmp_recv_timeout(ticks, &m);
+	if (err || m.badge == MON_BADGE_IPI)
+		return err ? err : ERR_LMP_EMPTY;
+	if (want && want(&m)) {
+		*out = m;
+		return ERR_OK;
+	}
+	if (nlater < LATER) {
+		later[nlater++] = m;
+	} else { /* cannot happen while senders wait for answers; never wedge */
+		printf("monitor %u: a request from badge %#lx was dropped\n", me,
+		       (unsigned long)m.badge);
+		if (m.has_cap)
+			cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+	}
+	return ERR_LMP_EMPTY;
+}
+
 /*
  * Wait for the next event: messages on a channel (handled here) or an LMP
  * message (local requests are served, notifications only wake us), at most
@@ -266,6 +293,12 @@ static void serve_local(const struct lmp_recv *m);
 static void wait_event(uint64_t ticks)
 {
 	capops_deferred(); /* before any sleep: their senders are waiting */
+	if (nlater) {	   /* a message kept back: serve the oldest */
+		struct lmp_recv m = later[0];
+		memmove(later, later + 1, --nlater * sizeof(later[0]));
+		serve_local(&m);
+		return;
+	}
 	if (poll_channels())
 		return;
 	bool may_sleep = true;

@@ -25,6 +25,10 @@ errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w);
 void mon_wait(uint64_t ticks);
 uint64_t mon_ticks(void);
 uint64_t mon_sent(unsigned op); /* messages this monitor sent for op */
+/* Wait at most ticks for an LMP message that want accepts (NULL: none);
+   others are kept and served later, notifications only wake us.
+   ERR_LMP_EMPTY when nothing wanted came. */
+errval_t mon_lmp_wait(uint64_t ticks, bool (*want)(const struct lmp_recv *), struct lmp_recv *out);
 
 /* capops.c: capabilities across cores. */
 /* Send type to every core in the set (bit k: core k > 0), then wait
