@@ -99,6 +99,7 @@ static errval_t ident(capaddr_t c, struct cap_info *ci)
 }
 
 static void on_request(unsigned from, uint8_t type, const uint64_t *w);
+static uint64_t hops(uint64_t k);
 static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap);
 
 /* ---- on every monitor: what other cores ask of it ---- */
@@ -265,6 +266,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 		return true;
 	case MON_REVOKE_REQ:
 	case MON_RETYPE_REQ:
+	case MON_COPY_REQ:
 		on_request(from, type, w);
 		return true;
 	case MON_CAP_DELIVERED:
@@ -275,6 +277,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 	case MON_CHECKED:
 	case MON_REVOKE_REPLY:
 	case MON_RETYPE_REPLY:
+	case MON_COPY_REPLY:
 		if (want.pending && w[0] == want.req && type == want.type) {
 			want.pending--;
 			want.answers++;
@@ -531,6 +534,29 @@ static void on_retype_req(unsigned from, const uint64_t *w)
 	mon_send(from, MON_RETYPE_REPLY, r);
 }
 
+/* MON_COPY_REQ: a holder on core k has us give core B a copy of our object. */
+static void on_copy_req(unsigned from, const uint64_t *w)
+{
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CAP_NOT_FOUND};
+	struct shared *s = find((uint8_t)w[1], w[2], w[3]);
+	uint64_t to = w[4], before = mon_sent(MON_OP_COPY);
+	if (s && s->cores >> from & 1) { /* it holds a copy that came from us */
+		if (to >= 64 || to == mon_me() || !mon_peer_up((unsigned)to)) {
+			r[1] = ERR_CORE_NONE;
+		} else {
+			struct cap_info ci;
+			ident(s->anchor, &ci);
+			s->cores |= 1ull << to; /* in the set before it goes */
+			uint64_t d[UMP_PAYLOAD] = {
+			    0, s->type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16,
+			    s->base, s->size};
+			r[1] = mon_ask(1ull << to, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, NULL);
+			r[2] = (mon_sent(MON_OP_COPY) - before + want.answers) * hops(to) + 2;
+		}
+	}
+	mon_send(from, MON_COPY_REPLY, r);
+}
+
 /* Requests from other monitors; one that comes while we are busy waits for
    the operation in progress (each monitor has at most one outstanding). */
 static void on_request(unsigned from, uint8_t type, const uint64_t *w)
@@ -545,8 +571,10 @@ static void on_request(unsigned from, uint8_t type, const uint64_t *w)
 	busy = true;
 	if (type == MON_REVOKE_REQ)
 		on_revoke_req(from, w);
-	else
+	else if (type == MON_RETYPE_REQ)
 		on_retype_req(from, w);
+	else
+		on_copy_req(from, w);
 	busy = false;
 }
 
@@ -575,6 +603,12 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	if (cap == SLOT_NONE || rpc_take_cap(cap)) {
 		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
 		w[0] = ERR_NO_SLOTS;
+	} else if (!busy && m->words[0] == MONITOR_SHARE && ident(cap, &ci) == ERR_OK &&
+		   ci.owner != mon_me()) {
+		uint64_t q[UMP_PAYLOAD] = {0, ci.type, ci.base, ci.size, m->words[1]};
+		busy = true; /* not ours: the owner gives the copy */
+		w[0] = mon_ask(1ull << (ci.owner & 63), MON_COPY_REQ, MON_COPY_REPLY, q, &w[2]);
+		busy = false;
 	} else if (!busy && m->words[0] == MONITOR_SHARE) {
 		busy = true; /* ours to share: this monitor owns what was made here */
 		share(child_cap(c, SPAWN_H_EP), cap, m->words[1], 0);

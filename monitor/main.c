@@ -71,6 +71,9 @@ static const uint8_t op_of[] = {
     [MON_REVOKE_REPLY] = MON_OP_REVOKE,
     [MON_RETYPE_REQ] = MON_OP_RETYPE,
     [MON_RETYPE_REPLY] = MON_OP_RETYPE,
+    [MON_FWD] = MON_OP_STATUS, /* never counted as itself: as what it carries */
+    [MON_COPY_REQ] = MON_OP_COPY,
+    [MON_COPY_REPLY] = MON_OP_COPY,
 };
 
 unsigned mon_me(void)

@@ -19,6 +19,8 @@
  *   9  (started on another core) wait for a RAM capability its monitor
  *      sends, retype its first 16 KiB into a Frame through its monitor (the
  *      owner core does it), print the result and exit with it
+ *  11  like 6, but after the first read pass it on to core j (bits 8-15):
+ *      its monitor asks the owner, which gives core j a copy
  *  10  (started on core k = bits 16-23) make a frame of its own RAM, share
  *      it with core j (bits 8-15) and revoke it, both through its own
  *      monitor (the owner); print what each cost; exit 0 if both worked
@@ -92,7 +94,23 @@ static int stress(uint64_t arg)
 	return failures;
 }
 
-static int read_shared_frame(bool revoke)
+/* Ask our monitor (op, w1) about the capability we were sent; again while BUSY. */
+static errval_t ask_monitor(uint64_t op, uint64_t w1, struct lmp_recv *m)
+{
+	uint64_t req[4] = {op, w1};
+	struct lmp_recv nap;
+	for (;;) {
+		if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, CAPADDR(CN_TASK, TASK_RECV)) ||
+		    lmp_recv(1, m))
+			return ERR_BAD_REQUEST;
+		if (m->words[0] != ERR_MON_BUSY)
+			return (errval_t)m->words[0];
+		lmp_recv_timeout(1, &nap);
+	}
+}
+
+/* Modes 6, 8 and 11; `to` is the core mode 11 passes the frame on to. */
+static int read_shared_frame(unsigned mode, unsigned to)
 {
 	struct lmp_recv m;
 	if (lmp_recv(1, &m) || m.words[0] != MON_SHARE_VA)
@@ -102,22 +120,16 @@ static int read_shared_frame(bool revoke)
 	printf("testchild: core %lu read %#lx\n", (unsigned long)core, (unsigned long)w[0]);
 	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
 		return 2;
-	if (revoke) {
-		uint64_t req[4] = {MONITOR_REVOKE};
-		struct lmp_recv nap;
-		if (!m.has_cap)
-			return 3;
-		for (;;) {
-			if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req,
-				    CAPADDR(CN_TASK, TASK_RECV)) ||
-			    lmp_recv(1, &m))
-				return 4;
-			if (m.words[0] != ERR_MON_BUSY)
-				break;
-			lmp_recv_timeout(1, &nap);
-		}
+	if (mode != 6 && !m.has_cap)
+		return 3;
+	if (mode == 8) {
+		errval_t err = ask_monitor(MONITOR_REVOKE, 0, &m);
 		printf("testchild: core %lu revoked it: %s, %lu messages\n", (unsigned long)core,
-		       err_str((errval_t)m.words[0]), (unsigned long)m.words[1]);
+		       err_str(err), (unsigned long)m.words[1]);
+	} else if (mode == 11) {
+		errval_t err = ask_monitor(MONITOR_SHARE, to, &m);
+		printf("testchild: core %lu passed it on to core %u: %s, %lu messages\n",
+		       (unsigned long)core, to, err_str(err), (unsigned long)m.words[2]);
 	}
 	for (;;) {
 		(void)*p;
@@ -185,9 +197,9 @@ int main(void *arg)
 	case 5:
 		return share_and_exit();
 	case 6:
-		return read_shared_frame(false);
 	case 8:
-		return read_shared_frame(true);
+	case 11:
+		return read_shared_frame(mode & 0xff, (mode >> 8) & 0xff);
 	case 9:
 		return retype_remote();
 	case 10:

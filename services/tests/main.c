@@ -638,6 +638,46 @@ static void test_share_from_core(unsigned online)
 	check_everywhere(online, "after sharing from core 1");
 }
 
+/*
+ * A holder passes a copy on: the domain on core 1 that was handed a frame
+ * asks for a copy on core 2; its monitor asks the owner (core 0), which
+ * delivers it (request, deliver, answer, reply: 4 messages). A revoke from
+ * here then reaches both cores; the domain on core 1 faults.
+ */
+static void test_pass_on(unsigned online)
+{
+	struct lmp_recv rep, nap;
+	uint64_t faults = 0, dom = spawn_on(1, 11 | 2 << 8);
+	capaddr_t ram, f = marked_frame(&ram, 0xf0f0001);
+	struct cap_info ci;
+	EXPECT_ERR(cap_identify(f, &ci), ERR_OK);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, 1, dom, 0, f, &rep), ERR_OK);
+	unsigned t = 0; /* until core 2 has its copy */
+	while (held_on(2, ci.base, ci.size) != 1 && t++ < 500)
+		lmp_recv_timeout(1, &nap);
+	CHECK(held_on(2, ci.base, ci.size) == 1, "core 2 holds %lu, want the copy passed on",
+	      (unsigned long)held_on(2, ci.base, ci.size));
+	check_everywhere(online, "after passing a copy on");
+	EXPECT_ERR(monitor_revoke(f, 0, &rep), ERR_OK);
+	CHECK(rep.words[1] == 2 && rep.words[2] == 3 && rep.words[3] == 4,
+	      "revoke: %lu cores, %lu deleted, %lu messages; want 2, 3, 4",
+	      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
+	      (unsigned long)rep.words[3]);
+	for (unsigned i = 0; i < 500 && !faults; i++) {
+		if (monitor_call(MONITOR_DOMAIN, 1, dom, 0, CAPADDR_NONE, &rep))
+			break;
+		faults = rep.words[1] >> 32;
+		if (!faults)
+			lmp_recv_timeout(1, &nap);
+	}
+	CHECK(faults == 1, "domain on core 1: %lu faults after the revoke", (unsigned long)faults);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, 1, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+	check_everywhere(online, "after revoking what was passed on");
+	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
+	slot_free(f);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+}
+
 static void test_cores(void)
 {
 	unsigned n = bi->ncores, online = 0;
@@ -787,6 +827,7 @@ static void test_cores(void)
 		if (online >= 3) {
 			test_retype_race(online);
 			test_share_from_core(online);
+			test_pass_on(online);
 		}
 		test_stress(n, online);
 	}

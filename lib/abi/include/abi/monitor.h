@@ -94,6 +94,14 @@ enum mon_msg {
 	 * through monitor 0: w0-w5 as the message, w6 = destination (to 0) or
 	 * origin (from 0) | its type << 16. Counted as the message it carries. */
 	MON_FWD = 20,
+	/* holder k -> owner: w0 = request, w1 = type, w2 = base, w3 = size,
+	 * w4 = core B: give core B's monitor a copy too (k must hold one). The
+	 * owner adds B to the object's set, delivers (MON_CAP_DELIVER), then
+	 * answers. */
+	MON_COPY_REQ = 21,
+	/* owner -> k: w0 = request, w1 = errval_t, w2 = messages it took,
+	 * request and answer included. */
+	MON_COPY_REPLY = 22,
 };
 
 /* Where a Frame handed to a domain on another core is mapped, and the first
