@@ -252,7 +252,7 @@ static errval_t run_module(const char *name, uint64_t arg)
 }
 
 /* Test suites of the tests module, selected by name. */
-static const char *const suites[] = {"caps", "vm", "lmp", "syscalls", "domains", "cores"};
+static const char *const suites[] = {"caps", "vm", "lmp", "syscalls", "domains", "cores", "race"};
 
 static errval_t cmd_test(int argc, char **argv)
 {
@@ -263,7 +263,7 @@ static errval_t cmd_test(int argc, char **argv)
 			if (!strcmp(argv[i], suites[s]))
 				break;
 		if (s == sizeof(suites) / sizeof(suites[0])) {
-			printf("test: no suite '%s' (caps vm lmp syscalls domains cores)\n",
+			printf("test: no suite '%s' (caps vm lmp syscalls domains cores race)\n",
 			       argv[i]);
 			return ERR_SHELL_USAGE;
 		}
@@ -292,7 +292,7 @@ static const struct command {
     {"spawn", "<module> [core]", "start a domain from a boot module", cmd_spawn},
     {"kill", "<domain> [core]", "stop a domain and take its memory back", cmd_kill},
     {"bench", "", "measure cross-core revocation (targeted vs broadcast)", cmd_bench},
-    {"test", "[suite...]", "run the in-system tests (caps vm lmp syscalls domains cores)",
+    {"test", "[suite...]", "run the in-system tests (caps vm lmp syscalls domains cores race)",
      cmd_test},
     {"cores", "", "list the cores and their monitors", cmd_cores},
     {"capstat", "", "inter-monitor messages per core and operation", cmd_capstat},
