@@ -42,6 +42,7 @@ VNODE_MAP, VNODE_UNMAP, DISP_SETUP, DISP_RUN, DISP_STOP, DISP_SET_RECV_SLOT = 6,
 EP_SEND, IRQ_CONNECT, IRQ_ACK, KERNEL_POWEROFF, DISP_STATUS, CNODE_IDENTIFY = 12, 13, 14, 15, 16, 17
 KERNEL_IPI_BIND, KERNEL_NOTIFY, KERNEL_STATUS = 18, 19, 20
 KERNEL_CAP_CREATE, KERNEL_CAP_REMOTE = 21, 22
+KERNEL_CORE_INFO, KERNEL_CORE_START, KERNEL_CORE_STATUS, KERNEL_CAP_CHECK = 23, 24, 25, 26
 OBJ_FRAME, OBJ_L1CNODE, OBJ_L2CNODE, OBJ_VNODE_L2, OBJ_VNODE_L1, OBJ_VNODE_L0 = 4, 5, 6, 7, 8, 9
 OBJ_DISPATCHER, OBJ_ENDPOINT = 10, 11
 R, W, X, G = 1, 2, 4, 8
@@ -241,6 +242,20 @@ seeds = {
             invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_REMOTE, cap(MEM, 1), small(0)),
             invoke(cap(MEM, 0), CNODE_DELETE, small(1), level=1),
             invoke(cap(S0, 0), CNODE_DELETE, small(25), level=1),
+        ]
+    ),
+    "kernel_cores": b"".join(
+        [
+            # Starting core 1 (the hart never starts on the host: undone).
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CORE_INFO),
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CORE_STATUS, small(1)),
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CORE_START, small(1), cap(MEM, 0),
+                   cap(S0, 0), small(27)),
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CORE_START, small(1), cap(MEM, 1),
+                   cap(S0, 0), small(27)),
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CORE_START, small(0), cap(MEM, 1),
+                   cap(S0, 0), small(27)),
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_CHECK),
         ]
     ),
     "cnode_ops": b"".join(
