@@ -119,9 +119,15 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
 	enum ump_status st;
 	if (!p->up)
 		return ERR_CORE_NONE;
-	while ((st = ump_send(&p->ch, w, type, &notify)) == UMP_FULL) {
-		/* The peer is behind: wait a tick (never spin on another core). */
+	for (unsigned t = 0; (st = ump_send(&p->ch, w, type, &notify)) == UMP_FULL; t++) {
+		/* The peer is behind: wait a tick (never spin on another core),
+		   but not for ever: a monitor that stopped taking messages is
+		   treated like a broken channel. */
 		struct lmp_recv m;
+		if (t == MON_JOIN_TICKS) {
+			st = UMP_EPEER;
+			break;
+		}
 		mon_lmp_wait(1, NULL, &m);
 	}
 	if (st != UMP_OK) {
