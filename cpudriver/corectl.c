@@ -6,9 +6,11 @@
  *
  * Each core's memory, in this order: its kernel memory (core_mem_size():
  * handoff page, private .data/.bss), its monitor's channel page, its
- * monitor's build memory and RAM. Monitor 0 gives it as RAM; it becomes a
- * KCB capability in a CTE of this file, marked remote so that no delete or
- * revoke on this core can free it while the core may be running.
+ * monitor's build memory and RAM. Monitor 0 gives it as RAM; the kernel
+ * part becomes a KCB capability and the monitor part a RAM capability, both
+ * in CTEs of this file, marked remote so that no delete or revoke on this
+ * core can free them while the core may be running; the channel page
+ * becomes a Frame in monitor 0's cspace.
  */
 #include <string.h>
 
@@ -29,6 +31,7 @@ struct core_slot {
 
 static struct core_slot slots[CONFIG_MAX_CORES];
 static struct cte kcbs[CONFIG_MAX_CORES]; /* the KCB of each started core */
+static struct cte umem[CONFIG_MAX_CORES]; /* and its monitor's memory (RAM) */
 
 size_t corectl_block_size(void)
 {
@@ -75,22 +78,33 @@ errval_t corectl_start(uint64_t core, struct cte *ram, struct cte *chan_slot, lo
 		return ERR_CAP_SIZE;
 	if (ram->cap.base + size > s->conf.physmap_end)
 		return ERR_CAP_RANGE; /* the new core could not map its own memory */
-	struct cte *k = &kcbs[core];
-	errval_t err = caps_retype(&kcb.caps, ram, OBJ_KCB, 0, size, 1, k);
+	/* The kernel's part is a KCB; the monitor's part stays RAM (its domains'
+	   frames may be shared with core 0 and copies must nest in it). Both are
+	   kept here; the channel page is a Frame for monitor 0. */
+	struct cte *k = &kcbs[core], *u = &umem[core];
+	size_t kmem = core_mem_size();
+	errval_t err = caps_retype(&kcb.caps, ram, OBJ_KCB, 0, kmem, 1, k);
 	if (err)
 		return err;
-	s->mem = k->cap.base;
-	capsys_forge(chan_slot, OBJ_FRAME, s->mem + core_mem_size(), PAGE_SIZE,
-		     CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_GRANT);
-	*sbi_err = start_hart(s);
-	if (*sbi_err) { /* nothing started: the memory comes back */
+	err = caps_retype(&kcb.caps, ram, OBJ_FRAME, kmem, PAGE_SIZE, 1, chan_slot);
+	if (!err)
+		err = caps_retype(&kcb.caps, ram, OBJ_RAM, kmem + PAGE_SIZE,
+				  size - kmem - PAGE_SIZE, 1, u);
+	if (!err) {
+		s->mem = k->cap.base;
+		*sbi_err = start_hart(s);
+		err = *sbi_err ? ERR_CORE_START : ERR_OK;
+	}
+	if (err) { /* nothing started: the memory comes back */
+		caps_delete(&kcb.caps, u);
 		caps_delete(&kcb.caps, chan_slot);
 		caps_delete(&kcb.caps, k);
 		s->mem = 0;
 		s->tries = 0;
-		return ERR_CORE_START;
+		return err;
 	}
 	caps_set_remote(k, 1);
+	caps_set_remote(u, 1);
 	s->state = KCORE_WAITING;
 	return ERR_OK;
 }

@@ -367,13 +367,23 @@ static void reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64
 	send_bounded(clients[client], w, CAPADDR_NONE);
 }
 
+/* The record goes: unmark and delete its anchor. */
+static void drop_anchor(struct shared *s)
+{
+	capaddr_t a = s->anchor;
+	cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, a, 0, 0, 0, 0);
+	cnode_delete(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a));
+	slot_free(a);
+	s->used = false;
+}
+
 static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 {
 	struct cap_info ci;
 	errval_t err = ident(cap, &ci);
 	if (!err && ci.type != OBJ_RAM && ci.type != OBJ_FRAME && ci.type != OBJ_DEVFRAME)
 		err = ERR_CAP_TYPE;
-	if (!err && (core == 0 || core >= 64 || !mon_peer_up((unsigned)core)))
+	if (!err && (core == mon_me() || core >= 64 || !mon_peer_up((unsigned)core)))
 		err = ERR_CORE_NONE;
 	struct shared *s = err ? NULL : find(ci.type, ci.base, ci.size);
 	if (!err && !s) {
@@ -399,6 +409,11 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 		    ci.base, ci.size,
 		    1,	     domain};
 		err = mon_ask(1ull << core, MON_CAP_DELIVER, MON_CAP_DELIVERED, w, NULL);
+		if (err && err != ERR_MON_TIMEOUT) { /* refused there: nothing to reach */
+			s->cores &= ~(1ull << core);
+			if (!s->cores)
+				drop_anchor(s);
+		}
 	}
 	msgs = (mon_sent(MON_OP_COPY) - msgs + want.answers) * hops(core);
 	if (cap != SLOT_NONE) {
@@ -455,11 +470,7 @@ static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local
 			self = s;
 			continue;
 		}
-		capaddr_t a = s->anchor;
-		cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, a, 0, 0, 0, 0);
-		cnode_delete(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a));
-		slot_free(a);
-		s->used = false;
+		drop_anchor(s);
 	}
 	if (self) {
 		capaddr_t a = self->anchor;
@@ -467,9 +478,7 @@ static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local
 		while (local && (err = cnode_revoke(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a))) ==
 				    ERR_CAP_PENDING)
 			;
-		cnode_delete(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a));
-		slot_free(a);
-		self->used = false;
+		drop_anchor(self);
 	}
 	return err;
 }

@@ -91,8 +91,9 @@ enum invocation {
 	 * cores the platform assigned. */
 	KERNEL_CORE_INFO = 23,
 	/* Kernel (WRITE), monitor 0: start core a2 (1 .. cores - 1) in the RAM
-	 * at a3 (at least KERNEL_CORE_INFO's a1 bytes; it becomes a KCB the
-	 * kernel keeps), its channel page as a Frame into the empty slot a5 of
+	 * at a3 (at least KERNEL_CORE_INFO's a1 bytes; the kernel keeps its
+	 * kernel part as a KCB and its monitor part as RAM, both marked
+	 * remote), its channel page as a Frame into the empty slot a5 of
 	 * the L2 CNode at a4 (level 1). For a core the firmware lost (status
 	 * KCORE_LOST) it starts the hart again in the same memory (a3-a5
 	 * ignored). ERR_CORE_START with the SBI error in a1 if the hart does
