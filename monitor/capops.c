@@ -100,6 +100,7 @@ static errval_t ident(capaddr_t c, struct cap_info *ci)
 
 static void on_request(unsigned from, uint8_t type, const uint64_t *w);
 static uint64_t hops(uint64_t k);
+static void connect_all(uint64_t cores);
 static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap);
 
 /* ---- on every monitor: what other cores ask of it ---- */
@@ -267,6 +268,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 	case MON_REVOKE_REQ:
 	case MON_RETYPE_REQ:
 	case MON_COPY_REQ:
+	case MON_CONNECT:
 		on_request(from, type, w);
 		return true;
 	case MON_CAP_DELIVERED:
@@ -278,6 +280,8 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 	case MON_REVOKE_REPLY:
 	case MON_RETYPE_REPLY:
 	case MON_COPY_REPLY:
+	case MON_CONNECTED:
+	case MON_CHAN_OPENED:
 		if (want.pending && w[0] == want.req && type == want.type) {
 			want.pending--;
 			want.answers++;
@@ -399,6 +403,8 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 			cap = SLOT_NONE; /* kept as the anchor */
 		}
 	}
+	if (!err)
+		connect_all(1ull << core);
 	uint64_t msgs = mon_sent(MON_OP_COPY);
 	want = (typeof(want)){0};
 	if (!err) {
@@ -448,6 +454,7 @@ static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local
 	uint64_t before = mon_sent(MON_OP_REVOKE);
 	errval_t err = ERR_OK;
 	want = (typeof(want)){0};
+	connect_all(cores);
 	if (cores) {
 		uint64_t w[UMP_PAYLOAD] = {0, ci->type | (uint64_t)mon_me() << 16, ci->base,
 					   ci->size};
@@ -543,6 +550,60 @@ static void on_retype_req(unsigned from, const uint64_t *w)
 	mon_send(from, MON_RETYPE_REPLY, r);
 }
 
+/* Monitor 0: pairs of monitors with a channel of their own (bit j of
+   linked[k]). */
+static uint64_t linked[64];
+
+/* MON_CONNECT: a channel of their own for monitors `from` and w[1]. */
+static void on_connect(unsigned from, const uint64_t *w)
+{
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CORE_NONE};
+	unsigned j = (unsigned)w[1];
+	capaddr_t ram = SLOT_NONE, f = SLOT_NONE;
+	struct cap_info ci = {0};
+	if (mon_me() == 0 && from < 64 && j < 64 && j != from && j != 0 && from != 0 &&
+	    mon_peer_up(j) && mon_peer_up(from)) {
+		r[1] = ERR_OK;
+		if (!(linked[from] >> j & 1)) {
+			f = slot_alloc();
+			r[1] = f == SLOT_NONE ? ERR_NO_SLOTS : ram_alloc(OBJSIZE_PAGE, &ram);
+			if (!r[1]) /* a zeroed page, kept for as long as they run */
+				r[1] = cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1,
+						  CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
+			if (!r[1])
+				r[1] = ident(f, &ci);
+			if (!r[1])
+				r[1] =
+				    cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, f, 1, 0, 0, 0).err;
+			uint64_t a[UMP_PAYLOAD] = {0, ci.base, j,
+						   from < j ? UMP_SIDE_A : UMP_SIDE_B};
+			uint64_t b[UMP_PAYLOAD] = {0, ci.base, from,
+						   from < j ? UMP_SIDE_B : UMP_SIDE_A};
+			if (!r[1])
+				r[1] =
+				    mon_ask(1ull << from, MON_CHAN_OPEN, MON_CHAN_OPENED, a, NULL);
+			if (!r[1])
+				r[1] = mon_ask(1ull << j, MON_CHAN_OPEN, MON_CHAN_OPENED, b, NULL);
+			if (!r[1]) {
+				linked[from] |= 1ull << j;
+				linked[j] |= 1ull << from;
+			}
+		}
+	}
+	mon_send(from, MON_CONNECTED, r);
+}
+
+/* Before an operation: a channel of our own to every core in the set that
+   we reach only through monitor 0 (asked for once per pair). */
+static void connect_all(uint64_t cores)
+{
+	for (unsigned k = 1; mon_me() != 0 && k < 64; k++)
+		if (cores >> k & 1 && k != mon_me() && !mon_direct(k)) {
+			uint64_t w[UMP_PAYLOAD] = {0, k};
+			mon_ask(1, MON_CONNECT, MON_CONNECTED, w, NULL);
+		}
+}
+
 /* MON_COPY_REQ: a holder on core k has us give core B a copy of our object. */
 static void on_copy_req(unsigned from, const uint64_t *w)
 {
@@ -582,6 +643,8 @@ static void on_request(unsigned from, uint8_t type, const uint64_t *w)
 		on_revoke_req(from, w);
 	else if (type == MON_RETYPE_REQ)
 		on_retype_req(from, w);
+	else if (type == MON_CONNECT)
+		on_connect(from, w);
 	else
 		on_copy_req(from, w);
 	busy = false;

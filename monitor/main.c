@@ -50,6 +50,7 @@ static uint64_t query_no;
 static struct vregion chans;
 
 static void handle(unsigned k, uint8_t type, const uint64_t *w);
+static errval_t chan_join(const uint64_t *w);
 
 static const uint8_t op_of[] = {
     [MON_JOIN] = MON_OP_JOIN,
@@ -74,6 +75,10 @@ static const uint8_t op_of[] = {
     [MON_FWD] = MON_OP_STATUS, /* never counted as itself: as what it carries */
     [MON_COPY_REQ] = MON_OP_COPY,
     [MON_COPY_REPLY] = MON_OP_COPY,
+    [MON_CONNECT] = MON_OP_JOIN,
+    [MON_CONNECTED] = MON_OP_JOIN,
+    [MON_CHAN_OPEN] = MON_OP_JOIN,
+    [MON_CHAN_OPENED] = MON_OP_JOIN,
 };
 
 unsigned mon_me(void)
@@ -229,6 +234,13 @@ static void handle(unsigned k, uint8_t type, const uint64_t *w)
 	case MON_FWD:
 		forward(k, w);
 		return;
+	case MON_CHAN_OPEN:
+		if (me != 0 && k == 0) {
+			uint64_t r[UMP_PAYLOAD] = {w[0], chan_join(w)};
+			mon_send(0, MON_CHAN_OPENED, r);
+			return;
+		}
+		break;
 	case MON_CHECK:
 		if (me != 0 && k == 0) {
 			errval_t e = cap_invoke(KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err;
@@ -328,6 +340,24 @@ static void wait_event(uint64_t ticks)
 			peers[k].sleeping = false;
 		}
 	poll_channels();
+}
+
+static errval_t chan_open(unsigned k, unsigned slot, int side);
+
+/* MON_CHAN_OPEN: a channel of our own to w[2] on the frame at w[1]. */
+static errval_t chan_join(const uint64_t *w)
+{
+	unsigned peer = (unsigned)w[2];
+	if (peer == 0 || peer == me || peer >= bi->ncores || peer >= CSPACE_L2_SLOTS ||
+	    (w[3] != UMP_SIDE_A && w[3] != UMP_SIDE_B))
+		return ERR_BAD_REQUEST;
+	if (peers[peer].up)
+		return ERR_OK;
+	errval_t err = cap_invoke(KERNEL, 2, KERNEL_CAP_CREATE, CAPADDR(CN_CHAN, 0), peer,
+				  OBJ_FRAME | (uint64_t)(CAP_RIGHT_READ | CAP_RIGHT_WRITE) << 8,
+				  w[1], OBJSIZE_PAGE)
+			   .err;
+	return err ? err : chan_open(peer, peer, (int)w[3]);
 }
 
 static errval_t chan_open(unsigned k, unsigned slot, int side)

@@ -613,9 +613,9 @@ static void test_retype_race(unsigned online)
 /*
  * An owner other than core 0: a domain on core 1 shares a frame of its own
  * RAM with core `to` and revokes it, through its own monitor, which owns
- * it; between monitors 1 and 2 there is no channel, so monitor 0 forwards
- * each message (2 per request or answer, 4 per core); with core 0 it is 2.
- * testchild mode 10 prints the counts and exits 0 only if both worked.
+ * it; monitors 1 and 2 first get a channel of their own (through monitor
+ * 0, once), then each costs 2 messages, as with core 0. testchild mode 10
+ * prints the counts and exits 0 only if both worked.
  */
 static void test_share_from_core(unsigned online, unsigned to)
 {

@@ -102,6 +102,17 @@ enum mon_msg {
 	/* owner -> k: w0 = request, w1 = errval_t, w2 = messages it took,
 	 * request and answer included. */
 	MON_COPY_REPLY = 22,
+	/* k -> 0: w0 = request, w1 = core j: give monitors k and j a channel of
+	 * their own (on demand, once per pair). Monitor 0 makes a zeroed frame,
+	 * has both open it (MON_CHAN_OPEN), then answers. */
+	MON_CONNECT = 23,
+	/* 0 -> k: w0 = request, w1 = errval_t. */
+	MON_CONNECTED = 24,
+	/* 0 -> k: w0 = request, w1 = the frame's base, w2 = the peer core,
+	 * w3 = side (UMP_SIDE_A or B): open a channel to the peer on it. */
+	MON_CHAN_OPEN = 25,
+	/* k -> 0: w0 = request, w1 = errval_t. */
+	MON_CHAN_OPENED = 26,
 };
 
 /* Where a Frame handed to a domain on another core is mapped, and the first
