@@ -76,16 +76,21 @@ static struct {
 } deferred[BOOTINFO_MAX_CORES];
 static uint64_t dropped; /* answers clients did not take */
 
-/* Answers the current request is waiting for. */
-static struct {
+/* A request waiting for its answers. Waits nest (a monitor waiting as a
+   requester may serve another monitor's request meanwhile, which waits in
+   turn), so they form a stack, innermost first. */
+struct ask {
 	uint64_t req;	   /* request number */
 	uint8_t type;	   /* the answer's message type */
 	unsigned pending;  /* answers still to come */
 	unsigned answers;  /* answers that came */
 	errval_t err;	   /* first error an answer carried */
 	uint64_t sum, val; /* sum of w2 over the answers; w2 of the last */
-} want;
+	struct ask *outer;
+};
+static struct ask *asks;
 static uint64_t next_req;
+static bool requesting; /* a domain's request waits for another monitor */
 
 void capops_init(void)
 {
@@ -282,14 +287,16 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 	case MON_COPY_REPLY:
 	case MON_CONNECTED:
 	case MON_CHAN_OPENED:
-		if (want.pending && w[0] == want.req && type == want.type) {
-			want.pending--;
-			want.answers++;
-			if (w[1] && !want.err)
-				want.err = (errval_t)w[1];
-			want.sum += w[2];
-			want.val = w[2];
-		}
+		for (struct ask *a = asks; a; a = a->outer)
+			if (a->pending && w[0] == a->req && type == a->type) {
+				a->pending--;
+				a->answers++;
+				if (w[1] && !a->err)
+					a->err = (errval_t)w[1];
+				a->sum += w[2];
+				a->val = w[2];
+				break;
+			}
 		return true; /* or a late answer to a request that timed out */
 	default:
 		return false;
@@ -298,30 +305,41 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 
 /* ---- monitor 0: requests from its domains ---- */
 
-errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0, uint64_t *val)
+/* Send type to every core in the set and wait (bounded) for the answers. */
+static errval_t ask_all(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0,
+			struct ask *a)
 {
 	uint64_t w[UMP_PAYLOAD];
+	errval_t err = ERR_OK;
 	memcpy(w, w0, sizeof(w));
-	w[0] = ++next_req;
-	want = (typeof(want)){.req = w[0], .type = answer};
-	for (unsigned k = 0; k < 64; k++)
+	*a = (struct ask){.req = ++next_req, .type = answer, .outer = asks};
+	w[0] = a->req;
+	asks = a;
+	for (unsigned k = 0; !err && k < 64; k++)
 		if (cores >> k & 1 && k != mon_me()) {
-			errval_t err = mon_send(k, type, w);
-			if (err)
-				return err;
-			want.pending++;
+			err = mon_send(k, type, w);
+			a->pending += !err;
 		}
 	/* The owner answers a request only after asking the others. */
 	uint64_t deadline = mon_ticks() + (type == MON_REVOKE_REQ ? 2 : 1) * WAIT_TICKS;
-	while (want.pending) {
+	while (!err && a->pending) {
 		uint64_t now = mon_ticks();
 		if (now >= deadline)
-			return ERR_MON_TIMEOUT;
-		mon_wait(deadline - now);
+			err = ERR_MON_TIMEOUT;
+		else
+			mon_wait(deadline - now);
 	}
+	asks = a->outer; /* waits nested in ours have ended before it */
+	return err ? err : a->err;
+}
+
+errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0, uint64_t *val)
+{
+	struct ask a;
+	errval_t err = ask_all(cores, type, answer, w0, &a);
 	if (val)
-		*val = want.val;
-	return want.err;
+		*val = a.val;
+	return err;
 }
 
 static struct shared *find(uint8_t type, uint64_t base, uint64_t size)
@@ -406,7 +424,7 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 	if (!err)
 		connect_all(1ull << core);
 	uint64_t msgs = mon_sent(MON_OP_COPY);
-	want = (typeof(want)){0};
+	struct ask a = {0};
 	if (!err) {
 		/* In the set before it goes: a revoke must reach it, answered or not. */
 		s->cores |= 1ull << core;
@@ -414,19 +432,19 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 		    0,	     ci.type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16,
 		    ci.base, ci.size,
 		    1,	     domain};
-		err = mon_ask(1ull << core, MON_CAP_DELIVER, MON_CAP_DELIVERED, w, NULL);
+		err = ask_all(1ull << core, MON_CAP_DELIVER, MON_CAP_DELIVERED, w, &a);
 		if (err && err != ERR_MON_TIMEOUT) { /* refused there: nothing to reach */
 			s->cores &= ~(1ull << core);
 			if (!s->cores)
 				drop_anchor(s);
 		}
 	}
-	msgs = (mon_sent(MON_OP_COPY) - msgs + want.answers) * hops(core);
+	msgs = (mon_sent(MON_OP_COPY) - msgs + a.answers) * hops(core);
 	if (cap != SLOT_NONE) {
 		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 		slot_free(cap);
 	}
-	answer(to, err, err ? 0 : want.val, msgs, 0);
+	answer(to, err, err ? 0 : a.val, msgs, 0);
 }
 
 /*
@@ -453,15 +471,15 @@ static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local
 		*ncores += cores >> k & 1;
 	uint64_t before = mon_sent(MON_OP_REVOKE);
 	errval_t err = ERR_OK;
-	want = (typeof(want)){0};
+	struct ask a = {0};
 	connect_all(cores);
 	if (cores) {
 		uint64_t w[UMP_PAYLOAD] = {0, ci->type | (uint64_t)mon_me() << 16, ci->base,
 					   ci->size};
-		err = mon_ask(cores, MON_CAP_REVOKE, MON_CAP_REVOKED, w, NULL);
+		err = ask_all(cores, MON_CAP_REVOKE, MON_CAP_REVOKED, w, &a);
 	}
-	*deleted = want.sum;
-	*msgs = mon_sent(MON_OP_REVOKE) - before + want.answers;
+	*deleted = a.sum;
+	*msgs = mon_sent(MON_OP_REVOKE) - before + a.answers;
 	for (unsigned k = 0; k < 64; k++) /* each relayed pair took two more */
 		if (cores >> k & 1 && hops(k) == 2)
 			*msgs += 2;
@@ -620,8 +638,9 @@ static void on_copy_req(unsigned from, const uint64_t *w)
 			uint64_t d[UMP_PAYLOAD] = {
 			    0, s->type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16,
 			    s->base, s->size};
-			r[1] = mon_ask(1ull << to, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, NULL);
-			r[2] = (mon_sent(MON_OP_COPY) - before + want.answers) * hops(to) + 2;
+			struct ask a;
+			r[1] = ask_all(1ull << to, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, &a);
+			r[2] = (mon_sent(MON_OP_COPY) - before + a.answers) * hops(to) + 2;
 		}
 	}
 	mon_send(from, MON_COPY_REPLY, r);
@@ -672,36 +691,43 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	capaddr_t cap = slot_alloc();
 	struct cap_info ci;
 	bool retype = m->words[0] == MONITOR_RETYPE;
+	/* One at a time: while we run an operation as owner (busy) or wait for
+	   another owner (requesting), the domain is told to ask again. Waiting
+	   as a requester we still serve other monitors' requests, so two owners
+	   asking each other do not wait on each other. */
+	bool idle = !busy && !requesting;
 	if (cap == SLOT_NONE || rpc_take_cap(cap)) {
 		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
 		w[0] = ERR_NO_SLOTS;
-	} else if (!busy && m->words[0] == MONITOR_SHARE && ident(cap, &ci) == ERR_OK &&
-		   ci.owner != mon_me()) {
-		uint64_t q[UMP_PAYLOAD] = {0, ci.type, ci.base, ci.size, m->words[1]};
-		busy = true; /* not ours: the owner gives the copy */
-		w[0] = mon_ask(1ull << (ci.owner & 63), MON_COPY_REQ, MON_COPY_REPLY, q, &w[2]);
-		busy = false;
-	} else if (!busy && m->words[0] == MONITOR_SHARE) {
+	} else if (!idle || ident(cap, &ci)) {
+		w[0] = idle ? ERR_CAP_EMPTY : ERR_MON_BUSY;
+	} else if (ci.owner == mon_me() && m->words[0] == MONITOR_SHARE) {
 		busy = true; /* ours to share: this monitor owns what was made here */
 		share(child_cap(c, SPAWN_H_EP), cap, m->words[1], 0);
 		busy = false;
 		return;
-	} else if (!busy && ident(cap, &ci) == ERR_OK && !retype &&
-		   find(ci.type, ci.base, ci.size)) {
+	} else if (ci.owner == mon_me() && !retype && find(ci.type, ci.base, ci.size)) {
 		busy = true; /* ours: revoke it everywhere, here too */
 		revoke(child_cap(c, SPAWN_H_EP), cap, false, true);
 		busy = false;
 		return;
-	} else if (!busy && ident(cap, &ci) == ERR_OK) {
+	} else if (ci.owner == mon_me()) {
+		w[0] = ERR_CAP_NOT_FOUND; /* ours and not shared: do it locally */
+	} else {
+		/* Another core's: its owner gives the copy, revokes or retypes. */
+		uint64_t owner = 1ull << (ci.owner & 63);
 		uint64_t q[UMP_PAYLOAD] = {
 		    0,		 ci.type | (retype ? (m->words[3] & 0xff) << 8 : 0),
 		    ci.base,	 ci.size,
 		    m->words[1], m->words[2]};
-		busy = true;
-		uint64_t owner = 1ull << (ci.owner & 63); /* its owner runs it */
-		w[0] = retype ? mon_ask(owner, MON_RETYPE_REQ, MON_RETYPE_REPLY, q, NULL)
-			      : mon_ask(owner, MON_REVOKE_REQ, MON_REVOKE_REPLY, q, &w[1]);
-		busy = false;
+		requesting = true;
+		if (m->words[0] == MONITOR_SHARE)
+			w[0] = mon_ask(owner, MON_COPY_REQ, MON_COPY_REPLY, q, &w[2]);
+		else if (retype)
+			w[0] = mon_ask(owner, MON_RETYPE_REQ, MON_RETYPE_REPLY, q, NULL);
+		else
+			w[0] = mon_ask(owner, MON_REVOKE_REQ, MON_REVOKE_REPLY, q, &w[1]);
+		requesting = false;
 	}
 	if (cap != SLOT_NONE) {
 		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
@@ -713,11 +739,12 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 static void count(uint64_t client, const uint64_t *w)
 {
 	errval_t err = w[1] == 0 || w[1] >= 64 || !mon_peer_up((unsigned)w[1]) ? ERR_CORE_NONE : 0;
+	uint64_t n = 0;
 	if (!err) {
 		uint64_t q[UMP_PAYLOAD] = {0, w[2], w[3]};
-		err = mon_ask(1ull << w[1], MON_CAP_COUNT, MON_CAP_COUNTED, q, NULL);
+		err = mon_ask(1ull << w[1], MON_CAP_COUNT, MON_CAP_COUNTED, q, &n);
 	}
-	reply(client, err, err ? 0 : want.val, 0, 0);
+	reply(client, err, err ? 0 : n, 0, 0);
 }
 
 /* MONITOR_CHECK: the invariants here and on every core that answers. */
@@ -730,10 +757,10 @@ static void check_all(uint64_t client)
 			n++;
 		}
 	bad = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err != ERR_OK;
-	want = (typeof(want)){0};
+	struct ask a = {0};
 	uint64_t w[UMP_PAYLOAD] = {0};
-	errval_t err = cores ? mon_ask(cores, MON_CHECK, MON_CHECKED, w, NULL) : ERR_OK;
-	reply(client, err, n, bad + want.sum, 0);
+	errval_t err = cores ? ask_all(cores, MON_CHECK, MON_CHECKED, w, &a) : ERR_OK;
+	reply(client, err, n, bad + a.sum, 0);
 }
 
 /* MONITOR_BIND: keep the client's endpoint, give it one of ours. */
