@@ -434,10 +434,12 @@ static void serve_local(const struct lmp_recv *m)
 			uint64_t state = !bi->cores[k].online ? MON_CORE_OFFLINE
 					 : peers[k].answered  ? MON_CORE_JOINED
 							      : MON_CORE_SILENT;
-			uint64_t isa = 0;
-			memcpy(&isa, bi->cores[k].isa, sizeof(isa));
-			reply(ERR_OK, k | (uint64_t)bi->cores[k].hartid << 32,
-			      state | (peers[k].status[2] << 32), isa);
+			uint64_t isa[2] = {0}, doms = peers[k].status[2];
+			memcpy(isa, bi->cores[k].isa, sizeof(isa));
+			reply(ERR_OK,
+			      k | (uint64_t)bi->cores[k].hartid << 16 | state << 48 |
+				  (doms > 4095 ? 4095 : doms) << 52,
+			      isa[0], isa[1]);
 		}
 		reply(ERR_OK, ~0ull, 0, 0);
 		return;

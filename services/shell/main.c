@@ -74,14 +74,14 @@ static errval_t cmd_cores(int argc, char **argv)
 	static const char *const states[] = {"offline", "joined", "silent"};
 	struct lmp_recv r;
 	errval_t err = monitor(MONITOR_CORES, 0, &r);
-	printf("%4s %5s  %-12s %-8s %7s\n", "CORE", "HART", "ISA", "STATE", "DOMAINS");
+	printf("%4s %5s  %-16s %-8s %7s\n", "CORE", "HART", "ISA", "STATE", "DOMAINS");
 	while (!err && r.words[1] != ~0ull) {
-		char isa[9] = {0};
-		memcpy(isa, &r.words[3], 8);
-		uint32_t st = (uint32_t)r.words[2];
-		printf("%4u %5u  %-12s %-8s %7u\n", (unsigned)(r.words[1] & 0xffffffff),
-		       (unsigned)(r.words[1] >> 32), isa, st < 3 ? states[st] : "?",
-		       (unsigned)(r.words[2] >> 32));
+		char isa[17] = {0};
+		memcpy(isa, &r.words[2], 16);
+		unsigned st = (unsigned)(r.words[1] >> 48 & 0xf);
+		printf("%4u %5u  %-16s %-8s %7u\n", (unsigned)(r.words[1] & 0xffff),
+		       (unsigned)(r.words[1] >> 16 & 0xffffffff), isa, st < 3 ? states[st] : "?",
+		       (unsigned)(r.words[1] >> 52));
 		err = rpc_more(SERVER_MONITOR, &r);
 	}
 	return err;

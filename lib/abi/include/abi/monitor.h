@@ -125,9 +125,10 @@ enum mon_msg {
 
 /* LMP requests to a monitor: words[0] = op, replies words[0] = errval_t. */
 enum {
-	/* -> one reply per core: w1 = core id | hart id << 32,
-	 * w2 = state (enum mon_core_state) | dispatchers << 32, w3 = first 8
-	 * bytes of the ISA string; then a reply with w1 = ~0. */
+	/* -> one reply per core: w1 = core id (16 bits) | hart id << 16 (32
+	 * bits) | state << 48 (enum mon_core_state, 4 bits) | dispatchers << 52
+	 * (12 bits, at most 4095), w2..w3 = the ISA string (16 bytes, not
+	 * terminated when full); then a reply with w1 = ~0. */
 	MONITOR_CORES = 1,
 	/* -> one reply per core and operation type: w1 = core id | op << 32,
 	 * w2 = messages sent; then w1 = ~0. */
