@@ -418,6 +418,21 @@ static void check_everywhere(unsigned online, const char *when)
 	      (unsigned long)rep.words[1], online, (unsigned long)rep.words[2], err_str(err));
 }
 
+/* Revoke c everywhere and check what it took: cores asked, capabilities
+   deleted there, inter-monitor messages (all exact). */
+#define EXPECT_REVOKE(c, cores, deleted, msgs) expect_revoke(c, cores, deleted, msgs, __LINE__)
+
+static void expect_revoke(capaddr_t c, uint64_t cores, uint64_t deleted, uint64_t msgs, int line)
+{
+	struct lmp_recv rep;
+	errval_t err = monitor_revoke(c, 0, &rep);
+	CHECK(!err && rep.words[1] == cores && rep.words[2] == deleted && rep.words[3] == msgs,
+	      "line %d: revoke: %s, %lu cores, %lu deleted, %lu messages; want %lu, %lu, %lu", line,
+	      err_str(err), (unsigned long)rep.words[1], (unsigned long)rep.words[2],
+	      (unsigned long)rep.words[3], (unsigned long)cores, (unsigned long)deleted,
+	      (unsigned long)msgs);
+}
+
 /*
  * Stress: STRESS_DOMAINS domains on this core at once, each ROUNDS times
  * sharing a frame and a frame inside it with two other cores and revoking
@@ -507,11 +522,7 @@ static void test_remote_domain(unsigned k)
 	CHECK(rep.words[1] == 0xd0d0000 + k, "domain %lu on core %u read %#lx", (unsigned long)dom,
 	      k, (unsigned long)rep.words[1]);
 	/* Its monitor's copy and the domain's mapped copy: 2 deleted, 2 messages. */
-	EXPECT_ERR(monitor_revoke(f, 0, &rep), ERR_OK);
-	CHECK(rep.words[1] == 1 && rep.words[2] == 2 && rep.words[3] == 2,
-	      "revoke: %lu cores, %lu deleted, %lu messages; want 1, 2, 2",
-	      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
-	      (unsigned long)rep.words[3]);
+	EXPECT_REVOKE(f, 1, 2, 2);
 	for (unsigned i = 0; i < 500 && !faults; i++) { /* it reads every tick */
 		if (monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep))
 			break;
@@ -599,11 +610,7 @@ static void test_retype_race(unsigned online)
 	      "cores 1 and 2 hold %lu and %lu, want the RAM on both and one Frame",
 	      (unsigned long)h1, (unsigned long)h2);
 	check_everywhere(online, "after the retype race");
-	EXPECT_ERR(monitor_revoke(ram, 0, &rep), ERR_OK);
-	CHECK(rep.words[1] == 2 && rep.words[2] == 3 && rep.words[3] == 4,
-	      "revoke: %lu cores, %lu deleted, %lu messages; want 2, 3, 4",
-	      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
-	      (unsigned long)rep.words[3]);
+	EXPECT_REVOKE(ram, 2, 3, 4);
 	for (unsigned k = 1; k <= 2; k++)
 		EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom[k], 1, CAPADDR_NONE, &rep), ERR_OK);
 	check_everywhere(online, "after revoking the raced RAM");
@@ -659,11 +666,7 @@ static void test_pass_on(unsigned online)
 	CHECK(held_on(2, ci.base, ci.size) == 1, "core 2 holds %lu, want the copy passed on",
 	      (unsigned long)held_on(2, ci.base, ci.size));
 	check_everywhere(online, "after passing a copy on");
-	EXPECT_ERR(monitor_revoke(f, 0, &rep), ERR_OK);
-	CHECK(rep.words[1] == 2 && rep.words[2] == 3 && rep.words[3] == 4,
-	      "revoke: %lu cores, %lu deleted, %lu messages; want 2, 3, 4",
-	      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
-	      (unsigned long)rep.words[3]);
+	EXPECT_REVOKE(f, 2, 3, 4);
 	for (unsigned i = 0; i < 500 && !faults; i++) {
 		if (monitor_call(MONITOR_DOMAIN, 1, dom, 0, CAPADDR_NONE, &rep))
 			break;
@@ -761,10 +764,7 @@ static void test_cores(void)
 	uint64_t fbase = ci.base, fsize = ci.size;
 
 	/* Purely local: no message at all. */
-	EXPECT_ERR(monitor_revoke(f, 0, &rep), ERR_OK);
-	CHECK(rep.words[1] == 0 && rep.words[3] == 0,
-	      "local revoke contacted %lu cores with %lu messages, want 0 and 0",
-	      (unsigned long)rep.words[1], (unsigned long)rep.words[3]);
+	EXPECT_REVOKE(f, 0, 0, 0);
 
 	/* Bad requests. */
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, 0, 0, 0, f, &rep), ERR_CORE_NONE);
@@ -806,12 +806,7 @@ static void test_cores(void)
 			   ERR_CAP_REMOTE);
 		/* Revoke from the parent RAM: 2 messages per core holding a
 		   descendant, none for the others. */
-		EXPECT_ERR(monitor_revoke(ram, 0, &rep), ERR_OK);
-		CHECK(rep.words[1] == shared && rep.words[2] == shared &&
-			  rep.words[3] == 2 * shared,
-		      "revoke: %lu cores, %lu deleted, %lu messages; want %u, %u, %u",
-		      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
-		      (unsigned long)rep.words[3], shared, shared, 2 * shared);
+		EXPECT_REVOKE(ram, shared, shared, 2 * shared);
 		EXPECT_ERR(cap_identify(f, &ci), ERR_CAP_EMPTY);
 		EXPECT_ERR(cap_identify(g, &ci), ERR_CAP_EMPTY);
 		for (k = 1; k < n; k++)
@@ -831,18 +826,10 @@ static void test_cores(void)
 			   ERR_OK);
 		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, h, &rep), ERR_OK);
 		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, ram, &rep), ERR_OK);
-		EXPECT_ERR(monitor_revoke(f, 0, &rep), ERR_OK); /* f's copies only */
-		CHECK(rep.words[1] == 1 && rep.words[2] == 1 && rep.words[3] == 2,
-		      "revoke of f: %lu cores, %lu deleted, %lu messages; want 1, 1, 2",
-		      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
-		      (unsigned long)rep.words[3]);
+		EXPECT_REVOKE(f, 1, 1, 2); /* f's copies only */
 		CHECK(held_on(n - 1, 0, ~0ull) == 2, "core %u holds %lu, want 2 (h and ram)", n - 1,
 		      (unsigned long)held_on(n - 1, 0, ~0ull));
-		EXPECT_ERR(monitor_revoke(ram, 0, &rep), ERR_OK);
-		CHECK(rep.words[1] == 1 && rep.words[2] == 2 && rep.words[3] == 2,
-		      "revoke of ram: %lu cores, %lu deleted, %lu messages; want 1, 2, 2",
-		      (unsigned long)rep.words[1], (unsigned long)rep.words[2],
-		      (unsigned long)rep.words[3]);
+		EXPECT_REVOKE(ram, 1, 2, 2);
 		EXPECT_ERR(cap_identify(h, &ci), ERR_CAP_EMPTY);
 		check_everywhere(online, "after the revokes");
 	}
