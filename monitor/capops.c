@@ -163,7 +163,7 @@ static errval_t hand_to_domain(capaddr_t s, const uint64_t *w, uint64_t *word)
 	err = ep_send(ep, msg, s); /* a copy of its own, too (it may revoke it) */
 	if (err == ERR_CAP_RIGHTS || err == ERR_LMP_CAP_SLOT)
 		err = ep_send(ep, msg, CAPADDR_NONE);
-	/* Its answer, bounded; meanwhile only notifications can arrive here. */
+	/* Its answer, bounded; other messages meanwhile are kept for later. */
 	for (unsigned t = 0; !err && t < DOMAIN_TICKS; t++) {
 		struct lmp_recv m;
 		if (mon_lmp_wait(1, from_child, &m) == ERR_OK) {
