@@ -895,6 +895,18 @@ static void test_retype_occupied_dest(void **state)
 }
 
 /* Every refused retype leaves slots, database and memory as they were. */
+/* A refused operation changed nothing: database, slots, events, memory
+   (mem: a copy of the arena taken before; freed here). */
+static void assert_unchanged(const struct fix *before, void *mem)
+{
+	INV();
+	assert_memory_equal(&before->env, &fx->env, sizeof(fx->env));
+	assert_memory_equal(before->s, fx->s, sizeof(fx->s));
+	assert_int_equal(before->nev, fx->nev);
+	assert_memory_equal(mem, fx->arena, ARENA_SIZE);
+	free(mem);
+}
+
 static void test_retype_errors_change_nothing(void **state)
 {
 	(void)state;
@@ -935,12 +947,7 @@ static void test_retype_errors_change_nothing(void **state)
 					   rows[i].count, rows[i].dest);
 		if (err != rows[i].want)
 			fail_msg("row %u: got %s, want %s", i, err_str(err), err_str(rows[i].want));
-		INV();
-		assert_memory_equal(&before.env, &fx->env, sizeof(fx->env));
-		assert_memory_equal(before.s, fx->s, sizeof(fx->s));
-		assert_int_equal(before.nev, fx->nev);
-		assert_memory_equal(mem, fx->arena, ARENA_SIZE);
-		free(mem);
+		assert_unchanged(&before, mem);
 	}
 	drain(2);
 }
@@ -1913,12 +1920,7 @@ static void create_refused(struct cte *dest, struct capability c, uint16_t owner
 			 "want %s",
 			 c.type, c.rights, (unsigned long long)c.base, (unsigned long long)c.size,
 			 err_str(err), err_str(want));
-	INV();
-	assert_memory_equal(&before.env, &fx->env, sizeof(fx->env));
-	assert_memory_equal(before.s, fx->s, sizeof(fx->s));
-	assert_int_equal(before.nev, fx->nev);
-	assert_memory_equal(mem, fx->arena, ARENA_SIZE);
-	free(mem);
+	assert_unchanged(&before, mem);
 }
 
 static void test_create_makes_capability(void **state)
