@@ -1,31 +1,29 @@
 // SPDX-License-Identifier: MIT
 /*
- * Capabilities across cores, the first part of docs/protocol.md that runs:
- * sharing a memory capability with another core and revoking it on every
- * core that holds a copy or a descendant.
+ * Capabilities across cores: the part of docs/protocol.md that runs (its
+ * "Status" says which). Every monitor owns what its core's domains made.
+ * For every object it shared it keeps a record: the object (type, base,
+ * size), the set of cores it went to, and the *anchor*, its own copy,
+ * marked remote in the kernel (KERNEL_CAP_REMOTE) so that no local delete
+ * or revoke can take the object or an ancestor away while other cores may
+ * still hold it (ERR_CAP_REMOTE).
  *
- * Monitor 0 owns what its core's domains share. For every shared object it
- * keeps a record: the object (type, base, size), the set of cores it went
- * to, and the *anchor*, its own copy, marked remote in the kernel
- * (KERNEL_CAP_REMOTE) so that no local delete or revoke can take the object
- * or an ancestor away while other cores still hold it (ERR_CAP_REMOTE).
+ *   share    owner -> k MON_CAP_DELIVER, k -> owner MON_CAP_DELIVERED; k's
+ *            monitor makes its copy (KERNEL_CAP_CREATE) and may hand it to
+ *            one of its domains (mapped at MON_SHARE_VA).
+ *   revoke   MON_CAP_REVOKE to every core in the sets of the records that
+ *            are copies or descendants, all sent before any answer is
+ *            awaited, one MON_CAP_REVOKED from each: 2k messages for k
+ *            cores, none when nothing left the core. Each core revokes from
+ *            a copy of its own making. Then the anchors go.
+ *   holders  on other cores ask the owner: MON_REVOKE_REQ, MON_RETYPE_REQ
+ *            (the owner retypes its own copy and owns the result),
+ *            MON_COPY_REQ (the new core joins the set before the copy goes).
  *
- *   MONITOR_SHARE   0 -> k MON_CAP_DELIVER, k -> 0 MON_CAP_DELIVERED:
- *                   2 messages; monitor k makes the copy (KERNEL_CAP_CREATE)
- *                   and, for a Frame, maps it and reads its first word.
- *   MONITOR_REVOKE  MON_CAP_REVOKE to every core in the union of the sets of
- *                   the records that are copies or descendants of the
- *                   capability, all sent before any answer is awaited, then
- *                   one MON_CAP_REVOKED from each: 2k messages for k cores,
- *                   whatever the number of cores; none when nothing left the
- *                   core. Each core revokes with a copy of its own making and
- *                   its kernel unmaps whatever it had mapped. Then the anchors
- *                   are unmarked and deleted, and the domain revokes locally.
- *
- * Not yet (docs/protocol.md): sharing from cores other than 0, copies
- * between domains on other cores, delete notifications (a core that dropped
- * its copy stays in the set until the next revoke: a spare message pair,
- * never a missed copy), retype at the owner on behalf of another core.
+ * An owner serves one operation at a time (busy); requests from other
+ * monitors that come meanwhile wait for it (deferred), local clients are
+ * told ERR_MON_BUSY. Waits for answers nest (struct ask), so a monitor
+ * waiting as a requester still serves other monitors.
  */
 #include <stdio.h>
 #include <string.h>
@@ -68,13 +66,12 @@ static capaddr_t clients[MON_CLIENTS]; /* their reply endpoints, or 0 */
 static struct vregion probes;
 static bool probes_up;
 static bool busy; /* serving a request that waits for other monitors */
-/* Monitor 0: requests from other monitors that came while busy (each
+/* Requests from other monitors that came while we were busy (each
    monitor has at most one outstanding), served when it is done. */
 static struct {
 	uint8_t type; /* 0: none */
 	uint64_t w[UMP_PAYLOAD];
 } deferred[BOOTINFO_MAX_CORES];
-static uint64_t dropped; /* answers clients did not take */
 
 /* A request waiting for its answers. Waits nest (a monitor waiting as a
    requester may serve another monitor's request meanwhile, which waits in
@@ -98,11 +95,6 @@ void capops_init(void)
 		held[i].slot = SLOT_NONE;
 }
 
-static errval_t ident(capaddr_t c, struct cap_info *ci)
-{
-	return cap_identify(c, ci);
-}
-
 static void on_request(unsigned from, uint8_t type, const uint64_t *w);
 static uint64_t hops(uint64_t k);
 static void connect_all(uint64_t cores);
@@ -110,15 +102,23 @@ static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap);
 
 /* ---- on every monitor: what other cores ask of it ---- */
 
+/* A held capability was revoked: its mapping and slot are ours again. */
+static void held_gone(struct held *h)
+{
+	if (h->own) {
+		if (probes_up)
+			vregion_unmap(&probes, h->slot);
+		slot_free(h->slot);
+	}
+	h->slot = SLOT_NONE;
+}
+
 static struct held *held_free(void)
 {
 	for (unsigned i = 0; i < HELD; i++) {
 		struct cap_info ci;
-		if (held[i].slot != SLOT_NONE && ident(held[i].slot, &ci) == ERR_CAP_EMPTY) {
-			if (held[i].own)
-				slot_free(held[i].slot); /* revoked: the slot is ours again */
-			held[i].slot = SLOT_NONE;
-		}
+		if (held[i].slot != SLOT_NONE && cap_identify(held[i].slot, &ci) == ERR_CAP_EMPTY)
+			held_gone(&held[i]);
 		if (held[i].slot == SLOT_NONE)
 			return &held[i];
 	}
@@ -231,13 +231,8 @@ static void on_revoke(unsigned from, const uint64_t *w)
 		if (held[i].slot != SLOT_NONE && held[i].base >= w[2] &&
 		    held[i].base + held[i].size <= w[2] + w[3]) {
 			struct cap_info ci;
-			if (ident(held[i].slot, &ci) == ERR_CAP_EMPTY) {
-				if (probes_up && held[i].own)
-					vregion_unmap(&probes, held[i].slot);
-				if (held[i].own)
-					slot_free(held[i].slot);
-				held[i].slot = SLOT_NONE;
-			}
+			if (cap_identify(held[i].slot, &ci) == ERR_CAP_EMPTY)
+				held_gone(&held[i]);
 		}
 		after += held[i].slot != SLOT_NONE;
 	}
@@ -252,7 +247,7 @@ static void on_count(unsigned from, const uint64_t *w)
 		struct cap_info ci;
 		if (held[i].slot != SLOT_NONE && held[i].base >= w[1] &&
 		    held[i].base + held[i].size <= w[1] + w[2] &&
-		    ident(held[i].slot, &ci) == ERR_OK)
+		    cap_identify(held[i].slot, &ci) == ERR_OK)
 			r[2]++;
 	}
 	mon_send(from, MON_CAP_COUNTED, r);
@@ -303,7 +298,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 	}
 }
 
-/* ---- monitor 0: requests from its domains ---- */
+/* ---- asking other monitors, and requests from local domains ---- */
 
 /* Send type to every core in the set and wait (bounded) for the answers. */
 static errval_t ask_all(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0,
@@ -368,7 +363,6 @@ static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap)
 			return;
 		sys_yield();
 	}
-	dropped++;
 }
 
 /* Messages per request or answer to core k: 2 when monitor 0 forwards it. */
@@ -402,7 +396,7 @@ static void drop_anchor(struct shared *s)
 static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 {
 	struct cap_info ci;
-	errval_t err = ident(cap, &ci);
+	errval_t err = cap_identify(cap, &ci);
 	if (!err && ci.type != OBJ_RAM && ci.type != OBJ_FRAME && ci.type != OBJ_DEVFRAME)
 		err = ERR_CAP_TYPE;
 	if (!err && (core == mon_me() || core >= 64 || !mon_peer_up((unsigned)core)))
@@ -512,7 +506,7 @@ static void revoke(capaddr_t to, capaddr_t cap, bool broadcast, bool local)
 {
 	struct cap_info ci;
 	uint64_t ncores = 0, deleted = 0, msgs = 0;
-	errval_t err = ident(cap, &ci);
+	errval_t err = cap_identify(cap, &ci);
 	if (!err)
 		err = run_revoke(&ci, broadcast, local, &ncores, &deleted, &msgs);
 	cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
@@ -589,7 +583,7 @@ static void on_connect(unsigned from, const uint64_t *w)
 				r[1] = cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1,
 						  CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
 			if (!r[1])
-				r[1] = ident(f, &ci);
+				r[1] = cap_identify(f, &ci);
 			if (!r[1])
 				r[1] =
 				    cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, f, 1, 0, 0, 0).err;
@@ -633,7 +627,7 @@ static void on_copy_req(unsigned from, const uint64_t *w)
 			r[1] = ERR_CORE_NONE;
 		} else {
 			struct cap_info ci;
-			ident(s->anchor, &ci);
+			cap_identify(s->anchor, &ci);
 			s->cores |= 1ull << to; /* in the set before it goes */
 			uint64_t d[UMP_PAYLOAD] = {
 			    0, s->type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16,
@@ -699,7 +693,7 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	if (cap == SLOT_NONE || rpc_take_cap(cap)) {
 		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
 		w[0] = ERR_NO_SLOTS;
-	} else if (!idle || ident(cap, &ci)) {
+	} else if (!idle || cap_identify(cap, &ci)) {
 		w[0] = idle ? ERR_CAP_EMPTY : ERR_MON_BUSY;
 	} else if (ci.owner == mon_me() && m->words[0] == MONITOR_SHARE) {
 		busy = true; /* ours to share: this monitor owns what was made here */
@@ -775,7 +769,7 @@ static void bind(const struct lmp_recv *m)
 	unsigned i = 0;
 	for (; i < MON_CLIENTS; i++) {
 		struct cap_info ci;
-		if (clients[i] && ident(clients[i], &ci) == ERR_CAP_EMPTY) {
+		if (clients[i] && cap_identify(clients[i], &ci) == ERR_CAP_EMPTY) {
 			slot_free(clients[i]); /* its domain is gone */
 			clients[i] = 0;
 		}

@@ -3,9 +3,10 @@
  * The monitor: the first domain on every core, built by that core's CPU
  * driver, and the only one holding the Kernel capability.
  *
- * Boot: monitor k > 0 maps its channel page (CN_CHAN slot 0), sends
- * MON_JOIN to monitor 0 and prints `monitor <k> ready`. Monitor 0 maps the
- * channel of every online core, prints `monitor 0 ready`, waits (bounded,
+ * Boot: monitor 0 starts the other cores (cores.c) and maps the channel of
+ * every one that came. Monitor k > 0 maps its channel page (CN_CHAN slot
+ * 0), sends MON_JOIN to monitor 0 and prints `monitor <k> ready`. Monitor 0
+ * prints `monitor 0 ready`, waits (bounded,
  * MON_JOIN_TICKS) for every online core to join, prints
  * `reef: <N> monitors joined`, powers off if the boot arguments say
  * `poweroff`, and otherwise starts the system services.
@@ -147,8 +148,9 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
 }
 
 /*
- * Send one message to core k's monitor. Without a channel to k (the star:
- * only monitor 0 has one to every core) monitor 0 forwards it (MON_FWD,
+ * Send one message to core k's monitor. Without a channel to k (only
+ * monitor 0 has one to every core; others open theirs on demand, capops.c:
+ * connect_all) monitor 0 forwards it (MON_FWD,
  * destination or origin and type in w[6], which no message uses).
  */
 errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w)

@@ -11,8 +11,9 @@
  * 2. Requests from local domains to their monitor, over LMP like any
  *    service (abi/services.h): the shell reaches monitor 0 at TASK_MONITOR.
  *
- * Channels today: a star, every monitor k > 0 to monitor 0, in a page the
- * boot core set aside (CN_CHAN). See monitor/README.md and docs/protocol.md.
+ * Channels: a star, every monitor k > 0 to monitor 0, in a page the boot
+ * core set aside (CN_CHAN), plus channels between two other monitors opened
+ * on demand (MON_CONNECT). See monitor/README.md and docs/protocol.md.
  */
 #pragma once
 
