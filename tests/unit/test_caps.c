@@ -2435,6 +2435,52 @@ static void test_set_remote(void **state)
 	drain(1);
 }
 
+/* caps_relations: copies counted up to the bound, descendants seen, a
+   bounded walk that stops early and answers conservatively. */
+static void test_relations(void **state)
+{
+	(void)state;
+	unsigned copies = 99;
+	bool descs = true;
+	EXPECT(caps_relations(ENV, S(2), 4, &copies, &descs), ERR_CAP_EMPTY);
+	EXPECT(caps_relations(ENV, make_zombie(3, 4), 4, &copies, &descs), ERR_CAP_BUSY);
+	assert_int_equal(copies, 99);
+	struct cte *f = make(OBJ_FRAME, 2 * 4096, S(5));
+	OK(caps_relations(ENV, f, 4, &copies, &descs));
+	assert_int_equal(copies, 1);
+	assert_false(descs);
+	/* RAM (the parent) has descendants; the frame none. */
+	OK(caps_relations(ENV, RAM, 4, &copies, &descs));
+	assert_true(descs);
+	for (unsigned i = 6; i < 8; i++)
+		OK(caps_copy(ENV, S(i), f, CAP_RIGHTS_ALL, 0));
+	OK(caps_relations(ENV, S(6), 4, &copies, &descs));
+	assert_int_equal(copies, 3);
+	assert_false(descs);
+	OK(caps_relations(ENV, f, 3, &copies, &descs)); /* exactly the bound */
+	assert_int_equal(copies, 3);
+	assert_false(descs);
+	OK(caps_relations(ENV, f, 2, &copies, &descs)); /* beyond it */
+	assert_int_equal(copies, 2);
+	assert_true(descs);
+	OK(caps_retype(ENV, S(7), OBJ_FRAME, 4096, 4096, 1, S(8)));
+	for (unsigned i = 5; i < 8; i++) {
+		OK(caps_relations(ENV, S(i), 8, &copies, &descs));
+		assert_int_equal(copies, 3);
+		assert_true(descs);
+	}
+	OK(caps_relations(ENV, S(8), 8, &copies, &descs));
+	assert_int_equal(copies, 1);
+	assert_false(descs);
+	OK(caps_delete(ENV, S(8)));
+	OK(caps_delete(ENV, S(6)));
+	OK(caps_relations(ENV, S(7), 8, &copies, &descs));
+	assert_int_equal(copies, 2);
+	assert_false(descs);
+	INV();
+	drain(1);
+}
+
 static void test_delete_remote_refused(void **state)
 {
 	(void)state;
@@ -2780,6 +2826,7 @@ int main(void)
 	    T(test_create_random_against_reference),
 	    T(test_retype_remote_owner),
 	    T(test_set_remote),
+	    T(test_relations),
 	    T(test_delete_remote_refused),
 	    T(test_revoke_stops_at_remote),
 	    T(test_zombie_deletes_remote_marked_slots),

@@ -415,6 +415,27 @@ errval_t caps_set_remote(struct cte *cte, uint32_t remote)
 	return ERR_OK;
 }
 
+errval_t caps_relations(const struct caps_env *env, const struct cte *cte, unsigned max,
+			unsigned *copies, bool *descs)
+{
+	if (!occupied(cte))
+		return ERR_CAP_EMPTY;
+	if (zombie(cte))
+		return ERR_CAP_BUSY;
+	/* Copies are one run in MDB order, descendants follow it. */
+	unsigned n = 1;
+	const struct cte *p = mdb_prev(env, cte), *q = mdb_next(env, cte);
+	for (; p && n < max && caps_is_copy(&p->cap, &cte->cap); n++)
+		p = mdb_prev(env, p);
+	for (; q && n < max && caps_is_copy(&q->cap, &cte->cap); n++)
+		q = mdb_next(env, q);
+	bool more =
+	    (p && caps_is_copy(&p->cap, &cte->cap)) || (q && caps_is_copy(&q->cap, &cte->cap));
+	*copies = n;
+	*descs = more || (q && caps_is_descendant(&q->cap, &cte->cap));
+	return ERR_OK;
+}
+
 /* ---- identify and lookup ---- */
 
 errval_t caps_identify(const struct cte *cte, struct cap_info *out)

@@ -207,6 +207,16 @@ errval_t caps_create(struct caps_env *env, struct cte *dest, const struct capabi
    other cores. ERR_CAP_EMPTY for an empty slot, ERR_CAP_BUSY for a zombie. */
 errval_t caps_set_remote(struct cte *cte, uint32_t remote);
 
+/*
+ * How cte is related on this core, in bounded work: *copies = its copies
+ * here, itself included, counted up to max (more than max: max, and
+ * *descs = true); *descs = whether a descendant exists here. Looks at no
+ * more than 2 * max + 1 entries. ERR_CAP_EMPTY for an empty slot,
+ * ERR_CAP_BUSY for a zombie (not in the tree). max >= 1.
+ */
+errval_t caps_relations(const struct caps_env *env, const struct cte *cte, unsigned max,
+			unsigned *copies, bool *descs);
+
 /* Describe a capability. ERR_CAP_EMPTY for an empty slot. */
 errval_t caps_identify(const struct cte *cte, struct cap_info *out);
 
