@@ -326,6 +326,7 @@ static errval_t decode_target(uint64_t cmd, const struct cte *t)
 	case KERNEL_CORE_INFO:
 	case KERNEL_CORE_STATUS:
 	case KERNEL_CAP_CHECK:
+	case KERNEL_CAP_RELATIONS:
 		return need(t, OBJ_KERNEL, CAP_RIGHT_READ);
 	case IRQ_CONNECT:
 	case IRQ_ACK:
@@ -425,6 +426,17 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 			r.err = ERR_CAP_INVARIANT;
 		}
 		r.v[0] = kcb.caps.count;
+		break;
+	}
+	case KERNEL_CAP_RELATIONS: {
+		struct cte *c;
+		unsigned copies = 0;
+		bool descs = false;
+		r.err = arg_cap(d, x[REG_A2], 2, &c);
+		if (!r.err)
+			r.err = caps_relations(env(), c, KERNEL_RELATIONS_MAX, &copies, &descs);
+		r.v[0] = copies;
+		r.v[1] = descs;
 		break;
 	}
 	case KERNEL_STATUS:

@@ -106,7 +106,13 @@ enum invocation {
 	 * database (caps_check_invariants, for tests): ERR_CAP_INVARIANT, with
 	 * the reason on the console, if one fails. a1 = capabilities in it. */
 	KERNEL_CAP_CHECK = 26,
+	/* Kernel (READ), monitors only: a2 = capability (level 2) -> a1 = its
+	 * copies on this core, itself included, counted up to
+	 * KERNEL_RELATIONS_MAX, a2 = 1 if a descendant exists here (or more
+	 * copies than that). Bounded work (caps_relations). */
+	KERNEL_CAP_RELATIONS = 27,
 };
+#define KERNEL_RELATIONS_MAX 64
 
 enum kcore_state {
 	KCORE_NONE = 0,	   /* not started */
