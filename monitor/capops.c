@@ -51,12 +51,16 @@ struct shared {
 	uint8_t type;
 	uint64_t base, size;
 	uint64_t cores; /* bit k: core k may hold a copy or a descendant */
+	uint64_t gone;	/* cores that said MON_DEL_NOTIFY while we were busy */
 	capaddr_t anchor;
 };
 
 struct held {
 	capaddr_t slot; /* SLOT_NONE: free */
 	bool own;	/* slot from slot_alloc (else a spawned domain's handle CNode) */
+	bool pin;	/* own, and held for no domain: kept until revoked */
+	uint8_t type;
+	uint16_t owner; /* the core that delivered it */
 	uint64_t base, size;
 };
 
@@ -159,7 +163,7 @@ static errval_t hand_to_domain(capaddr_t s, const uint64_t *w, uint64_t *word)
 	errval_t err = h ? spawn_map(c, MON_SHARE_VA, s, pages, CAP_RIGHT_READ) : ERR_NO_SLOTS;
 	if (err)
 		return err;
-	*h = (struct held){copy, false, w[2], w[3]};
+	*h = (struct held){copy, false, false, (uint8_t)w[1], (uint16_t)(w[1] >> 16), w[2], w[3]};
 	err = ep_send(ep, msg, s); /* a copy of its own, too (it may revoke it) */
 	if (err == ERR_CAP_RIGHTS || err == ERR_LMP_CAP_SLOT)
 		err = ep_send(ep, msg, CAPADDR_NONE);
@@ -182,7 +186,8 @@ static void on_deliver(unsigned from, const uint64_t *w)
 	if (s != SLOT_NONE) {
 		r[1] = create(s, w[1], w[2], w[3]);
 		if (!r[1])
-			*h = (struct held){s, true, w[2], w[3]};
+			*h = (struct held){s,	 true, !w[5], (uint8_t)w[1], (uint16_t)from,
+					   w[2], w[3]};
 		if (!r[1] && w[5]) {
 			r[1] = hand_to_domain(s, w, &r[2]);
 			if (r[1]) {
@@ -253,6 +258,117 @@ static void on_count(unsigned from, const uint64_t *w)
 	mon_send(from, MON_CAP_COUNTED, r);
 }
 
+static bool same(const struct held *a, const struct held *b)
+{
+	return a->type == b->type && a->base == b->base && a->size == b->size;
+}
+
+void capops_child_gone(const struct child *c)
+{
+	for (unsigned i = 0; i < HELD; i++)
+		if (held[i].slot != SLOT_NONE && !held[i].own && CAPADDR_L1(held[i].slot) == c->l1)
+			held[i].slot = SLOT_NONE;
+}
+
+/*
+ * An object is held on this core while any copy or descendant of it is
+ * here other than our own unpinned copies: a domain's, the mapping we made
+ * for a domain, or one we hold for ourselves (pin). The kernel counts the
+ * copies (KERNEL_CAP_RELATIONS, bounded); when they are all ours and no
+ * descendant is left, ours go and the owner is told, once.
+ */
+unsigned capops_release(void)
+{
+	unsigned told = 0;
+	for (unsigned i = 0; i < HELD; i++) {
+		struct held *h = &held[i];
+		struct cap_info ci;
+		if (h->slot == SLOT_NONE || !h->own || h->pin)
+			continue;
+		if (cap_identify(h->slot, &ci) == ERR_CAP_EMPTY) {
+			held_gone(h);
+			continue;
+		}
+		unsigned ours = 0;
+		bool kept = false;
+		for (unsigned j = 0; j < HELD; j++)
+			if (held[j].slot != SLOT_NONE && same(&held[j], h)) {
+				ours += held[j].own && !held[j].pin;
+				kept |= !held[j].own || held[j].pin;
+			}
+		struct sysret r =
+		    cap_invoke(MON_KERNEL, 2, KERNEL_CAP_RELATIONS, h->slot, 0, 0, 0, 0);
+		if (kept || r.err || r.v[1] || r.v[0] > ours)
+			continue;
+		uint64_t w[UMP_PAYLOAD] = {0, h->type, h->base, h->size};
+		unsigned owner = h->owner;
+		for (unsigned j = HELD; j-- > 0;) /* h last: it is what we compare with */
+			if (held[j].slot != SLOT_NONE && same(&held[j], h)) {
+				cnode_delete(CAPADDR(CAPADDR_L1(held[j].slot), 0), 1,
+					     CAPADDR_L2(held[j].slot));
+				held_gone(&held[j]);
+			}
+		told += mon_send(owner, MON_DEL_NOTIFY, w) == ERR_OK;
+	}
+	return told;
+}
+
+/* MONITOR_RELEASE from domain c (NULL: a client of monitor 0): it deleted
+   its copies of the object at base, size; our mapping for it goes too. */
+static errval_t release(const struct child *c, uint64_t base, uint64_t size, uint64_t *told)
+{
+	bool found = false;
+	for (unsigned i = 0; i < HELD; i++) {
+		struct held *h = &held[i];
+		if (h->slot == SLOT_NONE || h->base != base || h->size != size)
+			continue;
+		found = true;
+		if (c && !h->own && CAPADDR_L1(h->slot) == c->l1) {
+			cnode_delete(CAPADDR(CAPADDR_L1(h->slot), 0), 1, CAPADDR_L2(h->slot));
+			h->slot = SLOT_NONE;
+		}
+	}
+	*told = capops_release();
+	return found ? ERR_OK : ERR_CAP_NOT_FOUND;
+}
+
+static struct shared *find(uint8_t type, uint64_t base, uint64_t size);
+static void drop_anchor(struct shared *s);
+
+/* Take the cores that hold nothing any more out of the sets. */
+static void apply_gone(void)
+{
+	for (unsigned i = 0; i < SHARED; i++) {
+		struct shared *s = &shared[i];
+		if (!s->used || !s->gone)
+			continue;
+		s->cores &= ~s->gone;
+		s->gone = 0;
+		if (!s->cores)
+			drop_anchor(s);
+	}
+}
+
+/* MON_DEL_NOTIFY: applied at once, or when the operation in progress is
+   done; a copy to that core delivered meanwhile cancels it (delivered()). */
+static void on_del_notify(unsigned from, const uint64_t *w)
+{
+	struct shared *s = find((uint8_t)w[1], w[2], w[3]);
+	if (!s || from >= 64 || !(s->cores >> from & 1))
+		return;
+	s->gone |= 1ull << from;
+	if (!busy)
+		apply_gone();
+}
+
+/* A copy reached core k (or may have): k holds one, whatever k said
+   before it came (its MON_DEL_NOTIFY was sent before the answer). */
+static void delivered(struct shared *s, uint64_t k)
+{
+	if (k < 64)
+		s->gone &= ~(1ull << k);
+}
+
 bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 {
 	switch (type) {
@@ -264,6 +380,9 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 		return true;
 	case MON_CAP_COUNT:
 		on_count(from, w);
+		return true;
+	case MON_DEL_NOTIFY:
+		on_del_notify(from, w);
 		return true;
 	case MON_REVOKE_REQ:
 	case MON_RETYPE_REQ:
@@ -411,7 +530,7 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 		else
 			err = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, cap, 1, 0, 0, 0).err;
 		if (!err) {
-			*s = (struct shared){true, ci.type, ci.base, ci.size, 0, cap};
+			*s = (struct shared){true, ci.type, ci.base, ci.size, 0, 0, cap};
 			cap = SLOT_NONE; /* kept as the anchor */
 		}
 	}
@@ -427,6 +546,7 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 		    ci.base, ci.size,
 		    1,	     domain};
 		err = ask_all(1ull << core, MON_CAP_DELIVER, MON_CAP_DELIVERED, w, &a);
+		delivered(s, core);
 		if (err && err != ERR_MON_TIMEOUT) { /* refused there: nothing to reach */
 			s->cores &= ~(1ull << core);
 			if (!s->cores)
@@ -551,11 +671,12 @@ static void on_retype_req(unsigned from, const uint64_t *w)
 		r[1] = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, slot, 1, 0, 0, 0).err;
 	if (!r[1]) {
 		/* Ours now, with core k in its set before the copy goes. */
-		*n = (struct shared){true, newtype, w[2] + w[4], w[5], 1ull << from, slot};
+		*n = (struct shared){true, newtype, w[2] + w[4], w[5], 1ull << from, 0, slot};
 		uint64_t d[UMP_PAYLOAD] = {
 		    0, newtype | (uint64_t)CAP_RIGHTS_ALL << 8 | (uint64_t)mon_me() << 16, n->base,
 		    n->size};
 		r[1] = mon_ask(1ull << from, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, NULL);
+		delivered(n, from);
 	} else if (slot != SLOT_NONE) {
 		slot_free(slot);
 	}
@@ -634,6 +755,7 @@ static void on_copy_req(unsigned from, const uint64_t *w)
 			    s->base, s->size};
 			struct ask a;
 			r[1] = ask_all(1ull << to, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, &a);
+			delivered(s, to);
 			r[2] = (mon_sent(MON_OP_COPY) - before + a.answers) * hops(to) + 2;
 		}
 	}
@@ -665,6 +787,8 @@ static void on_request(unsigned from, uint8_t type, const uint64_t *w)
 
 void capops_deferred(void)
 {
+	if (!busy)
+		apply_gone();
 	for (unsigned k = 0; !busy && k < BOOTINFO_MAX_CORES; k++)
 		if (deferred[k].type) {
 			uint8_t type = deferred[k].type;
@@ -801,6 +925,12 @@ bool capops_serve(const struct lmp_recv *m)
 		struct child *c = m->badge >= MON_BADGE_CHILD(0) && m->badge < MON_BADGE_CHILD(64)
 				      ? spawn_child_at(m->badge - MON_BADGE_CHILD(0))
 				      : NULL;
+		if (c && m->words[0] == MONITOR_RELEASE && !m->has_cap) {
+			uint64_t w[4] = {0};
+			w[0] = release(c, m->words[1], m->words[2], &w[1]);
+			send_bounded(child_cap(c, SPAWN_H_EP), w, CAPADDR_NONE);
+			return true;
+		}
 		if (!c || !m->has_cap ||
 		    (m->words[0] != MONITOR_REVOKE && m->words[0] != MONITOR_RETYPE &&
 		     m->words[0] != MONITOR_SHARE))
@@ -865,6 +995,12 @@ bool capops_serve(const struct lmp_recv *m)
 	case MONITOR_CHECK:
 		check_all(client);
 		break;
+	case MONITOR_RELEASE: {
+		uint64_t told = 0;
+		errval_t err = release(NULL, m->words[1], m->words[2], &told);
+		reply(client, err, told, 0, 0);
+		break;
+	}
 	default:
 		reply(client, ERR_BAD_REQUEST, 0, 0, 0);
 	}

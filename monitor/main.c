@@ -80,6 +80,7 @@ static const uint8_t op_of[] = {
     [MON_CONNECTED] = MON_OP_JOIN,
     [MON_CHAN_OPEN] = MON_OP_JOIN,
     [MON_CHAN_OPENED] = MON_OP_JOIN,
+    [MON_DEL_NOTIFY] = MON_OP_DELETE,
 };
 
 unsigned mon_me(void)

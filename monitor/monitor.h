@@ -42,6 +42,13 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);
 void capops_deferred(void);
 /* A local request to monitor 0; false if it is not one of capops'. */
 bool capops_serve(const struct lmp_recv *m);
+struct child;
+/* A domain spawn.c started is about to be killed: forget the copies we
+   made in its CNodes (the kill deletes them). */
+void capops_child_gone(const struct child *c);
+/* Give back what nothing on this core holds any more: delete our copies,
+   tell each owner (MON_DEL_NOTIFY). Returns how many owners were told. */
+unsigned capops_release(void);
 
 /* spawn.c: domains started on this core for monitor 0 (MON_SPAWN). */
 #define MON_BADGE_CHILD(i) (0x140 + (i)) /* a domain spawn.c started, answering */

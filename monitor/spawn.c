@@ -84,8 +84,12 @@ void spawn_domain(unsigned from, const uint64_t *w)
 		int64_t status;
 		r[1] = spawn_status(c, &state, &faults, &status);
 		r[2] = (state & 0xff) | ((uint64_t)status & 0xffffff) << 8 | faults << 32;
-		if (!r[1] && w[2] == 1)
+		if (!r[1] && w[2] == 1) {
+			capops_child_gone(c);
 			r[1] = spawn_kill(c); /* its RAM comes back to us */
+			/* Before the answer: the owners hear first (FIFO to core 0). */
+			capops_release();
+		}
 	}
 	mon_send(from, MON_DOMAIN_STATUS, r);
 }

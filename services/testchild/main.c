@@ -27,6 +27,9 @@
  *   6  (started on another core) wait for a frame its monitor maps at
  *      MON_SHARE_VA, answer with the first word, print it, then read it
  *      every tick until that read faults (the frame is revoked)
+ *  12  like 6, but read the frame's second word every tick until it is not
+ *      0, then delete its copy and tell its monitor (MONITOR_RELEASE), print
+ *      how many owners the monitor told, exit 0 if that was one
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -137,6 +140,30 @@ static int read_shared_frame(unsigned mode, unsigned to)
 	}
 }
 
+/* Mode 12: give the frame back once the word after the first says so. */
+static int release_when_told(void)
+{
+	struct lmp_recv m;
+	struct cap_info ci;
+	if (lmp_recv(1, &m) || m.words[0] != MON_SHARE_VA || !m.has_cap)
+		return 1;
+	volatile const uint64_t *p = (const uint64_t *)MON_SHARE_VA;
+	uint64_t w[4] = {p[0]}, core = m.words[1];
+	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE) ||
+	    cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci))
+		return 2;
+	while (!p[1])
+		lmp_recv_timeout(1, &m);
+	/* From here on the frame is not ours: no more reads. */
+	uint64_t req[4] = {MONITOR_RELEASE, ci.base, ci.size};
+	if (cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV) ||
+	    ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, CAPADDR_NONE) || lmp_recv(1, &m))
+		return 3;
+	printf("testchild: core %lu released it: %s, %lu owners told\n", (unsigned long)core,
+	       err_str((errval_t)m.words[0]), (unsigned long)m.words[1]);
+	return m.words[0] ? 4 : m.words[1] == 1 ? 0 : 5;
+}
+
 static int retype_remote(void)
 {
 	struct lmp_recv m;
@@ -202,6 +229,8 @@ int main(void *arg)
 		return read_shared_frame(mode & 0xff, (mode >> 8) & 0xff);
 	case 9:
 		return retype_remote();
+	case 12:
+		return release_when_told();
 	case 10:
 		return share_from_here((uintptr_t)arg);
 	case 7:

@@ -682,6 +682,86 @@ static void test_pass_on(unsigned online)
 	EXPECT_ERR(ram_free(ram), ERR_OK);
 }
 
+/* Wait (bounded) until domain dom on core k has stopped; its state word. */
+static uint64_t wait_domain(unsigned k, uint64_t dom)
+{
+	struct lmp_recv rep, nap;
+	uint64_t v = 1;
+	for (unsigned i = 0; i < 500 && (v & 0xff) != 0; i++) {
+		errval_t err = monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep);
+		if (err && err != ERR_MON_BUSY)
+			break;
+		v = err ? 1 : rep.words[1];
+		if ((v & 0xff) != 0)
+			lmp_recv_timeout(1, &nap);
+	}
+	return v;
+}
+
+/*
+ * The last copies on other cores go (MON_DEL_NOTIFY, 1 message each). A
+ * domain on core n - 1 holding a frame it was handed is killed: its monitor
+ * deletes its own copy and tells us, so the frame has no remote relations
+ * any more and the RAM under it can be revoked here alone. Then domains on
+ * cores 1 and 2 delete their copies of one frame at the same moment (they
+ * wait for a word we write into it), after ours is gone: the last two
+ * copies, on two cores. Both monitors tell us, the anchor goes, and the
+ * RAM is ours alone again.
+ */
+static void test_last_copies(unsigned online, unsigned n)
+{
+	struct lmp_recv rep;
+	struct cap_info ci;
+	capaddr_t ram, f = marked_frame(&ram, 0xc0c0000);
+	uint64_t dom = spawn_on(n - 1, 6);
+	EXPECT_ERR(cap_identify(f, &ci), ERR_OK);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, dom, 0, f, &rep), ERR_OK);
+	EXPECT_ERR(cnode_revoke(CAPADDR(CAPADDR_L1(ram), 0), 1, CAPADDR_L2(ram)), ERR_CAP_REMOTE);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, n - 1, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+	CHECK(held_on(n - 1, ci.base, ci.size) == 0, "core %u holds %lu after the kill", n - 1,
+	      (unsigned long)held_on(n - 1, ci.base, ci.size));
+	EXPECT_REVOKE(f, 0, 0, 0); /* no core is asked */
+	EXPECT_ERR(cnode_revoke(CAPADDR(CAPADDR_L1(ram), 0), 1, CAPADDR_L2(ram)), ERR_OK);
+	EXPECT_ERR(cap_identify(f, &ci), ERR_CAP_EMPTY);
+	EXPECT_ERR(monitor_call(MONITOR_RELEASE, ci.base, ci.size, 0, CAPADDR_NONE, &rep),
+		   ERR_CAP_NOT_FOUND);
+	check_everywhere(online, "after a holder was killed");
+	slot_free(f);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+	if (online < 3)
+		return;
+	f = marked_frame(&ram, 0xc0c0001);
+	uint64_t d[3] = {0, spawn_on(1, 12), spawn_on(2, 12)};
+	EXPECT_ERR(cap_identify(f, &ci), ERR_OK);
+	for (unsigned k = 1; k <= 2; k++) {
+		EXPECT_ERR(monitor_call(MONITOR_SHARE, k, d[k], 0, f, &rep), ERR_OK);
+		CHECK(rep.words[1] == 0xc0c0001, "the domain on core %u read %#lx", k,
+		      (unsigned long)rep.words[1]);
+	}
+	uint64_t *p = win_map(f, 1, true);
+	CHECK(p != NULL, "cannot map the frame");
+	if (p)
+		p[1] = 1; /* both: now */
+	win_unmap(f);
+	EXPECT_ERR(cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)), ERR_OK);
+	for (unsigned k = 1; k <= 2; k++) {
+		uint64_t v = wait_domain(k, d[k]);
+		CHECK((v & 0xff) == 0 && (v >> 8 & 0xffffff) == 0 && (v >> 32) == 0,
+		      "the releasing domain on core %u: state %lu status %lu faults %lu", k,
+		      (unsigned long)(v & 0xff), (unsigned long)(v >> 8 & 0xffffff),
+		      (unsigned long)(v >> 32));
+		CHECK(held_on(k, ci.base, ci.size) == 0, "core %u holds %lu after its release", k,
+		      (unsigned long)held_on(k, ci.base, ci.size));
+	}
+	/* Both told us before their domains ended: nothing is marked remote. */
+	EXPECT_ERR(cnode_revoke(CAPADDR(CAPADDR_L1(ram), 0), 1, CAPADDR_L2(ram)), ERR_OK);
+	for (unsigned k = 1; k <= 2; k++)
+		EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, d[k], 1, CAPADDR_NONE, &rep), ERR_OK);
+	check_everywhere(online, "after the last two copies went");
+	slot_free(f);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+}
+
 /*
  * Races the owner must order (suite "race", on 3 or more cores), RACE_ROUNDS
  * times each:
@@ -876,6 +956,7 @@ static void test_cores(void)
 		test_remote_domain(n - 1);
 		check_everywhere(online, "after the remote domain");
 		test_remote_revoke(1, online);
+		test_last_copies(online, n);
 		if (online >= 3) {
 			test_retype_race(online);
 			test_share_from_core(online, 2); /* through monitor 0 */

@@ -114,6 +114,12 @@ enum mon_msg {
 	MON_CHAN_OPEN = 25,
 	/* k -> 0: w0 = request, w1 = errval_t. */
 	MON_CHAN_OPENED = 26,
+	/* holder k -> owner: w1 = type, w2 = base, w3 = size: nothing on core
+	 * k holds a copy or descendant of the owner's object any more (k's
+	 * monitor deleted its own copies). No answer. The owner takes k out of
+	 * the object's set (unless a copy to k is on its way) and lets its
+	 * anchor go once the set is empty. */
+	MON_DEL_NOTIFY = 27,
 };
 
 /* Where a Frame handed to a domain on another core is mapped, and the first
@@ -176,6 +182,13 @@ enum {
 	 * Frame). The result stays with core k's monitor. -> w0 = errval_t on
 	 * the domain's endpoint. */
 	MONITOR_RETYPE = 11,
+	/* w1 = base, w2 = size of an object this domain was handed from
+	 * another core and has deleted its copies of: its monitor deletes the
+	 * copy it mapped for the domain (MON_SHARE_VA) and, for every object
+	 * nothing on this core holds any more, deletes its own copies and tells
+	 * the owner (MON_DEL_NOTIFY). Killing a domain does the same. -> w1 =
+	 * owners told; ERR_CAP_NOT_FOUND if the monitor holds nothing there. */
+	MONITOR_RELEASE = 12,
 };
 #define MON_REVOKE_BROADCAST 1
 #define MON_CLIENTS	     8
