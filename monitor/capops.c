@@ -87,6 +87,7 @@ struct ask {
 	unsigned answers;  /* answers that came */
 	errval_t err;	   /* first error an answer carried */
 	uint64_t sum, val; /* sum of w2 over the answers; w2 of the last */
+	uint64_t sum3;	   /* sum of w3 over the answers */
 	struct ask *outer;
 };
 static struct ask *asks;
@@ -101,7 +102,13 @@ void capops_init(void)
 
 static void on_request(unsigned from, uint8_t type, const uint64_t *w);
 static uint64_t hops(uint64_t k);
+static void ask_begin(struct ask *a, uint8_t answer);
+static errval_t ask_end(struct ask *a, errval_t err, uint64_t ticks);
+static uint64_t tree_send(uint64_t set, int at, const uint64_t *w0, struct ask *a);
+static unsigned tree_levels(uint64_t set, int at);
 static void connect_all(uint64_t cores);
+static errval_t on_connect_pair(unsigned from, unsigned j);
+static void connect_tree(uint64_t cores);
 static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap);
 
 /* ---- on every monitor: what other cores ask of it ---- */
@@ -211,10 +218,19 @@ static void on_deliver(unsigned from, const uint64_t *w)
 	mon_send(from, MON_CAP_DELIVERED, r);
 }
 
+/*
+ * MON_CAP_REVOKE: pass it on to our children in the tree first (w4 = the
+ * cores of the revoke, w5 = our position), revoke here meanwhile, then
+ * answer for the whole subtree once they have.
+ */
 static void on_revoke(unsigned from, const uint64_t *w)
 {
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_NO_SLOTS, 0};
 	unsigned before = 0, after = 0;
+	struct ask a;
+	int at = w[5] < 64 ? (int)w[5] : 64;
+	ask_begin(&a, MON_CAP_REVOKED);
+	uint64_t below = tree_send(w[4], at, w, &a);
 	for (unsigned i = 0; i < HELD; i++)
 		before += held[i].slot != SLOT_NONE;
 	capaddr_t s = slot_alloc();
@@ -241,7 +257,11 @@ static void on_revoke(unsigned from, const uint64_t *w)
 		}
 		after += held[i].slot != SLOT_NONE;
 	}
-	r[2] = before - after;
+	errval_t err = ask_end(&a, ERR_OK, WAIT_TICKS * (1 + tree_levels(w[4], at)));
+	if (err && !r[1])
+		r[1] = err;
+	r[2] = before - after + a.sum;
+	r[3] = below + a.sum3;
 	mon_send(from, MON_CAP_REVOKED, r);
 }
 
@@ -408,6 +428,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 				if (w[1] && !a->err)
 					a->err = (errval_t)w[1];
 				a->sum += w[2];
+				a->sum3 += w[3];
 				a->val = w[2];
 				break;
 			}
@@ -420,22 +441,16 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 /* ---- asking other monitors, and requests from local domains ---- */
 
 /* Send type to every core in the set and wait (bounded) for the answers. */
-static errval_t ask_all(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0,
-			struct ask *a)
+static void ask_begin(struct ask *a, uint8_t answer)
 {
-	uint64_t w[UMP_PAYLOAD];
-	errval_t err = ERR_OK;
-	memcpy(w, w0, sizeof(w));
 	*a = (struct ask){.req = ++next_req, .type = answer, .outer = asks};
-	w[0] = a->req;
 	asks = a;
-	for (unsigned k = 0; !err && k < 64; k++)
-		if (cores >> k & 1 && k != mon_me()) {
-			err = mon_send(k, type, w);
-			a->pending += !err;
-		}
-	/* The owner answers a request only after asking the others. */
-	uint64_t deadline = mon_ticks() + (type == MON_REVOKE_REQ ? 2 : 1) * WAIT_TICKS;
+}
+
+/* Wait (at most ticks) for the answers still pending. */
+static errval_t ask_end(struct ask *a, errval_t err, uint64_t ticks)
+{
+	uint64_t deadline = mon_ticks() + ticks;
 	while (!err && a->pending) {
 		uint64_t now = mon_ticks();
 		if (now >= deadline)
@@ -445,6 +460,66 @@ static errval_t ask_all(uint64_t cores, uint8_t type, uint8_t answer, const uint
 	}
 	asks = a->outer; /* waits nested in ours have ended before it */
 	return err ? err : a->err;
+}
+
+static errval_t ask_all(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0,
+			struct ask *a)
+{
+	uint64_t w[UMP_PAYLOAD];
+	errval_t err = ERR_OK;
+	memcpy(w, w0, sizeof(w));
+	ask_begin(a, answer);
+	w[0] = a->req;
+	for (unsigned k = 0; !err && k < 64; k++)
+		if (cores >> k & 1 && k != mon_me()) {
+			err = mon_send(k, type, w);
+			a->pending += !err;
+		}
+	/* The owner answers a request only after asking the others. */
+	return ask_end(a, err,
+		       (type == MON_REVOKE_REQ ? 2 + tree_levels(~0ull, -1) : 1) * WAIT_TICKS);
+}
+
+/*
+ * The revoke tree over a set of cores (docs/protocol.md 5.1): the cores in
+ * increasing order are positions 0, 1, ...; the root's children are 0 and
+ * 1, position i's are 2i + 2 and 2i + 3 (fan-out 2, about log2 k levels).
+ */
+static unsigned tree_core(uint64_t set, unsigned pos)
+{
+	for (unsigned k = 0; k < 64; k++)
+		if (set >> k & 1 && pos-- == 0)
+			return k;
+	return 64;
+}
+
+static unsigned tree_levels(uint64_t set, int at)
+{
+	unsigned n = 0, levels = 0;
+	for (unsigned k = 0; k < 64; k++)
+		n += set >> k & 1;
+	for (long i = at; 2 * i + 2 < (long)n; i = 2 * i + 2)
+		levels++;
+	return levels;
+}
+
+/* Send w0 (with w4 = set, w5 = the child's position) to the children of
+   position at (-1: the root); returns the messages that took. */
+static uint64_t tree_send(uint64_t set, int at, const uint64_t *w0, struct ask *a)
+{
+	uint64_t w[UMP_PAYLOAD], msgs = 0;
+	memcpy(w, w0, sizeof(w));
+	w[0] = a->req;
+	w[4] = set;
+	for (long c = 2l * at + 2; c <= 2l * at + 3; c++) {
+		unsigned k = tree_core(set, (unsigned)c);
+		w[5] = (uint64_t)c;
+		if (k < 64 && k != mon_me() && mon_send(k, MON_CAP_REVOKE, w) == ERR_OK) {
+			a->pending++;
+			msgs += 2 * hops(k); /* the request and its answer */
+		}
+	}
+	return msgs;
 }
 
 errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0, uint64_t *val)
@@ -581,22 +656,26 @@ static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local
 	for (unsigned k = 1; broadcast && k < 64; k++)
 		if (mon_peer_up(k))
 			cores |= 1ull << k;
+	cores &= ~(1ull << mon_me());
 	for (unsigned k = 0; k < 64; k++)
 		*ncores += cores >> k & 1;
-	uint64_t before = mon_sent(MON_OP_REVOKE);
 	errval_t err = ERR_OK;
 	struct ask a = {0};
-	connect_all(cores);
-	if (cores) {
-		uint64_t w[UMP_PAYLOAD] = {0, ci->type | (uint64_t)mon_me() << 16, ci->base,
-					   ci->size};
+	uint64_t w[UMP_PAYLOAD] = {0, ci->type | (uint64_t)mon_me() << 16, ci->base, ci->size, 0,
+				   64};
+	*msgs = 0;
+	if (cores && broadcast) { /* Barrelfish's way: one unicast to each */
 		err = ask_all(cores, MON_CAP_REVOKE, MON_CAP_REVOKED, w, &a);
+		for (unsigned k = 0; k < 64; k++)
+			*msgs += (cores >> k & 1) * 2 * hops(k);
+	} else if (cores) { /* down a tree, in parallel, answers summed up */
+		connect_tree(cores);
+		ask_begin(&a, MON_CAP_REVOKED);
+		*msgs = tree_send(cores, -1, w, &a);
+		err = ask_end(&a, ERR_OK, WAIT_TICKS * (1 + tree_levels(cores, -1)));
 	}
 	*deleted = a.sum;
-	*msgs = mon_sent(MON_OP_REVOKE) - before + a.answers;
-	for (unsigned k = 0; k < 64; k++) /* each relayed pair took two more */
-		if (cores >> k & 1 && hops(k) == 2)
-			*msgs += 2;
+	*msgs += a.sum3;
 	if (err)
 		return err;
 	/* Nothing is left elsewhere: the anchors go, the object's own last. */
@@ -687,11 +766,20 @@ static void on_retype_req(unsigned from, const uint64_t *w)
    linked[k]). */
 static uint64_t linked[64];
 
-/* MON_CONNECT: a channel of their own for monitors `from` and w[1]. */
+/* MON_CONNECT: a channel of their own for monitors w[2] - 1 (0: `from`)
+   and w[1]. */
 static void on_connect(unsigned from, const uint64_t *w)
 {
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CORE_NONE};
-	unsigned j = (unsigned)w[1];
+	unsigned a = w[2] && w[2] <= 64 ? (unsigned)w[2] - 1 : from;
+	if (w[1] < 64)
+		r[1] = on_connect_pair(a, (unsigned)w[1]);
+	mon_send(from, MON_CONNECTED, r);
+}
+
+static errval_t on_connect_pair(unsigned from, unsigned j)
+{
+	uint64_t r[UMP_PAYLOAD] = {0, ERR_CORE_NONE};
 	capaddr_t ram = SLOT_NONE, f = SLOT_NONE;
 	struct cap_info ci = {0};
 	if (mon_me() == 0 && from < 64 && j < 64 && j != from && j != 0 && from != 0 &&
@@ -723,7 +811,7 @@ static void on_connect(unsigned from, const uint64_t *w)
 			}
 		}
 	}
-	mon_send(from, MON_CONNECTED, r);
+	return (errval_t)r[1];
 }
 
 /* Before an operation: a channel of our own to every core in the set that
@@ -735,6 +823,27 @@ static void connect_all(uint64_t cores)
 			uint64_t w[UMP_PAYLOAD] = {0, k};
 			mon_ask(1, MON_CONNECT, MON_CONNECTED, w, NULL);
 		}
+}
+
+/* Channels for the edges of the revoke tree over cores: ours to the two
+   children of the root, and each parent's to its children (monitor 0 makes
+   them, once per pair; we remember which pairs we asked for). */
+static void connect_tree(uint64_t cores)
+{
+	unsigned n = 0;
+	for (unsigned k = 0; k < 64; k++)
+		n += cores >> k & 1;
+	connect_all(1ull << tree_core(cores, 0) | (n > 1 ? 1ull << tree_core(cores, 1) : 0));
+	for (unsigned c = 2; c < n; c++) {
+		unsigned a = tree_core(cores, (c - 2) / 2), b = tree_core(cores, c);
+		if (a == 0 || b == 0 || linked[a] >> b & 1)
+			continue;
+		uint64_t w[UMP_PAYLOAD] = {0, b, a + 1};
+		if (mon_me() == 0)
+			on_connect_pair(a, b);
+		else if (mon_ask(1, MON_CONNECT, MON_CONNECTED, w, NULL) == ERR_OK)
+			linked[a] |= 1ull << b, linked[b] |= 1ull << a;
+	}
 }
 
 /* MON_COPY_REQ: a holder on core k has us give core B a copy of our object. */

@@ -47,10 +47,16 @@ enum mon_msg {
 	MON_CAP_DELIVER = 4,
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = the word read. */
 	MON_CAP_DELIVERED = 5,
-	/* 0 -> k: w0 = request, w1 = type | owner << 16, w2 = base, w3 = size:
-	 * delete every copy and descendant of that object on core k. */
+	/* parent -> k: w0 = request, w1 = type | owner << 16, w2 = base,
+	 * w3 = size: delete every copy and descendant of that object on core
+	 * k. w4 = the cores of the revoke, w5 = k's position among them (in
+	 * increasing order; 64: none, a broadcast): first pass it on to the
+	 * cores at positions 2 * w5 + 2 and 2 * w5 + 3, if any (the owner
+	 * sends it to positions 0 and 1), and answer once they have. */
 	MON_CAP_REVOKE = 6,
-	/* k -> 0: w0 = request, w1 = errval_t, w2 = capabilities deleted. */
+	/* k -> parent: w0 = request, w1 = errval_t (the first in k's
+	 * subtree), w2 = capabilities deleted in k's subtree, w3 = messages
+	 * sent in it below k. */
 	MON_CAP_REVOKED = 7,
 	/* 0 -> k: w0 = request, w1 = base, w2 = size: how many capabilities
 	 * core k's monitor holds inside that range. */
@@ -103,9 +109,10 @@ enum mon_msg {
 	/* owner -> k: w0 = request, w1 = errval_t, w2 = messages it took,
 	 * request and answer included. */
 	MON_COPY_REPLY = 22,
-	/* k -> 0: w0 = request, w1 = core j: give monitors k and j a channel of
-	 * their own (on demand, once per pair). Monitor 0 makes a zeroed frame,
-	 * has both open it (MON_CHAN_OPEN), then answers. */
+	/* k -> 0: w0 = request, w1 = core j, w2 = core i + 1 (0: k): give
+	 * monitors i and j a channel of their own (on demand, once per pair;
+	 * an owner asks for the edges of a revoke tree). Monitor 0 makes a
+	 * zeroed frame, has both open it (MON_CHAN_OPEN), then answers. */
 	MON_CONNECT = 23,
 	/* 0 -> k: w0 = request, w1 = errval_t. */
 	MON_CONNECTED = 24,
