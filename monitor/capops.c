@@ -645,7 +645,7 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
  * capabilities deleted there; *msgs: inter-monitor messages sent and
  * received for it.
  */
-static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local, uint64_t *ncores,
+static errval_t run_revoke(const struct cap_info *ci, uint64_t how, bool local, uint64_t *ncores,
 			   uint64_t *deleted, uint64_t *msgs)
 {
 	uint64_t cores = 0;
@@ -653,7 +653,7 @@ static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local
 	for (unsigned i = 0; i < SHARED; i++)
 		if (shared[i].used && covered(&shared[i], ci))
 			cores |= shared[i].cores;
-	for (unsigned k = 1; broadcast && k < 64; k++)
+	for (unsigned k = 1; how == MON_REVOKE_BROADCAST && k < 64; k++)
 		if (mon_peer_up(k))
 			cores |= 1ull << k;
 	cores &= ~(1ull << mon_me());
@@ -664,7 +664,7 @@ static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local
 	uint64_t w[UMP_PAYLOAD] = {0, ci->type | (uint64_t)mon_me() << 16, ci->base, ci->size, 0,
 				   64};
 	*msgs = 0;
-	if (cores && broadcast) { /* Barrelfish's way: one unicast to each */
+	if (cores && how) { /* Barrelfish's way: one unicast to each */
 		err = ask_all(cores, MON_CAP_REVOKE, MON_CAP_REVOKED, w, &a);
 		for (unsigned k = 0; k < 64; k++)
 			*msgs += (cores >> k & 1) * 2 * hops(k);
@@ -701,13 +701,13 @@ static errval_t run_revoke(const struct cap_info *ci, bool broadcast, bool local
 	return err;
 }
 
-static void revoke(capaddr_t to, capaddr_t cap, bool broadcast, bool local)
+static void revoke(capaddr_t to, capaddr_t cap, uint64_t how, bool local)
 {
 	struct cap_info ci;
 	uint64_t ncores = 0, deleted = 0, msgs = 0;
 	errval_t err = cap_identify(cap, &ci);
 	if (!err)
-		err = run_revoke(&ci, broadcast, local, &ncores, &deleted, &msgs);
+		err = run_revoke(&ci, how, local, &ncores, &deleted, &msgs);
 	cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 	slot_free(cap);
 	answer(to, err, ncores, deleted, msgs);
@@ -722,7 +722,7 @@ static void on_revoke_req(unsigned from, const uint64_t *w)
 	struct shared *s = find(ci.type, ci.base, ci.size);
 	if (s && s->cores >> from & 1) { /* it holds a copy that came from us */
 		uint64_t ncores, deleted, msgs;
-		r[1] = run_revoke(&ci, false, true, &ncores, &deleted, &msgs);
+		r[1] = run_revoke(&ci, 0, true, &ncores, &deleted, &msgs);
 		r[2] = msgs + 2; /* with this request and its answer */
 	}
 	mon_send(from, MON_REVOKE_REPLY, r);
@@ -935,7 +935,7 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 		return;
 	} else if (ci.owner == mon_me() && !retype && find(ci.type, ci.base, ci.size)) {
 		busy = true; /* ours: revoke it everywhere, here too */
-		revoke(child_cap(c, SPAWN_H_EP), cap, false, true);
+		revoke(child_cap(c, SPAWN_H_EP), cap, 0, true);
 		busy = false;
 		return;
 	} else if (ci.owner == mon_me()) {
@@ -1086,9 +1086,13 @@ bool capops_serve(const struct lmp_recv *m)
 			reply(client, ERR_BAD_REQUEST, 0, 0, 0);
 		break;
 	case MONITOR_REVOKE:
-		if (cap != SLOT_NONE)
-			revoke(clients[client], cap, m->words[1] == MON_REVOKE_BROADCAST, false);
-		else
+		if (cap != SLOT_NONE && m->words[1] <= MON_REVOKE_STAR) {
+			revoke(clients[client], cap, m->words[1], false);
+		} else if (cap != SLOT_NONE) {
+			cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
+			slot_free(cap);
+			reply(client, ERR_BAD_REQUEST, 0, 0, 0);
+		} else
 			reply(client, ERR_BAD_REQUEST, 0, 0, 0);
 		break;
 	case MONITOR_COUNT:

@@ -4,8 +4,10 @@
  * of holders k (0, 1, 2, 4, ... up to every other core) a frame is shared
  * with k cores and then revoked everywhere, ROUNDS times, in two ways:
  *
- *   targeted   Reef: only the cores that may hold a copy or descendant
- *   broadcast  Barrelfish's way: every core is asked
+ *   targeted   Reef: only the cores that may hold a copy or descendant,
+ *              down a binary tree (each core passes it on to two more)
+ *   star       the same cores, but the owner asks each one itself
+ *   broadcast  Barrelfish's way: the owner asks every core itself
  *
  * One line per case, for scripts:
  *   bench revoke cores=N holders=k mode=M msgs=X ticks_median=T ticks_min=U
@@ -89,10 +91,12 @@ int main(void *arg)
 	for (unsigned k = 0;; k = k ? 2 * k : 1) {
 		if (k > online - 1)
 			k = online - 1;
-		for (unsigned mode = 0; mode < 2; mode++) {
+		static const char *const names[] = {"targeted", "star", "broadcast"};
+		static const uint64_t modes[] = {0, MON_REVOKE_STAR, MON_REVOKE_BROADCAST};
+		for (unsigned mode = 0; mode < 3; mode++) {
 			uint64_t t[ROUNDS], msgs = 0;
 			for (unsigned r = 0; r < ROUNDS; r++) {
-				err = one(k, mode ? MON_REVOKE_BROADCAST : 0, &t[r], &msgs);
+				err = one(k, modes[mode], &t[r], &msgs);
 				if (err) {
 					printf("bench: holders=%u: %s\n", k, err_str(err));
 					return 1;
@@ -101,7 +105,7 @@ int main(void *arg)
 			sort(t, ROUNDS);
 			printf("bench revoke cores=%u holders=%u mode=%s msgs=%lu ticks_median=%lu "
 			       "ticks_min=%lu\n",
-			       online, k, mode ? "broadcast" : "targeted", (unsigned long)msgs,
+			       online, k, names[mode], (unsigned long)msgs,
 			       (unsigned long)t[ROUNDS / 2], (unsigned long)t[0]);
 		}
 		if (k >= online - 1)

@@ -853,6 +853,8 @@ static void test_cores(void)
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, 1, 0, 0, CAPADDR(CN_TASK, TASK_EP), &rep),
 		   ERR_CAP_TYPE);
 	EXPECT_ERR(monitor_call(MONITOR_REVOKE, 0, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
+	EXPECT_ERR(monitor_call(MONITOR_REVOKE, 7, 0, 0, f, &rep), ERR_BAD_REQUEST);
+	EXPECT_ERR(cap_identify(f, &ci), ERR_OK);
 	EXPECT_ERR(monitor_call(99, 0, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
 	EXPECT_ERR(monitor_call(MONITOR_COUNT, n, 0, 0, CAPADDR_NONE, &rep), ERR_CORE_NONE);
 	if (online < 2) {

@@ -164,9 +164,11 @@ enum {
 	 * messages this took. */
 	MONITOR_SHARE = 5,
 	/* Capability attached: revoke its copies and descendants on every
-	 * other core (then revoke it locally: cnode_revoke). w1 =
-	 * MON_REVOKE_BROADCAST asks every core instead of only those that may
-	 * hold some (Barrelfish's way; for comparison). -> w1 = cores
+	 * other core (then revoke it locally: cnode_revoke). w1 = 0: only
+	 * the cores that may hold some, down a tree; MON_REVOKE_STAR: the same
+	 * cores, each asked by the owner; MON_REVOKE_BROADCAST: every core
+	 * asked by the owner (Barrelfish's way); the last two for comparison;
+	 * anything else is ERR_BAD_REQUEST. -> w1 = cores
 	 * contacted, w2 = capabilities deleted there, w3 = inter-monitor
 	 * messages this took (sent by all monitors together). */
 	MONITOR_REVOKE = 6,
@@ -198,6 +200,7 @@ enum {
 	MONITOR_RELEASE = 12,
 };
 #define MON_REVOKE_BROADCAST 1
+#define MON_REVOKE_STAR	     2 /* only the cores involved, but no tree (for comparison) */
 #define MON_CLIENTS	     8
 #define MON_BADGE_CLIENT(i)  (0x120 + (i)) /* a bound client's requests */
 
