@@ -11,11 +11,16 @@
  *   share    owner -> k MON_CAP_DELIVER, k -> owner MON_CAP_DELIVERED; k's
  *            monitor makes its copy (KERNEL_CAP_CREATE) and may hand it to
  *            one of its domains (mapped at MON_SHARE_VA).
- *   revoke   MON_CAP_REVOKE to every core in the sets of the records that
- *            are copies or descendants, all sent before any answer is
- *            awaited, one MON_CAP_REVOKED from each: 2k messages for k
- *            cores, none when nothing left the core. Each core revokes from
- *            a copy of its own making. Then the anchors go.
+ *   revoke   MON_CAP_REVOKE down a binary tree over the cores in the
+ *            sets of the records that are copies or descendants (each
+ *            core passes it on to two more, revokes from a copy of its own
+ *            making, and answers for its subtree with one MON_CAP_REVOKED):
+ *            2k messages for k cores, none when nothing left the core.
+ *            Then the anchors go.
+ *   delete   a holder whose core holds nothing of an object any more
+ *            (after MONITOR_RELEASE or a kill) deletes its copies and
+ *            tells the owner: one MON_DEL_NOTIFY; the owner's set shrinks
+ *            and the anchor goes with the last core.
  *   holders  on other cores ask the owner: MON_REVOKE_REQ, MON_RETYPE_REQ
  *            (the owner retypes its own copy and owns the result),
  *            MON_COPY_REQ (the new core joins the set before the copy goes).
