@@ -2481,6 +2481,51 @@ static void test_relations(void **state)
 	drain(1);
 }
 
+/* caps_mark: a marked object's copies and descendants are marked, nothing
+   else; marks nest, the table is bounded, bad requests are refused. */
+static void test_marks(void **state)
+{
+	(void)state;
+	struct cte *f = make(OBJ_FRAME, 4 * 4096, S(5)), *g = S(7);
+	OK(caps_retype(ENV, f, OBJ_FRAME, 4096, 4096, 1, S(6)));
+	OK(caps_copy(ENV, g, f, CAP_RIGHTS_ALL, 0));
+	assert_false(caps_marked(ENV, &f->cap));
+	EXPECT(caps_mark(ENV, OBJ_L2CNODE, f->cap.base, f->cap.size, true), ERR_CAP_TYPE);
+	EXPECT(caps_mark(ENV, OBJ_FRAME, f->cap.base, 0, true), ERR_CAP_SIZE);
+	EXPECT(caps_mark(ENV, OBJ_FRAME, ~0ull - 4095, 8192, true), ERR_CAP_SIZE);
+	EXPECT(caps_mark(ENV, OBJ_FRAME, f->cap.base, f->cap.size, false), ERR_CAP_NOT_FOUND);
+	OK(caps_mark(ENV, OBJ_FRAME, f->cap.base, f->cap.size, true));
+	assert_true(caps_marked(ENV, &f->cap));
+	assert_true(caps_marked(ENV, &g->cap));
+	assert_true(caps_marked(ENV, &S(6)->cap)); /* a descendant */
+	assert_false(caps_marked(ENV, &RAM->cap)); /* the parent */
+	/* The inner frame alone: not its parent, nor its parent's copies. */
+	OK(caps_mark(ENV, OBJ_FRAME, f->cap.base, f->cap.size, false));
+	OK(caps_mark(ENV, OBJ_FRAME, S(6)->cap.base, S(6)->cap.size, true));
+	assert_true(caps_marked(ENV, &S(6)->cap));
+	assert_false(caps_marked(ENV, &f->cap));
+	OK(caps_mark(ENV, OBJ_FRAME, S(6)->cap.base, S(6)->cap.size, true)); /* nested */
+	OK(caps_mark(ENV, OBJ_FRAME, S(6)->cap.base, S(6)->cap.size, false));
+	assert_true(caps_marked(ENV, &S(6)->cap));
+	OK(caps_mark(ENV, OBJ_FRAME, S(6)->cap.base, S(6)->cap.size, false));
+	assert_false(caps_marked(ENV, &S(6)->cap));
+	/* RAM marked: everything retyped from it, of any type. */
+	OK(caps_mark(ENV, OBJ_RAM, RAM->cap.base, RAM->cap.size, true));
+	assert_true(caps_marked(ENV, &RAM->cap));
+	assert_true(caps_marked(ENV, &f->cap));
+	OK(caps_mark(ENV, OBJ_RAM, RAM->cap.base, RAM->cap.size, false));
+	for (unsigned i = 0; i < CAPS_MARKS; i++)
+		OK(caps_mark(ENV, OBJ_RAM, 0x100000000ull + i * 4096, 4096, true));
+	EXPECT(caps_mark(ENV, OBJ_DEVFRAME, 0x200000000ull, 4096, true), ERR_NO_SLOTS);
+	assert_false(caps_marked(ENV, &f->cap));
+	for (unsigned i = 0; i < CAPS_MARKS; i++)
+		OK(caps_mark(ENV, OBJ_RAM, 0x100000000ull + i * 4096, 4096, false));
+	OK(caps_mark(ENV, OBJ_DEVFRAME, 0x200000000ull, 4096, true));
+	OK(caps_mark(ENV, OBJ_DEVFRAME, 0x200000000ull, 4096, false));
+	INV();
+	drain(1);
+}
+
 static void test_delete_remote_refused(void **state)
 {
 	(void)state;
@@ -2827,6 +2872,7 @@ int main(void)
 	    T(test_retype_remote_owner),
 	    T(test_set_remote),
 	    T(test_relations),
+	    T(test_marks),
 	    T(test_delete_remote_refused),
 	    T(test_revoke_stops_at_remote),
 	    T(test_zombie_deletes_remote_marked_slots),

@@ -436,6 +436,47 @@ errval_t caps_relations(const struct caps_env *env, const struct cte *cte, unsig
 	return ERR_OK;
 }
 
+errval_t caps_mark(struct caps_env *env, uint8_t type, uint64_t base, uint64_t size, bool on)
+{
+	if (type != OBJ_RAM && type != OBJ_FRAME && type != OBJ_DEVFRAME)
+		return ERR_CAP_TYPE;
+	if (size == 0 || base + size < base)
+		return ERR_CAP_SIZE;
+	struct caps_mark *free = NULL;
+	for (unsigned i = 0; i < CAPS_MARKS; i++) {
+		struct caps_mark *m = &env->marks[i];
+		if (m->type == type && m->base == base && m->size == size) {
+			if (on && m->count == UINT8_MAX)
+				return ERR_NO_SLOTS;
+			if (on)
+				m->count++;
+			else if (--m->count == 0)
+				m->type = OBJ_NULL;
+			return ERR_OK;
+		}
+		if (m->type == OBJ_NULL && !free)
+			free = m;
+	}
+	if (!on)
+		return ERR_CAP_NOT_FOUND;
+	if (!free)
+		return ERR_NO_SLOTS;
+	*free = (struct caps_mark){type, 1, base, size};
+	return ERR_OK;
+}
+
+bool caps_marked(const struct caps_env *env, const struct capability *cap)
+{
+	for (unsigned i = 0; i < CAPS_MARKS; i++) {
+		const struct caps_mark *m = &env->marks[i];
+		struct capability obj = {.type = m->type, .base = m->base, .size = m->size};
+		if (m->type != OBJ_NULL &&
+		    (caps_is_copy(cap, &obj) || caps_is_descendant(cap, &obj)))
+			return true;
+	}
+	return false;
+}
+
 /* ---- identify and lookup ---- */
 
 errval_t caps_identify(const struct cte *cte, struct cap_info *out)

@@ -39,6 +39,7 @@ typedef uint32_t errval_t;
 	X(ERR_CAP_NOT_FOUND, 112, "no such capability")                                            \
 	X(ERR_CAP_REMOTE, 113, "other cores hold copies or descendants: ask the monitor")          \
 	X(ERR_CAP_INVARIANT, 114, "the capability database is inconsistent (see the console)")     \
+	X(ERR_CAP_REVOKED, 115, "capability is being revoked on every core (marked)")              \
 	X(ERR_VM_ALIGN, 200, "virtual address or offset not page aligned")                         \
 	X(ERR_VM_ADDR, 201, "virtual address outside the user range")                              \
 	X(ERR_VM_MAPPED, 202, "something is already mapped there")                                 \

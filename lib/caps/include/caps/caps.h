@@ -94,6 +94,15 @@ _Static_assert(sizeof(struct capability) == 32, "capability is 32 bytes");
 _Static_assert(sizeof(struct cte) == 64, "a CTE is one 64-byte cache line");
 
 /* One core's database and what the owner of the memory must do. */
+/* An object a distributed revoke has marked on this core (docs/protocol.md
+   5.2): its copies and descendants here cannot be used until the sweep. */
+#define CAPS_MARKS 8
+struct caps_mark {
+	uint8_t type;  /* OBJ_NULL: free */
+	uint8_t count; /* marked this many times (nested revokes) */
+	uint64_t base, size;
+};
+
 struct caps_env {
 	struct cte *root;    /* MDB root */
 	struct cte *zombies; /* list through mdb.left */
@@ -110,6 +119,7 @@ struct caps_env {
 	uint64_t (*v2p)(void *ctx, const void *p);
 	void *ctx;
 	uint16_t core; /* this core: owner of what is retyped here (0 by default) */
+	struct caps_mark marks[CAPS_MARKS];
 };
 
 void caps_env_init(struct caps_env *env, void *(*p2v)(void *, uint64_t),
@@ -216,6 +226,19 @@ errval_t caps_set_remote(struct cte *cte, uint32_t remote);
  */
 errval_t caps_relations(const struct caps_env *env, const struct cte *cte, unsigned max,
 			unsigned *copies, bool *descs);
+
+/*
+ * Mark (on) or unmark the object type, base, size on this core: while it
+ * is marked, caps_marked() is true for its copies and descendants here, in
+ * O(CAPS_MARKS) whatever their number. Marks nest (the same object twice
+ * needs two unmarks). Errors: ERR_CAP_TYPE (not RAM, Frame or DevFrame),
+ * ERR_CAP_SIZE (size 0 or the range wraps), ERR_NO_SLOTS (CAPS_MARKS
+ * objects are marked), ERR_CAP_NOT_FOUND (unmark of an unmarked object).
+ */
+errval_t caps_mark(struct caps_env *env, uint8_t type, uint64_t base, uint64_t size, bool on);
+
+/* Is cap a copy or a descendant of a marked object? */
+bool caps_marked(const struct caps_env *env, const struct capability *cap);
 
 /* Describe a capability. ERR_CAP_EMPTY for an empty slot. */
 errval_t caps_identify(const struct cte *cte, struct cap_info *out);
