@@ -31,8 +31,8 @@ static struct caps_env *env(void)
 	return &kcb.caps;
 }
 
-/* A capability argument: a slot that must hold a capability. */
-static errval_t arg_cap(struct dcb *d, uint64_t addr, uint64_t level, struct cte **out)
+/* A slot that must hold a capability, usable or marked by a revoke. */
+static errval_t arg_cap_any(struct dcb *d, uint64_t addr, uint64_t level, struct cte **out)
 {
 	if (addr > UINT32_MAX || level > 2)
 		return ERR_CAP_ADDR;
@@ -44,6 +44,16 @@ static errval_t arg_cap(struct dcb *d, uint64_t addr, uint64_t level, struct cte
 	if ((*out)->mdb.flags & MDB_ZOMBIE)
 		return ERR_CAP_BUSY;
 	return ERR_OK;
+}
+
+/* A capability argument: a slot that must hold a capability no revoke has
+   marked (docs/protocol.md 5.2: a marked capability counts as deleted). */
+static errval_t arg_cap(struct dcb *d, uint64_t addr, uint64_t level, struct cte **out)
+{
+	errval_t err = arg_cap_any(d, addr, level, out);
+	if (!err && caps_marked(env(), &(*out)->cap))
+		return ERR_CAP_REVOKED;
+	return err;
 }
 
 static errval_t need(const struct cte *c, uint8_t type, uint8_t rights)
@@ -322,6 +332,7 @@ static errval_t decode_target(uint64_t cmd, const struct cte *t)
 	case KERNEL_CAP_CREATE:
 	case KERNEL_CAP_REMOTE:
 	case KERNEL_CORE_START:
+	case KERNEL_CAP_MARK:
 		return need(t, OBJ_KERNEL, CAP_RIGHT_WRITE);
 	case KERNEL_CORE_INFO:
 	case KERNEL_CORE_STATUS:
@@ -341,7 +352,9 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 	struct sysret r = {0};
 	struct cte *t;
 	uint64_t cmd = x[REG_A1] >> 8, level = x[REG_A1] & 0xff;
-	r.err = arg_cap(d, x[REG_A0], level, &t);
+	/* Identify describes a marked capability too; nothing else uses it. */
+	r.err = cmd == CAP_IDENTIFY ? arg_cap_any(d, x[REG_A0], level, &t)
+				    : arg_cap(d, x[REG_A0], level, &t);
 	if (!r.err)
 		r.err = decode_target(cmd, t);
 	if (r.err)
@@ -428,6 +441,12 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 		r.v[0] = kcb.caps.count;
 		break;
 	}
+	case KERNEL_CAP_MARK:
+		r.err = x[REG_A2] > UINT8_MAX ? ERR_CAP_TYPE
+			: x[REG_A5] > 1
+			    ? ERR_SYS_ARG
+			    : caps_mark(env(), (uint8_t)x[REG_A2], x[REG_A3], x[REG_A4], x[REG_A5]);
+		break;
 	case KERNEL_CAP_RELATIONS: {
 		struct cte *c;
 		unsigned copies = 0;

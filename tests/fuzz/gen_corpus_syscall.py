@@ -43,7 +43,7 @@ EP_SEND, IRQ_CONNECT, IRQ_ACK, KERNEL_POWEROFF, DISP_STATUS, CNODE_IDENTIFY = 12
 KERNEL_IPI_BIND, KERNEL_NOTIFY, KERNEL_STATUS = 18, 19, 20
 KERNEL_CAP_CREATE, KERNEL_CAP_REMOTE = 21, 22
 KERNEL_CORE_INFO, KERNEL_CORE_START, KERNEL_CORE_STATUS, KERNEL_CAP_CHECK = 23, 24, 25, 26
-KERNEL_CAP_RELATIONS = 27
+KERNEL_CAP_RELATIONS, KERNEL_CAP_MARK = 27, 28
 OBJ_FRAME, OBJ_L1CNODE, OBJ_L2CNODE, OBJ_VNODE_L2, OBJ_VNODE_L1, OBJ_VNODE_L0 = 4, 5, 6, 7, 8, 9
 OBJ_DISPATCHER, OBJ_ENDPOINT = 10, 11
 R, W, X, G = 1, 2, 4, 8
@@ -241,6 +241,16 @@ seeds = {
             invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_RELATIONS, cap(S0, 25)),
             invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_RELATIONS, cap(MEM, 0)),
             invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_RELATIONS, cap(S0, 24)),
+            # Marked by a revoke: only identify works until it is unmarked.
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_MARK, raw(OBJ_FRAME), pages(16),
+                   pages(2), small(1)),
+            invoke(cap(S0, 25), CAP_IDENTIFY),
+            invoke(cap(S0, 25), CAP_RETYPE, pair(1, OBJ_FRAME), pages(0), special(SP_PAGE),
+                   caplvl(S0, 0, 1), small(27)),
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_MARK, raw(OBJ_FRAME), pages(16),
+                   pages(2), small(0)),
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_MARK, raw(OBJ_FRAME), pages(16),
+                   pages(2), small(0)),
             # RAM that other cores hold parts of: no delete until unmarked.
             invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_REMOTE, cap(MEM, 1), small(1)),
             invoke(cap(MEM, 0), CNODE_DELETE, small(1), level=1),

@@ -111,6 +111,13 @@ enum invocation {
 	 * KERNEL_RELATIONS_MAX, a2 = 1 if a descendant exists here (or more
 	 * copies than that). Bounded work (caps_relations). */
 	KERNEL_CAP_RELATIONS = 27,
+	/* Kernel (WRITE), monitors only: a5 = 1: mark the object a2 = type
+	 * (RAM, Frame or DevFrame), a3 = base, a4 = size on this core for a
+	 * distributed revoke; until it is unmarked (a5 = 0) its copies and
+	 * descendants here cannot be used: every invocation and capability
+	 * argument but CAP_IDENTIFY gets ERR_CAP_REVOKED (deleting and
+	 * revoking their slots still works). Marks nest. Errors as caps_mark. */
+	KERNEL_CAP_MARK = 28,
 };
 #define KERNEL_RELATIONS_MAX 64
 
