@@ -11,10 +11,10 @@
  *   share    owner -> k MON_CAP_DELIVER, k -> owner MON_CAP_DELIVERED; k's
  *            monitor makes its copy (KERNEL_CAP_CREATE) and may hand it to
  *            one of its domains (mapped at MON_SHARE_VA).
- *   revoke   MON_CAP_REVOKE down a binary tree over the cores in the
+ *   revoke   MON_CAP_SWEEP down a binary tree over the cores in the
  *            sets of the records that are copies or descendants (each
  *            core passes it on to two more, revokes from a copy of its own
- *            making, and answers for its subtree with one MON_CAP_REVOKED):
+ *            making, and answers for its subtree with one MON_CAP_SWEPT):
  *            2k messages for k cores, none when nothing left the core.
  *            Then the anchors go.
  *   delete   a holder whose core holds nothing of an object any more
@@ -109,7 +109,7 @@ static void on_request(unsigned from, uint8_t type, const uint64_t *w);
 static uint64_t hops(uint64_t k);
 static void ask_begin(struct ask *a, uint8_t answer);
 static errval_t ask_end(struct ask *a, errval_t err, uint64_t ticks);
-static uint64_t tree_send(uint64_t set, int at, const uint64_t *w0, struct ask *a);
+static uint64_t tree_send(uint8_t type, uint64_t set, int at, const uint64_t *w0, struct ask *a);
 static unsigned tree_levels(uint64_t set, int at);
 static void connect_all(uint64_t cores);
 static errval_t on_connect_pair(unsigned from, unsigned j);
@@ -223,32 +223,30 @@ static void on_deliver(unsigned from, const uint64_t *w)
 	mon_send(from, MON_CAP_DELIVERED, r);
 }
 
-/*
- * MON_CAP_REVOKE: pass it on to our children in the tree first (w4 = the
- * cores of the revoke, w5 = our position), revoke here meanwhile, then
- * answer for the whole subtree once they have.
- */
-static void on_revoke(unsigned from, const uint64_t *w)
+static errval_t mark(const uint64_t *w, bool on)
 {
-	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_NO_SLOTS, 0};
+	return cap_invoke(MON_KERNEL, 2, KERNEL_CAP_MARK, (uint8_t)w[1], w[2], w[3], on, 0).err;
+}
+
+/* Delete every copy and descendant of the object w1-w3 here; how many of
+   ours went. */
+static errval_t sweep(const uint64_t *w, uint64_t *deleted)
+{
+	errval_t r = ERR_NO_SLOTS;
 	unsigned before = 0, after = 0;
-	struct ask a;
-	int at = w[5] < 64 ? (int)w[5] : 64;
-	ask_begin(&a, MON_CAP_REVOKED);
-	uint64_t below = tree_send(w[4], at, w, &a);
 	for (unsigned i = 0; i < HELD; i++)
 		before += held[i].slot != SLOT_NONE;
 	capaddr_t s = slot_alloc();
 	if (s != SLOT_NONE) {
 		/* A copy of our own making to revoke from: the kernel finds every
 		   copy and descendant here, held by us or by anyone else. */
-		r[1] = create(s, w[1] | (uint64_t)CAP_RIGHTS_ALL << 8, w[2], w[3]);
-		errval_t err = r[1];
+		r = create(s, (w[1] & 0xffff00ff) | (uint64_t)CAP_RIGHTS_ALL << 8, w[2], w[3]);
+		errval_t err = r;
 		while (!err && (err = cnode_revoke(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s))) ==
 				   ERR_CAP_PENDING)
 			;
-		if (!r[1]) {
-			r[1] = err;
+		if (!r) {
+			r = err;
 			cnode_delete(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
 		}
 		slot_free(s);
@@ -262,12 +260,40 @@ static void on_revoke(unsigned from, const uint64_t *w)
 		}
 		after += held[i].slot != SLOT_NONE;
 	}
+	*deleted = before - after;
+	return r;
+}
+
+/*
+ * MON_CAP_MARK and MON_CAP_SWEEP, the two phases of a revoke (docs/
+ * protocol.md 5): pass it on to our children in the tree first (w4 = the
+ * cores of the revoke, w5 = our position), meanwhile mark the object here
+ * (nothing of it can be used any more) or sweep it (delete every copy and
+ * descendant here, then unmark), and answer for the whole subtree once
+ * the children have: the first error, what was deleted, the messages.
+ */
+static void on_phase(unsigned from, uint8_t type, const uint64_t *w)
+{
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_OK, 0};
+	uint8_t answer = type == MON_CAP_MARK ? MON_CAP_MARKED : MON_CAP_SWEPT;
+	struct ask a;
+	int at = w[5] < 64 ? (int)w[5] : 64;
+	ask_begin(&a, answer);
+	uint64_t below = tree_send(type, w[4], at, w, &a);
+	if (type == MON_CAP_MARK) {
+		r[1] = mark(w, true);
+	} else {
+		r[1] = sweep(w, &r[2]);
+		errval_t e = mark(w, false); /* not marked if its mark failed */
+		if (!r[1] && e != ERR_CAP_NOT_FOUND)
+			r[1] = e;
+	}
 	errval_t err = ask_end(&a, ERR_OK, WAIT_TICKS * (1 + tree_levels(w[4], at)));
 	if (err && !r[1])
 		r[1] = err;
-	r[2] = before - after + a.sum;
+	r[2] += a.sum;
 	r[3] = below + a.sum3;
-	mon_send(from, MON_CAP_REVOKED, r);
+	mon_send(from, answer, r);
 }
 
 static void on_count(unsigned from, const uint64_t *w)
@@ -400,8 +426,9 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 	case MON_CAP_DELIVER:
 		on_deliver(from, w);
 		return true;
-	case MON_CAP_REVOKE:
-		on_revoke(from, w);
+	case MON_CAP_MARK:
+	case MON_CAP_SWEEP:
+		on_phase(from, type, w);
 		return true;
 	case MON_CAP_COUNT:
 		on_count(from, w);
@@ -416,7 +443,8 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 		on_request(from, type, w);
 		return true;
 	case MON_CAP_DELIVERED:
-	case MON_CAP_REVOKED:
+	case MON_CAP_SWEPT:
+	case MON_CAP_MARKED:
 	case MON_CAP_COUNTED:
 	case MON_SPAWNED:
 	case MON_DOMAIN_STATUS:
@@ -482,7 +510,7 @@ static errval_t ask_all(uint64_t cores, uint8_t type, uint8_t answer, const uint
 		}
 	/* The owner answers a request only after asking the others. */
 	return ask_end(a, err,
-		       (type == MON_REVOKE_REQ ? 2 + tree_levels(~0ull, -1) : 1) * WAIT_TICKS);
+		       (type == MON_REVOKE_REQ ? 3 + 2 * tree_levels(~0ull, -1) : 1) * WAIT_TICKS);
 }
 
 /*
@@ -510,7 +538,7 @@ static unsigned tree_levels(uint64_t set, int at)
 
 /* Send w0 (with w4 = set, w5 = the child's position) to the children of
    position at (-1: the root); returns the messages that took. */
-static uint64_t tree_send(uint64_t set, int at, const uint64_t *w0, struct ask *a)
+static uint64_t tree_send(uint8_t type, uint64_t set, int at, const uint64_t *w0, struct ask *a)
 {
 	uint64_t w[UMP_PAYLOAD], msgs = 0;
 	memcpy(w, w0, sizeof(w));
@@ -519,7 +547,7 @@ static uint64_t tree_send(uint64_t set, int at, const uint64_t *w0, struct ask *
 	for (long c = 2l * at + 2; c <= 2l * at + 3; c++) {
 		unsigned k = tree_core(set, (unsigned)c);
 		w[5] = (uint64_t)c;
-		if (k < 64 && k != mon_me() && mon_send(k, MON_CAP_REVOKE, w) == ERR_OK) {
+		if (k < 64 && k != mon_me() && mon_send(k, type, w) == ERR_OK) {
 			a->pending++;
 			msgs += 2 * hops(k); /* the request and its answer */
 		}
@@ -665,22 +693,37 @@ static errval_t run_revoke(const struct cap_info *ci, uint64_t how, bool local, 
 	for (unsigned k = 0; k < 64; k++)
 		*ncores += cores >> k & 1;
 	errval_t err = ERR_OK;
-	struct ask a = {0};
 	uint64_t w[UMP_PAYLOAD] = {0, ci->type | (uint64_t)mon_me() << 16, ci->base, ci->size, 0,
 				   64};
-	*msgs = 0;
-	if (cores && how) { /* Barrelfish's way: one unicast to each */
-		err = ask_all(cores, MON_CAP_REVOKE, MON_CAP_REVOKED, w, &a);
-		for (unsigned k = 0; k < 64; k++)
-			*msgs += (cores >> k & 1) * 2 * hops(k);
-	} else if (cores) { /* down a tree, in parallel, answers summed up */
-		connect_tree(cores);
-		ask_begin(&a, MON_CAP_REVOKED);
-		*msgs = tree_send(cores, -1, w, &a);
-		err = ask_end(&a, ERR_OK, WAIT_TICKS * (1 + tree_levels(cores, -1)));
+	*msgs = *deleted = 0;
+	if (cores) {
+		/* Mark everywhere, here too, then sweep: nothing of it can be used
+		   anywhere before anything is deleted (docs/protocol.md 5). */
+		errval_t here = mark(w, true);
+		if (!how)
+			connect_tree(cores);
+		for (uint8_t type = MON_CAP_MARK; type;
+		     type = type == MON_CAP_MARK ? MON_CAP_SWEEP : 0) {
+			struct ask a = {0};
+			errval_t e;
+			uint8_t answer = type == MON_CAP_MARK ? MON_CAP_MARKED : MON_CAP_SWEPT;
+			if (how) { /* Barrelfish's way: one unicast to each */
+				e = ask_all(cores, type, answer, w, &a);
+				for (unsigned k = 0; k < 64; k++)
+					*msgs += (cores >> k & 1) * 2 * hops(k);
+			} else { /* down a tree, in parallel, answers summed up */
+				ask_begin(&a, answer);
+				*msgs += tree_send(type, cores, -1, w, &a);
+				e = ask_end(&a, ERR_OK, WAIT_TICKS * (1 + tree_levels(cores, -1)));
+			}
+			*deleted += a.sum;
+			*msgs += a.sum3;
+			if (!err) /* a failed mark still sweeps: what is marked goes */
+				err = e;
+		}
+		if (!here)
+			mark(w, false);
 	}
-	*deleted = a.sum;
-	*msgs += a.sum3;
 	if (err)
 		return err;
 	/* Nothing is left elsewhere: the anchors go, the object's own last. */

@@ -59,8 +59,8 @@ static const uint8_t op_of[] = {
     [MON_STATUS] = MON_OP_STATUS,
     [MON_CAP_DELIVER] = MON_OP_COPY,
     [MON_CAP_DELIVERED] = MON_OP_COPY,
-    [MON_CAP_REVOKE] = MON_OP_REVOKE,
-    [MON_CAP_REVOKED] = MON_OP_REVOKE,
+    [MON_CAP_SWEEP] = MON_OP_REVOKE,
+    [MON_CAP_SWEPT] = MON_OP_REVOKE,
     [MON_CAP_COUNT] = MON_OP_STATUS,
     [MON_CAP_COUNTED] = MON_OP_STATUS,
     [MON_SPAWN] = MON_OP_STATUS,
@@ -81,6 +81,8 @@ static const uint8_t op_of[] = {
     [MON_CHAN_OPEN] = MON_OP_JOIN,
     [MON_CHAN_OPENED] = MON_OP_JOIN,
     [MON_DEL_NOTIFY] = MON_OP_DELETE,
+    [MON_CAP_MARK] = MON_OP_REVOKE,
+    [MON_CAP_MARKED] = MON_OP_REVOKE,
 };
 
 unsigned mon_me(void)

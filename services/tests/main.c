@@ -521,8 +521,9 @@ static void test_remote_domain(unsigned k)
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
 	CHECK(rep.words[1] == 0xd0d0000 + k, "domain %lu on core %u read %#lx", (unsigned long)dom,
 	      k, (unsigned long)rep.words[1]);
-	/* Its monitor's copy and the domain's mapped copy: 2 deleted, 2 messages. */
-	EXPECT_REVOKE(f, 1, 2, 2);
+	/* Its monitor's copy and the domain's mapped copy: 2 deleted; mark and
+	   sweep, each asked and answered: 4 messages. */
+	EXPECT_REVOKE(f, 1, 2, 4);
 	for (unsigned i = 0; i < 500 && !faults; i++) { /* it reads every tick */
 		if (monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep))
 			break;
@@ -610,7 +611,7 @@ static void test_retype_race(unsigned online)
 	      "cores 1 and 2 hold %lu and %lu, want the RAM on both and one Frame",
 	      (unsigned long)h1, (unsigned long)h2);
 	check_everywhere(online, "after the retype race");
-	EXPECT_REVOKE(ram, 2, 3, 4);
+	EXPECT_REVOKE(ram, 2, 3, 8);
 	for (unsigned k = 1; k <= 2; k++)
 		EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom[k], 1, CAPADDR_NONE, &rep), ERR_OK);
 	check_everywhere(online, "after revoking the raced RAM");
@@ -621,7 +622,8 @@ static void test_retype_race(unsigned online)
  * An owner other than core 0: a domain on core 1 shares a frame of its own
  * RAM with core `to` and revokes it, through its own monitor, which owns
  * it; monitors 1 and 2 first get a channel of their own (through monitor
- * 0, once), then each costs 2 messages, as with core 0. testchild mode 10
+ * 0, once), then the share costs 2 messages and the revoke 4, as with
+ * core 0. testchild mode 10
  * prints the counts and exits 0 only if both worked.
  */
 static void test_share_from_core(unsigned online, unsigned to)
@@ -666,7 +668,7 @@ static void test_pass_on(unsigned online)
 	CHECK(held_on(2, ci.base, ci.size) == 1, "core 2 holds %lu, want the copy passed on",
 	      (unsigned long)held_on(2, ci.base, ci.size));
 	check_everywhere(online, "after passing a copy on");
-	EXPECT_REVOKE(f, 2, 3, 4);
+	EXPECT_REVOKE(f, 2, 3, 8);
 	for (unsigned i = 0; i < 500 && !faults; i++) {
 		if (monitor_call(MONITOR_DOMAIN, 1, dom, 0, CAPADDR_NONE, &rep))
 			break;
@@ -886,9 +888,9 @@ static void test_cores(void)
 		    ERR_OK);
 		EXPECT_ERR(cnode_revoke(CAPADDR(CAPADDR_L1(ram), 0), 1, CAPADDR_L2(ram)),
 			   ERR_CAP_REMOTE);
-		/* Revoke from the parent RAM: 2 messages per core holding a
-		   descendant, none for the others. */
-		EXPECT_REVOKE(ram, shared, shared, 2 * shared);
+		/* Revoke from the parent RAM: 4 messages per core holding a
+		   descendant (mark, marked, sweep, swept), none for the others. */
+		EXPECT_REVOKE(ram, shared, shared, 4 * shared);
 		EXPECT_ERR(cap_identify(f, &ci), ERR_CAP_EMPTY);
 		EXPECT_ERR(cap_identify(g, &ci), ERR_CAP_EMPTY);
 		for (k = 1; k < n; k++)
@@ -897,7 +899,7 @@ static void test_cores(void)
 				      "core %u still holds %lu copies", k,
 				      (unsigned long)held_on(k, fbase, fsize));
 
-		/* Only the cores that hold it: one core of n costs 2 messages. */
+		/* Only the cores that hold it: one core of n costs 4 messages. */
 		EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0),
 				      1, CAPADDR_L2(f)),
 			   ERR_OK);
@@ -908,10 +910,10 @@ static void test_cores(void)
 			   ERR_OK);
 		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, h, &rep), ERR_OK);
 		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, ram, &rep), ERR_OK);
-		EXPECT_REVOKE(f, 1, 1, 2); /* f's copies only */
+		EXPECT_REVOKE(f, 1, 1, 4); /* f's copies only */
 		CHECK(held_on(n - 1, 0, ~0ull) == 2, "core %u holds %lu, want 2 (h and ram)", n - 1,
 		      (unsigned long)held_on(n - 1, 0, ~0ull));
-		EXPECT_REVOKE(ram, 1, 2, 2);
+		EXPECT_REVOKE(ram, 1, 2, 4);
 		EXPECT_ERR(cap_identify(h, &ci), ERR_CAP_EMPTY);
 		check_everywhere(online, "after the revokes");
 	}

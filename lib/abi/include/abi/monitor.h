@@ -47,17 +47,18 @@ enum mon_msg {
 	MON_CAP_DELIVER = 4,
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = the word read. */
 	MON_CAP_DELIVERED = 5,
-	/* parent -> k: w0 = request, w1 = type | owner << 16, w2 = base,
-	 * w3 = size: delete every copy and descendant of that object on core
-	 * k. w4 = the cores of the revoke, w5 = k's position among them (in
-	 * increasing order; 64: none, a broadcast): first pass it on to the
-	 * cores at positions 2 * w5 + 2 and 2 * w5 + 3, if any (the owner
-	 * sends it to positions 0 and 1), and answer once they have. */
-	MON_CAP_REVOKE = 6,
+	/* The second phase of a revoke. parent -> k: w0 = request, w1 = type |
+	 * owner << 16, w2 = base, w3 = size: delete every copy and descendant
+	 * of that object on core k, then unmark it (MON_CAP_MARK). w4 = the
+	 * cores of the revoke, w5 = k's position among them (in increasing
+	 * order; 64: none, a broadcast): first pass it on to the cores at
+	 * positions 2 * w5 + 2 and 2 * w5 + 3, if any (the owner sends it to
+	 * positions 0 and 1), and answer once they have. */
+	MON_CAP_SWEEP = 6,
 	/* k -> parent: w0 = request, w1 = errval_t (the first in k's
 	 * subtree), w2 = capabilities deleted in k's subtree, w3 = messages
 	 * sent in it below k. */
-	MON_CAP_REVOKED = 7,
+	MON_CAP_SWEPT = 7,
 	/* 0 -> k: w0 = request, w1 = base, w2 = size: how many capabilities
 	 * core k's monitor holds inside that range. */
 	MON_CAP_COUNT = 8,
@@ -127,6 +128,12 @@ enum mon_msg {
 	 * the object's set (unless a copy to k is on its way) and lets its
 	 * anchor go once the set is empty. */
 	MON_DEL_NOTIFY = 27,
+	/* The first phase of a revoke, down the same tree as MON_CAP_SWEEP,
+	 * same words: mark the object on core k (KERNEL_CAP_MARK), so that no
+	 * copy or descendant there can be used any more. */
+	MON_CAP_MARK = 28,
+	/* k -> parent: w0 = request, w1 = errval_t, w3 = messages below k. */
+	MON_CAP_MARKED = 29,
 };
 
 /* Where a Frame handed to a domain on another core is mapped, and the first
