@@ -11,12 +11,13 @@
  *   share    owner -> k MON_CAP_DELIVER, k -> owner MON_CAP_DELIVERED; k's
  *            monitor makes its copy (KERNEL_CAP_CREATE) and may hand it to
  *            one of its domains (mapped at MON_SHARE_VA).
- *   revoke   MON_CAP_SWEEP down a binary tree over the cores in the
+ *   revoke   two phases, each down a binary tree over the cores in the
  *            sets of the records that are copies or descendants (each
- *            core passes it on to two more, revokes from a copy of its own
- *            making, and answers for its subtree with one MON_CAP_SWEPT):
- *            2k messages for k cores, none when nothing left the core.
- *            Then the anchors go.
+ *            core passes it on to two more and answers for its subtree):
+ *            MON_CAP_MARK (the kernel refuses every use of the object),
+ *            then MON_CAP_SWEEP (revoke from a copy of our own making,
+ *            unmark): 4k messages for k cores, none when nothing left the
+ *            core. Then the anchors go.
  *   delete   a holder whose core holds nothing of an object any more
  *            (after MONITOR_RELEASE or a kill) deletes its copies and
  *            tells the owner: one MON_DEL_NOTIFY; the owner's set shrinks
