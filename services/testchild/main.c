@@ -30,6 +30,10 @@
  *  12  like 6, but read the frame's second word every tick until it is not
  *      0, then delete its copy and tell its monitor (MONITOR_RELEASE), print
  *      how many owners the monitor told, exit 0 if that was one
+ *  13  like 6, but then copy the frame's capability (and delete the copy)
+ *      over and over until it is gone: a revoke must show as ERR_OK,
+ *      then ERR_CAP_REVOKED while it is marked, then ERR_CAP_EMPTY, never
+ *      out of that order; print the counts, exit 0 if the order held
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -164,6 +168,41 @@ static int release_when_told(void)
 	return m.words[0] ? 4 : m.words[1] == 1 ? 0 : 5;
 }
 
+/* Mode 13: watch a revoke from the side, as a holder. */
+static int watch_revoke(void)
+{
+	struct lmp_recv m;
+	if (lmp_recv(1, &m) || m.words[0] != MON_SHARE_VA || !m.has_cap)
+		return 1;
+	uint64_t w[4] = {*(volatile const uint64_t *)MON_SHARE_VA}, core = m.words[1];
+	capaddr_t s = slot_alloc();
+	if (s == SLOT_NONE || ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
+		return 2;
+	unsigned phase = 0, seen[3] = {0};
+	for (;;) {
+		errval_t err = cnode_copy(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s),
+					  CAPADDR(CN_TASK, TASK_RECV), CAP_RIGHTS_ALL);
+		unsigned now = err == ERR_OK ? 0 : err == ERR_CAP_REVOKED ? 1 : 2;
+		if (err && err != ERR_CAP_REVOKED && err != ERR_CAP_EMPTY) {
+			printf("testchild: core %lu: copy: %s\n", (unsigned long)core,
+			       err_str(err));
+			return 22;
+		}
+		cnode_delete(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s)); /* may be swept */
+		if (now < phase)
+			break;
+		phase = now;
+		seen[now]++;
+		if (now == 2)
+			break;
+		sys_yield();
+	}
+	printf("testchild: core %lu copied it %u times, refused %u times while marked, then it "
+	       "was gone%s\n",
+	       (unsigned long)core, seen[0], seen[1], phase == 2 ? "" : " (out of order)");
+	return phase != 2 ? 20 : seen[0] == 0 ? 21 : 0;
+}
+
 static int retype_remote(void)
 {
 	struct lmp_recv m;
@@ -231,6 +270,8 @@ int main(void *arg)
 		return retype_remote();
 	case 12:
 		return release_when_told();
+	case 13:
+		return watch_revoke();
 	case 10:
 		return share_from_here((uintptr_t)arg);
 	case 7:

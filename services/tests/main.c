@@ -492,6 +492,22 @@ static uint64_t spawn_on(unsigned k, uint64_t mode)
 	return err ? 0 : rep.words[1];
 }
 
+/* Wait (bounded) until domain dom on core k has stopped; its state word. */
+static uint64_t wait_domain(unsigned k, uint64_t dom)
+{
+	struct lmp_recv rep, nap;
+	uint64_t v = 1;
+	for (unsigned i = 0; i < 500 && (v & 0xff) != 0; i++) {
+		errval_t err = monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep);
+		if (err && err != ERR_MON_BUSY)
+			break;
+		v = err ? 1 : rep.words[1];
+		if ((v & 0xff) != 0)
+			lmp_recv_timeout(1, &nap);
+	}
+	return v;
+}
+
 /* A one-page Frame of new RAM (*ram) whose first word is magic. */
 static capaddr_t marked_frame(capaddr_t *ram, uint64_t magic)
 {
@@ -537,6 +553,30 @@ static void test_remote_domain(unsigned k)
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep),
 		   ERR_DOMAIN_NOT_FOUND);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, 0, dom, 0, CAPADDR_NONE, &rep), ERR_CORE_NONE);
+	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
+	slot_free(f);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+}
+
+/*
+ * A revoke seen from a holder: a domain on core k copies the frame it was
+ * handed over and over while we revoke it. Its copies must succeed, then
+ * be refused while the frame is marked (ERR_CAP_REVOKED), then find it
+ * gone, in that order (testchild mode 13 exits 0 only then).
+ */
+static void test_watch_revoke(unsigned k)
+{
+	struct lmp_recv rep, nap;
+	uint64_t dom = spawn_on(k, 13);
+	capaddr_t ram, f = marked_frame(&ram, 0xb0b0000 + k);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
+	lmp_recv_timeout(2, &nap); /* let it copy a while */
+	EXPECT_REVOKE(f, 1, 2, 4);
+	uint64_t v = wait_domain(k, dom);
+	CHECK((v & 0xff) == 0 && (v >> 8 & 0xffffff) == 0,
+	      "the domain watching the revoke on core %u: state %lu status %lu", k,
+	      (unsigned long)(v & 0xff), (unsigned long)(v >> 8 & 0xffffff));
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
 	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
 	slot_free(f);
 	EXPECT_ERR(ram_free(ram), ERR_OK);
@@ -682,22 +722,6 @@ static void test_pass_on(unsigned online)
 	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
 	slot_free(f);
 	EXPECT_ERR(ram_free(ram), ERR_OK);
-}
-
-/* Wait (bounded) until domain dom on core k has stopped; its state word. */
-static uint64_t wait_domain(unsigned k, uint64_t dom)
-{
-	struct lmp_recv rep, nap;
-	uint64_t v = 1;
-	for (unsigned i = 0; i < 500 && (v & 0xff) != 0; i++) {
-		errval_t err = monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep);
-		if (err && err != ERR_MON_BUSY)
-			break;
-		v = err ? 1 : rep.words[1];
-		if ((v & 0xff) != 0)
-			lmp_recv_timeout(1, &nap);
-	}
-	return v;
 }
 
 /*
@@ -959,6 +983,7 @@ static void test_cores(void)
 	if (online >= 2) {
 		test_remote_domain(n - 1);
 		check_everywhere(online, "after the remote domain");
+		test_watch_revoke(n - 1);
 		test_remote_revoke(1, online);
 		test_last_copies(online, n);
 		if (online >= 3) {
