@@ -964,8 +964,25 @@ void capops_deferred(void)
 static void child_request(struct child *c, const struct lmp_recv *m)
 {
 	uint64_t w[4] = {ERR_MON_BUSY};
-	capaddr_t cap = slot_alloc();
+	capaddr_t cap = slot_alloc(), ep = slot_alloc();
 	struct cap_info ci;
+	bool answered = false;
+	/* Answer on a copy of its endpoint of our own: if the domain is killed
+	   while we wait for other monitors, the kill deletes the copy too and
+	   the answer goes nowhere, not to whatever reuses its handle CNode. */
+	if (ep == SLOT_NONE || cnode_copy(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep),
+					  child_cap(c, SPAWN_H_EP), CAP_RIGHTS_ALL)) {
+		if (ep != SLOT_NONE)
+			slot_free(ep);
+		ep = child_cap(c, SPAWN_H_EP);
+		w[0] = ERR_NO_SLOTS;
+		if (cap != SLOT_NONE)
+			slot_free(cap);
+		cap = SLOT_NONE;
+		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		send_bounded(ep, w, CAPADDR_NONE);
+		return;
+	}
 	bool retype = m->words[0] == MONITOR_RETYPE;
 	/* One at a time: while we run an operation as owner (busy) or wait for
 	   another owner (requesting), the domain is told to ask again. Waiting
@@ -979,14 +996,14 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 		w[0] = idle ? ERR_CAP_EMPTY : ERR_MON_BUSY;
 	} else if (ci.owner == mon_me() && m->words[0] == MONITOR_SHARE) {
 		busy = true; /* ours to share: this monitor owns what was made here */
-		share(child_cap(c, SPAWN_H_EP), cap, m->words[1], 0);
+		share(ep, cap, m->words[1], 0);
 		busy = false;
-		return;
+		answered = true; /* share() took the capability and answered */
 	} else if (ci.owner == mon_me() && !retype && find(ci.type, ci.base, ci.size)) {
 		busy = true; /* ours: revoke it everywhere, here too */
-		revoke(child_cap(c, SPAWN_H_EP), cap, 0, true);
+		revoke(ep, cap, 0, true);
 		busy = false;
-		return;
+		answered = true; /* as share() */
 	} else if (ci.owner == mon_me()) {
 		w[0] = ERR_CAP_NOT_FOUND; /* ours and not shared: do it locally */
 	} else {
@@ -1005,11 +1022,14 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 			w[0] = mon_ask(owner, MON_REVOKE_REQ, MON_REVOKE_REPLY, q, &w[1]);
 		requesting = false;
 	}
-	if (cap != SLOT_NONE) {
+	if (cap != SLOT_NONE && !answered) {
 		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 		slot_free(cap);
 	}
-	send_bounded(child_cap(c, SPAWN_H_EP), w, CAPADDR_NONE);
+	if (!answered)
+		send_bounded(ep, w, CAPADDR_NONE);
+	cnode_delete(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep));
+	slot_free(ep);
 }
 
 static void count(uint64_t client, const uint64_t *w)

@@ -796,7 +796,8 @@ static void test_last_copies(unsigned online, unsigned n)
  *    copy is left anywhere afterwards (the copy request is refused, or its
  *    copy is in the set when the revoke runs);
  *  - two revokes of overlapping capabilities: the domain on core 1 revokes
- *    a frame while we revoke the RAM it came from.
+ *    a frame while we revoke the RAM it came from;
+ *  - a domain killed while its revoke runs (race_die_round).
  * Each round ends with every core's invariants and no copy held anywhere.
  */
 #define RACE_ROUNDS 10
@@ -833,6 +834,28 @@ static void race_round(unsigned online, unsigned mode, unsigned round)
 	EXPECT_ERR(ram_free(ram), ERR_OK);
 }
 
+/*
+ * A domain killed in the middle of a distributed operation: the domain on
+ * core 1 asks for a revoke of the frame it was handed (its monitor asks
+ * the owner, us) while we kill it. Whichever comes first, no monitor may
+ * wedge: the revoke completes or never starts, core 1 holds nothing
+ * afterwards, the RAM comes back, and the monitors go on serving.
+ */
+static void race_die_round(unsigned online, unsigned round)
+{
+	struct lmp_recv rep;
+	uint64_t dom = spawn_on(1, 8);
+	capaddr_t ram, f = marked_frame(&ram, 0xdd00000 + round);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, 1, dom, 0, f, &rep), ERR_OK);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, 1, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+	CHECK(held_on(1, 0, ~0ull) == 0, "die %u: core 1 holds %lu after the kill", round,
+	      (unsigned long)held_on(1, 0, ~0ull));
+	check_everywhere(online, "after a domain died mid-revoke");
+	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
+	slot_free(f);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+}
+
 static void test_race(void)
 {
 	unsigned online = 0;
@@ -847,6 +870,7 @@ static void test_race(void)
 	for (unsigned r = 0; r < RACE_ROUNDS; r++) {
 		race_round(online, 11, r);
 		race_round(online, 8, r);
+		race_die_round(online, r);
 	}
 	CHECK(ram_free_bytes() == before, "race: free memory %lu, was %lu",
 	      (unsigned long)ram_free_bytes(), (unsigned long)before);
