@@ -26,10 +26,11 @@
  *            (the owner retypes its own copy and owns the result),
  *            MON_COPY_REQ (the new core joins the set before the copy goes).
  *
- * An owner serves one operation at a time (busy); requests from other
- * monitors that come meanwhile wait for it (deferred), local clients are
- * told ERR_MON_BUSY. Waits for answers nest (struct ask), so a monitor
- * waiting as a requester still serves other monitors.
+ * Each operation locks the range of the object it works on (struct op):
+ * requests from other monitors on an overlapping object wait (deferred),
+ * local clients are told ERR_MON_BUSY; operations on other objects run
+ * while it waits for answers, nested in its wait (struct ask), at most
+ * OPS deep. So a monitor waiting as a requester still serves others.
  */
 #include <stdio.h>
 #include <string.h>
@@ -57,7 +58,7 @@ struct shared {
 	uint8_t type;
 	uint64_t base, size;
 	uint64_t cores; /* bit k: core k may hold a copy or a descendant */
-	uint64_t gone;	/* cores that said MON_DEL_NOTIFY while we were busy */
+	uint64_t gone;	/* cores that said MON_DEL_NOTIFY while it was locked */
 	capaddr_t anchor;
 };
 
@@ -75,13 +76,65 @@ static struct held held[HELD];
 static capaddr_t clients[MON_CLIENTS]; /* their reply endpoints, or 0 */
 static struct vregion probes;
 static bool probes_up;
-static bool busy; /* serving a request that waits for other monitors */
-/* Requests from other monitors that came while we were busy (each
-   monitor has at most one outstanding), served when it is done. */
+/*
+ * Operations in progress here, each with the lock on its object's range
+ * (docs/protocol.md 4.1): one whose object overlaps another's (the same
+ * object, an ancestor or a descendant) does not start until that one is
+ * done; operations on unrelated objects, or on none (size 0: status,
+ * spawn), run nested while the others wait for answers, at most OPS deep.
+ */
+#define OPS	   4
+#define CONNECTING (1ull << 63) /* the "object" of MON_CONNECT: no memory there */
+static struct op {
+	bool used;
+	uint64_t base, size;
+} ops[OPS];
+static unsigned depth;
+/* Requests from other monitors whose object was locked (a monitor has at
+   most one outstanding, and may have one MON_CONNECT more), served when
+   the lock is free. */
+#define DEFERRED 2
 static struct {
 	uint8_t type; /* 0: none */
 	uint64_t w[UMP_PAYLOAD];
-} deferred[BOOTINFO_MAX_CORES];
+} deferred[BOOTINFO_MAX_CORES][DEFERRED];
+
+static bool overlaps(const struct op *o, uint64_t base, uint64_t size)
+{
+	return o->used && o->size && size && base < o->base + o->size && o->base < base + size;
+}
+
+/* Lock [base, base + size) for an operation; -1 if it overlaps one in
+   progress or OPS are. */
+static int op_begin(uint64_t base, uint64_t size)
+{
+	int free = -1;
+	for (unsigned i = 0; i < OPS; i++) {
+		if (overlaps(&ops[i], base, size))
+			return -1;
+		if (!ops[i].used && free < 0)
+			free = (int)i;
+	}
+	if (free >= 0) {
+		ops[free] = (struct op){true, base, size};
+		depth++;
+	}
+	return free;
+}
+
+static void op_end(int i)
+{
+	ops[i].used = false;
+	depth--;
+}
+
+static bool locked(uint64_t base, uint64_t size)
+{
+	for (unsigned i = 0; i < OPS; i++)
+		if (overlaps(&ops[i], base, size))
+			return true;
+	return false;
+}
 
 /* A request waiting for its answers. Waits nest (a monitor waiting as a
    requester may serve another monitor's request meanwhile, which waits in
@@ -387,12 +440,13 @@ static errval_t release(const struct child *c, uint64_t base, uint64_t size, uin
 static struct shared *find(uint8_t type, uint64_t base, uint64_t size);
 static void drop_anchor(struct shared *s);
 
-/* Take the cores that hold nothing any more out of the sets. */
+/* Take the cores that hold nothing any more out of the sets (of records
+   no operation in progress works on). */
 static void apply_gone(void)
 {
 	for (unsigned i = 0; i < SHARED; i++) {
 		struct shared *s = &shared[i];
-		if (!s->used || !s->gone)
+		if (!s->used || !s->gone || locked(s->base, s->size))
 			continue;
 		s->cores &= ~s->gone;
 		s->gone = 0;
@@ -409,8 +463,7 @@ static void on_del_notify(unsigned from, const uint64_t *w)
 	if (!s || from >= 64 || !(s->cores >> from & 1))
 		return;
 	s->gone |= 1ull << from;
-	if (!busy)
-		apply_gone();
+	apply_gone();
 }
 
 /* A copy reached core k (or may have): k holds one, whatever k said
@@ -888,10 +941,18 @@ static void connect_tree(uint64_t cores)
 		if (a == 0 || b == 0 || linked[a] >> b & 1)
 			continue;
 		uint64_t w[UMP_PAYLOAD] = {0, b, a + 1};
-		if (mon_me() == 0)
+		if (mon_me() != 0) {
+			if (mon_ask(1, MON_CONNECT, MON_CONNECTED, w, NULL) == ERR_OK) {
+				linked[a] |= 1ull << b;
+				linked[b] |= 1ull << a;
+			}
+			continue;
+		}
+		int op = op_begin(CONNECTING, 1); /* busy opening one: relay this edge */
+		if (op >= 0) {
 			on_connect_pair(a, b);
-		else if (mon_ask(1, MON_CONNECT, MON_CONNECTED, w, NULL) == ERR_OK)
-			linked[a] |= 1ull << b, linked[b] |= 1ull << a;
+			op_end(op);
+		}
 	}
 }
 
@@ -920,18 +981,20 @@ static void on_copy_req(unsigned from, const uint64_t *w)
 	mon_send(from, MON_COPY_REPLY, r);
 }
 
-/* Requests from other monitors; one that comes while we are busy waits for
-   the operation in progress (each monitor has at most one outstanding). */
+/* Requests from other monitors; one whose object is locked waits for the
+   operation in progress. */
 static void on_request(unsigned from, uint8_t type, const uint64_t *w)
 {
-	if (busy) {
-		if (from < BOOTINFO_MAX_CORES) {
-			memcpy(deferred[from].w, w, sizeof(deferred[from].w));
-			deferred[from].type = type;
-		}
+	int op = type == MON_CONNECT ? op_begin(CONNECTING, 1) : op_begin(w[2], w[3]);
+	if (op < 0) {
+		for (unsigned i = 0; from < BOOTINFO_MAX_CORES && i < DEFERRED; i++)
+			if (!deferred[from][i].type) {
+				memcpy(deferred[from][i].w, w, sizeof(deferred[from][i].w));
+				deferred[from][i].type = type;
+				break;
+			} /* (none free: cannot happen; the sender times out) */
 		return;
 	}
-	busy = true;
 	if (type == MON_REVOKE_REQ)
 		on_revoke_req(from, w);
 	else if (type == MON_RETYPE_REQ)
@@ -940,19 +1003,21 @@ static void on_request(unsigned from, uint8_t type, const uint64_t *w)
 		on_connect(from, w);
 	else
 		on_copy_req(from, w);
-	busy = false;
+	op_end(op);
 }
 
 void capops_deferred(void)
 {
-	if (!busy)
-		apply_gone();
-	for (unsigned k = 0; !busy && k < BOOTINFO_MAX_CORES; k++)
-		if (deferred[k].type) {
-			uint8_t type = deferred[k].type;
-			deferred[k].type = 0;
-			on_request(k, type, deferred[k].w);
-		}
+	apply_gone();
+	for (unsigned k = 0; depth < OPS && k < BOOTINFO_MAX_CORES; k++)
+		for (unsigned i = 0; i < DEFERRED; i++)
+			if (deferred[k][i].type) {
+				uint64_t w[UMP_PAYLOAD];
+				uint8_t type = deferred[k][i].type;
+				memcpy(w, deferred[k][i].w, sizeof(w));
+				deferred[k][i].type = 0;
+				on_request(k, type, w); /* deferred again if still locked */
+			}
 }
 
 /*
@@ -984,26 +1049,24 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 		return;
 	}
 	bool retype = m->words[0] == MONITOR_RETYPE;
-	/* One at a time: while we run an operation as owner (busy) or wait for
-	   another owner (requesting), the domain is told to ask again. Waiting
-	   as a requester we still serve other monitors' requests, so two owners
+	/* While we wait for another owner (requesting), the domain is told to
+	   ask again, and so while its object is locked here. Waiting as a
+	   requester we still serve other monitors' requests, so two owners
 	   asking each other do not wait on each other. */
-	bool idle = !busy && !requesting;
+	int op = -1;
 	if (cap == SLOT_NONE || rpc_take_cap(cap)) {
 		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
 		w[0] = ERR_NO_SLOTS;
-	} else if (!idle || cap_identify(cap, &ci)) {
-		w[0] = idle ? ERR_CAP_EMPTY : ERR_MON_BUSY;
+	} else if (cap_identify(cap, &ci)) {
+		w[0] = ERR_CAP_EMPTY;
+	} else if (requesting || (ci.owner == mon_me() && (op = op_begin(ci.base, ci.size)) < 0)) {
+		w[0] = ERR_MON_BUSY;
 	} else if (ci.owner == mon_me() && m->words[0] == MONITOR_SHARE) {
-		busy = true; /* ours to share: this monitor owns what was made here */
-		share(ep, cap, m->words[1], 0);
-		busy = false;
-		answered = true; /* share() took the capability and answered */
+		share(ep, cap, m->words[1], 0); /* ours: this monitor owns what was made here */
+		answered = true;		/* share() took the capability and answered */
 	} else if (ci.owner == mon_me() && !retype && find(ci.type, ci.base, ci.size)) {
-		busy = true; /* ours: revoke it everywhere, here too */
-		revoke(ep, cap, 0, true);
-		busy = false;
-		answered = true; /* as share() */
+		revoke(ep, cap, 0, true); /* ours: revoke it everywhere, here too */
+		answered = true;	  /* as share() */
 	} else if (ci.owner == mon_me()) {
 		w[0] = ERR_CAP_NOT_FOUND; /* ours and not shared: do it locally */
 	} else {
@@ -1026,6 +1089,8 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 		slot_free(cap);
 	}
+	if (op >= 0)
+		op_end(op);
 	if (!answered)
 		send_bounded(ep, w, CAPADDR_NONE);
 	cnode_delete(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep));
@@ -1132,7 +1197,16 @@ bool capops_serve(const struct lmp_recv *m)
 		reply(client, ERR_NO_SLOTS, 0, 0, 0);
 		return true;
 	}
-	if (!clients[client] || busy) {
+	/* The object it is about, locked while we serve it (none: size 0). */
+	struct cap_info ci = {0};
+	if (cap != SLOT_NONE && (m->words[0] == MONITOR_SHARE || m->words[0] == MONITOR_REVOKE))
+		cap_identify(cap, &ci);
+	if (m->words[0] == MONITOR_COUNT) { /* counts no operation's halfway state */
+		ci.base = m->words[2];
+		ci.size = m->words[3];
+	}
+	int op = clients[client] ? op_begin(ci.base, ci.size) : -1;
+	if (op < 0) {
 		if (cap != SLOT_NONE) {
 			cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 			slot_free(cap);
@@ -1146,7 +1220,6 @@ bool capops_serve(const struct lmp_recv *m)
 		slot_free(cap);
 		cap = SLOT_NONE;
 	}
-	busy = true;
 	switch (m->words[0]) {
 	case MONITOR_SHARE: /* share() and revoke() take the capability */
 		if (cap != SLOT_NONE)
@@ -1186,6 +1259,6 @@ bool capops_serve(const struct lmp_recv *m)
 	default:
 		reply(client, ERR_BAD_REQUEST, 0, 0, 0);
 	}
-	busy = false;
+	op_end(op);
 	return true;
 }
