@@ -1088,6 +1088,7 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	if (cap != SLOT_NONE && !answered) {
 		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 		slot_free(cap);
+		capops_release(); /* if the domain died meanwhile, ours was its last */
 	}
 	if (op >= 0)
 		op_end(op);

@@ -428,8 +428,10 @@ static void serve_local(const struct lmp_recv *m)
 {
 	if (capops_serve(m))
 		return;
-	if (m->has_cap) /* not for us: free the receive slot */
+	if (m->has_cap) { /* not for us (a dead domain's?): free the receive slot */
 		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		capops_release(); /* it may have been the last copy here */
+	}
 	if (me != 0 || m->badge != CLIENT_SHELL)
 		return; /* the shell and bound clients talk to monitor 0 */
 	switch (m->words[0]) {

@@ -25,8 +25,9 @@
  *      it with core j (bits 8-15) and revoke it, both through its own
  *      monitor (the owner); print what each cost; exit 0 if both worked
  *   6  (started on another core) wait for a frame its monitor maps at
- *      MON_SHARE_VA, answer with the first word, print it, then read it
- *      every tick until that read faults (the frame is revoked)
+ *      MON_SHARE_VA, answer with the first word (after bits 8-15 ticks),
+ *      print it, then read it every tick until that read faults (the frame
+ *      is revoked)
  *  12  like 6, but read the frame's second word every tick until it is not
  *      0, then delete its copy and tell its monitor (MONITOR_RELEASE), print
  *      how many owners the monitor told, exit 0 if that was one
@@ -125,6 +126,8 @@ static int read_shared_frame(unsigned mode, unsigned to)
 	volatile const uint64_t *p = (const uint64_t *)MON_SHARE_VA;
 	uint64_t w[4] = {*p}, core = m.words[1];
 	printf("testchild: core %lu read %#lx\n", (unsigned long)core, (unsigned long)w[0]);
+	if (mode == 6 && to) /* keep our monitor (and the owner) waiting */
+		lmp_recv_timeout(to, &m);
 	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
 		return 2;
 	if (mode != 6 && !m.has_cap)
