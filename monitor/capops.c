@@ -319,6 +319,31 @@ static errval_t sweep(const uint64_t *w, uint64_t *deleted)
 }
 
 /*
+ * The sweep on the exempt core (docs/protocol.md 4.6), whose domain asked
+ * for the revoke and keeps its capability: every descendant of the object
+ * here goes (each is an object of the owner that we were delivered and
+ * hold a copy of), the copies stay; the domain revokes those itself when
+ * we have answered it, as with a local revoke.
+ */
+static errval_t sweep_descendants(const uint64_t *w, uint64_t *deleted)
+{
+	errval_t err = ERR_OK;
+	*deleted = 0;
+	for (unsigned i = 0; i < HELD; i++) {
+		struct held *h = &held[i];
+		if (h->slot == SLOT_NONE || h->base < w[2] || h->base + h->size > w[2] + w[3] ||
+		    (h->type == (uint8_t)w[1] && h->base == w[2] && h->size == w[3]))
+			continue;
+		uint64_t d[UMP_PAYLOAD] = {0, h->type | (w[1] & 0xffff0000), h->base, h->size}, n;
+		errval_t e = sweep(d, &n);
+		*deleted += n;
+		if (!err)
+			err = e;
+	}
+	return err;
+}
+
+/*
  * MON_CAP_MARK and MON_CAP_SWEEP, the two phases of a revoke (docs/
  * protocol.md 5): pass it on to our children in the tree first (w4 = the
  * cores of the revoke, w5 = our position), meanwhile mark the object here
@@ -336,6 +361,11 @@ static void on_phase(unsigned from, uint8_t type, const uint64_t *w)
 	uint64_t below = tree_send(type, w[4], at, w, &a);
 	if (type == MON_CAP_MARK) {
 		r[1] = mark(w, true);
+	} else if ((w[1] >> 32) == mon_me() + 1ull) {
+		r[1] = sweep_descendants(w, &r[2]); /* the core whose domain revokes */
+		errval_t e = mark(w, false);
+		if (!r[1] && e != ERR_CAP_NOT_FOUND)
+			r[1] = e;
 	} else {
 		r[1] = sweep(w, &r[2]);
 		errval_t e = mark(w, false); /* not marked if its mark failed */
@@ -391,8 +421,19 @@ unsigned capops_release(void)
 		if (h->slot == SLOT_NONE || !h->own || h->pin)
 			continue;
 		if (cap_identify(h->slot, &ci) == ERR_CAP_EMPTY) {
+			/* A domain here revoked it locally (it kept its own copy,
+			   the exempt one): ask the kernel with a copy made for it. */
+			struct held probe = *h;
 			held_gone(h);
-			continue;
+			probe.slot = slot_alloc();
+			if (probe.slot == SLOT_NONE)
+				continue;
+			if (create(probe.slot, probe.type | (uint64_t)probe.owner << 16, probe.base,
+				   probe.size)) {
+				slot_free(probe.slot);
+				continue;
+			}
+			*h = probe; /* checked below like any copy of ours */
 		}
 		unsigned ours = 0;
 		bool kept = false;
@@ -732,8 +773,8 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
  * capabilities deleted there; *msgs: inter-monitor messages sent and
  * received for it.
  */
-static errval_t run_revoke(const struct cap_info *ci, uint64_t how, bool local, uint64_t *ncores,
-			   uint64_t *deleted, uint64_t *msgs)
+static errval_t run_revoke(const struct cap_info *ci, uint64_t how, unsigned exempt, bool local,
+			   uint64_t *ncores, uint64_t *deleted, uint64_t *msgs)
 {
 	uint64_t cores = 0;
 	*ncores = 0;
@@ -747,8 +788,12 @@ static errval_t run_revoke(const struct cap_info *ci, uint64_t how, bool local, 
 	for (unsigned k = 0; k < 64; k++)
 		*ncores += cores >> k & 1;
 	errval_t err = ERR_OK;
-	uint64_t w[UMP_PAYLOAD] = {0, ci->type | (uint64_t)mon_me() << 16, ci->base, ci->size, 0,
-				   64};
+	if (exempt >= 64 || !(cores >> exempt & 1))
+		exempt = 64; /* none */
+	uint64_t w[UMP_PAYLOAD] = {
+	    0,	      ci->type | (uint64_t)mon_me() << 16 | (exempt < 64 ? exempt + 1ull : 0) << 32,
+	    ci->base, ci->size,
+	    0,	      64};
 	*msgs = *deleted = 0;
 	if (cores) {
 		/* Mark everywhere, here too, then sweep: nothing of it can be used
@@ -798,7 +843,13 @@ static errval_t run_revoke(const struct cap_info *ci, uint64_t how, bool local, 
 		while (local && (err = cnode_revoke(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a))) ==
 				    ERR_CAP_PENDING)
 			;
-		drop_anchor(self);
+		if (exempt < 64) { /* its domain keeps its copy: so do we, the anchor */
+			cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, a, 1, 0, 0, 0);
+			self->cores = 1ull << exempt;
+			self->gone = 0;
+		} else {
+			drop_anchor(self);
+		}
 	}
 	return err;
 }
@@ -809,7 +860,7 @@ static void revoke(capaddr_t to, capaddr_t cap, uint64_t how, bool local)
 	uint64_t ncores = 0, deleted = 0, msgs = 0;
 	errval_t err = cap_identify(cap, &ci);
 	if (!err)
-		err = run_revoke(&ci, how, local, &ncores, &deleted, &msgs);
+		err = run_revoke(&ci, how, 64, local, &ncores, &deleted, &msgs);
 	cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 	slot_free(cap);
 	answer(to, err, ncores, deleted, msgs);
@@ -824,8 +875,9 @@ static void on_revoke_req(unsigned from, const uint64_t *w)
 	struct shared *s = find(ci.type, ci.base, ci.size);
 	if (s && s->cores >> from & 1) { /* it holds a copy that came from us */
 		uint64_t ncores, deleted, msgs;
-		r[1] = run_revoke(&ci, 0, true, &ncores, &deleted, &msgs);
-		r[2] = msgs + 2; /* with this request and its answer */
+		r[1] = run_revoke(&ci, 0, from, true, &ncores, &deleted,
+				  &msgs); /* from keeps its own */
+		r[2] = msgs + 2;	  /* with this request and its answer */
 	}
 	mon_send(from, MON_REVOKE_REPLY, r);
 }

@@ -14,8 +14,9 @@
  *      outer only); a busy monitor is asked again. Exit status: failures.
  *   8  (started on another core) like 6, but after the first read revoke
  *      the frame it was sent (MONITOR_REVOKE to its monitor, which asks the
- *      owner core; asked again while BUSY), print the result, then read on
- *      until that read faults
+ *      owner core; asked again while BUSY), then here (cnode_revoke: the
+ *      copy its monitor mapped for it goes, its own stays), print the
+ *      result, then read on until that read faults
  *   9  (started on another core) wait for a RAM capability its monitor
  *      sends, retype its first 16 KiB into a Frame through its monitor (the
  *      owner core does it), print the result and exit with it
@@ -133,9 +134,14 @@ static int read_shared_frame(unsigned mode, unsigned to)
 	if (mode != 6 && !m.has_cap)
 		return 3;
 	if (mode == 8) {
+		struct cap_info ci;
 		errval_t err = ask_monitor(MONITOR_REVOKE, 0, &m);
-		printf("testchild: core %lu revoked it: %s, %lu messages\n", (unsigned long)core,
-		       err_str(err), (unsigned long)m.words[1]);
+		uint64_t msgs = m.words[1];
+		if (!err)
+			err = cnode_revoke(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		printf("testchild: core %lu revoked it: %s, %lu messages; kept its own: %s\n",
+		       (unsigned long)core, err_str(err), (unsigned long)msgs,
+		       err_str(cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci)));
 	} else if (mode == 11) {
 		errval_t err = ask_monitor(MONITOR_SHARE, to, &m);
 		printf("testchild: core %lu passed it on to core %u: %s, %lu messages\n",
