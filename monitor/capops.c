@@ -1073,10 +1073,12 @@ void capops_deferred(void)
 }
 
 /*
- * Core k: a domain we started asks about a capability it was handed (and
- * attached): MONITOR_REVOKE (every copy and descendant goes, on every core,
- * its own included) or MONITOR_RETYPE (the result stays with us). The
- * owner, core 0, runs either; the answer goes to the domain's endpoint.
+ * Core k: a domain we started asks about a capability it has (attached):
+ * MONITOR_SHARE (a copy to another core), MONITOR_REVOKE (every copy and
+ * descendant goes on every other core; the domain then revokes here, its
+ * own copy stays) or MONITOR_RETYPE (the result comes with the answer).
+ * Its owner runs it: we, for what was made here, else the owner core's
+ * monitor, asked. The answer goes to the domain's endpoint.
  */
 static void child_request(struct child *c, const struct lmp_recv *m)
 {
@@ -1084,6 +1086,7 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	capaddr_t cap = slot_alloc(), ep = slot_alloc();
 	struct cap_info ci;
 	bool answered = false;
+	struct held *give = NULL;
 	/* Answer on a copy of its endpoint of our own: if the domain is killed
 	   while we wait for other monitors, the kill deletes the copy too and
 	   the answer goes nowhere, not to whatever reuses its handle CNode. */
@@ -1136,6 +1139,13 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 		else
 			w[0] = mon_ask(owner, MON_REVOKE_REQ, MON_REVOKE_REPLY, q, &w[1]);
 		requesting = false;
+		for (unsigned i = 0; retype && !w[0] && i < HELD && !give; i++) {
+			struct held *h = &held[i]; /* the owner delivered the result to us */
+			if (h->slot != SLOT_NONE && h->own && h->pin &&
+			    h->type == (uint8_t)m->words[3] && h->base == ci.base + m->words[1] &&
+			    h->size == m->words[2])
+				give = h;
+		}
 	}
 	if (cap != SLOT_NONE && !answered) {
 		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
@@ -1144,7 +1154,11 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	}
 	if (op >= 0)
 		op_end(op);
-	if (!answered)
+	/* A retype's result goes with the answer: the domain holds it now (and
+	   our copy no longer keeps this core in the set by itself). */
+	if (!answered && give && ep_send(ep, w, give->slot) == ERR_OK)
+		give->pin = false;
+	else if (!answered)
 		send_bounded(ep, w, CAPADDR_NONE);
 	cnode_delete(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep));
 	slot_free(ep);

@@ -19,7 +19,8 @@
  *      result, then read on until that read faults
  *   9  (started on another core) wait for a RAM capability its monitor
  *      sends, retype its first 16 KiB into a Frame through its monitor (the
- *      owner core does it), print the result and exit with it
+ *      owner core does it; the Frame comes with the answer), print the
+ *      result and exit with it
  *  11  like 6, but after the first read pass it on to core j (bits 8-15):
  *      its monitor asks the owner, which gives core j a copy
  *  10  (started on core k = bits 16-23) make a frame of its own RAM, share
@@ -215,16 +216,27 @@ static int watch_revoke(void)
 static int retype_remote(void)
 {
 	struct lmp_recv m;
+	struct cap_info ci = {0};
 	uint64_t req[4] = {MONITOR_RETYPE, 0, 4 * OBJSIZE_PAGE, OBJ_FRAME};
+	capaddr_t ram = slot_alloc();
 	if (lmp_recv(1, &m) || !m.has_cap)
 		return 1000;
 	uint64_t core = m.words[1];
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, CAPADDR(CN_TASK, TASK_RECV)) ||
-	    lmp_recv(1, &m))
+	/* The RAM out of the receive slot, where the result will come. */
+	if (cnode_copy(CAPADDR(CAPADDR_L1(ram), 0), 1, CAPADDR_L2(ram), CAPADDR(CN_TASK, TASK_RECV),
+		       CAP_RIGHTS_ALL) ||
+	    cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV) ||
+	    disp_set_recv_slot(CAPADDR(CN_TASK, TASK_DISP), CAPADDR(CN_TASK, TASK_RECV)))
+		return 1002;
+	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, ram) || lmp_recv(1, &m))
 		return 1001;
-	printf("testchild: core %lu retype: %s\n", (unsigned long)core,
-	       err_str((errval_t)m.words[0]));
-	return (int)m.words[0];
+	errval_t err = (errval_t)m.words[0];
+	if (!err && (!m.has_cap || cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci) ||
+		     ci.type != OBJ_FRAME || ci.size != 4 * OBJSIZE_PAGE))
+		err = ERR_CAP_NOT_FOUND;
+	printf("testchild: core %lu retype: %s%s\n", (unsigned long)core, err_str(err),
+	       err ? "" : ", holds the 16 KiB Frame");
+	return (int)err;
 }
 
 static int share_from_here(uint64_t arg)

@@ -195,8 +195,10 @@ enum {
 	MONITOR_CHECK = 10,
 	/* From a domain on core k > 0 to its own monitor (TASK_MONITOR), the
 	 * object attached: w1 = offset, w2 = size, w3 = new type (RAM or
-	 * Frame). The result stays with core k's monitor. -> w0 = errval_t on
-	 * the domain's endpoint. */
+	 * Frame). -> w0 = errval_t on the domain's endpoint, and the new
+	 * object attached (the owner made it and delivered it to core k's
+	 * monitor; it stays with the monitor if the domain's receive slot is
+	 * not free). */
 	MONITOR_RETYPE = 11,
 	/* w1 = base, w2 = size of an object this domain was handed from
 	 * another core and has deleted its copies of: its monitor deletes the
