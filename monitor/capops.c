@@ -147,6 +147,7 @@ struct ask {
 	errval_t err;	   /* first error an answer carried */
 	uint64_t sum, val; /* sum of w2 over the answers; w2 of the last */
 	uint64_t sum3;	   /* sum of w3 over the answers */
+	uint64_t last[3];  /* w2..w4 of the last answer */
 	struct ask *outer;
 };
 static struct ask *asks;
@@ -557,6 +558,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 					a->err = (errval_t)w[1];
 				a->sum += w[2];
 				a->sum3 += w[3];
+				memcpy(a->last, &w[2], sizeof(a->last));
 				a->val = w[2];
 				break;
 			}
@@ -648,6 +650,14 @@ static uint64_t tree_send(uint8_t type, uint64_t set, int at, const uint64_t *w0
 		}
 	}
 	return msgs;
+}
+
+errval_t mon_ask3(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0, uint64_t out[3])
+{
+	struct ask a;
+	errval_t err = ask_all(cores, type, answer, w0, &a);
+	memcpy(out, a.last, sizeof(a.last));
+	return err;
 }
 
 errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0, uint64_t *val)
@@ -1309,9 +1319,11 @@ bool capops_serve(const struct lmp_recv *m)
 		break;
 	case MONITOR_SPAWN:
 	case MONITOR_DOMAIN: {
-		uint64_t v = 0;
-		errval_t err = mon_remote_domain(m->words, &v);
-		reply(client, err, err ? 0 : v, 0, 0);
+		uint64_t v[3] = {0};
+		errval_t err = mon_remote_domain(m->words, v);
+		if (err)
+			memset(v, 0, sizeof(v));
+		reply(client, err, v[0], v[1], v[2]);
 		break;
 	}
 	case MONITOR_CHECK:

@@ -465,9 +465,11 @@ static void serve_local(const struct lmp_recv *m)
 		return;
 	case MONITOR_SPAWN:
 	case MONITOR_DOMAIN: {
-		uint64_t v = 0;
-		errval_t err = mon_remote_domain(m->words, &v);
-		reply(err, err ? 0 : v, 0, 0);
+		uint64_t v[3] = {0};
+		errval_t err = mon_remote_domain(m->words, v);
+		if (err)
+			memset(v, 0, sizeof(v));
+		reply(err, v[0], v[1], v[2]);
 		return;
 	}
 	case MONITOR_POWEROFF:

@@ -35,6 +35,8 @@ errval_t mon_lmp_wait(uint64_t ticks, bool (*want)(const struct lmp_recv *), str
    (bounded) for one answer of type answer from each: w1 of the answers is
    an errval_t (the first error is returned), w2 of the last goes to *val. */
 errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w, uint64_t *val);
+/* The same, *out = w2..w4 of the (last) answer. */
+errval_t mon_ask3(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w, uint64_t out[3]);
 void capops_init(void);
 /* An inter-monitor message of the capops kind; false if it is not one. */
 bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);
@@ -56,8 +58,9 @@ void spawn_local(unsigned from, const uint64_t *w);
 void spawn_domain(unsigned from, const uint64_t *w); /* MON_DOMAIN */
 struct child *spawn_child(uint64_t id);		     /* NULL: no such domain here */
 struct child *spawn_child_at(uint64_t slot);	     /* by its MON_BADGE_CHILD slot */
-/* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k. */
-errval_t mon_remote_domain(const uint64_t *words, uint64_t *v);
+/* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
+   out[0..2] = w1..w3 of the answer to the requester. */
+errval_t mon_remote_domain(const uint64_t *words, uint64_t out[3]);
 
 /* cores.c: monitor 0 starts the other cores (ADR 0005); how many are online. */
 unsigned cores_start(void);

@@ -5,8 +5,8 @@
  * (every CPU driver hands its monitor the boot modules), the memory from
  * this monitor's RAM (MONITOR_RAM), so nothing is shared with core 0.
  *
- * MON_DOMAIN reports on one of them or kills it (its memory comes back
- * here). Not yet: listing them, giving them service endpoints.
+ * MON_DOMAIN lists them, reports on one of them or kills it (its memory
+ * comes back here). Not yet: giving them service endpoints.
  */
 #include <string.h>
 
@@ -78,8 +78,14 @@ void spawn_local(unsigned from, const uint64_t *w)
 void spawn_domain(unsigned from, const uint64_t *w)
 {
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_DOMAIN_NOT_FOUND};
-	struct child *c = spawn_child(w[1]);
+	struct child *c = w[2] == 2 ? NULL : spawn_child(w[1]);
+	for (unsigned i = 0, n = 0; w[2] == 2 && i < CHILDREN; i++) {
+		r[1] = ERR_OK; /* the list, in the order of their slots */
+		if (children[i].l1)
+			r[2] |= (ids[i] & 0xffff) << (16 * n++);
+	}
 	if (c) {
+		memcpy(&r[3], c->name, 16);
 		uint64_t state, faults;
 		int64_t status;
 		r[1] = spawn_status(c, &state, &faults, &status);
@@ -94,15 +100,17 @@ void spawn_domain(unsigned from, const uint64_t *w)
 	mon_send(from, MON_DOMAIN_STATUS, r);
 }
 
-errval_t mon_remote_domain(const uint64_t *words, uint64_t *v)
+errval_t mon_remote_domain(const uint64_t *words, uint64_t out[3])
 {
 	uint64_t core = words[0] == MONITOR_SPAWN ? words[1] & 0xffffffffu : words[1];
 	if (core == 0 || core >= 64 || !mon_peer_up((unsigned)core))
 		return ERR_CORE_NONE;
 	if (words[0] == MONITOR_SPAWN) {
 		uint64_t w[UMP_PAYLOAD] = {0, words[2], words[3], words[1] >> 32};
-		return mon_ask(1ull << core, MON_SPAWN, MON_SPAWNED, w, v);
+		return mon_ask3(1ull << core, MON_SPAWN, MON_SPAWNED, w, out);
 	}
+	if (words[3] > 2)
+		return ERR_BAD_REQUEST;
 	uint64_t w[UMP_PAYLOAD] = {0, words[2], words[3]};
-	return mon_ask(1ull << core, MON_DOMAIN, MON_DOMAIN_STATUS, w, v);
+	return mon_ask3(1ull << core, MON_DOMAIN, MON_DOMAIN_STATUS, w, out);
 }

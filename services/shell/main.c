@@ -49,14 +49,33 @@ static errval_t cmd_ps(int argc, char **argv)
 	(void)argv;
 	struct lmp_recv r;
 	errval_t err = spawnd(SPAWN_LIST, 0, 0, 0, &r);
-	printf("%4s  %-10s %-9s %6s %6s\n", "ID", "NAME", "STATE", "FAULTS", "EXIT");
+	printf("%4s %4s  %-10s %-9s %6s %6s\n", "CORE", "ID", "NAME", "STATE", "FAULTS", "EXIT");
 	while (!err && (r.words[1] & 0xffffffff)) {
 		char name[9] = {0};
 		memcpy(name, &r.words[3], 8);
-		printf("%4lu  %-10s %-9s %6lu %6ld\n", (unsigned long)(r.words[1] & 0xffffffff),
-		       name, state_name(r.words[1] >> 32), (unsigned long)(r.words[2] & 0xffffffff),
-		       (long)(int32_t)(r.words[2] >> 32));
+		printf("%4u %4lu  %-10s %-9s %6lu %6ld\n", 0u,
+		       (unsigned long)(r.words[1] & 0xffffffff), name, state_name(r.words[1] >> 32),
+		       (unsigned long)(r.words[2] & 0xffffffff), (long)(int32_t)(r.words[2] >> 32));
 		err = rpc_more(SERVER_SPAWND, &r);
+	}
+	/* Then those the other cores' monitors started (`spawn <module> <core>`). */
+	for (unsigned k = 1; !err && k < bi->ncores; k++) {
+		uint64_t req[4] = {MONITOR_DOMAIN, k, 0, 2};
+		if (!bi->cores[k].online ||
+		    rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, CAPADDR_NONE, &r))
+			continue;
+		for (uint64_t ids = r.words[1]; ids & 0xffff; ids >>= 16) {
+			uint64_t q[4] = {MONITOR_DOMAIN, k, ids & 0xffff, 0};
+			if (rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, q,
+				     CAPADDR_NONE, &r))
+				continue;
+			char name[9] = {0};
+			memcpy(name, &r.words[2], 8);
+			uint64_t v = r.words[1];
+			printf("%4u %4lu  %-10s %-9s %6lu %6ld\n", k, (unsigned long)(ids & 0xffff),
+			       name, state_name(v & 0xff), (unsigned long)(v >> 32),
+			       (long)((int32_t)(v << 32 >> 40) << 8 >> 8));
+		}
 	}
 	return err;
 }

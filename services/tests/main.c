@@ -534,6 +534,16 @@ static void test_remote_domain(unsigned k)
 	uint64_t faults = 0, dom = spawn_on(k, 6);
 	capaddr_t ram, f = marked_frame(&ram, 0xd0d0000 + k);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, 99, 0, f, &rep), ERR_DOMAIN_NOT_FOUND);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 3, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 0, 2, CAPADDR_NONE, &rep), ERR_OK);
+	bool listed = false;
+	for (uint64_t ids = rep.words[1]; ids & 0xffff; ids >>= 16)
+		listed |= (ids & 0xffff) == dom;
+	CHECK(listed, "domain %lu is not in core %u's list %#lx", (unsigned long)dom, k,
+	      (unsigned long)rep.words[1]);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep), ERR_OK);
+	CHECK(!memcmp(&rep.words[2], "testchild", 9), "domain %lu on core %u is not testchild",
+	      (unsigned long)dom, k);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
 	CHECK(rep.words[1] == 0xd0d0000 + k, "domain %lu on core %u read %#lx", (unsigned long)dom,
 	      k, (unsigned long)rep.words[1]);

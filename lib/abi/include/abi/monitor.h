@@ -70,10 +70,13 @@ enum mon_msg {
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = its domain id on core k. */
 	MON_SPAWNED = 11,
 	/* 0 -> k: w0 = request, w1 = domain id, w2 = 1: kill it (its memory
-	 * back to core k's monitor), 0: only report. */
+	 * back to core k's monitor), 0: only report, 2: list them all (w1
+	 * ignored). */
 	MON_DOMAIN = 12,
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = state | exit status
-	 * (24 bits) << 8 | faults << 32 (as it was before a kill). */
+	 * (24 bits) << 8 | faults << 32 (as it was before a kill), w3..w4 =
+	 * its name (16 bytes, not terminated when full); a list: w2 = the
+	 * domain ids, 16 bits each, lowest first, 0 = no more. */
 	MON_DOMAIN_STATUS = 13,
 	/* 0 -> k: w0 = request: check your core's capability invariants. */
 	MON_CHECK = 14,
@@ -187,7 +190,10 @@ enum {
 	MONITOR_SPAWN = 8,
 	/* w1 = core k, w2 = domain id there, w3 = 1: kill it, 0: only report.
 	 * -> w1 = state | exit status << 8 | faults << 32 (enum disp_state,
-	 * 8 bits; status 24 bits; before a kill). */
+	 * 8 bits; status 24 bits; before a kill), w2..w3 = its name (16
+	 * bytes, not terminated when full). w3 = 2: list the domains core k's
+	 * monitor started (w2 ignored) -> w1 = their ids, 16 bits each, lowest
+	 * first, 0 = no more (at most 4). */
 	MONITOR_DOMAIN = 9,
 	/* Check the capability invariants on every core (KERNEL_CAP_CHECK).
 	 * -> w1 = cores checked, w2 = cores where they failed (the reason is on
