@@ -91,9 +91,9 @@ static struct op {
 } ops[OPS];
 static unsigned depth;
 /* Requests from other monitors whose object was locked (a monitor has at
-   most one outstanding, and may have one MON_CONNECT more), served when
-   the lock is free. */
-#define DEFERRED 2
+   most one outstanding for a domain, and one MON_CONNECT per operation in
+   progress), served when the lock is free. */
+#define DEFERRED (OPS + 1)
 static struct {
 	uint8_t type; /* 0: none */
 	uint64_t w[UMP_PAYLOAD];
@@ -210,9 +210,11 @@ static errval_t create(capaddr_t slot, uint64_t desc, uint64_t base, uint64_t si
  * answers with the first word it read (*word); anything else is sent to
  * it as an LMP capability.
  */
+static uint64_t waiting_for; /* the badge of the domain whose answer we wait for */
+
 static bool from_child(const struct lmp_recv *m)
 {
-	return m->badge >= MON_BADGE_CHILD(0) && m->badge < MON_BADGE_CHILD(64) && !m->has_cap;
+	return m->badge == waiting_for && !m->has_cap && m->words[0] != MONITOR_RELEASE;
 }
 
 static errval_t hand_to_domain(capaddr_t s, const uint64_t *w, uint64_t *word)
@@ -226,23 +228,32 @@ static errval_t hand_to_domain(capaddr_t s, const uint64_t *w, uint64_t *word)
 		return ep_send(ep, msg, s);
 	struct held *h = held_free();
 	uint64_t pages = w[3] / OBJSIZE_PAGE > 512 ? 512 : w[3] / OBJSIZE_PAGE;
-	capaddr_t copy = child_cap(c, c->next); /* where spawn_map puts its copy */
+	uint32_t at = c->next; /* where spawn_map puts its copy */
 	errval_t err = h ? spawn_map(c, MON_SHARE_VA, s, pages, CAP_RIGHT_READ) : ERR_NO_SLOTS;
-	if (err)
+	if (!err) {
+		*h = (struct held){child_cap(c, at),	   false, false, (uint8_t)w[1],
+				   (uint16_t)(w[1] >> 16), w[2],  w[3]};
+		err = ep_send(ep, msg, s); /* a copy of its own, too (it may revoke it) */
+		if (err == ERR_CAP_RIGHTS || err == ERR_LMP_CAP_SLOT)
+			err = ep_send(ep, msg, CAPADDR_NONE);
+	}
+	if (err) { /* refused: it must hold nothing (a failed map may have copied) */
+		if (c->next != at)
+			cnode_delete(CAPADDR(c->l1, 0), 1, at);
+		if (h)
+			h->slot = SLOT_NONE;
 		return err;
-	*h = (struct held){copy, false, false, (uint8_t)w[1], (uint16_t)(w[1] >> 16), w[2], w[3]};
-	err = ep_send(ep, msg, s); /* a copy of its own, too (it may revoke it) */
-	if (err == ERR_CAP_RIGHTS || err == ERR_LMP_CAP_SLOT)
-		err = ep_send(ep, msg, CAPADDR_NONE);
+	}
 	/* Its answer, bounded; other messages meanwhile are kept for later. */
-	for (unsigned t = 0; !err && t < DOMAIN_TICKS; t++) {
+	waiting_for = MON_BADGE_CHILD(spawn_slot_of(c));
+	for (unsigned t = 0; t < DOMAIN_TICKS; t++) {
 		struct lmp_recv m;
 		if (mon_lmp_wait(1, from_child, &m) == ERR_OK) {
 			*word = m.words[0];
 			return ERR_OK;
 		}
 	}
-	return err ? err : ERR_MON_TIMEOUT;
+	return ERR_MON_TIMEOUT; /* it may hold it: the owner keeps this core */
 }
 
 static void on_deliver(unsigned from, const uint64_t *w)
@@ -333,7 +344,7 @@ static errval_t sweep_descendants(const uint64_t *w, uint64_t *deleted)
 	for (unsigned i = 0; i < HELD; i++) {
 		struct held *h = &held[i];
 		if (h->slot == SLOT_NONE || h->base < w[2] || h->base + h->size > w[2] + w[3] ||
-		    (h->type == (uint8_t)w[1] && h->base == w[2] && h->size == w[3]))
+		    !(h->size < w[3] || h->type > (uint8_t)w[1])) /* lib/caps' descendant rule */
 			continue;
 		uint64_t d[UMP_PAYLOAD] = {0, h->type | (w[1] & 0xffff0000), h->base, h->size}, n;
 		errval_t e = sweep(d, &n);
@@ -399,10 +410,10 @@ static bool same(const struct held *a, const struct held *b)
 	return a->type == b->type && a->base == b->base && a->size == b->size;
 }
 
-void capops_child_gone(const struct child *c)
+void capops_child_gone(unsigned l1)
 {
 	for (unsigned i = 0; i < HELD; i++)
-		if (held[i].slot != SLOT_NONE && !held[i].own && CAPADDR_L1(held[i].slot) == c->l1)
+		if (held[i].slot != SLOT_NONE && !held[i].own && CAPADDR_L1(held[i].slot) == l1)
 			held[i].slot = SLOT_NONE;
 }
 
@@ -644,9 +655,13 @@ static uint64_t tree_send(uint8_t type, uint64_t set, int at, const uint64_t *w0
 	for (long c = 2l * at + 2; c <= 2l * at + 3; c++) {
 		unsigned k = tree_core(set, (unsigned)c);
 		w[5] = (uint64_t)c;
-		if (k < 64 && k != mon_me() && mon_send(k, type, w) == ERR_OK) {
+		if (k >= 64 || k == mon_me())
+			continue;
+		if (mon_send(k, type, w) == ERR_OK) {
 			a->pending++;
 			msgs += 2 * hops(k); /* the request and its answer */
+		} else if (!a->err) {
+			a->err = ERR_CORE_NONE; /* its subtree is not reached: fail */
 		}
 	}
 	return msgs;
@@ -753,14 +768,16 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 	struct ask a = {0};
 	if (!err) {
 		/* In the set before it goes: a revoke must reach it, answered or not. */
+		bool had = s->cores >> core & 1;
 		s->cores |= 1ull << core;
 		uint64_t w[UMP_PAYLOAD] = {
 		    0,	     ci.type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16,
 		    ci.base, ci.size,
 		    1,	     domain};
 		err = ask_all(1ull << core, MON_CAP_DELIVER, MON_CAP_DELIVERED, w, &a);
-		delivered(s, core);
-		if (err && err != ERR_MON_TIMEOUT) { /* refused there: nothing to reach */
+		if (!err || err == ERR_MON_TIMEOUT)
+			delivered(s, core);
+		else if (!had) { /* refused there: nothing new to reach */
 			s->cores &= ~(1ull << core);
 			if (!s->cores)
 				drop_anchor(s);
@@ -864,6 +881,24 @@ static errval_t run_revoke(const struct cap_info *ci, uint64_t how, unsigned exe
 	return err;
 }
 
+errval_t capops_revoke_ram(capaddr_t ram)
+{
+	struct cap_info ci;
+	errval_t err = cap_identify(ram, &ci);
+	bool shared_any = false;
+	for (unsigned i = 0; !err && i < SHARED; i++)
+		shared_any |= shared[i].used && covered(&shared[i], &ci);
+	if (err || !shared_any)
+		return err;
+	int op = op_begin(ci.base, ci.size);
+	if (op < 0)
+		return ERR_MON_BUSY;
+	uint64_t ncores, deleted, msgs; /* the kill revokes here */
+	err = run_revoke(&ci, 0, 64, false, &ncores, &deleted, &msgs);
+	op_end(op);
+	return err;
+}
+
 static void revoke(capaddr_t to, capaddr_t cap, uint64_t how, bool local)
 {
 	struct cap_info ci;
@@ -910,8 +945,11 @@ static void on_retype_req(unsigned from, const uint64_t *w)
 	if (!r[1])
 		r[1] = cap_retype(s->anchor, newtype, w[4], w[5], 1, CAPADDR(CAPADDR_L1(slot), 0),
 				  1, CAPADDR_L2(slot));
-	if (!r[1])
+	if (!r[1]) {
 		r[1] = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, slot, 1, 0, 0, 0).err;
+		if (r[1])
+			cnode_delete(CAPADDR(CAPADDR_L1(slot), 0), 1, CAPADDR_L2(slot));
+	}
 	if (!r[1]) {
 		/* Ours now, with core k in its set before the copy goes. */
 		*n = (struct shared){true, newtype, w[2] + w[4], w[5], 1ull << from, 0, slot};
@@ -919,7 +957,10 @@ static void on_retype_req(unsigned from, const uint64_t *w)
 		    0, newtype | (uint64_t)CAP_RIGHTS_ALL << 8 | (uint64_t)mon_me() << 16, n->base,
 		    n->size};
 		r[1] = mon_ask(1ull << from, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, NULL);
-		delivered(n, from);
+		if (!r[1] || r[1] == ERR_MON_TIMEOUT)
+			delivered(n, from);
+		else /* refused there: the new object is nobody's, it goes again */
+			drop_anchor(n);
 	} else if (slot != SLOT_NONE) {
 		slot_free(slot);
 	}
@@ -1030,13 +1071,18 @@ static void on_copy_req(unsigned from, const uint64_t *w)
 		} else {
 			struct cap_info ci;
 			cap_identify(s->anchor, &ci);
+			bool had = s->cores >> to & 1;
 			s->cores |= 1ull << to; /* in the set before it goes */
 			uint64_t d[UMP_PAYLOAD] = {
 			    0, s->type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16,
 			    s->base, s->size};
 			struct ask a;
 			r[1] = ask_all(1ull << to, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, &a);
-			delivered(s, to);
+			if (!r[1] || r[1] == ERR_MON_TIMEOUT)
+				delivered(s, to);
+			else if (!had)
+				s->cores &=
+				    ~(1ull << to); /* (the requester holds one: not empty) */
 			r[2] = (mon_sent(MON_OP_COPY) - before + a.answers) * hops(to) + 2;
 		}
 	}
@@ -1135,14 +1181,17 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	} else if (ci.owner == mon_me()) {
 		w[0] = ERR_CAP_NOT_FOUND; /* ours and not shared: do it locally */
 	} else {
-		/* Another core's: its owner gives the copy, revokes or retypes. */
-		uint64_t owner = 1ull << (ci.owner & 63);
+		/* Another core's: its owner gives the copy, revokes or retypes
+		   (core sets, and so this protocol, span cores 0-63). */
+		uint64_t owner = ci.owner < 64 ? 1ull << ci.owner : 0;
 		uint64_t q[UMP_PAYLOAD] = {
 		    0,		 ci.type | (retype ? (m->words[3] & 0xff) << 8 : 0),
 		    ci.base,	 ci.size,
 		    m->words[1], m->words[2]};
 		requesting = true;
-		if (m->words[0] == MONITOR_SHARE)
+		if (!owner)
+			w[0] = ERR_CORE_NONE;
+		else if (m->words[0] == MONITOR_SHARE)
 			w[0] = mon_ask(owner, MON_COPY_REQ, MON_COPY_REPLY, q, &w[2]);
 		else if (retype)
 			w[0] = mon_ask(owner, MON_RETYPE_REQ, MON_RETYPE_REPLY, q, NULL);

@@ -44,10 +44,12 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);
 void capops_deferred(void);
 /* A local request to monitor 0; false if it is not one of capops'. */
 bool capops_serve(const struct lmp_recv *m);
-struct child;
-/* A domain spawn.c started is about to be killed: forget the copies we
-   made in its CNodes (the kill deletes them). */
-void capops_child_gone(const struct child *c);
+/* A domain spawn.c started is about to be killed: revoke on the other
+   cores what it made from its RAM and shared (through us, the owner). */
+errval_t capops_revoke_ram(capaddr_t ram);
+/* It was killed: forget the copies we made in its handle CNode (L1 slot
+   l1), which the kill deleted. */
+void capops_child_gone(unsigned l1);
 /* Give back what nothing on this core holds any more: delete our copies,
    tell each owner (MON_DEL_NOTIFY). Returns how many owners were told. */
 unsigned capops_release(void);
@@ -58,6 +60,7 @@ void spawn_local(unsigned from, const uint64_t *w);
 void spawn_domain(unsigned from, const uint64_t *w); /* MON_DOMAIN */
 struct child *spawn_child(uint64_t id);		     /* NULL: no such domain here */
 struct child *spawn_child_at(uint64_t slot);	     /* by its MON_BADGE_CHILD slot */
+unsigned spawn_slot_of(const struct child *c);	     /* its MON_BADGE_CHILD slot */
 /* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
    out[0..2] = w1..w3 of the answer to the requester. */
 errval_t mon_remote_domain(const uint64_t *words, uint64_t out[3]);

@@ -33,6 +33,11 @@ struct child *spawn_child(uint64_t id)
 	return NULL;
 }
 
+unsigned spawn_slot_of(const struct child *c)
+{
+	return (unsigned)(c - children);
+}
+
 struct child *spawn_child_at(uint64_t slot)
 {
 	return slot < CHILDREN && children[slot].l1 ? &children[slot] : NULL;
@@ -91,8 +96,14 @@ void spawn_domain(unsigned from, const uint64_t *w)
 		r[1] = spawn_status(c, &state, &faults, &status);
 		r[2] = (state & 0xff) | ((uint64_t)status & 0xffffff) << 8 | faults << 32;
 		if (!r[1] && w[2] == 1) {
-			capops_child_gone(c);
-			r[1] = spawn_kill(c); /* its RAM comes back to us */
+			unsigned l1 = c->l1;
+			/* What it shared goes everywhere first, then its RAM comes
+			   back to us (spawn_kill revokes it here). */
+			r[1] = capops_revoke_ram(c->ram);
+			if (!r[1])
+				r[1] = spawn_kill(c);
+			if (!r[1])
+				capops_child_gone(l1);
 			/* Before the answer: the owners hear first (FIFO to core 0). */
 			capops_release();
 		}

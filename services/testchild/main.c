@@ -25,7 +25,8 @@
  *      its monitor asks the owner, which gives core j a copy
  *  10  (started on core k = bits 16-23) make a frame of its own RAM, share
  *      it with core j (bits 8-15) and revoke it, both through its own
- *      monitor (the owner); print what each cost; exit 0 if both worked
+ *      monitor (the owner); print what each cost; exit 0 if both worked.
+ *      With bit 24: share it, then wait to be killed
  *   6  (started on another core) wait for a frame its monitor maps at
  *      MON_SHARE_VA, answer with the first word (after bits 8-15 ticks),
  *      print it, then read it every tick until that read faults (the frame
@@ -255,6 +256,12 @@ static int share_from_here(uint64_t arg)
 		return 11;
 	errval_t shared = (errval_t)m.words[0];
 	uint64_t share_msgs = m.words[2];
+	if (arg >> 24 & 1) {
+		printf("testchild: core %u shared with core %u: %s; waits\n", k, j,
+		       err_str(shared));
+		for (;;)
+			lmp_recv(1, &m);
+	}
 	req[0] = MONITOR_REVOKE;
 	req[1] = 0;
 	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, f) || lmp_recv(1, &m))

@@ -758,6 +758,25 @@ static void test_share_from_core(unsigned online, unsigned to)
 }
 
 /*
+ * A domain on core 1 shares a frame of its own RAM with core 2 and is
+ * killed without revoking it: its monitor, the owner, revokes it on core 2
+ * before it takes the RAM back (the anchor would keep it otherwise).
+ */
+static void test_kill_sharer(unsigned online)
+{
+	struct lmp_recv rep, nap;
+	uint64_t dom = spawn_on(1, 10 | 2 << 8 | 1 << 16 | 1ull << 24), held = 0;
+	for (unsigned t = 0; t < 500 && (held = held_on(2, 0, ~0ull)) == 0; t++)
+		lmp_recv_timeout(1, &nap);
+	CHECK(held == 1, "core 2 holds %lu of what the domain on core 1 shared",
+	      (unsigned long)held);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, 1, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+	CHECK(held_on(2, 0, ~0ull) == 0, "core 2 still holds %lu after the owner was killed",
+	      (unsigned long)held_on(2, 0, ~0ull));
+	check_everywhere(online, "after killing a domain that shared its memory");
+}
+
+/*
  * A holder passes a copy on: the domain on core 1 that was handed a frame
  * asks for a copy on core 2; its monitor asks the owner (core 0), which
  * delivers it (request, deliver, answer, reply: 4 messages). A revoke from
@@ -1088,6 +1107,7 @@ static void test_cores(void)
 			test_retype_race(online);
 			test_share_from_core(online, 2); /* through monitor 0 */
 			test_share_from_core(online, 0); /* with monitor 0 itself */
+			test_kill_sharer(online);
 			test_pass_on(online);
 		}
 		test_stress(n, online);
