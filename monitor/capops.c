@@ -764,7 +764,6 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 	}
 	if (!err)
 		connect_all(1ull << core);
-	uint64_t msgs = mon_sent(MON_OP_COPY);
 	struct ask a = {0};
 	if (!err) {
 		/* In the set before it goes: a revoke must reach it, answered or not. */
@@ -783,7 +782,8 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 				drop_anchor(s);
 		}
 	}
-	msgs = (mon_sent(MON_OP_COPY) - msgs + a.answers) * hops(core);
+	/* What this share sent and got (not what nested operations did). */
+	uint64_t msgs = (2 * a.answers + a.pending) * hops(core);
 	if (cap != SLOT_NONE) {
 		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 		slot_free(cap);
@@ -1064,7 +1064,7 @@ static void on_copy_req(unsigned from, const uint64_t *w)
 {
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CAP_NOT_FOUND};
 	struct shared *s = find((uint8_t)w[1], w[2], w[3]);
-	uint64_t to = w[4], before = mon_sent(MON_OP_COPY);
+	uint64_t to = w[4];
 	if (s && s->cores >> from & 1) { /* it holds a copy that came from us */
 		if (to >= 64 || to == mon_me() || !mon_peer_up((unsigned)to)) {
 			r[1] = ERR_CORE_NONE;
@@ -1083,7 +1083,7 @@ static void on_copy_req(unsigned from, const uint64_t *w)
 			else if (!had)
 				s->cores &=
 				    ~(1ull << to); /* (the requester holds one: not empty) */
-			r[2] = (mon_sent(MON_OP_COPY) - before + a.answers) * hops(to) + 2;
+			r[2] = (2 * a.answers + a.pending) * hops(to) + 2;
 		}
 	}
 	mon_send(from, MON_COPY_REPLY, r);
