@@ -69,9 +69,10 @@ enum mon_msg {
 	MON_SPAWN = 10,
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = its domain id on core k. */
 	MON_SPAWNED = 11,
-	/* 0 -> k: w0 = request, w1 = domain id, w2 = 1: kill it (its memory
-	 * back to core k's monitor), 0: only report, 2: list them all (w1
-	 * ignored). */
+	/* 0 -> k: w0 = request, w1 = domain id, w2 = 1: kill it (what it
+	 * shared with other cores is revoked there first, then its memory
+	 * comes back to core k's monitor), 0: only report, 2: list them all
+	 * (w1 ignored). */
 	MON_DOMAIN = 12,
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = state | exit status
 	 * (24 bits) << 8 | faults << 32 (as it was before a kill), w3..w4 =
