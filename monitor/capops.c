@@ -1155,7 +1155,7 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 		if (cap != SLOT_NONE)
 			slot_free(cap);
 		cap = SLOT_NONE;
-		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		mon_drop_recv();
 		send_bounded(ep, w, CAPADDR_NONE);
 		return;
 	}
@@ -1166,7 +1166,7 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	   asking each other do not wait on each other. */
 	int op = -1;
 	if (cap == SLOT_NONE || rpc_take_cap(cap)) {
-		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		mon_drop_recv();
 		w[0] = ERR_NO_SLOTS;
 	} else if (cap_identify(cap, &ci)) {
 		w[0] = ERR_CAP_EMPTY;
@@ -1300,10 +1300,18 @@ bool capops_serve(const struct lmp_recv *m)
 			send_bounded(child_cap(c, SPAWN_H_EP), w, CAPADDR_NONE);
 			return true;
 		}
-		if (!c || !m->has_cap ||
-		    (m->words[0] != MONITOR_REVOKE && m->words[0] != MONITOR_RETYPE &&
-		     m->words[0] != MONITOR_SHARE))
+		if (!c)
 			return false;
+		if (!m->has_cap ||
+		    (m->words[0] != MONITOR_REVOKE && m->words[0] != MONITOR_RETYPE &&
+		     m->words[0] != MONITOR_SHARE)) {
+			uint64_t w[4] = {ERR_BAD_REQUEST}; /* (an answer it was asked for is
+							      never one of these) */
+			if (m->has_cap)
+				mon_drop_recv();
+			send_bounded(child_cap(c, SPAWN_H_EP), w, CAPADDR_NONE);
+			return true;
+		}
 		child_request(c, m);
 		return true;
 	}
@@ -1319,7 +1327,7 @@ bool capops_serve(const struct lmp_recv *m)
 	if (m->has_cap && ((cap = slot_alloc()) == SLOT_NONE || rpc_take_cap(cap))) {
 		if (cap != SLOT_NONE)
 			slot_free(cap);
-		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		mon_drop_recv();
 		reply(client, ERR_NO_SLOTS, 0, 0, 0);
 		return true;
 	}

@@ -306,7 +306,7 @@ errval_t mon_lmp_wait(uint64_t ticks, bool (*want)(const struct lmp_recv *), str
 		printf("monitor %u: a request from badge %#lx was dropped\n", me,
 		       (unsigned long)m.badge);
 		if (m.has_cap)
-			cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+			mon_drop_recv();
 	}
 	return ERR_LMP_EMPTY;
 }
@@ -419,6 +419,12 @@ static void reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 			sys_yield();
 }
 
+void mon_drop_recv(void)
+{
+	cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+	disp_set_recv_slot(CAPADDR(CN_TASK, TASK_DISP), CAPADDR(CN_TASK, TASK_RECV));
+}
+
 void mon_wait(uint64_t ticks)
 {
 	wait_event(ticks);
@@ -429,7 +435,7 @@ static void serve_local(const struct lmp_recv *m)
 	if (capops_serve(m))
 		return;
 	if (m->has_cap) { /* not for us (a dead domain's?): free the receive slot */
-		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		mon_drop_recv();
 		capops_release(); /* it may have been the last copy here */
 	}
 	if (me != 0 || m->badge != CLIENT_SHELL)

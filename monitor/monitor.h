@@ -21,6 +21,9 @@ bool mon_peer_up(unsigned k); /* reachable, directly or through monitor 0 */
 bool mon_direct(unsigned k);  /* over a channel of our own */
 /* Send one message to core k's monitor (counted per operation type). */
 errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w);
+/* Drop a capability that came with an LMP message we do not take, and
+   arm the receive slot again (the kernel disarms it with each capability). */
+void mon_drop_recv(void);
 /* Handle what arrives for at most ticks timer ticks (one event). */
 void mon_wait(uint64_t ticks);
 uint64_t mon_ticks(void);

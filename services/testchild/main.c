@@ -34,6 +34,10 @@
  *  12  like 6, but read the frame's second word every tick until it is not
  *      0, then delete its copy and tell its monitor (MONITOR_RELEASE), print
  *      how many owners the monitor told, exit 0 if that was one
+ *  14  (started on another core) send its monitor bad requests (an unknown
+ *      operation, a revoke without a capability, a release of something
+ *      it never had, 64 at once without reading the answers), then a good
+ *      one; print how many answers were as expected, exit 0 if all
  *  13  like 6, but then copy the frame's capability (and delete the copy)
  *      over and over until it is gone: a revoke must show as ERR_OK,
  *      then ERR_CAP_REVOKED while it is marked, then ERR_CAP_EMPTY, never
@@ -179,6 +183,48 @@ static int release_when_told(void)
 	return m.words[0] ? 4 : m.words[1] == 1 ? 0 : 5;
 }
 
+/* Mode 14: a domain on another core misbehaves towards its monitor. */
+static int bad_requests(void)
+{
+	struct lmp_recv m;
+	struct {
+		uint64_t w[4];
+		uint64_t cap;
+		errval_t want;
+	} cases[] = {
+	    {{99, 1, 2, 3}, CAPADDR_NONE, ERR_BAD_REQUEST},
+	    {{MONITOR_REVOKE}, CAPADDR_NONE, ERR_BAD_REQUEST},
+	    {{MONITOR_RETYPE, 0, 4096, OBJ_FRAME}, CAPADDR_NONE, ERR_BAD_REQUEST},
+	    {{MONITOR_CAPSTAT}, CAPADDR(CN_TASK, TASK_RAM), ERR_BAD_REQUEST},
+	    {{MONITOR_RELEASE, 0x1000, 0x1000}, CAPADDR_NONE, ERR_CAP_NOT_FOUND},
+	    {{MONITOR_RELEASE, ~0ull, ~0ull}, CAPADDR_NONE, ERR_CAP_NOT_FOUND},
+	};
+	unsigned good = 0, n = sizeof(cases) / sizeof(cases[0]);
+	for (unsigned i = 0; i < n; i++) {
+		errval_t err = ep_send(CAPADDR(CN_TASK, TASK_MONITOR), cases[i].w, cases[i].cap);
+		if (!err)
+			err = lmp_recv(1, &m) ? ERR_LMP_EMPTY : (errval_t)m.words[0];
+		good += err == cases[i].want;
+		if (err != cases[i].want)
+			printf("testchild: bad request %u: %s\n", i, err_str(err));
+	}
+	/* A flood it does not read: the monitor drops what it cannot deliver. */
+	uint64_t junk[4] = {98};
+	for (unsigned i = 0; i < 64; i++)
+		while (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), junk, CAPADDR_NONE) ==
+		       ERR_LMP_BUF_FULL)
+			sys_yield();
+	while (lmp_recv_timeout(20, &m) == ERR_OK)
+		;
+	uint64_t ok[4] = {MONITOR_RELEASE, 0x1000, 0x1000};
+	errval_t err = ep_send(CAPADDR(CN_TASK, TASK_MONITOR), ok, CAPADDR_NONE);
+	if (!err)
+		err = lmp_recv_timeout(100, &m) ? ERR_LMP_EMPTY : (errval_t)m.words[0];
+	good += err == ERR_CAP_NOT_FOUND;
+	printf("testchild: %u of %u bad requests answered as expected\n", good, n + 1);
+	return good == n + 1 ? 0 : 1;
+}
+
 /* Mode 13: watch a revoke from the side, as a holder. */
 static int watch_revoke(void)
 {
@@ -300,6 +346,8 @@ int main(void *arg)
 		return release_when_told();
 	case 13:
 		return watch_revoke();
+	case 14:
+		return bad_requests();
 	case 10:
 		return share_from_here((uintptr_t)arg);
 	case 7:

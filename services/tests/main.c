@@ -627,6 +627,19 @@ static void test_locks(unsigned k)
 	EXPECT_ERR(ram_free(ram), ERR_OK);
 }
 
+/* A domain on core k sends its monitor bad requests (testchild mode 14);
+   it gets an error for each and the monitor goes on serving. */
+static void test_bad_child(unsigned k, unsigned online)
+{
+	struct lmp_recv rep;
+	uint64_t dom = spawn_on(k, 14), v = wait_domain(k, dom);
+	CHECK((v & 0xff) == 0 && (v >> 8 & 0xffffff) == 0,
+	      "the domain sending bad requests on core %u: state %lu status %lu", k,
+	      (unsigned long)(v & 0xff), (unsigned long)(v >> 8 & 0xffffff));
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+	check_everywhere(online, "after bad requests to a monitor");
+}
+
 /*
  * A revoke seen from a holder: a domain on core k copies the frame it was
  * handed over and over while we revoke it. Its copies must succeed, then
@@ -1100,6 +1113,7 @@ static void test_cores(void)
 		test_remote_domain(n - 1);
 		check_everywhere(online, "after the remote domain");
 		test_watch_revoke(n - 1);
+		test_bad_child(n - 1, online);
 		test_locks(n - 1);
 		test_remote_revoke(1, online);
 		test_last_copies(online, n);
