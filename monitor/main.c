@@ -121,6 +121,25 @@ uint64_t mon_ticks(void)
 
 /* Put one message on the channel to core k, waking its monitor if it sleeps;
    counted under the operation of type op. */
+/* Messages taken off the channels while we waited for room to send, so
+   that two monitors sending to each other never both wait on full rings;
+   poll_channels handles them first, oldest first. */
+#define STASH 64
+static struct stashed {
+	unsigned from;
+	uint8_t type;
+	uint64_t w[UMP_PAYLOAD];
+} stash[STASH];
+static unsigned nstash;
+
+static void stash_incoming(void)
+{
+	for (unsigned k = 0; k < bi->ncores && nstash < STASH; k++)
+		while (peers[k].up && nstash < STASH &&
+		       ump_recv(&peers[k].ch, stash[nstash].w, &stash[nstash].type) == UMP_OK)
+			stash[nstash++].from = k; /* (a broken channel: poll_channels says so) */
+}
+
 static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w)
 {
 	struct peer *p = &peers[k];
@@ -137,6 +156,7 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
 			st = UMP_EPEER;
 			break;
 		}
+		stash_incoming();
 		mon_lmp_wait(1, NULL, &m);
 	}
 	if (st != UMP_OK) {
@@ -265,6 +285,12 @@ static void handle(unsigned k, uint8_t type, const uint64_t *w)
 static unsigned poll_channels(void)
 {
 	unsigned n = 0;
+	while (nstash) {
+		struct stashed m = stash[0];
+		memmove(stash, stash + 1, --nstash * sizeof(stash[0]));
+		handle(m.from, m.type, m.w);
+		n++;
+	}
 	for (unsigned k = 0; k < bi->ncores; k++) {
 		uint64_t w[UMP_PAYLOAD];
 		uint8_t type;
