@@ -74,6 +74,7 @@ struct held {
 static struct shared shared[SHARED];
 static struct held held[HELD];
 static capaddr_t clients[MON_CLIENTS]; /* their reply endpoints, or 0 */
+static bool serving[MON_CLIENTS];      /* a request of theirs is in progress */
 static struct vregion probes;
 static bool probes_up;
 /*
@@ -1262,7 +1263,7 @@ static void bind(const struct lmp_recv *m)
 	unsigned i = 0;
 	for (; i < MON_CLIENTS; i++) {
 		struct cap_info ci;
-		if (clients[i] && cap_identify(clients[i], &ci) == ERR_CAP_EMPTY) {
+		if (clients[i] && !serving[i] && cap_identify(clients[i], &ci) == ERR_CAP_EMPTY) {
 			slot_free(clients[i]); /* its domain is gone */
 			clients[i] = 0;
 		}
@@ -1354,6 +1355,7 @@ bool capops_serve(const struct lmp_recv *m)
 		slot_free(cap);
 		cap = SLOT_NONE;
 	}
+	serving[client] = true; /* its index is not given to a new client meanwhile */
 	switch (m->words[0]) {
 	case MONITOR_SHARE: /* share() and revoke() take the capability */
 		if (cap != SLOT_NONE)
@@ -1395,6 +1397,7 @@ bool capops_serve(const struct lmp_recv *m)
 	default:
 		reply(client, ERR_BAD_REQUEST, 0, 0, 0);
 	}
+	serving[client] = false;
 	op_end(op);
 	return true;
 }
