@@ -46,12 +46,13 @@
 
 #include "monitor.h"
 
-#define SHARED	     32		   /* records at monitor 0 */
-#define HELD	     64		   /* capabilities a monitor holds for others */
-#define PROBE_VA     0x180000000ul /* GiB 6: frames other cores shared, mapped */
-#define WAIT_TICKS   500	   /* how long to wait for the other monitors (5 s) */
-#define REPLY_TRIES  64		   /* yields before an answer a client does not take is dropped */
-#define DOMAIN_TICKS 200	   /* how long a domain may take to answer (2 s) */
+#define SHARED	       32	     /* records at monitor 0 */
+#define HELD	       64	     /* capabilities a monitor holds for others */
+#define PROBE_VA       0x180000000ul /* GiB 6: frames other cores shared, mapped */
+#define WAIT_TICKS     500	     /* how long to wait for the other monitors (5 s) */
+#define PER_CORE_TICKS 20	     /* and more for each core asked at once */
+#define REPLY_TRIES    64	     /* yields before an answer a client does not take is dropped */
+#define DOMAIN_TICKS   200	     /* how long a domain may take to answer (2 s) */
 
 struct shared {
 	bool used;
@@ -617,9 +618,12 @@ static errval_t ask_all(uint64_t cores, uint8_t type, uint8_t answer, const uint
 			err = mon_send(k, type, w);
 			a->pending += !err;
 		}
-	/* The owner answers a request only after asking the others. */
+	/* The owner answers a request only after asking the others; one asking
+	   many cores itself, most through monitor 0, waits for room on full
+	   channels, a tick at a time (PER_CORE_TICKS each). */
 	return ask_end(a, err,
-		       (type == MON_REVOKE_REQ ? 3 + 2 * tree_levels(~0ull, -1) : 1) * WAIT_TICKS);
+		       (type == MON_REVOKE_REQ ? 3 + 2 * tree_levels(~0ull, -1) : 1) * WAIT_TICKS +
+			   a->pending * PER_CORE_TICKS);
 }
 
 /*
@@ -809,7 +813,7 @@ static errval_t run_revoke(const struct cap_info *ci, uint64_t how, unsigned exe
 	for (unsigned i = 0; i < SHARED; i++)
 		if (shared[i].used && covered(&shared[i], ci))
 			cores |= shared[i].cores;
-	for (unsigned k = 1; how == MON_REVOKE_BROADCAST && k < 64; k++)
+	for (unsigned k = 0; how == MON_REVOKE_BROADCAST && k < 64; k++)
 		if (mon_peer_up(k))
 			cores |= 1ull << k;
 	cores &= ~(1ull << mon_me());
@@ -1177,8 +1181,9 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 		share(ep, cap, m->words[1], 0); /* ours: this monitor owns what was made here */
 		answered = true;		/* share() took the capability and answered */
 	} else if (ci.owner == mon_me() && !retype && find(ci.type, ci.base, ci.size)) {
-		revoke(ep, cap, 0, true); /* ours: revoke it everywhere, here too */
-		answered = true;	  /* as share() */
+		/* ours: revoke it everywhere, here too (w1: how, as MONITOR_REVOKE) */
+		revoke(ep, cap, m->words[1] <= MON_REVOKE_STAR ? m->words[1] : 0, true);
+		answered = true; /* as share() */
 	} else if (ci.owner == mon_me()) {
 		w[0] = ERR_CAP_NOT_FOUND; /* ours and not shared: do it locally */
 	} else {

@@ -124,7 +124,7 @@ uint64_t mon_ticks(void)
 /* Messages taken off the channels while we waited for room to send, so
    that two monitors sending to each other never both wait on full rings;
    poll_channels handles them first, oldest first. */
-#define STASH 64
+#define STASH 256
 static struct stashed {
 	unsigned from;
 	uint8_t type;
@@ -132,12 +132,11 @@ static struct stashed {
 } stash[STASH];
 static unsigned nstash;
 
-static void stash_incoming(void)
+static void stash_incoming(unsigned k)
 {
-	for (unsigned k = 0; k < bi->ncores && nstash < STASH; k++)
-		while (peers[k].up && nstash < STASH &&
-		       ump_recv(&peers[k].ch, stash[nstash].w, &stash[nstash].type) == UMP_OK)
-			stash[nstash++].from = k; /* (a broken channel: poll_channels says so) */
+	while (peers[k].up && nstash < STASH &&
+	       ump_recv(&peers[k].ch, stash[nstash].w, &stash[nstash].type) == UMP_OK)
+		stash[nstash++].from = k; /* (a broken channel: poll_channels says so) */
 }
 
 static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w)
@@ -156,7 +155,7 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
 			st = UMP_EPEER;
 			break;
 		}
-		stash_incoming();
+		stash_incoming(k); /* it may be waiting for room to send to us */
 		mon_lmp_wait(1, NULL, &m);
 	}
 	if (st != UMP_OK) {

@@ -34,6 +34,10 @@
  *  12  like 6, but read the frame's second word every tick until it is not
  *      0, then delete its copy and tell its monitor (MONITOR_RELEASE), print
  *      how many owners the monitor told, exit 0 if that was one
+ *  15  (started on core k = bits 16-23) make a frame of its own RAM, share
+ *      it with core j (bits 8-15), then revoke it the Barrelfish way
+ *      (MON_REVOKE_BROADCAST: its monitor asks every core, most through
+ *      monitor 0); print the result, exit 0 if it worked
  *  14  (started on another core) send its monitor bad requests (an unknown
  *      operation, a revoke without a capability, a release of something
  *      it never had, 64 at once without reading the answers), then a good
@@ -181,6 +185,25 @@ static int release_when_told(void)
 	printf("testchild: core %lu released it: %s, %lu owners told\n", (unsigned long)core,
 	       err_str((errval_t)m.words[0]), (unsigned long)m.words[1]);
 	return m.words[0] ? 4 : m.words[1] == 1 ? 0 : 5;
+}
+
+/* Mode 15: a broadcast revoke from another core than 0. */
+static int broadcast_from_here(uint64_t arg)
+{
+	unsigned j = (arg >> 8) & 0xff, k = (arg >> 16) & 0xff;
+	capaddr_t f = slot_alloc();
+	struct lmp_recv m;
+	uint64_t share[4] = {MONITOR_SHARE, j}, revoke[4] = {MONITOR_REVOKE, MON_REVOKE_BROADCAST};
+	if (cap_retype(CAPADDR(CN_TASK, TASK_RAM), OBJ_FRAME, 0, OBJSIZE_PAGE, 1,
+		       CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)))
+		return 10;
+	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), share, f) || lmp_recv(1, &m) || m.words[0])
+		return 11;
+	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), revoke, f) || lmp_recv(1, &m))
+		return 12;
+	printf("testchild: core %u broadcast revoke: %s, %lu cores, %lu messages\n", k,
+	       err_str((errval_t)m.words[0]), (unsigned long)m.words[1], (unsigned long)m.words[3]);
+	return m.words[0] ? 13 : 0;
 }
 
 /* Mode 14: a domain on another core misbehaves towards its monitor. */
@@ -348,6 +371,8 @@ int main(void *arg)
 		return watch_revoke();
 	case 14:
 		return bad_requests();
+	case 15:
+		return broadcast_from_here((uintptr_t)arg);
 	case 10:
 		return share_from_here((uintptr_t)arg);
 	case 7:
