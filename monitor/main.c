@@ -358,17 +358,20 @@ static void wait_event(uint64_t ticks)
 		if (peers[k].up && !peers[k].sleeping)
 			may_sleep = false;
 	}
-	if (may_sleep) {
-		struct lmp_recv m;
-		errval_t err = ticks ? lmp_recv_timeout(ticks, &m) : lmp_recv(1, &m);
-		if (!err && m.badge != MON_BADGE_IPI)
-			serve_local(&m);
-	}
+	struct lmp_recv m;
+	errval_t err = ERR_LMP_EMPTY;
+	if (may_sleep)
+		err = ticks ? lmp_recv_timeout(ticks, &m) : lmp_recv(1, &m);
+	/* Awake again before anything else: a request served now may wait in
+	   turn, and a sleep declared again in the same generation would not
+	   be notified a second time (the lost wakeup `test relay` found). */
 	for (unsigned k = 0; k < bi->ncores; k++)
 		if (peers[k].sleeping) {
 			ump_wake_done(&peers[k].ch);
 			peers[k].sleeping = false;
 		}
+	if (!err && m.badge != MON_BADGE_IPI)
+		serve_local(&m);
 	poll_channels();
 }
 
