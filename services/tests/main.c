@@ -961,6 +961,17 @@ static void race_die_round(unsigned online, unsigned round)
 	EXPECT_ERR(ram_free(ram), ERR_OK);
 }
 
+/* *online = cores online; false (suite skipped, said so) if fewer than 3. */
+static bool three_cores(const char *suite, unsigned *online)
+{
+	*online = 0;
+	for (unsigned k = 0; k < bi->ncores; k++)
+		*online += bi->cores[k].online;
+	if (*online < 3)
+		printf("tests: %s needs 3 cores, skipped\n", suite);
+	return *online >= 3;
+}
+
 /*
  * Many messages through monitor 0 at once (suite "relay"): a domain on
  * core 1 revokes a frame of its own the Barrelfish way, so monitor 1 asks
@@ -972,13 +983,9 @@ static void race_die_round(unsigned online, unsigned round)
 static void test_relay(void)
 {
 	struct lmp_recv rep;
-	unsigned online = 0;
-	for (unsigned k = 0; k < bi->ncores; k++)
-		online += bi->cores[k].online;
-	if (online < 3) {
-		printf("tests: relay needs 3 cores, skipped\n");
+	unsigned online;
+	if (!three_cores("relay", &online))
 		return;
-	}
 	EXPECT_ERR(monitor_bind(), ERR_OK);
 	uint64_t dom = spawn_on(1, 15 | 2 << 8 | 1 << 16), v = wait_domain(1, dom);
 	CHECK((v & 0xff) == 0 && (v >> 8 & 0xffffff) == 0,
@@ -990,13 +997,9 @@ static void test_relay(void)
 
 static void test_race(void)
 {
-	unsigned online = 0;
-	for (unsigned k = 0; k < bi->ncores; k++)
-		online += bi->cores[k].online;
-	if (online < 3) {
-		printf("tests: race needs 3 cores, skipped\n");
+	unsigned online;
+	if (!three_cores("race", &online))
 		return;
-	}
 	EXPECT_ERR(monitor_bind(), ERR_OK);
 	uint64_t before = ram_free_bytes();
 	for (unsigned r = 0; r < RACE_ROUNDS; r++) {
