@@ -171,6 +171,7 @@ static unsigned tree_levels(uint64_t set, int at);
 static void connect_all(uint64_t cores);
 static errval_t on_connect_pair(unsigned from, unsigned j);
 static void connect_tree(uint64_t cores);
+static bool take_cap(capaddr_t *slot);
 static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap);
 
 /* ---- on every monitor: what other cores ask of it ---- */
@@ -1170,8 +1171,7 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	   requester we still serve other monitors' requests, so two owners
 	   asking each other do not wait on each other. */
 	int op = -1;
-	if (cap == SLOT_NONE || rpc_take_cap(cap)) {
-		mon_drop_recv();
+	if (!take_cap(&cap)) {
 		w[0] = ERR_NO_SLOTS;
 	} else if (cap_identify(cap, &ci)) {
 		w[0] = ERR_CAP_EMPTY;
@@ -1256,15 +1256,28 @@ static void check_all(uint64_t client)
 	reply(client, err, n, bad + a.sum, 0);
 }
 
+/* The capability that came with a request into *slot (allocated by the
+   caller, or SLOT_NONE); false, with the slot freed (SLOT_NONE) and the
+   receive slot emptied and armed again, if that failed. */
+static bool take_cap(capaddr_t *slot)
+{
+	if (*slot != SLOT_NONE && rpc_take_cap(*slot) == ERR_OK)
+		return true;
+	if (*slot != SLOT_NONE) {
+		cnode_delete(CAPADDR(CAPADDR_L1(*slot), 0), 1, CAPADDR_L2(*slot));
+		slot_free(*slot);
+		*slot = SLOT_NONE;
+	}
+	mon_drop_recv();
+	return false;
+}
+
 /* MONITOR_BIND: keep the client's endpoint, give it one of ours. */
 static void bind(const struct lmp_recv *m)
 {
 	capaddr_t ep = slot_alloc();
-	if (ep == SLOT_NONE || rpc_take_cap(ep)) {
-		if (ep != SLOT_NONE)
-			slot_free(ep);
+	if (!take_cap(&ep))
 		return; /* nowhere to answer */
-	}
 	unsigned i = 0;
 	for (; i < MON_CLIENTS; i++) {
 		struct cap_info ci;
@@ -1330,10 +1343,7 @@ bool capops_serve(const struct lmp_recv *m)
 		return false;
 	uint64_t client = m->badge - MON_BADGE_CLIENT(0);
 	capaddr_t cap = SLOT_NONE;
-	if (m->has_cap && ((cap = slot_alloc()) == SLOT_NONE || rpc_take_cap(cap))) {
-		if (cap != SLOT_NONE)
-			slot_free(cap);
-		mon_drop_recv();
+	if (m->has_cap && (cap = slot_alloc(), !take_cap(&cap))) {
 		reply(client, ERR_NO_SLOTS, 0, 0, 0);
 		return true;
 	}
