@@ -1180,9 +1180,11 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	} else if (ci.owner == mon_me() && m->words[0] == MONITOR_SHARE) {
 		share(ep, cap, m->words[1], 0); /* ours: this monitor owns what was made here */
 		answered = true;		/* share() took the capability and answered */
+	} else if (ci.owner == mon_me() && !retype && m->words[1] > MON_REVOKE_STAR) {
+		w[0] = ERR_BAD_REQUEST; /* no such way to revoke */
 	} else if (ci.owner == mon_me() && !retype && find(ci.type, ci.base, ci.size)) {
 		/* ours: revoke it everywhere, here too (w1: how, as MONITOR_REVOKE) */
-		revoke(ep, cap, m->words[1] <= MON_REVOKE_STAR ? m->words[1] : 0, true);
+		revoke(ep, cap, m->words[1], true);
 		answered = true; /* as share() */
 	} else if (ci.owner == mon_me()) {
 		w[0] = ERR_CAP_NOT_FOUND; /* ours and not shared: do it locally */

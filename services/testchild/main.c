@@ -199,6 +199,10 @@ static int broadcast_from_here(uint64_t arg)
 		return 10;
 	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), share, f) || lmp_recv(1, &m) || m.words[0])
 		return 11;
+	uint64_t bad[4] = {MONITOR_REVOKE, 7}; /* no such way to revoke */
+	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), bad, f) || lmp_recv(1, &m) ||
+	    m.words[0] != ERR_BAD_REQUEST)
+		return 14;
 	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), revoke, f) || lmp_recv(1, &m))
 		return 12;
 	printf("testchild: core %u broadcast revoke: %s, %lu cores, %lu messages\n", k,

@@ -19,12 +19,12 @@
 
 /* Operation types, for the message counters. */
 enum mon_op {
-	MON_OP_JOIN,   /* joining the system at boot */
+	MON_OP_JOIN,   /* joining the system at boot, and channels opened on demand */
 	MON_OP_STATUS, /* `cores`, `capstat`, count queries, spawning on a core */
 	MON_OP_COPY,   /* cross-core capability copy / transfer */
 	MON_OP_DELETE, /* distributed delete */
 	MON_OP_REVOKE, /* distributed revoke */
-	MON_OP_RETYPE, /* distributed retype check */
+	MON_OP_RETYPE, /* retype requests to the owner */
 	MON_OP_COUNT
 };
 
@@ -39,17 +39,19 @@ enum mon_msg {
 	 * MON_OP_STATUS packed as 32-bit halves (join | status << 32),
 	 * w5 = copy | delete << 32, w6 = revoke | retype << 32. */
 	MON_STATUS = 3,
-	/* 0 -> k: w0 = request, w1 = type | rights << 8 | owner << 16,
+	/* owner -> k: w0 = request, w1 = type | rights << 8 | owner << 16,
 	 * w2 = base, w3 = size, w4 = 1: map the frame and read its first word,
 	 * w5 = a domain on core k to hand it to (0: none; a Frame is mapped
 	 * read-only at MON_SHARE_VA in it and the domain told so, and the word
 	 * it read comes back). Make a copy on core k (KERNEL_CAP_CREATE). */
 	MON_CAP_DELIVER = 4,
-	/* k -> 0: w0 = request, w1 = errval_t, w2 = the word read. */
+	/* k -> owner: w0 = request, w1 = errval_t, w2 = the word read. */
 	MON_CAP_DELIVERED = 5,
 	/* The second phase of a revoke. parent -> k: w0 = request, w1 = type |
-	 * owner << 16, w2 = base, w3 = size: delete every copy and descendant
-	 * of that object on core k, then unmark it (MON_CAP_MARK). w4 = the
+	 * owner << 16 | (exempt core + 1) << 32 (0: none), w2 = base, w3 =
+	 * size: delete every copy and descendant of that object on core k
+	 * (on the exempt core only the descendants), then unmark it
+	 * (MON_CAP_MARK). w4 = the
 	 * cores of the revoke, w5 = k's position among them (in increasing
 	 * order; 64: none, a broadcast): first pass it on to the cores at
 	 * positions 2 * w5 + 2 and 2 * w5 + 3, if any (the owner sends it to
@@ -81,12 +83,13 @@ enum mon_msg {
 	MON_DOMAIN_STATUS = 13,
 	/* 0 -> k: w0 = request: check your core's capability invariants. */
 	MON_CHECK = 14,
-	/* k -> 0: w0 = request, w1 = errval_t (KERNEL_CAP_CHECK), w2 = 1 if
-	 * it failed (so that w2 summed over the cores counts failures). */
+	/* k -> 0: w0 = request, w1 = ERR_OK, w2 = 1 if KERNEL_CAP_CHECK
+	 * failed (so that w2 summed over the cores counts failures). */
 	MON_CHECKED = 15,
 	/* k -> owner: w0 = request, w1 = type, w2 = base, w3 = size: a domain on
 	 * core k revokes the owner's object: every copy and descendant on every
-	 * core goes, the asking domain's included. */
+	 * other core goes; core k is exempt (its descendants go, its copies
+	 * stay), and the asking domain then revokes locally, keeping its own. */
 	MON_REVOKE_REQ = 16,
 	/* owner -> k: w0 = request, w1 = errval_t (ERR_MON_BUSY: ask again),
 	 * w2 = inter-monitor messages the revoke took, request and answer
@@ -170,12 +173,16 @@ enum {
 	 * domain's endpoint.)
 	 * RAM, Frame or DevFrame attached, w1 = core k, w2 = a domain on core
 	 * k (from MONITOR_SPAWN) or 0: give core k's monitor a copy, and the
-	 * domain one (see MON_SHARE_VA). -> w1 = the first word core k (its
+	 * domain one (see MON_SHARE_VA; w2 only from monitor 0's clients: from
+	 * core j > 0 the copy goes to core k's monitor). -> w1 = the first word core k (its
 	 * monitor, or the domain) read from it (Frame), w2 = inter-monitor
 	 * messages this took. */
 	MONITOR_SHARE = 5,
 	/* Capability attached: revoke its copies and descendants on every
-	 * other core (then revoke it locally: cnode_revoke). w1 = 0: only
+	 * other core (then revoke it locally: cnode_revoke; from a domain on
+	 * core k > 0 about what core k owns, its monitor revokes on core k
+	 * too, the domain's copy included; about another core's object, see
+	 * MON_REVOKE_REQ, and w1 is ignored). w1 = 0: only
 	 * the cores that may hold some, down a tree; MON_REVOKE_STAR: the same
 	 * cores, each asked by the owner; MON_REVOKE_BROADCAST: every core
 	 * asked by the owner (Barrelfish's way); the last two for comparison;
