@@ -83,9 +83,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4:
 			caps_delete_step(&env, 1 + (unsigned)take(&in, 1) % 8);
 			break;
-		case 5:
+		case 5: { /* describe: identify, relations (bounded), a mark */
+			unsigned copies, max = 1 + (unsigned)take(&in, 1) % 70;
+			bool descs, on = take(&in, 1) & 1;
 			caps_identify(a, &ci);
+			if (caps_relations(&env, a, max, &copies, &descs) == ERR_OK &&
+			    (copies < 1 || copies > max ||
+			     (!descs && mdb_has_descendants(&env, a)) ||
+			     (!descs && (copies > 1) != mdb_has_copies(&env, a))))
+				abort();
+			if (caps_mark(&env, a->cap.type, a->cap.base, a->cap.size, on) == ERR_OK &&
+			    on && !caps_marked(&env, &a->cap))
+				abort();
 			break;
+		}
 		case 7: /* into a CNode's slot, so CNodes hold things (zombies) */
 		case 8: {
 			uint64_t n;
