@@ -376,13 +376,9 @@ static void on_phase(unsigned from, uint8_t type, const uint64_t *w)
 	uint64_t below = tree_send(type, w[4], at, w, &a);
 	if (type == MON_CAP_MARK) {
 		r[1] = mark(w, true);
-	} else if ((w[1] >> 32) == mon_me() + 1ull) {
-		r[1] = sweep_descendants(w, &r[2]); /* the core whose domain revokes */
-		errval_t e = mark(w, false);
-		if (!r[1] && e != ERR_CAP_NOT_FOUND)
-			r[1] = e;
 	} else {
-		r[1] = sweep(w, &r[2]);
+		bool exempt = (w[1] >> 32) == mon_me() + 1ull; /* its domain revokes */
+		r[1] = exempt ? sweep_descendants(w, &r[2]) : sweep(w, &r[2]);
 		errval_t e = mark(w, false); /* not marked if its mark failed */
 		if (!r[1] && e != ERR_CAP_NOT_FOUND)
 			r[1] = e;
@@ -584,7 +580,7 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
 
 /* ---- asking other monitors, and requests from local domains ---- */
 
-/* Send type to every core in the set and wait (bounded) for the answers. */
+/* A wait for answers of type answer begins (innermost now). */
 static void ask_begin(struct ask *a, uint8_t answer)
 {
 	*a = (struct ask){.req = ++next_req, .type = answer, .outer = asks};
@@ -606,6 +602,7 @@ static errval_t ask_end(struct ask *a, errval_t err, uint64_t ticks)
 	return err ? err : a->err;
 }
 
+/* Send type to every core in the set and wait (bounded) for the answers. */
 static errval_t ask_all(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0,
 			struct ask *a)
 {
@@ -834,11 +831,12 @@ static errval_t run_revoke(const struct cap_info *ci, uint64_t how, unsigned exe
 		errval_t here = mark(w, true);
 		if (!how)
 			connect_tree(cores);
-		for (uint8_t type = MON_CAP_MARK; type;
-		     type = type == MON_CAP_MARK ? MON_CAP_SWEEP : 0) {
+		static const uint8_t phases[2][2] = {{MON_CAP_MARK, MON_CAP_MARKED},
+						     {MON_CAP_SWEEP, MON_CAP_SWEPT}};
+		for (unsigned p = 0; p < 2; p++) {
 			struct ask a = {0};
 			errval_t e;
-			uint8_t answer = type == MON_CAP_MARK ? MON_CAP_MARKED : MON_CAP_SWEPT;
+			uint8_t type = phases[p][0], answer = phases[p][1];
 			if (how) { /* Barrelfish's way: one unicast to each */
 				e = ask_all(cores, type, answer, w, &a);
 				for (unsigned k = 0; k < 64; k++)
@@ -926,9 +924,9 @@ static void on_revoke_req(unsigned from, const uint64_t *w)
 	struct shared *s = find(ci.type, ci.base, ci.size);
 	if (s && s->cores >> from & 1) { /* it holds a copy that came from us */
 		uint64_t ncores, deleted, msgs;
-		r[1] = run_revoke(&ci, 0, from, true, &ncores, &deleted,
-				  &msgs); /* from keeps its own */
-		r[2] = msgs + 2;	  /* with this request and its answer */
+		/* The asking core is exempt: its domain keeps its own copy. */
+		r[1] = run_revoke(&ci, 0, from, true, &ncores, &deleted, &msgs);
+		r[2] = msgs + 2; /* with this request and its answer */
 	}
 	mon_send(from, MON_REVOKE_REPLY, r);
 }

@@ -119,26 +119,30 @@ uint64_t mon_ticks(void)
 	return cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0).v[3];
 }
 
-/* Put one message on the channel to core k, waking its monitor if it sleeps;
-   counted under the operation of type op. */
 /* Messages taken off the channels while we waited for room to send, so
    that two monitors sending to each other never both wait on full rings;
-   poll_channels handles them first, oldest first. */
+   poll_channels handles them first, oldest first (a ring of STASH). */
 #define STASH 256
 static struct stashed {
 	unsigned from;
 	uint8_t type;
 	uint64_t w[UMP_PAYLOAD];
 } stash[STASH];
-static unsigned nstash;
+static unsigned stash_head, nstash;
 
 static void stash_incoming(unsigned k)
 {
-	while (peers[k].up && nstash < STASH &&
-	       ump_recv(&peers[k].ch, stash[nstash].w, &stash[nstash].type) == UMP_OK)
-		stash[nstash++].from = k; /* (a broken channel: poll_channels says so) */
+	while (peers[k].up && nstash < STASH) {
+		struct stashed *s = &stash[(stash_head + nstash) % STASH];
+		if (ump_recv(&peers[k].ch, s->w, &s->type) != UMP_OK)
+			return; /* (a broken channel: poll_channels says so) */
+		s->from = k;
+		nstash++;
+	}
 }
 
+/* Put one message on the channel to core k, waking its monitor if it sleeps;
+   counted under the operation of type op. */
 static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w)
 {
 	struct peer *p = &peers[k];
@@ -285,8 +289,9 @@ static unsigned poll_channels(void)
 {
 	unsigned n = 0;
 	while (nstash) {
-		struct stashed m = stash[0];
-		memmove(stash, stash + 1, --nstash * sizeof(stash[0]));
+		struct stashed m = stash[stash_head];
+		stash_head = (stash_head + 1) % STASH;
+		nstash--;
 		handle(m.from, m.type, m.w);
 		n++;
 	}

@@ -93,7 +93,6 @@ struct cte {
 _Static_assert(sizeof(struct capability) == 32, "capability is 32 bytes");
 _Static_assert(sizeof(struct cte) == 64, "a CTE is one 64-byte cache line");
 
-/* One core's database and what the owner of the memory must do. */
 /* An object a distributed revoke has marked on this core (docs/protocol.md
    5.2): its copies and descendants here cannot be used until the sweep. */
 #define CAPS_MARKS 8
@@ -103,6 +102,7 @@ struct caps_mark {
 	uint64_t base, size;
 };
 
+/* One core's database and what the owner of the memory must do. */
 struct caps_env {
 	struct cte *root;    /* MDB root */
 	struct cte *zombies; /* list through mdb.left */
