@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Boot a Reef image in QEMU. Machine defaults come from platforms/qemu-<m>/run.conf.
 # Usage: qemu.sh --kernel F [--machine virt|sifive_u] [--smp N] [--mem M]
+# (--mem defaults to the platform's QEMU_MEM, or 1G with more than 64 harts)
 #                [--append ARGS] [--accel single|multi] [--interactive] [--gdb]
 #                [--uboot] [--stdin]
 # --stdin feeds QEMU's standard input to the serial console (tests type).
@@ -35,7 +36,11 @@ conf=$top/platforms/qemu-$machine/run.conf
 . "$conf"
 [ -f "$kernel" ] || { echo "qemu.sh: kernel '$kernel' not found (run make)" >&2; exit 2; }
 
-args=(-M "$QEMU_MACHINE" -smp "${smp:-$QEMU_SMP}" -m "${mem:-$QEMU_MEM}" -bios default -no-reboot)
+smp=${smp:-$QEMU_SMP}
+# Every core but 0 takes about 5 MiB (its kernel, monitor and spawnd):
+# beyond 64 harts the default is 1 GiB.
+if [ -z "$mem" ] && [ "${smp%%,*}" -gt 64 ] 2>/dev/null; then mem=1G; fi
+args=(-M "$QEMU_MACHINE" -smp "$smp" -m "${mem:-$QEMU_MEM}" -bios default -no-reboot)
 if [ $uboot = 1 ]; then
 	[ -n "${QEMU_UBOOT:-}" ] || { echo "qemu.sh: no U-Boot for qemu-$machine" >&2; exit 2; }
 	disk=$(mktemp --suffix=.img)

@@ -10,7 +10,7 @@
  *
  *   share    owner -> k MON_CAP_DELIVER, k -> owner MON_CAP_DELIVERED; k's
  *            monitor makes its copy (KERNEL_CAP_CREATE) and may hand it to
- *            one of its domains (mapped at MON_SHARE_VA).
+ *            one of its domains (which maps it at MON_SHARE_VA).
  *   revoke   two phases, each down a binary tree over the cores in the
  *            sets of the records that are copies or descendants (each
  *            core passes it on to two more and answers for its subtree):
@@ -64,9 +64,8 @@ struct shared {
 };
 
 struct held {
-	capaddr_t slot; /* SLOT_NONE: free */
-	bool own;	/* slot from slot_alloc (else a spawned domain's handle CNode) */
-	bool pin;	/* own, and held for no domain: kept until revoked */
+	capaddr_t slot; /* ours (slot_alloc), SLOT_NONE: free */
+	bool pin;	/* held for no domain: kept until revoked */
 	uint8_t type;
 	uint16_t owner; /* the core that delivered it */
 	uint64_t base, size;
@@ -179,11 +178,9 @@ static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap);
 /* A held capability was revoked: its mapping and slot are ours again. */
 static void held_gone(struct held *h)
 {
-	if (h->own) {
-		if (probes_up)
-			vregion_unmap(&probes, h->slot);
-		slot_free(h->slot);
-	}
+	if (probes_up)
+		vregion_unmap(&probes, h->slot);
+	slot_free(h->slot);
 	h->slot = SLOT_NONE;
 }
 
@@ -207,11 +204,9 @@ static errval_t create(capaddr_t slot, uint64_t desc, uint64_t base, uint64_t si
 }
 
 /*
- * Give the capability in slot s to domain w[5] on this core: a Frame is
- * mapped read-only at MON_SHARE_VA in it (the mapped copy is ours too, in
- * its handle CNode, and counted as held) and the domain is told, and
- * answers with the first word it read (*word); anything else is sent to
- * it as an LMP capability.
+ * Give a copy of the capability in slot s to domain w[5] on this core, with
+ * the message MON_SHARE_VA: a domain handed a Frame maps it (at
+ * MON_SHARE_VA) and answers with the first word it read (*word).
  */
 static uint64_t waiting_for; /* the badge of the domain whose answer we wait for */
 
@@ -222,33 +217,15 @@ static bool from_child(const struct lmp_recv *m)
 
 static errval_t hand_to_domain(capaddr_t s, const uint64_t *w, uint64_t *word)
 {
-	struct child *c = spawn_child(w[5]);
-	if (!c)
+	int place = spawn_place(w[5]);
+	if (place < 0)
 		return ERR_DOMAIN_NOT_FOUND;
 	uint64_t msg[4] = {MON_SHARE_VA, mon_me()};
-	capaddr_t ep = child_cap(c, SPAWN_H_EP);
-	if ((uint8_t)w[1] != OBJ_FRAME)
-		return ep_send(ep, msg, s);
-	struct held *h = held_free();
-	uint64_t pages = w[3] / OBJSIZE_PAGE > 512 ? 512 : w[3] / OBJSIZE_PAGE;
-	uint32_t at = c->next; /* where spawn_map puts its copy */
-	errval_t err = h ? spawn_map(c, MON_SHARE_VA, s, pages, CAP_RIGHT_READ) : ERR_NO_SLOTS;
-	if (!err) {
-		*h = (struct held){child_cap(c, at),	   false, false, (uint8_t)w[1],
-				   (uint16_t)(w[1] >> 16), w[2],  w[3]};
-		err = ep_send(ep, msg, s); /* a copy of its own, too (it may revoke it) */
-		if (err == ERR_CAP_RIGHTS || err == ERR_LMP_CAP_SLOT)
-			err = ep_send(ep, msg, CAPADDR_NONE);
-	}
-	if (err) { /* refused: it must hold nothing (a failed map may have copied) */
-		if (c->next != at)
-			cnode_delete(CAPADDR(c->l1, 0), 1, at);
-		if (h)
-			h->slot = SLOT_NONE;
+	errval_t err = ep_send(spawn_ep((unsigned)place), msg, s);
+	if (err || (uint8_t)w[1] != OBJ_FRAME)
 		return err;
-	}
 	/* Its answer, bounded; other messages meanwhile are kept for later. */
-	waiting_for = MON_BADGE_CHILD(spawn_slot_of(c));
+	waiting_for = MON_BADGE_CHILD(place);
 	for (unsigned t = 0; t < DOMAIN_TICKS; t++) {
 		struct lmp_recv m;
 		if (mon_lmp_wait(1, from_child, &m) == ERR_OK) {
@@ -267,8 +244,7 @@ static void on_deliver(unsigned from, const uint64_t *w)
 	if (s != SLOT_NONE) {
 		r[1] = create(s, w[1], w[2], w[3]);
 		if (!r[1])
-			*h = (struct held){s,	 true, !w[5], (uint8_t)w[1], (uint16_t)from,
-					   w[2], w[3]};
+			*h = (struct held){s, !w[5], (uint8_t)w[1], (uint16_t)from, w[2], w[3]};
 		if (!r[1] && w[5]) {
 			r[1] = hand_to_domain(s, w, &r[2]);
 			if (r[1]) {
@@ -409,17 +385,10 @@ static bool same(const struct held *a, const struct held *b)
 	return a->type == b->type && a->base == b->base && a->size == b->size;
 }
 
-void capops_child_gone(unsigned l1)
-{
-	for (unsigned i = 0; i < HELD; i++)
-		if (held[i].slot != SLOT_NONE && !held[i].own && CAPADDR_L1(held[i].slot) == l1)
-			held[i].slot = SLOT_NONE;
-}
-
 /*
  * An object is held on this core while any copy or descendant of it is
- * here other than our own unpinned copies: a domain's, the mapping we made
- * for a domain, or one we hold for ourselves (pin). The kernel counts the
+ * here other than our own unpinned copies: a domain's (a mapped one too),
+ * or one we hold for ourselves (pin). The kernel counts the
  * copies (KERNEL_CAP_RELATIONS, bounded); when they are all ours and no
  * descendant is left, ours go and the owner is told, once.
  */
@@ -429,7 +398,7 @@ unsigned capops_release(void)
 	for (unsigned i = 0; i < HELD; i++) {
 		struct held *h = &held[i];
 		struct cap_info ci;
-		if (h->slot == SLOT_NONE || !h->own || h->pin)
+		if (h->slot == SLOT_NONE || h->pin)
 			continue;
 		if (cap_identify(h->slot, &ci) == ERR_CAP_EMPTY) {
 			/* A domain here revoked it locally (it kept its own copy,
@@ -450,8 +419,8 @@ unsigned capops_release(void)
 		bool kept = false;
 		for (unsigned j = 0; j < HELD; j++)
 			if (held[j].slot != SLOT_NONE && same(&held[j], h)) {
-				ours += held[j].own && !held[j].pin;
-				kept |= !held[j].own || held[j].pin;
+				ours += !held[j].pin;
+				kept |= held[j].pin;
 			}
 		struct sysret r =
 		    cap_invoke(MON_KERNEL, 2, KERNEL_CAP_RELATIONS, h->slot, 0, 0, 0, 0);
@@ -470,21 +439,13 @@ unsigned capops_release(void)
 	return told;
 }
 
-/* MONITOR_RELEASE from domain c (NULL: a client of monitor 0): it deleted
-   its copies of the object at base, size; our mapping for it goes too. */
-static errval_t release(const struct child *c, uint64_t base, uint64_t size, uint64_t *told)
+/* MONITOR_RELEASE from a domain here: it deleted its copies of the object
+   at base, size. */
+static errval_t release(uint64_t base, uint64_t size, uint64_t *told)
 {
 	bool found = false;
-	for (unsigned i = 0; i < HELD; i++) {
-		struct held *h = &held[i];
-		if (h->slot == SLOT_NONE || h->base != base || h->size != size)
-			continue;
-		found = true;
-		if (c && !h->own && CAPADDR_L1(h->slot) == c->l1) {
-			cnode_delete(CAPADDR(CAPADDR_L1(h->slot), 0), 1, CAPADDR_L2(h->slot));
-			h->slot = SLOT_NONE;
-		}
-	}
+	for (unsigned i = 0; i < HELD; i++)
+		found |= held[i].slot != SLOT_NONE && held[i].base == base && held[i].size == size;
 	*told = capops_release();
 	return found ? ERR_OK : ERR_CAP_NOT_FOUND;
 }
@@ -885,24 +846,6 @@ static errval_t run_revoke(const struct cap_info *ci, uint64_t how, unsigned exe
 	return err;
 }
 
-errval_t capops_revoke_ram(capaddr_t ram)
-{
-	struct cap_info ci;
-	errval_t err = cap_identify(ram, &ci);
-	bool shared_any = false;
-	for (unsigned i = 0; !err && i < SHARED; i++)
-		shared_any |= shared[i].used && covered(&shared[i], &ci);
-	if (err || !shared_any)
-		return err;
-	int op = op_begin(ci.base, ci.size);
-	if (op < 0)
-		return ERR_MON_BUSY;
-	uint64_t ncores, deleted, msgs; /* the kill revokes here */
-	err = run_revoke(&ci, 0, 64, false, &ncores, &deleted, &msgs);
-	op_end(op);
-	return err;
-}
-
 static void revoke(capaddr_t to, capaddr_t cap, uint64_t how, bool local)
 {
 	struct cap_info ci;
@@ -1140,7 +1083,7 @@ void capops_deferred(void)
  * Its owner runs it: we, for what was made here, else the owner core's
  * monitor, asked. The answer goes to the domain's endpoint.
  */
-static void child_request(struct child *c, const struct lmp_recv *m)
+static void child_request(capaddr_t dep, const struct lmp_recv *m)
 {
 	uint64_t w[4] = {ERR_MON_BUSY};
 	capaddr_t cap = slot_alloc(), ep = slot_alloc();
@@ -1149,12 +1092,12 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 	struct held *give = NULL;
 	/* Answer on a copy of its endpoint of our own: if the domain is killed
 	   while we wait for other monitors, the kill deletes the copy too and
-	   the answer goes nowhere, not to whatever reuses its handle CNode. */
-	if (ep == SLOT_NONE || cnode_copy(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep),
-					  child_cap(c, SPAWN_H_EP), CAP_RIGHTS_ALL)) {
+	   the answer goes nowhere, not to a domain adopted in its place. */
+	if (ep == SLOT_NONE ||
+	    cnode_copy(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep), dep, CAP_RIGHTS_ALL)) {
 		if (ep != SLOT_NONE)
 			slot_free(ep);
-		ep = child_cap(c, SPAWN_H_EP);
+		ep = dep;
 		w[0] = ERR_NO_SLOTS;
 		if (cap != SLOT_NONE)
 			slot_free(cap);
@@ -1206,9 +1149,8 @@ static void child_request(struct child *c, const struct lmp_recv *m)
 		requesting = false;
 		for (unsigned i = 0; retype && !w[0] && i < HELD && !give; i++) {
 			struct held *h = &held[i]; /* the owner delivered the result to us */
-			if (h->slot != SLOT_NONE && h->own && h->pin &&
-			    h->type == (uint8_t)m->words[3] && h->base == ci.base + m->words[1] &&
-			    h->size == m->words[2])
+			if (h->slot != SLOT_NONE && h->pin && h->type == (uint8_t)m->words[3] &&
+			    h->base == ci.base + m->words[1] && h->size == m->words[2])
 				give = h;
 		}
 	}
@@ -1309,32 +1251,27 @@ static void bind(const struct lmp_recv *m)
 
 bool capops_serve(const struct lmp_recv *m)
 {
-	if (mon_me() != 0) {
-		struct child *c = m->badge >= MON_BADGE_CHILD(0) && m->badge < MON_BADGE_CHILD(64)
-				      ? spawn_child_at(m->badge - MON_BADGE_CHILD(0))
-				      : NULL;
-		if (c && m->words[0] == MONITOR_RELEASE && !m->has_cap) {
-			uint64_t w[4] = {0};
-			w[0] = release(c, m->words[1], m->words[2], &w[1]);
-			send_bounded(child_cap(c, SPAWN_H_EP), w, CAPADDR_NONE);
+	bool far = mon_me() != 0;
+	capaddr_t dep =
+	    far && m->badge >= MON_BADGE_CHILD(0) && m->badge < MON_BADGE_CHILD(MON_DOMAINS)
+		? spawn_ep((unsigned)(m->badge - MON_BADGE_CHILD(0)))
+		: SLOT_NONE;
+	if (dep != SLOT_NONE) { /* a domain our spawnd built */
+		if (m->has_cap && (m->words[0] == MONITOR_REVOKE || m->words[0] == MONITOR_RETYPE ||
+				   m->words[0] == MONITOR_SHARE)) {
+			child_request(dep, m);
 			return true;
 		}
-		if (!c)
-			return false;
-		if (!m->has_cap ||
-		    (m->words[0] != MONITOR_REVOKE && m->words[0] != MONITOR_RETYPE &&
-		     m->words[0] != MONITOR_SHARE)) {
-			uint64_t w[4] = {ERR_BAD_REQUEST}; /* (an answer it was asked for is
-							      never one of these) */
-			if (m->has_cap)
-				mon_drop_recv();
-			send_bounded(child_cap(c, SPAWN_H_EP), w, CAPADDR_NONE);
-			return true;
-		}
-		child_request(c, m);
+		/* (an answer it was asked for is never one of these) */
+		uint64_t w[4] = {ERR_BAD_REQUEST};
+		if (m->has_cap)
+			mon_drop_recv();
+		else if (m->words[0] == MONITOR_RELEASE)
+			w[0] = release(m->words[1], m->words[2], &w[1]);
+		send_bounded(dep, w, CAPADDR_NONE);
 		return true;
 	}
-	if (m->badge == CLIENT_APP) {
+	if (m->badge == CLIENT_APP) { /* on core k > 0: its spawnd */
 		if (m->has_cap)
 			bind(m);
 		return true;
@@ -1365,13 +1302,20 @@ bool capops_serve(const struct lmp_recv *m)
 			reply(client, ERR_MON_BUSY, 0, 0, 0);
 		return true;
 	}
-	if (cap != SLOT_NONE && m->words[0] != MONITOR_SHARE && m->words[0] != MONITOR_REVOKE) {
+	/* On core k > 0 the client is spawnd: it revokes what it made here
+	   (a killed domain's RAM) and introduces the domains it builds. */
+	uint64_t what = m->words[0];
+	if (far && (what == MONITOR_REVOKE ? ci.owner != mon_me()
+					   : what != MONITOR_RELEASE && what != MONITOR_ADOPT))
+		what = 0; /* not on this core */
+	if (cap != SLOT_NONE && what != MONITOR_SHARE && what != MONITOR_REVOKE &&
+	    what != MONITOR_ADOPT) {
 		cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 		slot_free(cap);
 		cap = SLOT_NONE;
 	}
 	serving[client] = true; /* its index is not given to a new client meanwhile */
-	switch (m->words[0]) {
+	switch (what) {
 	case MONITOR_SHARE: /* share() and revoke() take the capability */
 		if (cap != SLOT_NONE)
 			share(clients[client], cap, m->words[1], m->words[2]);
@@ -1403,9 +1347,24 @@ bool capops_serve(const struct lmp_recv *m)
 	case MONITOR_CHECK:
 		check_all(client);
 		break;
+	case MONITOR_ADOPT: {
+		capaddr_t mine = SLOT_NONE;
+		uint64_t w[4] = {cap == SLOT_NONE ? ERR_BAD_REQUEST
+						  : spawn_adopt(m->words[1], cap, &mine)};
+		if (w[0] && cap != SLOT_NONE) {
+			cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
+			slot_free(cap);
+		}
+		send_bounded(clients[client], w, mine == SLOT_NONE ? CAPADDR_NONE : mine);
+		if (mine != SLOT_NONE) {
+			cnode_delete(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine));
+			slot_free(mine);
+		}
+		break;
+	}
 	case MONITOR_RELEASE: {
 		uint64_t told = 0;
-		errval_t err = release(NULL, m->words[1], m->words[2], &told);
+		errval_t err = release(m->words[1], m->words[2], &told);
 		reply(client, err, told, 0, 0);
 		break;
 	}

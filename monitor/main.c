@@ -9,7 +9,8 @@
  * prints `monitor 0 ready`, waits (bounded,
  * MON_JOIN_TICKS) for every online core to join, prints
  * `reef: <N> monitors joined`, powers off if the boot arguments say
- * `poweroff`, and otherwise starts the system services.
+ * `poweroff`, and otherwise starts the system services; monitor k starts
+ * its core's spawnd once it has joined (spawn.c).
  *
  * Then every monitor serves: inter-monitor messages from its channels and
  * LMP requests from local domains. It sleeps in SYS_RECV when there is
@@ -248,14 +249,9 @@ static void handle(unsigned k, uint8_t type, const uint64_t *w)
 			return; /* the answer to a query that timed out */
 		break;
 	case MON_SPAWN:
-		if (me != 0 && k == 0) {
-			spawn_local(k, w);
-			return;
-		}
-		break;
 	case MON_DOMAIN:
 		if (me != 0 && k == 0) {
-			spawn_domain(k, w);
+			spawn_request(k, type, w);
 			return;
 		}
 		break;
@@ -465,7 +461,7 @@ void mon_wait(uint64_t ticks)
 
 static void serve_local(const struct lmp_recv *m)
 {
-	if (capops_serve(m))
+	if (spawn_answer(m) || capops_serve(m))
 		return;
 	if (m->has_cap) { /* not for us (a dead domain's?): free the receive slot */
 		mon_drop_recv();
@@ -629,6 +625,8 @@ int main(void *arg)
 		err = mon_send(0, MON_JOIN, w);
 		if (err)
 			printf("monitor %u: cannot join: %s\n", me, err_str(err));
+		else if ((err = spawn_init()))
+			printf("monitor %u: cannot start spawnd: %s\n", me, err_str(err));
 	}
 	for (;;)
 		wait_event(0);

@@ -13,6 +13,9 @@
 
 /* services.c: monitor 0 starts the system services from the boot manifest. */
 errval_t services_start(const struct bootinfo *bi);
+struct child;
+/* Monitor k > 0: build its core's spawnd (not yet running) in c. */
+errval_t services_start_spawnd(struct child *c);
 
 /* main.c: the channels and the event loop. */
 unsigned mon_me(void);
@@ -47,23 +50,22 @@ bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);
 void capops_deferred(void);
 /* A local request to monitor 0; false if it is not one of capops'. */
 bool capops_serve(const struct lmp_recv *m);
-/* A domain spawn.c started is about to be killed: revoke on the other
-   cores what it made from its RAM and shared (through us, the owner). */
-errval_t capops_revoke_ram(capaddr_t ram);
-/* It was killed: forget the copies we made in its handle CNode (L1 slot
-   l1), which the kill deleted. */
-void capops_child_gone(unsigned l1);
 /* Give back what nothing on this core holds any more: delete our copies,
    tell each owner (MON_DEL_NOTIFY). Returns how many owners were told. */
 unsigned capops_release(void);
 
-/* spawn.c: domains started on this core for monitor 0 (MON_SPAWN). */
-#define MON_BADGE_CHILD(i) (0x140 + (i)) /* a domain spawn.c started, answering */
-void spawn_local(unsigned from, const uint64_t *w);
-void spawn_domain(unsigned from, const uint64_t *w); /* MON_DOMAIN */
-struct child *spawn_child(uint64_t id);		     /* NULL: no such domain here */
-struct child *spawn_child_at(uint64_t slot);	     /* by its MON_BADGE_CHILD slot */
-unsigned spawn_slot_of(const struct child *c);	     /* its MON_BADGE_CHILD slot */
+/* spawn.c: core k > 0: its spawnd, and the domains spawnd built. */
+#define MON_BADGE_CHILD(i) (0x140 + (i)) /* an adopted domain's requests and answers */
+errval_t spawn_init(void);		 /* start the core's spawnd */
+/* MON_SPAWN or MON_DOMAIN from monitor `from`: passed on to spawnd. */
+void spawn_request(unsigned from, uint8_t type, const uint64_t *w);
+/* An answer from spawnd (badge SERVER_SPAWND): passed on; false if not one. */
+bool spawn_answer(const struct lmp_recv *m);
+/* MONITOR_ADOPT: remember domain id's endpoint (ep, ours now); *mine = an
+   endpoint to us badged for it. */
+errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine);
+int spawn_place(uint64_t id);	    /* its MON_BADGE_CHILD place, -1: none here */
+capaddr_t spawn_ep(unsigned place); /* our copy of its endpoint, SLOT_NONE: none */
 /* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
    out[0..2] = w1..w3 of the answer to the requester. */
 errval_t mon_remote_domain(const uint64_t *words, uint64_t out[3]);

@@ -5,6 +5,10 @@
  * capabilities into their cspaces (abi/services.h) and register them with
  * spawnd. The monitor keeps the RAM it built them from, so they live as long
  * as it does. The shell reaches the monitor at TASK_MONITOR.
+ *
+ * Monitor k > 0 builds only its core's spawnd (services_start_spawnd), from
+ * its own RAM: no memserv there, spawnd carves its domains out of its own
+ * TASK_RAM.
  */
 #include <stdio.h>
 #include <string.h>
@@ -32,12 +36,18 @@ static const struct {
 
 #define SVC_BUILD_RAM (1u << 20) /* for building each service domain */
 #define MONITOR_KEEP  (8u << 20) /* RAM monitor 0 keeps for itself */
+/* Core k > 0: building its spawnd, and what monitor k keeps (of its
+   MONITOR_RAM); spawnd's TASK_RAM is the rest. */
+#define FAR_BUILD_RAM (512u << 10)
+#define FAR_KEEP      (512u << 10)
 
 static const struct bootinfo *bi;
 static struct child svc[SVC_COUNT];
 
 static capaddr_t module(const char *name, uint64_t *size)
 {
+	if (!bi)
+		bi = mon_bootinfo();
 	for (unsigned i = 0; i < bi->nmodules; i++)
 		if (!strcmp(bi->modules[i].name, name)) {
 			*size = bi->modules[i].size;
@@ -162,5 +172,38 @@ errval_t services_start(const struct bootinfo *info)
 				   child_cap(&svc[s], SPAWN_H_L1));
 	if (!err)
 		err = spawn_run(&svc[SVC_SHELL]);
+	return err;
+}
+
+errval_t services_start_spawnd(struct child *c)
+{
+	uint64_t size, free = ram_free_bytes();
+	capaddr_t elf = module("spawnd", &size);
+	if (elf == SLOT_NONE)
+		return ERR_MODULE_NOT_FOUND;
+	if (free < FAR_BUILD_RAM + FAR_KEEP + RAM_UNIT)
+		return ERR_NO_MEMORY;
+	uint64_t ram = (free - FAR_BUILD_RAM - FAR_KEEP) / RAM_UNIT * RAM_UNIT;
+	errval_t err = spawn_elf(c, "spawnd", elf, size, FAR_BUILD_RAM + ram, BOOTINFO_VADDR);
+	if (!err)
+		err = spawn_give_ram(c, TASK_RAM, ram);
+	if (!err)
+		err = spawn_map(c, BOOTINFO_VADDR, CAPADDR(CN_TASK, TASK_BOOTINFO),
+				BOOTINFO_SIZE / OBJSIZE_PAGE, CAP_RIGHT_READ);
+	if (!err) /* it answers us on our own endpoint */
+		err = spawn_give_badged(c, CN_BASE, CLIENT_MONITOR, CAPADDR(CN_TASK, TASK_EP),
+					SERVER_SPAWND);
+	if (!err)
+		err = spawn_give(c, TASK_BOOTINFO_RO, CAPADDR(CN_TASK, TASK_BOOTINFO),
+				 CAP_RIGHT_READ | CAP_RIGHT_GRANT);
+	if (!err)
+		err = cap_invoke(child_cap(c, SPAWN_H_L1), 2, CNODE_COPY, CN_MODULE,
+				 CAPADDR(CN_MODULE, 0), 1, CAP_RIGHT_READ | CAP_RIGHT_GRANT, 0)
+			  .err;
+	if (!err) /* it binds (MONITOR_BIND), then revokes and adopts through us */
+		err = spawn_give_badged(c, CN_TASK, TASK_MONITOR, CAPADDR(CN_TASK, TASK_EP),
+					CLIENT_APP);
+	if (err && c->l1)
+		spawn_kill(c);
 	return err;
 }

@@ -1,114 +1,195 @@
 // SPDX-License-Identifier: MIT
 /*
- * Starting a domain on this core for monitor 0 (`spawn <module> <core>` in
- * the shell): the module's ELF comes from this core's own CN_MODULE frames
- * (every CPU driver hands its monitor the boot modules), the memory from
- * this monitor's RAM (MONITOR_RAM), so nothing is shared with core 0.
+ * Domains on core k > 0: the core's spawnd builds them, its monitor knows
+ * them (ADR 0008).
  *
- * MON_DOMAIN lists them, reports on one of them or kills it (its memory
- * comes back here). Not yet: giving them service endpoints.
+ * Monitor k starts its core's spawnd at boot (services_start_spawnd), from
+ * its own RAM and its own copy of the boot modules, so nothing is shared
+ * with core 0. MON_SPAWN and MON_DOMAIN from monitor 0 become SPAWN_START,
+ * SPAWN_STATUS, SPAWN_KILL and SPAWN_LIST requests to it; its answers come
+ * back to our endpoint (badge SERVER_SPAWND) in the order asked and go on
+ * to monitor 0. We never wait for spawnd: it asks us in turn while it
+ * works (MONITOR_ADOPT when it builds a domain, MONITOR_REVOKE when a kill
+ * finds that the domain shared something with other cores), and we serve
+ * those from the event loop like any other request.
+ *
+ * MONITOR_ADOPT: spawnd introduces each domain before it runs. We keep a
+ * copy of the domain's endpoint (made from the domain's RAM, so the kill
+ * deletes it, which frees its place here) and give the domain an endpoint
+ * badged MON_BADGE_CHILD(place), through which it shares, revokes,
+ * retypes and gives back capabilities (capops.c).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
 #include <abi/services.h>
 #include <chan/ump.h>
+#include <rt/mem.h>
 #include <rt/spawn.h>
 
 #include "monitor.h"
 
-#define SPAWN_RAM     (512u * 1024) /* each domain started here */
-#define CHILDREN      4
-#define CHILD_OWN_RAM (64u * 1024) /* of it, the domain's TASK_RAM */
+#define ASKED 8 /* requests spawnd has not answered yet */
 
-static struct child children[CHILDREN];
-static uint64_t ids[CHILDREN]; /* their domain ids on this core */
+static struct child spawnd;
+static capaddr_t to_spawnd = SLOT_NONE; /* badged CLIENT_MONITOR */
 
-struct child *spawn_child(uint64_t id)
+/* What we asked spawnd, oldest first (a ring): for whom and what it is. */
+static struct asked {
+	unsigned from; /* the monitor that asked us */
+	uint8_t type;  /* MON_SPAWN or MON_DOMAIN */
+	uint64_t how;  /* MON_DOMAIN: 0 report, 1 kill, 2 list */
+	uint64_t req;  /* its w0 */
+	uint64_t ids;  /* a list so far */
+	unsigned nids;
+} asked[ASKED];
+static unsigned asked_head, nasked;
+
+static struct {
+	uint64_t id;  /* spawnd's id for it; 0: free */
+	capaddr_t ep; /* our copy of its endpoint */
+} doms[MON_DOMAINS];
+
+errval_t spawn_init(void)
 {
-	for (unsigned i = 0; id && i < CHILDREN; i++)
-		if (children[i].l1 && ids[i] == id)
-			return &children[i];
-	return NULL;
+	errval_t err = services_start_spawnd(&spawnd);
+	if (!err && (to_spawnd = slot_alloc()) == SLOT_NONE)
+		err = ERR_NO_SLOTS;
+	if (!err)
+		err = cnode_mint(CAPADDR(CAPADDR_L1(to_spawnd), 0), 1, CAPADDR_L2(to_spawnd),
+				 child_cap(&spawnd, SPAWN_H_EP), CAP_RIGHTS_ALL, CLIENT_MONITOR);
+	if (!err)
+		err = spawn_run(&spawnd);
+	if (err)
+		to_spawnd = SLOT_NONE;
+	return err;
 }
 
-unsigned spawn_slot_of(const struct child *c)
+/* Forget the domains whose endpoint went (killed: their RAM was revoked). */
+static void sweep_gone(void)
 {
-	return (unsigned)(c - children);
-}
-
-struct child *spawn_child_at(uint64_t slot)
-{
-	return slot < CHILDREN && children[slot].l1 ? &children[slot] : NULL;
-}
-
-void spawn_local(unsigned from, const uint64_t *w)
-{
-	const struct bootinfo *bi = mon_bootinfo();
-	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_MODULE_NOT_FOUND};
-	char name[17] = {0};
-	memcpy(name, &w[1], 16);
-	unsigned slot = CHILDREN;
-	for (unsigned i = 0; i < CHILDREN && slot == CHILDREN; i++)
-		if (!children[i].l1)
-			slot = i;
-	struct child *c = slot < CHILDREN ? &children[slot] : NULL;
-	for (unsigned i = 0; i < bi->nmodules && i < BOOTINFO_MAX_MODULES; i++) {
-		if (strncmp(bi->modules[i].name, name, sizeof(bi->modules[i].name)))
-			continue;
-		r[1] = !c ? ERR_NO_SLOTS
-			  : spawn_elf(c, name, CAPADDR(CN_MODULE, i), bi->modules[i].size,
-				      SPAWN_RAM, w[3]);
-		/* It may answer us (MON_SHARE_VA), on an endpoint badged with its slot. */
-		if (!r[1])
-			r[1] = spawn_give_badged(c, CN_TASK, TASK_MONITOR,
-						 CAPADDR(CN_TASK, TASK_EP), MON_BADGE_CHILD(slot));
-		if (!r[1]) /* RAM of its own, out of its budget */
-			r[1] = spawn_give_ram(c, TASK_RAM, CHILD_OWN_RAM);
-		if (!r[1])
-			r[1] = spawn_run(c);
-		if (!r[1]) {
-			struct sysret st =
-			    cap_invoke(child_cap(c, SPAWN_H_DISP), 2, DISP_STATUS, 0, 0, 0, 0, 0);
-			r[2] = ids[slot] = st.v[3];
-		} else if (c && c->l1) {
-			spawn_kill(c);
-		}
-		break;
-	}
-	mon_send(from, MON_SPAWNED, r);
-}
-
-void spawn_domain(unsigned from, const uint64_t *w)
-{
-	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_DOMAIN_NOT_FOUND};
-	struct child *c = w[2] == 2 ? NULL : spawn_child(w[1]);
-	for (unsigned i = 0, n = 0; w[2] == 2 && i < CHILDREN; i++) {
-		r[1] = ERR_OK; /* the list, in the order of their slots */
-		if (children[i].l1)
-			r[2] |= (ids[i] & 0xffff) << (16 * n++);
-	}
-	if (c) {
-		memcpy(&r[3], c->name, 16);
-		uint64_t state, faults;
-		int64_t status;
-		r[1] = spawn_status(c, &state, &faults, &status);
-		r[2] = (state & 0xff) | ((uint64_t)status & 0xffffff) << 8 | faults << 32;
-		if (!r[1] && w[2] == 1) {
-			unsigned l1 = c->l1;
-			/* What it shared goes everywhere first, then its RAM comes
-			   back to us (spawn_kill revokes it here). */
-			r[1] = capops_revoke_ram(c->ram);
-			if (!r[1])
-				r[1] = spawn_kill(c);
-			if (!r[1])
-				capops_child_gone(l1);
-			/* Before the answer: the owners hear first (FIFO to core 0). */
-			capops_release();
+	for (unsigned i = 0; i < MON_DOMAINS; i++) {
+		struct cap_info ci;
+		if (doms[i].id && cap_identify(doms[i].ep, &ci) == ERR_CAP_EMPTY) {
+			slot_free(doms[i].ep);
+			doms[i].id = 0;
 		}
 	}
-	mon_send(from, MON_DOMAIN_STATUS, r);
+}
+
+errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine)
+{
+	struct cap_info ci;
+	if (mon_me() == 0 || !id || cap_identify(ep, &ci) || ci.type != OBJ_ENDPOINT)
+		return ERR_BAD_REQUEST;
+	sweep_gone();
+	unsigned place = MON_DOMAINS;
+	for (unsigned i = MON_DOMAINS; i-- > 0;) {
+		if (doms[i].id == id)
+			return ERR_BAD_REQUEST; /* introduced twice */
+		if (!doms[i].id)
+			place = i;
+	}
+	if (place == MON_DOMAINS || (*mine = slot_alloc()) == SLOT_NONE)
+		return ERR_NO_SLOTS;
+	errval_t err =
+	    cnode_mint(CAPADDR(CAPADDR_L1(*mine), 0), 1, CAPADDR_L2(*mine),
+		       CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, MON_BADGE_CHILD(place));
+	if (err) {
+		slot_free(*mine);
+		*mine = SLOT_NONE;
+		return err;
+	}
+	doms[place].id = id;
+	doms[place].ep = ep;
+	return ERR_OK;
+}
+
+int spawn_place(uint64_t id)
+{
+	sweep_gone();
+	for (unsigned i = 0; id && i < MON_DOMAINS; i++)
+		if (doms[i].id == id)
+			return (int)i;
+	return -1;
+}
+
+capaddr_t spawn_ep(unsigned place)
+{
+	return place < MON_DOMAINS && doms[place].id ? doms[place].ep : SLOT_NONE;
+}
+
+/* One request to spawnd, without waiting (it runs on this core: a full
+   queue empties when we yield). */
+static errval_t ask_spawnd(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	uint64_t w[4] = {op, w1, w2, w3};
+	errval_t err = ERR_CORE_NONE;
+	for (unsigned i = 0; to_spawnd != SLOT_NONE && i < 64; i++) {
+		err = ep_send(to_spawnd, w, CAPADDR_NONE);
+		if (err != ERR_LMP_BUF_FULL)
+			break;
+		sys_yield();
+	}
+	return err;
+}
+
+void spawn_request(unsigned from, uint8_t type, const uint64_t *w)
+{
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_MON_BUSY};
+	uint8_t answer = type == MON_SPAWN ? MON_SPAWNED : MON_DOMAIN_STATUS;
+	uint64_t how = type == MON_DOMAIN ? w[2] : 0;
+	errval_t err = ERR_OK;
+	if (how > 2)
+		err = ERR_BAD_REQUEST;
+	else if (nasked == ASKED)
+		err = ERR_MON_BUSY; /* monitor 0's requester asks again */
+	else if (type == MON_SPAWN)
+		err = ask_spawnd(SPAWN_START, w[1], w[2], w[3]);
+	else
+		err = ask_spawnd(how == 0   ? SPAWN_STATUS
+				 : how == 1 ? SPAWN_KILL
+					    : SPAWN_LIST,
+				 w[1], 0, 0);
+	if (err) {
+		r[1] = err;
+		mon_send(from, answer, r);
+		return;
+	}
+	asked[(asked_head + nasked++) % ASKED] = (struct asked){from, type, how, w[0], 0, 0};
+}
+
+bool spawn_answer(const struct lmp_recv *m)
+{
+	if (mon_me() == 0 || m->badge != SERVER_SPAWND)
+		return false;
+	if (m->has_cap)
+		mon_drop_recv(); /* spawnd sends us none */
+	if (!nasked)
+		return true;
+	struct asked *a = &asked[asked_head];
+	uint64_t r[UMP_PAYLOAD] = {a->req, m->words[0]};
+	if (a->type == MON_SPAWN) {
+		r[2] = m->words[1];
+	} else if (a->how == 0 && !m->words[0]) {
+		memcpy(&r[2], &m->words[1], 3 * sizeof(uint64_t));
+	} else if (a->how == 1) {
+		/* Its copies of other cores' objects went with it: the owners
+		   hear before the answer does (FIFO to core 0). */
+		capops_release();
+	} else if (a->how == 2 && !m->words[0] && m->words[1]) {
+		if (a->nids < 4) /* one line per domain, then w1 = 0 */
+			a->ids |= (m->words[1] & 0xffff) << (16 * a->nids++);
+		return true;
+	} else if (a->how == 2) {
+		r[2] = a->ids;
+	}
+	asked_head = (asked_head + 1) % ASKED;
+	nasked--;
+	mon_send(a->from, a->type == MON_SPAWN ? MON_SPAWNED : MON_DOMAIN_STATUS, r);
+	return true;
 }
 
 errval_t mon_remote_domain(const uint64_t *words, uint64_t out[3])

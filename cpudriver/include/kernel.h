@@ -62,7 +62,7 @@ struct dcb;
 
 /* What the first domain of a core (its monitor) is built from. */
 #define MONITOR_BUILD_MEM (1ul << 20) /* its cspace, vspace, program, stack */
-#define MONITOR_RAM	  (2ul << 20) /* RAM it gets on a core other than 0 (and its domains) */
+#define MONITOR_RAM	  (4ul << 20) /* RAM it gets on a core other than 0 (and its spawnd) */
 #define BOOTARGS_MAX	  256
 
 struct core_user {

@@ -1,30 +1,40 @@
 // SPDX-License-Identifier: MIT
 /*
  * spawnd: starts domains from boot modules, kills them, lists them and
- * dumps their cspaces. Each domain it starts lives in RAM from memserv
- * (SPAWN_RAM), so killing it is one revoke and one MEM_FREE. Monitor 0 registers
- * the system services (their Dispatcher and L1 CNode) so they are listed,
- * but they cannot be killed.
+ * dumps their cspaces. Every core runs one, started by its monitor.
+ *
+ * On core 0 each domain lives in RAM from memserv (SPAWN_RAM), so killing
+ * it is one revoke and one MEM_FREE; monitor 0 registers the system
+ * services (their Dispatcher and L1 CNode) so they are listed, but they
+ * cannot be killed. On core k > 0 there is no memserv: the domains come
+ * from spawnd's own RAM (ram_alloc, which revokes on the other cores
+ * through its monitor when a domain shared something), and each is
+ * introduced to core k's monitor (MONITOR_ADOPT) before it runs, so that
+ * the monitor can hand it capabilities from other cores and answer it.
  */
 #include <string.h>
 
 #include <abi/bootinfo.h>
 #include <abi/services.h>
+#include <abi/monitor.h>
 #include <rt/mem.h>
+#include <rt/monitor.h>
 #include <rt/rpc.h>
 #include <rt/spawn.h>
 
 #define MAX_DOMS   64
-#define SPAWN_RAM  (6u << 20)
-#define CHILD_RAM  (5u << 20) /* of it, the child's own TASK_RAM */
-#define WAIT_LIMIT 5000000    /* yields before SPAWN_WAIT gives up */
+#define WAIT_LIMIT 5000000 /* yields before SPAWN_WAIT gives up */
+
+/* Each domain's RAM, and of it the domain's own TASK_RAM: core 0, other cores. */
+static const uint64_t spawn_ram[2] = {6u << 20, 640u << 10};
+static const uint64_t child_ram[2] = {5u << 20, 128u << 10};
 
 struct dom {
 	uint32_t id; /* 0 = free slot */
 	char name[24];
 	bool service;
 	capaddr_t disp, l1; /* services: caps in our slots */
-	capaddr_t ram;	    /* our copy of the memserv RAM; mem_handle: its handle */
+	capaddr_t ram;	    /* our copy of its RAM; mem_handle: memserv's handle */
 	uint64_t mem_handle;
 	struct child c;
 };
@@ -32,6 +42,7 @@ struct dom {
 static struct dom doms[MAX_DOMS];
 static uint32_t next_id = 1;
 static const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VADDR;
+static unsigned far; /* 0 on core 0 (memserv there), else 1 */
 
 static struct dom *find(uint64_t id)
 {
@@ -68,6 +79,57 @@ static errval_t mem_call(uint64_t op, uint64_t arg, struct lmp_recv *rep)
 	return rpc_call(CAPADDR(CN_TASK, TASK_MEMSERV), SERVER_MEMSERV, req, CAPADDR_NONE, rep);
 }
 
+/* RAM for a new domain into d->ram: memserv's on core 0, our own elsewhere. */
+static errval_t dom_ram(struct dom *d)
+{
+	struct lmp_recv rep;
+	if (far)
+		return ram_alloc(spawn_ram[far], &d->ram);
+	errval_t err = mem_call(MEM_ALLOC, spawn_ram[far], &rep);
+	if (!err && !rep.has_cap)
+		err = ERR_NO_MEMORY;
+	if (err)
+		return err;
+	d->mem_handle = rep.words[1];
+	d->ram = slot_alloc();
+	err = rpc_take_cap(d->ram);
+	if (err)
+		mem_call(MEM_FREE, d->mem_handle, &rep);
+	return err;
+}
+
+/* Give it back: the domain and everything made from its RAM go (on other
+   cores first). */
+static errval_t dom_ram_free(struct dom *d)
+{
+	struct lmp_recv rep;
+	if (far)
+		return ram_free(d->ram);
+	errval_t err = mem_call(MEM_FREE, d->mem_handle, &rep);
+	slot_free(d->ram);
+	return err;
+}
+
+/* Core k > 0: introduce the domain to our monitor; the endpoint to it the
+   monitor answers with is the domain's TASK_MONITOR. */
+static errval_t adopt(struct dom *d)
+{
+	struct lmp_recv rep;
+	capaddr_t mon = slot_alloc();
+	if (mon == SLOT_NONE)
+		return ERR_NO_SLOTS;
+	errval_t err = monitor_call(MONITOR_ADOPT, d->id, 0, 0, child_cap(&d->c, SPAWN_H_EP), &rep);
+	if (!err && !rep.has_cap)
+		err = ERR_BAD_REQUEST;
+	if (!err)
+		err = rpc_take_cap(mon);
+	if (!err)
+		err = spawn_give(&d->c, TASK_MONITOR, mon, CAP_RIGHTS_ALL);
+	cnode_delete(CAPADDR(CAPADDR_L1(mon), 0), 1, CAPADDR_L2(mon));
+	slot_free(mon);
+	return err;
+}
+
 static capaddr_t module(const char *name, uint64_t *size)
 {
 	for (unsigned i = 0; i < bi->nmodules; i++)
@@ -79,13 +141,17 @@ static capaddr_t module(const char *name, uint64_t *size)
 }
 
 /* Give a new domain what every domain gets: RAM, boot info, the modules. */
-static errval_t equip(struct child *c)
+static errval_t equip(struct dom *d)
 {
-	errval_t err = spawn_give_ram(c, TASK_RAM, CHILD_RAM);
+	struct child *c = &d->c;
+	/* The map first: its page tables fit below the RAM's 64 KiB alignment. */
+	errval_t err = spawn_map(c, BOOTINFO_VADDR, CAPADDR(CN_TASK, TASK_BOOTINFO_RO),
+				 BOOTINFO_SIZE / OBJSIZE_PAGE, CAP_RIGHT_READ);
 	if (!err)
-		err = spawn_map(c, BOOTINFO_VADDR, CAPADDR(CN_TASK, TASK_BOOTINFO_RO),
-				BOOTINFO_SIZE / OBJSIZE_PAGE, CAP_RIGHT_READ);
-	if (!err)
+		err = spawn_give_ram(c, TASK_RAM, child_ram[far]);
+	if (!err && far)
+		err = adopt(d);
+	else if (!err) /* it binds itself (MONITOR_BIND) */
 		err = spawn_give(c, TASK_MONITOR, CAPADDR(CN_TASK, TASK_MONITOR), CAP_RIGHTS_ALL);
 	if (!err)
 		err = cap_invoke(child_cap(c, SPAWN_H_L1), 2, CNODE_COPY, CN_MODULE,
@@ -97,34 +163,26 @@ static errval_t equip(struct child *c)
 static errval_t start(const char *name, uint64_t arg, uint32_t *id)
 {
 	uint64_t size;
-	struct lmp_recv rep;
 	capaddr_t elf = module(name, &size);
 	if (elf == SLOT_NONE)
 		return ERR_MODULE_NOT_FOUND;
 	struct dom *d = new_dom();
 	if (!d)
 		return ERR_NO_SLOTS;
-	errval_t err = mem_call(MEM_ALLOC, SPAWN_RAM, &rep);
-	if (!err && !rep.has_cap)
-		err = ERR_NO_MEMORY;
+	errval_t err = dom_ram(d);
 	if (err) {
 		d->id = 0;
 		return err;
 	}
-	d->mem_handle = rep.words[1];
-	d->ram = slot_alloc();
-	err = rpc_take_cap(d->ram);
+	err = spawn_elf_in(&d->c, name, elf, size, d->ram, spawn_ram[far], arg);
 	if (!err)
-		err = spawn_elf_in(&d->c, name, elf, size, d->ram, SPAWN_RAM, arg);
-	if (!err)
-		err = equip(&d->c);
+		err = equip(d);
 	if (!err)
 		err = spawn_run(&d->c);
 	if (err) {
 		if (d->c.l1)
 			spawn_kill(&d->c);
-		mem_call(MEM_FREE, d->mem_handle, &rep); /* revokes our copy and all of it */
-		slot_free(d->ram);
+		dom_ram_free(d); /* revokes our copy and all of it */
 		d->id = 0;
 		return err;
 	}
@@ -135,18 +193,32 @@ static errval_t start(const char *name, uint64_t arg, uint32_t *id)
 
 static errval_t kill(uint64_t id)
 {
-	struct lmp_recv rep;
 	struct dom *d = find(id);
 	if (!d)
 		return ERR_DOMAIN_NOT_FOUND;
 	if (d->service)
 		return ERR_DOMAIN_PROTECTED;
 	errval_t err = spawn_kill(&d->c);
-	if (!err) /* memserv revokes the RAM: our copy and the whole domain go */
-		err = mem_call(MEM_FREE, d->mem_handle, &rep);
-	slot_free(d->ram);
+	if (!err) /* the RAM is revoked: our copy and the whole domain go */
+		err = dom_ram_free(d);
 	d->id = 0;
 	return err;
+}
+
+/* One domain: w1 = state | exit status (24 bits) << 8 | faults << 32,
+   w2..w3 = its name (16 bytes). */
+static void status(uint64_t client, uint64_t id)
+{
+	struct dom *d = find(id);
+	if (!d) {
+		rpc_reply(client, ERR_DOMAIN_NOT_FOUND, 0, 0, 0, CAPADDR_NONE);
+		return;
+	}
+	struct sysret r = cap_invoke(disp_of(d), 2, DISP_STATUS, 0, 0, 0, 0, 0);
+	uint64_t name[2] = {0};
+	memcpy(name, d->name, 16);
+	rpc_reply(client, r.err, (r.v[0] & 0xff) | (r.v[2] & 0xffffff) << 8 | r.v[1] << 32, name[0],
+		  name[1], CAPADDR_NONE);
 }
 
 static void list(uint64_t client)
@@ -226,8 +298,11 @@ static void do_register(uint64_t client, const struct lmp_recv *m)
 int main(void *arg)
 {
 	(void)arg;
+	far = bi->coreid != 0;
 	if (ram_init(CAPADDR(CN_TASK, TASK_RAM)) || win_init())
 		return 1;
+	if (far && monitor_bind())
+		return 2;
 	for (;;) {
 		struct lmp_recv m;
 		uint32_t id = 0;
@@ -253,6 +328,9 @@ int main(void *arg)
 			break;
 		case SPAWN_WAIT:
 			wait(m.badge, m.words[1]);
+			break;
+		case SPAWN_STATUS:
+			status(m.badge, m.words[1]);
 			break;
 		case SPAWN_REGISTER:
 		case SPAWN_REGISTER_CSPACE:

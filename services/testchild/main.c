@@ -15,7 +15,7 @@
  *   8  (started on another core) like 6, but after the first read revoke
  *      the frame it was sent (MONITOR_REVOKE to its monitor, which asks the
  *      owner core; asked again while BUSY), then here (cnode_revoke: the
- *      copy its monitor mapped for it goes, its own stays), print the
+ *      mapped copy goes, the one it was sent stays), print the
  *      result, then read on until that read faults
  *   9  (started on another core) wait for a RAM capability its monitor
  *      sends, retype its first 16 KiB into a Frame through its monitor (the
@@ -27,25 +27,25 @@
  *      it with core j (bits 8-15) and revoke it, both through its own
  *      monitor (the owner); print what each cost; exit 0 if both worked.
  *      With bit 24: share it, then wait to be killed
- *   6  (started on another core) wait for a frame its monitor maps at
- *      MON_SHARE_VA, answer with the first word (after bits 8-15 ticks),
- *      print it, then read it every tick until that read faults (the frame
- *      is revoked)
+ *   6  (started on another core) wait for a frame its monitor sends, map a
+ *      copy of it at MON_SHARE_VA, answer with the first word (after bits
+ *      8-15 ticks), print it, then read it every tick until that read
+ *      faults (the frame is revoked)
  *  12  like 6, but read the frame's second word every tick until it is not
- *      0, then delete its copy and tell its monitor (MONITOR_RELEASE), print
+ *      0, then unmap and delete its copies and tell its monitor
+ *      (MONITOR_RELEASE), print
  *      how many owners the monitor told, exit 0 if that was one
  *  15  (started on core k = bits 16-23) make a frame of its own RAM, share
  *      it with core j (bits 8-15), then revoke it the Barrelfish way
  *      (MON_REVOKE_BROADCAST: its monitor asks every core, most through
  *      monitor 0); print the result, exit 0 if it worked
  *  14  (started on another core) send its monitor bad requests (an unknown
- *      operation, a revoke without a capability, a release of something
- *      it never had, 64 at once without reading the answers), then a good
- *      one; print how many answers were as expected, exit 0 if all
- *  13  like 6, but then copy the frame's capability (and delete the copy)
- *      over and over until it is gone: a revoke must show as ERR_OK,
- *      then ERR_CAP_REVOKED while it is marked, then ERR_CAP_EMPTY, never
- *      out of that order; print the counts, exit 0 if the order held
+ *      operation, a revoke without a capability, an adopt (only spawnd
+ *      may), a release of something it never had, 64 at once without
+ *      reading the answers), then a good one; print how many answers were as expected, exit 0 if
+ * all 13  like 6, but then copy the frame's capability (and delete the copy) over and over until it
+ * is gone: a revoke must show as ERR_OK, then ERR_CAP_REVOKED while it is marked, then
+ * ERR_CAP_EMPTY, never out of that order; print the counts, exit 0 if the order held
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -57,6 +57,25 @@
 #include <rt/mem.h>
 #include <rt/monitor.h>
 #include <rt/sys.h>
+
+/* The frame that came with m (in TASK_RECV): a copy of it mapped read-only
+   at MON_SHARE_VA; NULL if that failed. */
+static struct vregion share_region;
+static capaddr_t mapped = SLOT_NONE;
+
+static volatile const uint64_t *map_shared(const struct lmp_recv *m)
+{
+	struct cap_info ci;
+	mapped = slot_alloc();
+	if (m->words[0] != MON_SHARE_VA || !m->has_cap || mapped == SLOT_NONE ||
+	    ram_init(CAPADDR(CN_TASK, TASK_RAM)) || vregion_init(&share_region, MON_SHARE_VA) ||
+	    cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci) ||
+	    cnode_copy(CAPADDR(CAPADDR_L1(mapped), 0), 1, CAPADDR_L2(mapped),
+		       CAPADDR(CN_TASK, TASK_RECV), CAP_RIGHTS_ALL))
+		return NULL;
+	uint64_t pages = ci.size / OBJSIZE_PAGE > 512 ? 512 : ci.size / OBJSIZE_PAGE;
+	return vregion_map(&share_region, mapped, pages, false);
+}
 
 static int share_and_exit(void)
 {
@@ -132,17 +151,15 @@ static errval_t ask_monitor(uint64_t op, uint64_t w1, struct lmp_recv *m)
 static int read_shared_frame(unsigned mode, unsigned to)
 {
 	struct lmp_recv m;
-	if (lmp_recv(1, &m) || m.words[0] != MON_SHARE_VA)
+	volatile const uint64_t *p;
+	if (lmp_recv(1, &m) || !(p = map_shared(&m)))
 		return 1;
-	volatile const uint64_t *p = (const uint64_t *)MON_SHARE_VA;
 	uint64_t w[4] = {*p}, core = m.words[1];
 	printf("testchild: core %lu read %#lx\n", (unsigned long)core, (unsigned long)w[0]);
 	if (mode == 6 && to) /* keep our monitor (and the owner) waiting */
 		lmp_recv_timeout(to, &m);
 	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
 		return 2;
-	if (mode != 6 && !m.has_cap)
-		return 3;
 	if (mode == 8) {
 		struct cap_info ci;
 		errval_t err = ask_monitor(MONITOR_REVOKE, 0, &m);
@@ -168,9 +185,9 @@ static int release_when_told(void)
 {
 	struct lmp_recv m;
 	struct cap_info ci;
-	if (lmp_recv(1, &m) || m.words[0] != MON_SHARE_VA || !m.has_cap)
+	volatile const uint64_t *p;
+	if (lmp_recv(1, &m) || !(p = map_shared(&m)))
 		return 1;
-	volatile const uint64_t *p = (const uint64_t *)MON_SHARE_VA;
 	uint64_t w[4] = {p[0]}, core = m.words[1];
 	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE) ||
 	    cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci))
@@ -179,7 +196,9 @@ static int release_when_told(void)
 		lmp_recv_timeout(1, &m);
 	/* From here on the frame is not ours: no more reads. */
 	uint64_t req[4] = {MONITOR_RELEASE, ci.base, ci.size};
-	if (cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV) ||
+	vregion_unmap(&share_region, mapped);
+	if (cnode_delete(CAPADDR(CAPADDR_L1(mapped), 0), 1, CAPADDR_L2(mapped)) ||
+	    cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV) ||
 	    ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, CAPADDR_NONE) || lmp_recv(1, &m))
 		return 3;
 	printf("testchild: core %lu released it: %s, %lu owners told\n", (unsigned long)core,
@@ -223,6 +242,7 @@ static int bad_requests(void)
 	    {{MONITOR_REVOKE}, CAPADDR_NONE, ERR_BAD_REQUEST},
 	    {{MONITOR_RETYPE, 0, 4096, OBJ_FRAME}, CAPADDR_NONE, ERR_BAD_REQUEST},
 	    {{MONITOR_CAPSTAT}, CAPADDR(CN_TASK, TASK_RAM), ERR_BAD_REQUEST},
+	    {{MONITOR_ADOPT, 1}, CAPADDR(CN_TASK, TASK_EP), ERR_BAD_REQUEST},
 	    {{MONITOR_RELEASE, 0x1000, 0x1000}, CAPADDR_NONE, ERR_CAP_NOT_FOUND},
 	    {{MONITOR_RELEASE, ~0ull, ~0ull}, CAPADDR_NONE, ERR_CAP_NOT_FOUND},
 	};
@@ -256,9 +276,10 @@ static int bad_requests(void)
 static int watch_revoke(void)
 {
 	struct lmp_recv m;
-	if (lmp_recv(1, &m) || m.words[0] != MON_SHARE_VA || !m.has_cap)
+	volatile const uint64_t *p;
+	if (lmp_recv(1, &m) || !(p = map_shared(&m)))
 		return 1;
-	uint64_t w[4] = {*(volatile const uint64_t *)MON_SHARE_VA}, core = m.words[1];
+	uint64_t w[4] = {*p}, core = m.words[1];
 	capaddr_t s = slot_alloc();
 	if (s == SLOT_NONE || ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
 		return 2;

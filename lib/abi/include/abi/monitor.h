@@ -67,19 +67,20 @@ enum mon_msg {
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = count. */
 	MON_CAP_COUNTED = 9,
 	/* 0 -> k: w0 = request, w1..w2 = module name (16 bytes), w3 = its a0:
-	 * start a domain from that boot module on core k. */
+	 * start a domain from that boot module on core k (core k's monitor
+	 * asks its spawnd, SPAWN_START, and answers when spawnd has). */
 	MON_SPAWN = 10,
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = its domain id on core k. */
 	MON_SPAWNED = 11,
-	/* 0 -> k: w0 = request, w1 = domain id, w2 = 1: kill it (what it
-	 * shared with other cores is revoked there first, then its memory
-	 * comes back to core k's monitor), 0: only report, 2: list them all
-	 * (w1 ignored). */
+	/* 0 -> k: w0 = request, w1 = domain id, w2 = 1: kill it (SPAWN_KILL:
+	 * what it shared with other cores is revoked there first, then its
+	 * memory comes back to core k's spawnd), 0: only report (SPAWN_STATUS),
+	 * 2: list them all (SPAWN_LIST, w1 ignored). */
 	MON_DOMAIN = 12,
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = state | exit status
-	 * (24 bits) << 8 | faults << 32 (as it was before a kill), w3..w4 =
-	 * its name (16 bytes, not terminated when full); a list: w2 = the
-	 * domain ids, 16 bits each, lowest first, 0 = no more. */
+	 * (24 bits) << 8 | faults << 32, w3..w4 = its name (16 bytes, not
+	 * terminated when full); after a kill only w1; a list: w2 = the
+	 * domain ids, 16 bits each, lowest first, 0 = no more (at most 4). */
 	MON_DOMAIN_STATUS = 13,
 	/* 0 -> k: w0 = request: check your core's capability invariants. */
 	MON_CHECK = 14,
@@ -143,11 +144,11 @@ enum mon_msg {
 	MON_CAP_MARKED = 29,
 };
 
-/* Where a Frame handed to a domain on another core is mapped, and the first
- * LMP message that domain gets then (with a copy of the Frame attached):
- * w0 = MON_SHARE_VA, w1 = its core. It answers on TASK_MONITOR with w0 =
- * the first word it read. Later it may send its monitor MONITOR_REVOKE with
- * a capability attached (that core's monitor asks the owner: MON_REVOKE_REQ)
+/* Where a domain on another core maps a Frame it is handed, and the first
+ * LMP message it gets then (with a copy of the Frame attached): w0 =
+ * MON_SHARE_VA, w1 = its core. It answers on TASK_MONITOR with w0 = the
+ * first word it read (the monitor waits DOMAIN_TICKS for that). Later it may send its monitor
+ * MONITOR_REVOKE with a capability attached (that core's monitor asks the owner: MON_REVOKE_REQ)
  * and gets w0 = errval_t, w1 = inter-monitor messages, on its endpoint. */
 #define MON_SHARE_VA 0xc0000000ul
 
@@ -194,13 +195,14 @@ enum {
 	 * core k's monitor holds in that range. */
 	MONITOR_COUNT = 7,
 	/* w1 = core k (> 0) | a0 << 32, w2..w3 = module name (16 bytes): start
-	 * it on core k, by core k's monitor. -> w1 = its domain id there. */
+	 * it on core k, by core k's monitor and spawnd. -> w1 = its domain id
+	 * there. */
 	MONITOR_SPAWN = 8,
 	/* w1 = core k, w2 = domain id there, w3 = 1: kill it, 0: only report.
 	 * -> w1 = state | exit status << 8 | faults << 32 (enum disp_state,
-	 * 8 bits; status 24 bits; before a kill), w2..w3 = its name (16
+	 * 8 bits; status 24 bits; 0 after a kill), w2..w3 = its name (16
 	 * bytes, not terminated when full). w3 = 2: list the domains core k's
-	 * monitor started (w2 ignored) -> w1 = their ids, 16 bits each, lowest
+	 * spawnd started (w2 ignored) -> w1 = their ids, 16 bits each, lowest
 	 * first, 0 = no more (at most 4). */
 	MONITOR_DOMAIN = 9,
 	/* Check the capability invariants on every core (KERNEL_CAP_CHECK).
@@ -215,16 +217,25 @@ enum {
 	 * not free). */
 	MONITOR_RETYPE = 11,
 	/* w1 = base, w2 = size of an object this domain was handed from
-	 * another core and has deleted its copies of: its monitor deletes the
-	 * copy it mapped for the domain (MON_SHARE_VA) and, for every object
-	 * nothing on this core holds any more, deletes its own copies and tells
+	 * another core and has deleted its copies of (and unmapped them): for
+	 * every object nothing on this core holds any more, its monitor
+	 * deletes its own copies and tells
 	 * the owner (MON_DEL_NOTIFY). Killing a domain does the same. -> w1 =
 	 * owners told; ERR_CAP_NOT_FOUND if the monitor holds nothing there. */
 	MONITOR_RELEASE = 12,
+	/* Core k > 0, from its spawnd (bound): w1 = the id of a domain it
+	 * built and has not started, the domain's endpoint attached. -> an
+	 * endpoint to the monitor attached, for the domain's TASK_MONITOR
+	 * (its requests come with a badge of their own; the monitor hands it
+	 * capabilities from other cores and answers on the endpoint it was
+	 * given). At most MON_DOMAINS at once (ERR_NO_SLOTS); a killed
+	 * domain's place is free again. */
+	MONITOR_ADOPT = 13,
 };
 #define MON_REVOKE_BROADCAST 1
 #define MON_REVOKE_STAR	     2 /* only the cores involved, but no tree (for comparison) */
 #define MON_CLIENTS	     8
+#define MON_DOMAINS	     8		   /* domains a monitor on core k > 0 adopted at once */
 #define MON_BADGE_CLIENT(i)  (0x120 + (i)) /* a bound client's requests */
 
 enum mon_core_state {

@@ -2,7 +2,8 @@
 /*
  * The system services and how domains reach them. Monitor 0 builds every service
  * domain and wires them together by copying capabilities into their
- * cspaces before they run (no name service yet):
+ * cspaces before they run (no name service yet); monitor k > 0 builds its
+ * core's spawnd the same way (monitor/spawn.c):
  *
  *   CN_TASK slot   what
  *   TASK_MEMSERV   endpoint to memserv, badged with the caller's CLIENT_*
@@ -27,8 +28,10 @@ enum {
 	TASK_DEV = 12,
 	TASK_IRQ = 13,
 	TASK_BOOTINFO_RO = 14, /* spawnd: the boot information frame, to map for children */
-	TASK_MONITOR = 15,     /* endpoint to monitor 0, badged CLIENT_* (spawned
-				  domains: CLIENT_APP, see abi/monitor.h MONITOR_BIND) */
+	TASK_MONITOR = 15,     /* endpoint to its core's monitor, badged CLIENT_* (on
+				  core 0 spawned domains get CLIENT_APP, see
+				  abi/monitor.h MONITOR_BIND; on core k > 0 one
+				  of their own, MONITOR_ADOPT) */
 	TASK_MON_REPLY = 16,   /* monitor 0: the shell's endpoint for replies */
 };
 
@@ -57,6 +60,8 @@ enum {
 	SPAWN_REGISTER = 6, /* from monitor 0: w1..w3 = name, Dispatcher attached, then a
 			       second message (op 7) with its L1 CNode attached */
 	SPAWN_REGISTER_CSPACE = 7,
+	SPAWN_STATUS = 8, /* w1 = domain id -> w1 = state | exit status (24 bits) << 8 |
+			     faults << 32, w2..w3 = name (16 bytes) */
 };
 
 /* serial -> its TASK_OUT: w1 = number of bytes (<= 24), w2..w3 + ... = bytes */
