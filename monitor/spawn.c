@@ -126,8 +126,13 @@ capaddr_t spawn_ep(unsigned place)
 static errval_t ask_spawnd(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	uint64_t w[4] = {op, w1, w2, w3};
-	errval_t err = ERR_CORE_NONE;
-	for (unsigned i = 0; to_spawnd != SLOT_NONE && i < 64; i++) {
+	uint64_t state, faults;
+	int64_t status;
+	/* Stopped (it faulted or exited): nobody would answer. */
+	if (to_spawnd == SLOT_NONE || spawn_status(&spawnd, &state, &faults, &status) || !state)
+		return ERR_NO_SPAWND;
+	errval_t err = ERR_NO_SPAWND;
+	for (unsigned i = 0; i < 64; i++) {
 		err = ep_send(to_spawnd, w, CAPADDR_NONE);
 		if (err != ERR_LMP_BUF_FULL)
 			break;

@@ -65,7 +65,8 @@ typedef uint32_t errval_t;
 	X(ERR_DOMAIN_PROTECTED, 1006, "system services cannot be killed")                          \
 	X(ERR_BAD_REQUEST, 1007, "malformed request to a service")                                 \
 	X(ERR_MON_TIMEOUT, 1008, "a monitor did not answer in time")                               \
-	X(ERR_MON_BUSY, 1009, "the monitor is busy with another request: try again")
+	X(ERR_MON_BUSY, 1009, "the monitor is busy with another request: try again")               \
+	X(ERR_NO_SPAWND, 1010, "that core's spawnd is not running")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,
