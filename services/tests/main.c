@@ -642,6 +642,27 @@ static void test_bad_child(unsigned k, unsigned online)
 }
 
 /*
+ * Core k's spawnd builds each domain from its own RAM and its monitor
+ * adopts it: more domains started and killed one after another than
+ * either has room for at once (4 in spawnd's RAM, MON_DOMAINS places), so
+ * both must get everything back from each kill.
+ */
+static void test_spawn_reuse(unsigned k)
+{
+	struct lmp_recv rep;
+	unsigned ok = 0, rounds = 2 * MON_DOMAINS;
+	for (unsigned i = 0; i < rounds; i++) {
+		uint64_t dom = spawn_on(k, 1), v = dom ? wait_domain(k, dom) : 1;
+		ok += dom && (v & 0xff) == 0 && (v >> 8 & 0xffffff) == 7 &&
+		      monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep) == ERR_OK;
+	}
+	CHECK(ok == rounds, "core %u: %u of %u domains started, exited and were killed", k, ok,
+	      rounds);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 0, 2, CAPADDR_NONE, &rep), ERR_OK);
+	CHECK(rep.words[1] == 0, "core %u still lists %#lx", k, (unsigned long)rep.words[1]);
+}
+
+/*
  * A revoke seen from a holder: a domain on core k copies the frame it was
  * handed over and over while we revoke it. Its copies must succeed, then
  * be refused while the frame is marked (ERR_CAP_REVOKED), then find it
@@ -1148,6 +1169,7 @@ static void test_cores(void)
 	if (online >= 2) {
 		test_remote_domain(n - 1);
 		check_everywhere(online, "after the remote domain");
+		test_spawn_reuse(n - 1);
 		test_watch_revoke(n - 1);
 		test_bad_child(n - 1, online);
 		test_locks(n - 1);
