@@ -171,7 +171,7 @@ static void connect_all(uint64_t cores);
 static errval_t on_connect_pair(unsigned from, unsigned j);
 static void connect_tree(uint64_t cores);
 static bool take_cap(capaddr_t *slot);
-static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap);
+static errval_t send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap);
 
 /* ---- on every monitor: what other cores ask of it ---- */
 
@@ -221,11 +221,11 @@ static errval_t hand_to_domain(capaddr_t s, const uint64_t *w, uint64_t *word)
 	if (place < 0)
 		return ERR_DOMAIN_NOT_FOUND;
 	uint64_t msg[4] = {MON_SHARE_VA, mon_me()};
-	errval_t err = ep_send(spawn_ep((unsigned)place), msg, s);
+	waiting_for = spawn_badge((unsigned)place);
+	errval_t err = ep_send(spawn_ep(waiting_for), msg, s);
 	if (err || (uint8_t)w[1] != OBJ_FRAME)
 		return err;
 	/* Its answer, bounded; other messages meanwhile are kept for later. */
-	waiting_for = MON_BADGE_CHILD(place);
 	for (unsigned t = 0; t < DOMAIN_TICKS; t++) {
 		struct lmp_recv m;
 		if (mon_lmp_wait(1, from_child, &m) == ERR_OK) {
@@ -667,13 +667,13 @@ static bool covered(const struct shared *s, const struct cap_info *ci)
 
 /* Answer a client; one that does not take its answers loses them (a full
    buffer for REPLY_TRIES yields), so no client can stall the monitor. */
-static void send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap)
+static errval_t send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap)
 {
-	for (unsigned i = 0; i < REPLY_TRIES; i++) {
-		if (ep_send(ep, w, cap) != ERR_LMP_BUF_FULL)
-			return;
-		sys_yield();
-	}
+	errval_t err = ERR_LMP_BUF_FULL;
+	for (unsigned i = 0; i < REPLY_TRIES && err == ERR_LMP_BUF_FULL; i++)
+		if ((err = ep_send(ep, w, cap)) == ERR_LMP_BUF_FULL)
+			sys_yield();
+	return err;
 }
 
 /* Messages per request or answer to core k: 2 when monitor 0 forwards it. */
@@ -1252,10 +1252,7 @@ static void bind(const struct lmp_recv *m)
 bool capops_serve(const struct lmp_recv *m)
 {
 	bool far = mon_me() != 0;
-	capaddr_t dep =
-	    far && m->badge >= MON_BADGE_CHILD(0) && m->badge < MON_BADGE_CHILD(MON_DOMAINS)
-		? spawn_ep((unsigned)(m->badge - MON_BADGE_CHILD(0)))
-		: SLOT_NONE;
+	capaddr_t dep = far ? spawn_ep(m->badge) : SLOT_NONE;
 	if (dep != SLOT_NONE) { /* a domain our spawnd built */
 		if (m->has_cap && (m->words[0] == MONITOR_REVOKE || m->words[0] == MONITOR_RETYPE ||
 				   m->words[0] == MONITOR_SHARE)) {
@@ -1349,13 +1346,19 @@ bool capops_serve(const struct lmp_recv *m)
 		break;
 	case MONITOR_ADOPT: {
 		capaddr_t mine = SLOT_NONE;
+		unsigned at = 0;
 		uint64_t w[4] = {cap == SLOT_NONE ? ERR_BAD_REQUEST
-						  : spawn_adopt(m->words[1], cap, &mine)};
+						  : spawn_adopt(m->words[1], cap, &mine, &at)};
 		if (w[0] && cap != SLOT_NONE) {
 			cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 			slot_free(cap);
 		}
-		send_bounded(clients[client], w, mine == SLOT_NONE ? CAPADDR_NONE : mine);
+		errval_t sent = send_bounded(clients[client], w, w[0] ? CAPADDR_NONE : mine);
+		if (sent && !w[0]) { /* it did not get the endpoint: not adopted */
+			spawn_forget(at);
+			w[0] = sent;
+			send_bounded(clients[client], w, CAPADDR_NONE);
+		}
 		if (mine != SLOT_NONE) {
 			cnode_delete(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine));
 			slot_free(mine);

@@ -316,6 +316,14 @@ static void serve_local(const struct lmp_recv *m);
 static struct lmp_recv later[LATER];
 static unsigned nlater;
 
+static void drop_later(unsigned i)
+{
+	printf("monitor %u: a request from badge %#lx was dropped\n", me,
+	       (unsigned long)later[i].badge);
+	if (later[i].has_cap)
+		mon_drop_recv();
+}
+
 errval_t mon_lmp_wait(uint64_t ticks, bool (*want)(const struct lmp_recv *), struct lmp_recv *out)
 {
 	struct lmp_recv m;
@@ -326,9 +334,19 @@ errval_t mon_lmp_wait(uint64_t ticks, bool (*want)(const struct lmp_recv *), str
 		*out = m;
 		return ERR_OK;
 	}
+	if (spawn_note(&m)) /* spawnd's answers are never dropped */
+		return ERR_LMP_EMPTY;
+	/* Full: a bound client (the shell, spawnd) waits for its answer and
+	   takes the place of a domain's message (a domain that floods us). */
+	for (unsigned i = 0; nlater == LATER && i < LATER && m.badge < MON_BADGE_CHILD(0); i++)
+		if ((later[i].badge & 0xffffffffu) >= MON_BADGE_CHILD(0) &&
+		    (later[i].badge & 0xffffffffu) < MON_BADGE_CHILD(MON_DOMAINS)) {
+			drop_later(i);
+			memmove(later + i, later + i + 1, (--nlater - i) * sizeof(later[0]));
+		}
 	if (nlater < LATER) {
 		later[nlater++] = m;
-	} else { /* cannot happen while senders wait for answers; never wedge */
+	} else {
 		printf("monitor %u: a request from badge %#lx was dropped\n", me,
 		       (unsigned long)m.badge);
 		if (m.has_cap)
@@ -345,7 +363,8 @@ errval_t mon_lmp_wait(uint64_t ticks, bool (*want)(const struct lmp_recv *), str
 static void wait_event(uint64_t ticks)
 {
 	capops_deferred(); /* before any sleep: their senders are waiting */
-	if (nlater) {	   /* a message kept back: serve the oldest */
+	spawn_flush();
+	if (nlater) { /* a message kept back: serve the oldest */
 		struct lmp_recv m = later[0];
 		memmove(later, later + 1, --nlater * sizeof(later[0]));
 		serve_local(&m);
@@ -461,7 +480,11 @@ void mon_wait(uint64_t ticks)
 
 static void serve_local(const struct lmp_recv *m)
 {
-	if (spawn_answer(m) || capops_serve(m))
+	if (spawn_note(m)) {
+		spawn_flush();
+		return;
+	}
+	if (capops_serve(m))
 		return;
 	if (m->has_cap) { /* not for us (a dead domain's?): free the receive slot */
 		mon_drop_recv();

@@ -48,24 +48,29 @@ void capops_init(void);
 bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);
 /* Serve requests from other monitors that came while we were busy. */
 void capops_deferred(void);
-/* A local request to monitor 0; false if it is not one of capops'. */
+/* A local request (a client, or on core k > 0 an adopted domain); false if
+   it is not one of capops'. */
 bool capops_serve(const struct lmp_recv *m);
 /* Give back what nothing on this core holds any more: delete our copies,
    tell each owner (MON_DEL_NOTIFY). Returns how many owners were told. */
 unsigned capops_release(void);
 
 /* spawn.c: core k > 0: its spawnd, and the domains spawnd built. */
-#define MON_BADGE_CHILD(i) (0x140 + (i)) /* an adopted domain's requests and answers */
+#define MON_BADGE_CHILD(i) (0x140 + (i)) /* | generation << 32: an adopted domain */
 errval_t spawn_init(void);		 /* start the core's spawnd */
 /* MON_SPAWN or MON_DOMAIN from monitor `from`: passed on to spawnd. */
 void spawn_request(unsigned from, uint8_t type, const uint64_t *w);
-/* An answer from spawnd (badge SERVER_SPAWND): passed on; false if not one. */
-bool spawn_answer(const struct lmp_recv *m);
-/* MONITOR_ADOPT: remember domain id's endpoint (ep, ours now); *mine = an
-   endpoint to us badged for it. */
-errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine);
-int spawn_place(uint64_t id);	    /* its MON_BADGE_CHILD place, -1: none here */
-capaddr_t spawn_ep(unsigned place); /* our copy of its endpoint, SLOT_NONE: none */
+/* An answer from spawnd (badge SERVER_SPAWND), noted; false if not one. */
+bool spawn_note(const struct lmp_recv *m);
+void spawn_flush(void); /* send the answers noted, in the order asked */
+/* MONITOR_ADOPT: remember domain id's endpoint (ep, ours now) in place
+ *at; *mine = an endpoint to us with its badge. spawn_forget undoes it. */
+errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine, unsigned *at);
+void spawn_forget(unsigned place);
+int spawn_place(uint64_t id);	      /* its place, -1: none here */
+uint64_t spawn_badge(unsigned place); /* the badge of its requests */
+capaddr_t spawn_ep(uint64_t badge);   /* our copy of its endpoint, SLOT_NONE: none */
+
 /* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
    out[0..2] = w1..w3 of the answer to the requester. */
 errval_t mon_remote_domain(const uint64_t *words, uint64_t out[3]);

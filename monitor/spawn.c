@@ -16,8 +16,15 @@
  * MONITOR_ADOPT: spawnd introduces each domain before it runs. We keep a
  * copy of the domain's endpoint (made from the domain's RAM, so the kill
  * deletes it, which frees its place here) and give the domain an endpoint
- * badged MON_BADGE_CHILD(place), through which it shares, revokes,
- * retypes and gives back capabilities (capops.c).
+ * badged with its place and that place's generation (spawn_badge), through
+ * which it shares, revokes, retypes and gives back capabilities
+ * (capops.c); a message a killed domain left behind does not pass for one
+ * of the next domain's in the same place.
+ *
+ * spawnd's answers are noted as soon as they arrive, even while we wait
+ * for something else (mon_lmp_wait calls spawn_note), so none is ever
+ * dropped; spawn_flush sends them on from the event loop, in the order
+ * asked.
  */
 #include <stdio.h>
 #include <string.h>
@@ -44,12 +51,15 @@ static struct asked {
 	uint64_t req;  /* its w0 */
 	uint64_t ids;  /* a list so far */
 	unsigned nids;
+	bool done; /* answered: r goes to `from` */
+	uint64_t r[UMP_PAYLOAD];
 } asked[ASKED];
 static unsigned asked_head, nasked;
 
 static struct {
 	uint64_t id;  /* spawnd's id for it; 0: free */
 	capaddr_t ep; /* our copy of its endpoint */
+	uint32_t gen; /* how many domains this place had */
 } doms[MON_DOMAINS];
 
 errval_t spawn_init(void)
@@ -79,10 +89,17 @@ static void sweep_gone(void)
 	}
 }
 
-errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine)
+uint64_t spawn_badge(unsigned place)
 {
-	struct cap_info ci;
-	if (mon_me() == 0 || !id || cap_identify(ep, &ci) || ci.type != OBJ_ENDPOINT)
+	return MON_BADGE_CHILD(place) | (uint64_t)doms[place].gen << 32;
+}
+
+errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine, unsigned *at)
+{
+	struct cap_info ci, ours;
+	/* An endpoint, and not one of ours (answers to it would come back). */
+	if (mon_me() == 0 || !id || cap_identify(ep, &ci) || ci.type != OBJ_ENDPOINT ||
+	    cap_identify(CAPADDR(CN_TASK, TASK_EP), &ours) || ci.base == ours.base)
 		return ERR_BAD_REQUEST;
 	sweep_gone();
 	unsigned place = MON_DOMAINS;
@@ -94,9 +111,9 @@ errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine)
 	}
 	if (place == MON_DOMAINS || (*mine = slot_alloc()) == SLOT_NONE)
 		return ERR_NO_SLOTS;
-	errval_t err =
-	    cnode_mint(CAPADDR(CAPADDR_L1(*mine), 0), 1, CAPADDR_L2(*mine),
-		       CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, MON_BADGE_CHILD(place));
+	doms[place].gen++;
+	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(*mine), 0), 1, CAPADDR_L2(*mine),
+				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, spawn_badge(place));
 	if (err) {
 		slot_free(*mine);
 		*mine = SLOT_NONE;
@@ -104,7 +121,17 @@ errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine)
 	}
 	doms[place].id = id;
 	doms[place].ep = ep;
+	*at = place;
 	return ERR_OK;
+}
+
+void spawn_forget(unsigned place)
+{
+	if (place < MON_DOMAINS && doms[place].id) {
+		cnode_delete(CAPADDR(CAPADDR_L1(doms[place].ep), 0), 1, CAPADDR_L2(doms[place].ep));
+		slot_free(doms[place].ep);
+		doms[place].id = 0;
+	}
 }
 
 int spawn_place(uint64_t id)
@@ -116,9 +143,13 @@ int spawn_place(uint64_t id)
 	return -1;
 }
 
-capaddr_t spawn_ep(unsigned place)
+capaddr_t spawn_ep(uint64_t badge)
 {
-	return place < MON_DOMAINS && doms[place].id ? doms[place].ep : SLOT_NONE;
+	uint64_t place = (badge & 0xffffffffu) - MON_BADGE_CHILD(0);
+	if ((badge & 0xffffffffu) < MON_BADGE_CHILD(0) || place >= MON_DOMAINS || !doms[place].id ||
+	    badge >> 32 != doms[place].gen)
+		return SLOT_NONE;
+	return doms[place].ep;
 }
 
 /* One request to spawnd, without waiting (it runs on this core: a full
@@ -163,38 +194,51 @@ void spawn_request(unsigned from, uint8_t type, const uint64_t *w)
 		mon_send(from, answer, r);
 		return;
 	}
-	asked[(asked_head + nasked++) % ASKED] = (struct asked){from, type, how, w[0], 0, 0};
+	asked[(asked_head + nasked++) % ASKED] =
+	    (struct asked){.from = from, .type = type, .how = how, .req = w[0]};
 }
 
-bool spawn_answer(const struct lmp_recv *m)
+bool spawn_note(const struct lmp_recv *m)
 {
 	if (mon_me() == 0 || m->badge != SERVER_SPAWND)
 		return false;
 	if (m->has_cap)
 		mon_drop_recv(); /* spawnd sends us none */
-	if (!nasked)
-		return true;
-	struct asked *a = &asked[asked_head];
-	uint64_t r[UMP_PAYLOAD] = {a->req, m->words[0]};
+	struct asked *a = NULL;	 /* the oldest not answered yet */
+	for (unsigned i = 0; i < nasked && !a; i++)
+		if (!asked[(asked_head + i) % ASKED].done)
+			a = &asked[(asked_head + i) % ASKED];
+	if (!a)
+		return true; /* nothing asked: not an answer of ours */
+	a->r[0] = a->req;
+	a->r[1] = m->words[0];
 	if (a->type == MON_SPAWN) {
-		r[2] = m->words[1];
+		a->r[2] = m->words[1];
 	} else if (a->how == 0 && !m->words[0]) {
-		memcpy(&r[2], &m->words[1], 3 * sizeof(uint64_t));
-	} else if (a->how == 1) {
-		/* Its copies of other cores' objects went with it: the owners
-		   hear before the answer does (FIFO to core 0). */
-		capops_release();
+		memcpy(&a->r[2], &m->words[1], 3 * sizeof(uint64_t));
 	} else if (a->how == 2 && !m->words[0] && m->words[1]) {
 		if (a->nids < 4) /* one line per domain, then w1 = 0 */
 			a->ids |= (m->words[1] & 0xffff) << (16 * a->nids++);
 		return true;
 	} else if (a->how == 2) {
-		r[2] = a->ids;
+		a->r[2] = a->ids;
 	}
-	asked_head = (asked_head + 1) % ASKED;
-	nasked--;
-	mon_send(a->from, a->type == MON_SPAWN ? MON_SPAWNED : MON_DOMAIN_STATUS, r);
+	a->done = true;
 	return true;
+}
+
+void spawn_flush(void)
+{
+	while (nasked && asked[asked_head].done) {
+		struct asked a = asked[asked_head];
+		asked_head = (asked_head + 1) % ASKED;
+		nasked--;
+		/* A killed domain's copies of other cores' objects went with it:
+		   the owners hear before the answer does (FIFO to core 0). */
+		if (a.type == MON_DOMAIN && a.how == 1)
+			capops_release();
+		mon_send(a.from, a.type == MON_SPAWN ? MON_SPAWNED : MON_DOMAIN_STATUS, a.r);
+	}
 }
 
 errval_t mon_remote_domain(const uint64_t *words, uint64_t out[3])

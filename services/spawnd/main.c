@@ -7,11 +7,12 @@
  * it is one revoke and one MEM_FREE; monitor 0 registers the system
  * services (their Dispatcher and L1 CNode) so they are listed, but they
  * cannot be killed. On core k > 0 there is no memserv: the domains come
- * from spawnd's own RAM (ram_alloc, which revokes on the other cores
+ * from spawnd's own RAM (ram_alloc; ram_free revokes on the other cores
  * through its monitor when a domain shared something), and each is
  * introduced to core k's monitor (MONITOR_ADOPT) before it runs, so that
  * the monitor can hand it capabilities from other cores and answer it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <abi/bootinfo.h>
@@ -98,16 +99,30 @@ static errval_t dom_ram(struct dom *d)
 	return err;
 }
 
-/* Give it back: the domain and everything made from its RAM go (on other
-   cores first). */
-static errval_t dom_ram_free(struct dom *d)
+/*
+ * Stop the domain and give its RAM back: it and everything made from its
+ * RAM go (on other cores first). Its place is free again only if that
+ * worked; else it stays listed, stopped, and a kill may be tried again.
+ */
+static errval_t dom_destroy(struct dom *d)
 {
 	struct lmp_recv rep;
-	if (far)
-		return ram_free(d->ram);
-	errval_t err = mem_call(MEM_FREE, d->mem_handle, &rep);
-	slot_free(d->ram);
-	return err;
+	errval_t err = ERR_OK;
+	if (d->c.l1)
+		cap_invoke(child_cap(&d->c, SPAWN_H_DISP), 2, DISP_STOP, 0, 0, 0, 0, 0);
+	if (far) {
+		err = ram_free(d->ram);
+	} else {
+		err = mem_call(MEM_FREE, d->mem_handle, &rep);
+		if (!err)
+			slot_free(d->ram);
+	}
+	if (err)
+		return err;
+	if (d->c.l1) /* its handle CNode went with the RAM: the L1 slot is free */
+		spawn_kill(&d->c);
+	d->id = 0;
+	return ERR_OK;
 }
 
 /* Core k > 0: introduce the domain to our monitor; the endpoint to it the
@@ -179,11 +194,10 @@ static errval_t start(const char *name, uint64_t arg, uint32_t *id)
 		err = equip(d);
 	if (!err)
 		err = spawn_run(&d->c);
-	if (err) {
-		if (d->c.l1)
-			spawn_kill(&d->c);
-		dom_ram_free(d); /* revokes our copy and all of it */
-		d->id = 0;
+	if (err && dom_destroy(d) == ERR_OK)
+		return err;
+	if (err) { /* cannot happen before it ran: nothing was shared yet */
+		printf("spawnd: a domain that failed to start cannot be taken back\n");
 		return err;
 	}
 	strncpy(d->name, name, sizeof(d->name) - 1);
@@ -198,11 +212,7 @@ static errval_t kill(uint64_t id)
 		return ERR_DOMAIN_NOT_FOUND;
 	if (d->service)
 		return ERR_DOMAIN_PROTECTED;
-	errval_t err = spawn_kill(&d->c);
-	if (!err) /* the RAM is revoked: our copy and the whole domain go */
-		err = dom_ram_free(d);
-	d->id = 0;
-	return err;
+	return dom_destroy(d);
 }
 
 /* One domain: w1 = state | exit status (24 bits) << 8 | faults << 32,

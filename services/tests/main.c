@@ -525,8 +525,9 @@ static capaddr_t marked_frame(capaddr_t *ram, uint64_t magic)
 }
 
 /*
- * A domain on core k gets a frame its monitor maps for it; a revoke from
- * here takes it away there: the domain's next read faults on core k.
+ * A domain on core k gets a frame through its monitor and maps it; a
+ * revoke from here takes it away there: the domain's next read faults on
+ * core k.
  */
 static void test_remote_domain(unsigned k)
 {

@@ -147,7 +147,7 @@ enum mon_msg {
 /* Where a domain on another core maps a Frame it is handed, and the first
  * LMP message it gets then (with a copy of the Frame attached): w0 =
  * MON_SHARE_VA, w1 = its core. It answers on TASK_MONITOR with w0 = the
- * first word it read (the monitor waits DOMAIN_TICKS for that). Later it may send its monitor
+ * first word it read (the monitor waits 2 s for that). Later it may send its monitor
  * MONITOR_REVOKE with a capability attached (that core's monitor asks the owner: MON_REVOKE_REQ)
  * and gets w0 = errval_t, w1 = inter-monitor messages, on its endpoint. */
 #define MON_SHARE_VA 0xc0000000ul

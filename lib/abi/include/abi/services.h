@@ -3,7 +3,7 @@
  * The system services and how domains reach them. Monitor 0 builds every service
  * domain and wires them together by copying capabilities into their
  * cspaces before they run (no name service yet); monitor k > 0 builds its
- * core's spawnd the same way (monitor/spawn.c):
+ * core's spawnd the same way (monitor/services.c):
  *
  *   CN_TASK slot   what
  *   TASK_MEMSERV   endpoint to memserv, badged with the caller's CLIENT_*
