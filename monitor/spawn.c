@@ -45,11 +45,11 @@ static capaddr_t to_spawnd = SLOT_NONE; /* badged CLIENT_MONITOR */
 
 /* What we asked spawnd, oldest first (a ring): for whom and what it is. */
 static struct asked {
-	unsigned from; /* the monitor that asked us */
-	uint8_t type;  /* MON_SPAWN or MON_DOMAIN */
-	uint64_t how;  /* MON_DOMAIN: 0 report, 1 kill, 2 list */
-	uint64_t req;  /* its w0 */
-	uint64_t ids;  /* a list so far */
+	unsigned from;	 /* the monitor that asked us */
+	uint8_t type;	 /* MON_SPAWN or MON_DOMAIN */
+	uint64_t how;	 /* MON_DOMAIN: 0 report, 1 kill, 2 list */
+	uint64_t req;	 /* its w0 */
+	uint64_t ids[3]; /* a list so far */
 	unsigned nids;
 	bool done; /* answered: r goes to `from` */
 	uint64_t r[UMP_PAYLOAD];
@@ -217,11 +217,13 @@ bool spawn_note(const struct lmp_recv *m)
 	} else if (a->how == 0 && !m->words[0]) {
 		memcpy(&a->r[2], &m->words[1], 3 * sizeof(uint64_t));
 	} else if (a->how == 2 && !m->words[0] && m->words[1]) {
-		if (a->nids < 4) /* one line per domain, then w1 = 0 */
-			a->ids |= (m->words[1] & 0xffff) << (16 * a->nids++);
+		if (a->nids < 12) { /* one line per domain, then w1 = 0 */
+			a->ids[a->nids / 4] |= (m->words[1] & 0xffff) << (16 * (a->nids % 4));
+			a->nids++;
+		}
 		return true;
 	} else if (a->how == 2) {
-		a->r[2] = a->ids;
+		memcpy(&a->r[2], a->ids, sizeof(a->ids));
 	}
 	a->done = true;
 	return true;

@@ -64,16 +64,18 @@ static errval_t cmd_ps(int argc, char **argv)
 		if (!bi->cores[k].online ||
 		    rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, CAPADDR_NONE, &r))
 			continue;
-		for (uint64_t ids = r.words[1]; ids & 0xffff; ids >>= 16) {
-			uint64_t q[4] = {MONITOR_DOMAIN, k, ids & 0xffff, 0};
+		uint64_t list[3] = {r.words[1], r.words[2], r.words[3]};
+		for (unsigned i = 0; i < 12 && (list[i / 4] >> 16 * (i % 4) & 0xffff); i++) {
+			uint64_t id = list[i / 4] >> 16 * (i % 4) & 0xffff;
+			uint64_t q[4] = {MONITOR_DOMAIN, k, id, 0};
 			if (rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, q,
 				     CAPADDR_NONE, &r))
 				continue;
 			char name[9] = {0};
 			memcpy(name, &r.words[2], 8);
 			uint64_t v = r.words[1];
-			printf("%4u %4lu  %-10s %-9s %6lu %6ld\n", k, (unsigned long)(ids & 0xffff),
-			       name, state_name(v & 0xff), (unsigned long)(v >> 32),
+			printf("%4u %4lu  %-10s %-9s %6lu %6ld\n", k, (unsigned long)id, name,
+			       state_name(v & 0xff), (unsigned long)(v >> 32),
 			       (long)((int32_t)(v << 32 >> 40) << 8 >> 8));
 		}
 	}

@@ -10,7 +10,8 @@
  * from spawnd's own RAM (ram_alloc; ram_free revokes on the other cores
  * through its monitor when a domain shared something), and each is
  * introduced to core k's monitor (MONITOR_ADOPT) before it runs, so that
- * the monitor can hand it capabilities from other cores and answer it.
+ * the monitor can hand it capabilities from other cores and answer it;
+ * spawnd lists itself there as domain 1.
  */
 #include <stdio.h>
 #include <string.h>
@@ -313,6 +314,13 @@ int main(void *arg)
 		return 1;
 	if (far && monitor_bind())
 		return 2;
+	struct dom *self = far ? new_dom() : NULL;
+	if (self) { /* listed, and not to be killed, like core 0's services */
+		self->service = true;
+		self->disp = CAPADDR(CN_TASK, TASK_DISP);
+		self->l1 = CAPADDR(CN_TASK, TASK_ROOTCN);
+		strcpy(self->name, "spawnd");
+	}
 	for (;;) {
 		struct lmp_recv m;
 		uint32_t id = 0;

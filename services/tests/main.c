@@ -542,6 +542,13 @@ static void test_remote_domain(unsigned k)
 		listed |= (ids & 0xffff) == dom;
 	CHECK(listed, "domain %lu is not in core %u's list %#lx", (unsigned long)dom, k,
 	      (unsigned long)rep.words[1]);
+	/* Core k's own spawnd built it, and lists itself first. */
+	CHECK((rep.words[1] & 0xffff) == 1, "core %u's list %#lx does not start with its spawnd", k,
+	      (unsigned long)rep.words[1]);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 1, 0, CAPADDR_NONE, &rep), ERR_OK);
+	CHECK(!memcmp(&rep.words[2], "spawnd", 7), "domain 1 on core %u is not spawnd", k);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 1, 1, CAPADDR_NONE, &rep), ERR_DOMAIN_PROTECTED);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, 1, 0, f, &rep), ERR_DOMAIN_NOT_FOUND);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep), ERR_OK);
 	CHECK(!memcmp(&rep.words[2], "testchild", 9), "domain %lu on core %u is not testchild",
 	      (unsigned long)dom, k);
@@ -660,7 +667,8 @@ static void test_spawn_reuse(unsigned k)
 	CHECK(ok == rounds, "core %u: %u of %u domains started, exited and were killed", k, ok,
 	      rounds);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 0, 2, CAPADDR_NONE, &rep), ERR_OK);
-	CHECK(rep.words[1] == 0, "core %u still lists %#lx", k, (unsigned long)rep.words[1]);
+	CHECK(rep.words[1] == 1 && !rep.words[2], "core %u lists %#lx, want its spawnd alone", k,
+	      (unsigned long)rep.words[1]);
 }
 
 /*

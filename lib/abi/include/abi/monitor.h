@@ -79,8 +79,8 @@ enum mon_msg {
 	MON_DOMAIN = 12,
 	/* k -> 0: w0 = request, w1 = errval_t, w2 = state | exit status
 	 * (24 bits) << 8 | faults << 32, w3..w4 = its name (16 bytes, not
-	 * terminated when full); after a kill only w1; a list: w2 = the
-	 * domain ids, 16 bits each, lowest first, 0 = no more (at most 4). */
+	 * terminated when full); after a kill only w1; a list: w2..w4 = the
+	 * domain ids, 16 bits each, lowest first, 0 = no more (at most 12). */
 	MON_DOMAIN_STATUS = 13,
 	/* 0 -> k: w0 = request: check your core's capability invariants. */
 	MON_CHECK = 14,
@@ -202,8 +202,8 @@ enum {
 	 * -> w1 = state | exit status << 8 | faults << 32 (enum disp_state,
 	 * 8 bits; status 24 bits; 0 after a kill), w2..w3 = its name (16
 	 * bytes, not terminated when full). w3 = 2: list the domains core k's
-	 * spawnd started (w2 ignored) -> w1 = their ids, 16 bits each, lowest
-	 * first, 0 = no more (at most 4). */
+	 * spawnd started, spawnd itself first (w2 ignored) -> w1..w3 = their
+	 * ids, 16 bits each, lowest first, 0 = no more (at most 12). */
 	MONITOR_DOMAIN = 9,
 	/* Check the capability invariants on every core (KERNEL_CAP_CHECK).
 	 * -> w1 = cores checked, w2 = cores where they failed (the reason is on
