@@ -72,6 +72,12 @@ errval_t spawn_init(void)
 				 child_cap(&spawnd, SPAWN_H_EP), CAP_RIGHTS_ALL, CLIENT_MONITOR);
 	if (!err)
 		err = spawn_run(&spawnd);
+	if (err && to_spawnd != SLOT_NONE) {
+		cnode_delete(CAPADDR(CAPADDR_L1(to_spawnd), 0), 1, CAPADDR_L2(to_spawnd));
+		slot_free(to_spawnd);
+	}
+	if (err && spawnd.l1) /* its RAM comes back */
+		spawn_kill(&spawnd);
 	if (err)
 		to_spawnd = SLOT_NONE;
 	return err;
