@@ -94,9 +94,14 @@ static errval_t dom_ram(struct dom *d)
 		return err;
 	d->mem_handle = rep.words[1];
 	d->ram = slot_alloc();
-	err = rpc_take_cap(d->ram);
-	if (err)
+	err = d->ram == SLOT_NONE ? ERR_NO_SLOTS : rpc_take_cap(d->ram);
+	if (err) { /* not taken: empty the receive slot and arm it again */
+		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+		disp_set_recv_slot(CAPADDR(CN_TASK, TASK_DISP), CAPADDR(CN_TASK, TASK_RECV));
+		if (d->ram != SLOT_NONE)
+			slot_free(d->ram);
 		mem_call(MEM_FREE, d->mem_handle, &rep);
+	}
 	return err;
 }
 
