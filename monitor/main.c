@@ -316,11 +316,10 @@ static void serve_local(const struct lmp_recv *m);
 static struct lmp_recv later[LATER];
 static unsigned nlater;
 
-static void drop_later(unsigned i)
+static void drop(const struct lmp_recv *m)
 {
-	printf("monitor %u: a request from badge %#lx was dropped\n", me,
-	       (unsigned long)later[i].badge);
-	if (later[i].has_cap)
+	printf("monitor %u: a request from badge %#lx was dropped\n", me, (unsigned long)m->badge);
+	if (m->has_cap)
 		mon_drop_recv();
 }
 
@@ -341,16 +340,13 @@ errval_t mon_lmp_wait(uint64_t ticks, bool (*want)(const struct lmp_recv *), str
 	for (unsigned i = 0; nlater == LATER && i < LATER && m.badge < MON_BADGE_CHILD(0); i++)
 		if ((later[i].badge & 0xffffffffu) >= MON_BADGE_CHILD(0) &&
 		    (later[i].badge & 0xffffffffu) < MON_BADGE_CHILD(MON_DOMAINS)) {
-			drop_later(i);
+			drop(&later[i]);
 			memmove(later + i, later + i + 1, (--nlater - i) * sizeof(later[0]));
 		}
 	if (nlater < LATER) {
 		later[nlater++] = m;
 	} else {
-		printf("monitor %u: a request from badge %#lx was dropped\n", me,
-		       (unsigned long)m.badge);
-		if (m.has_cap)
-			mon_drop_recv();
+		drop(&m);
 	}
 	return ERR_LMP_EMPTY;
 }

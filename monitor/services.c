@@ -46,8 +46,6 @@ static struct child svc[SVC_COUNT];
 
 static capaddr_t module(const char *name, uint64_t *size)
 {
-	if (!bi)
-		bi = mon_bootinfo();
 	for (unsigned i = 0; i < bi->nmodules; i++)
 		if (!strcmp(bi->modules[i].name, name)) {
 			*size = bi->modules[i].size;
@@ -177,6 +175,7 @@ errval_t services_start(const struct bootinfo *info)
 
 errval_t services_start_spawnd(struct child *c)
 {
+	bi = mon_bootinfo();
 	uint64_t size, free = ram_free_bytes();
 	capaddr_t elf = module("spawnd", &size);
 	if (elf == SLOT_NONE)

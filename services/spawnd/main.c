@@ -202,7 +202,7 @@ static errval_t start(const char *name, uint64_t arg, uint32_t *id)
 		err = spawn_run(&d->c);
 	if (err && dom_destroy(d) == ERR_OK)
 		return err;
-	if (err) { /* cannot happen before it ran: nothing was shared yet */
+	if (err) { /* its RAM did not come back: it stays listed, stopped */
 		printf("spawnd: a domain that failed to start cannot be taken back\n");
 		return err;
 	}

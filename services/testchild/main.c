@@ -42,10 +42,12 @@
  *  14  (started on another core) send its monitor bad requests (an unknown
  *      operation, a revoke without a capability, an adopt (only spawnd
  *      may), a release of something it never had, 64 at once without
- *      reading the answers), then a good one; print how many answers were as expected, exit 0 if
- * all 13  like 6, but then copy the frame's capability (and delete the copy) over and over until it
- * is gone: a revoke must show as ERR_OK, then ERR_CAP_REVOKED while it is marked, then
- * ERR_CAP_EMPTY, never out of that order; print the counts, exit 0 if the order held
+ *      reading the answers), then a good one; print how many answers
+ *      were as expected, exit 0 if all
+ *  13  like 6, but then copy the frame's capability (and delete the copy)
+ *      over and over until it is gone: a revoke must show as ERR_OK,
+ *      then ERR_CAP_REVOKED while it is marked, then ERR_CAP_EMPTY, never
+ *      out of that order; print the counts, exit 0 if the order held
  */
 #include <stdbool.h>
 #include <stdint.h>
