@@ -44,6 +44,7 @@
 #include <rt/spawn.h>
 #include <rt/sys.h>
 
+#include "coreset.h"
 #include "monitor.h"
 
 #define SHARED	       32	     /* records at monitor 0 */
@@ -58,8 +59,8 @@ struct shared {
 	bool used;
 	uint8_t type;
 	uint64_t base, size;
-	uint64_t cores; /* bit k: core k may hold a copy or a descendant */
-	uint64_t gone;	/* cores that said MON_DEL_NOTIFY while it was locked */
+	struct coreset cores; /* the cores that may hold a copy or a descendant */
+	struct coreset gone;  /* cores that said MON_DEL_NOTIFY while it was locked */
 	capaddr_t anchor;
 };
 
@@ -165,11 +166,11 @@ static void on_request(unsigned from, uint8_t type, const uint64_t *w);
 static uint64_t hops(uint64_t k);
 static void ask_begin(struct ask *a, uint8_t answer);
 static errval_t ask_end(struct ask *a, errval_t err, uint64_t ticks);
-static uint64_t tree_send(uint8_t type, uint64_t set, int at, const uint64_t *w0, struct ask *a);
-static unsigned tree_levels(uint64_t set, int at);
-static void connect_all(uint64_t cores);
+static uint64_t tree_send(uint8_t type, const struct coreset *below, const uint64_t *w0,
+			  struct ask *a);
+static void connect_all(const struct coreset *cores);
 static errval_t on_connect_pair(unsigned from, unsigned j);
-static void connect_tree(uint64_t cores);
+static void connect_tree(const struct coreset *cores);
 static bool take_cap(capaddr_t *slot);
 static errval_t send_bounded(capaddr_t ep, const uint64_t w[4], uint64_t cap);
 
@@ -336,8 +337,8 @@ static errval_t sweep_descendants(const uint64_t *w, uint64_t *deleted)
 
 /*
  * MON_CAP_MARK and MON_CAP_SWEEP, the two phases of a revoke (docs/
- * protocol.md 5): pass it on to our children in the tree first (w4 = the
- * cores of the revoke, w5 = our position), meanwhile mark the object here
+ * protocol.md 5): pass it on to our children in the tree first (w4..w5 =
+ * the cores below us, coreset.h), meanwhile mark the object here
  * (nothing of it can be used any more) or sweep it (delete every copy and
  * descendant here, then unmark), and answer for the whole subtree once
  * the children have: the first error, what was deleted, the messages.
@@ -347,9 +348,9 @@ static void on_phase(unsigned from, uint8_t type, const uint64_t *w)
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_OK, 0};
 	uint8_t answer = type == MON_CAP_MARK ? MON_CAP_MARKED : MON_CAP_SWEPT;
 	struct ask a;
-	int at = w[5] < 64 ? (int)w[5] : 64;
+	struct coreset sub = cs_get(&w[4]);
 	ask_begin(&a, answer);
-	uint64_t below = tree_send(type, w[4], at, w, &a);
+	uint64_t below = tree_send(type, &sub, w, &a);
 	if (type == MON_CAP_MARK) {
 		r[1] = mark(w, true);
 	} else {
@@ -359,7 +360,7 @@ static void on_phase(unsigned from, uint8_t type, const uint64_t *w)
 		if (!r[1] && e != ERR_CAP_NOT_FOUND)
 			r[1] = e;
 	}
-	errval_t err = ask_end(&a, ERR_OK, WAIT_TICKS * (1 + tree_levels(w[4], at)));
+	errval_t err = ask_end(&a, ERR_OK, WAIT_TICKS * (1 + cs_tree_depth(cs_count(&sub))));
 	if (err && !r[1])
 		r[1] = err;
 	r[2] += a.sum;
@@ -459,11 +460,11 @@ static void apply_gone(void)
 {
 	for (unsigned i = 0; i < SHARED; i++) {
 		struct shared *s = &shared[i];
-		if (!s->used || !s->gone || locked(s->base, s->size))
+		if (!s->used || cs_empty(&s->gone) || locked(s->base, s->size))
 			continue;
-		s->cores &= ~s->gone;
-		s->gone = 0;
-		if (!s->cores)
+		cs_andnot(&s->cores, &s->gone);
+		s->gone = (struct coreset){{0}};
+		if (cs_empty(&s->cores))
 			drop_anchor(s);
 	}
 }
@@ -473,9 +474,9 @@ static void apply_gone(void)
 static void on_del_notify(unsigned from, const uint64_t *w)
 {
 	struct shared *s = find((uint8_t)w[1], w[2], w[3]);
-	if (!s || from >= 64 || !(s->cores >> from & 1))
+	if (!s || !cs_has(&s->cores, from))
 		return;
-	s->gone |= 1ull << from;
+	cs_add(&s->gone, from);
 	apply_gone();
 }
 
@@ -483,8 +484,7 @@ static void on_del_notify(unsigned from, const uint64_t *w)
    before it came (its MON_DEL_NOTIFY was sent before the answer). */
 static void delivered(struct shared *s, uint64_t k)
 {
-	if (k < 64)
-		s->gone &= ~(1ull << k);
+	cs_del(&s->gone, (unsigned)k);
 }
 
 bool capops_handle(unsigned from, uint8_t type, const uint64_t *w)
@@ -564,63 +564,47 @@ static errval_t ask_end(struct ask *a, errval_t err, uint64_t ticks)
 }
 
 /* Send type to every core in the set and wait (bounded) for the answers. */
-static errval_t ask_all(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0,
-			struct ask *a)
+static errval_t ask_all(const struct coreset *cores, uint8_t type, uint8_t answer,
+			const uint64_t *w0, struct ask *a)
 {
 	uint64_t w[UMP_PAYLOAD];
 	errval_t err = ERR_OK;
 	memcpy(w, w0, sizeof(w));
 	ask_begin(a, answer);
 	w[0] = a->req;
-	for (unsigned k = 0; !err && k < 64; k++)
-		if (cores >> k & 1 && k != mon_me()) {
+	CS_FOR_EACH(k, cores)
+	{
+		if (!err && k != mon_me()) {
 			err = mon_send(k, type, w);
 			a->pending += !err;
 		}
+	}
 	/* The owner answers a request only after asking the others; one asking
 	   many cores itself, most through monitor 0, waits for room on full
 	   channels, a tick at a time (PER_CORE_TICKS each). */
-	return ask_end(a, err,
-		       (type == MON_REVOKE_REQ ? 3 + 2 * tree_levels(~0ull, -1) : 1) * WAIT_TICKS +
-			   a->pending * PER_CORE_TICKS);
+	return ask_end(
+	    a, err,
+	    (type == MON_REVOKE_REQ ? 3 + 2 * cs_tree_depth(mon_bootinfo()->ncores) : 1) *
+		    WAIT_TICKS +
+		a->pending * PER_CORE_TICKS);
 }
 
-/*
- * The revoke tree over a set of cores (docs/protocol.md 5.1): the cores in
- * increasing order are positions 0, 1, ...; the root's children are 0 and
- * 1, position i's are 2i + 2 and 2i + 3 (fan-out 2, about log2 k levels).
- */
-static unsigned tree_core(uint64_t set, unsigned pos)
-{
-	for (unsigned k = 0; k < 64; k++)
-		if (set >> k & 1 && pos-- == 0)
-			return k;
-	return 64;
-}
-
-static unsigned tree_levels(uint64_t set, int at)
-{
-	unsigned n = 0, levels = 0;
-	for (unsigned k = 0; k < 64; k++)
-		n += set >> k & 1;
-	for (long i = at; 2 * i + 2 < (long)n; i = 2 * i + 2)
-		levels++;
-	return levels;
-}
-
-/* Send w0 (with w4 = set, w5 = the child's position) to the children of
-   position at (-1: the root); returns the messages that took. */
-static uint64_t tree_send(uint8_t type, uint64_t set, int at, const uint64_t *w0, struct ask *a)
+/* Send w0 (with w4..w5 = the child's subtree) to our children in the tree
+   over the cores below us (coreset.h); returns the messages that took. */
+static uint64_t tree_send(uint8_t type, const struct coreset *below, const uint64_t *w0,
+			  struct ask *a)
 {
 	uint64_t w[UMP_PAYLOAD], msgs = 0;
+	unsigned child[2];
+	struct coreset sub[2];
 	memcpy(w, w0, sizeof(w));
 	w[0] = a->req;
-	w[4] = set;
-	for (long c = 2l * at + 2; c <= 2l * at + 3; c++) {
-		unsigned k = tree_core(set, (unsigned)c);
-		w[5] = (uint64_t)c;
-		if (k >= 64 || k == mon_me())
+	cs_tree_split(below, child, sub);
+	for (unsigned c = 0; c < 2; c++) {
+		unsigned k = child[c];
+		if (k == CORESET_NONE || k == mon_me())
 			continue;
+		cs_put(&sub[c], &w[4]);
 		if (mon_send(k, type, w) == ERR_OK) {
 			a->pending++;
 			msgs += 2 * hops(k); /* the request and its answer */
@@ -631,18 +615,20 @@ static uint64_t tree_send(uint8_t type, uint64_t set, int at, const uint64_t *w0
 	return msgs;
 }
 
-errval_t mon_ask3(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0, uint64_t out[3])
+errval_t mon_ask3(unsigned core, uint8_t type, uint8_t answer, const uint64_t *w0, uint64_t out[3])
 {
 	struct ask a;
-	errval_t err = ask_all(cores, type, answer, w0, &a);
+	struct coreset one = cs_one(core);
+	errval_t err = ask_all(&one, type, answer, w0, &a);
 	memcpy(out, a.last, sizeof(a.last));
 	return err;
 }
 
-errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w0, uint64_t *val)
+errval_t mon_ask(unsigned core, uint8_t type, uint8_t answer, const uint64_t *w0, uint64_t *val)
 {
 	struct ask a;
-	errval_t err = ask_all(cores, type, answer, w0, &a);
+	struct coreset one = cs_one(core);
+	errval_t err = ask_all(&one, type, answer, w0, &a);
 	if (val)
 		*val = a.val;
 	return err;
@@ -710,7 +696,8 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 	errval_t err = cap_identify(cap, &ci);
 	if (!err && ci.type != OBJ_RAM && ci.type != OBJ_FRAME && ci.type != OBJ_DEVFRAME)
 		err = ERR_CAP_TYPE;
-	if (!err && (core == mon_me() || core >= 64 || !mon_peer_up((unsigned)core)))
+	if (!err &&
+	    (core >= BOOTINFO_MAX_CORES || core == mon_me() || !mon_peer_up((unsigned)core)))
 		err = ERR_CORE_NONE;
 	struct shared *s = err ? NULL : find(ci.type, ci.base, ci.size);
 	if (!err && !s) {
@@ -722,27 +709,32 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 		else
 			err = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, cap, 1, 0, 0, 0).err;
 		if (!err) {
-			*s = (struct shared){true, ci.type, ci.base, ci.size, 0, 0, cap};
+			*s = (struct shared){.used = true,
+					     .type = ci.type,
+					     .base = ci.base,
+					     .size = ci.size,
+					     .anchor = cap};
 			cap = SLOT_NONE; /* kept as the anchor */
 		}
 	}
+	struct coreset dest = cs_one((unsigned)core);
 	if (!err)
-		connect_all(1ull << core);
+		connect_all(&dest);
 	struct ask a = {0};
 	if (!err) {
 		/* In the set before it goes: a revoke must reach it, answered or not. */
-		bool had = s->cores >> core & 1;
-		s->cores |= 1ull << core;
+		bool had = cs_has(&s->cores, (unsigned)core);
+		cs_add(&s->cores, (unsigned)core);
 		uint64_t w[UMP_PAYLOAD] = {
 		    0,	     ci.type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16,
 		    ci.base, ci.size,
 		    1,	     domain};
-		err = ask_all(1ull << core, MON_CAP_DELIVER, MON_CAP_DELIVERED, w, &a);
+		err = ask_all(&dest, MON_CAP_DELIVER, MON_CAP_DELIVERED, w, &a);
 		if (!err || err == ERR_MON_TIMEOUT)
 			delivered(s, core);
 		else if (!had) { /* refused there: nothing new to reach */
-			s->cores &= ~(1ull << core);
-			if (!s->cores)
+			cs_del(&s->cores, (unsigned)core);
+			if (cs_empty(&s->cores))
 				drop_anchor(s);
 		}
 	}
@@ -767,31 +759,31 @@ static void share(capaddr_t to, capaddr_t cap, uint64_t core, uint64_t domain)
 static errval_t run_revoke(const struct cap_info *ci, uint64_t how, unsigned exempt, bool local,
 			   uint64_t *ncores, uint64_t *deleted, uint64_t *msgs)
 {
-	uint64_t cores = 0;
-	*ncores = 0;
+	struct coreset cores = {{0}};
 	for (unsigned i = 0; i < SHARED; i++)
 		if (shared[i].used && covered(&shared[i], ci))
-			cores |= shared[i].cores;
-	for (unsigned k = 0; how == MON_REVOKE_BROADCAST && k < 64; k++)
+			cs_or(&cores, &shared[i].cores);
+	for (unsigned k = 0; how == MON_REVOKE_BROADCAST && k < mon_bootinfo()->ncores; k++)
 		if (mon_peer_up(k))
-			cores |= 1ull << k;
-	cores &= ~(1ull << mon_me());
-	for (unsigned k = 0; k < 64; k++)
-		*ncores += cores >> k & 1;
+			cs_add(&cores, k);
+	cs_del(&cores, mon_me());
+	*ncores = cs_count(&cores);
 	errval_t err = ERR_OK;
-	if (exempt >= 64 || !(cores >> exempt & 1))
-		exempt = 64; /* none */
-	uint64_t w[UMP_PAYLOAD] = {
-	    0,	      ci->type | (uint64_t)mon_me() << 16 | (exempt < 64 ? exempt + 1ull : 0) << 32,
-	    ci->base, ci->size,
-	    0,	      64};
+	if (!cs_has(&cores, exempt))
+		exempt = CORESET_NONE;
+	/* (w4..w5, the cores below a receiver, stay empty for the star and the
+	   broadcast: nobody passes those on.) */
+	uint64_t w[UMP_PAYLOAD] = {0,
+				   ci->type | (uint64_t)mon_me() << 16 |
+				       (exempt < CORESET_NONE ? exempt + 1ull : 0) << 32,
+				   ci->base, ci->size};
 	*msgs = *deleted = 0;
-	if (cores) {
+	if (!cs_empty(&cores)) {
 		/* Mark everywhere, here too, then sweep: nothing of it can be used
 		   anywhere before anything is deleted (docs/protocol.md 5). */
 		errval_t here = mark(w, true);
 		if (!how)
-			connect_tree(cores);
+			connect_tree(&cores);
 		static const uint8_t phases[2][2] = {{MON_CAP_MARK, MON_CAP_MARKED},
 						     {MON_CAP_SWEEP, MON_CAP_SWEPT}};
 		for (unsigned p = 0; p < 2; p++) {
@@ -799,13 +791,13 @@ static errval_t run_revoke(const struct cap_info *ci, uint64_t how, unsigned exe
 			errval_t e;
 			uint8_t type = phases[p][0], answer = phases[p][1];
 			if (how) { /* Barrelfish's way: one unicast to each */
-				e = ask_all(cores, type, answer, w, &a);
-				for (unsigned k = 0; k < 64; k++)
-					*msgs += (cores >> k & 1) * 2 * hops(k);
+				e = ask_all(&cores, type, answer, w, &a);
+				CS_FOR_EACH(k, &cores)
+				*msgs += 2 * hops(k);
 			} else { /* down a tree, in parallel, answers summed up */
 				ask_begin(&a, answer);
-				*msgs += tree_send(type, cores, -1, w, &a);
-				e = ask_end(&a, ERR_OK, WAIT_TICKS * (1 + tree_levels(cores, -1)));
+				*msgs += tree_send(type, &cores, w, &a);
+				e = ask_end(&a, ERR_OK, WAIT_TICKS * (1 + cs_tree_depth(*ncores)));
 			}
 			*deleted += a.sum;
 			*msgs += a.sum3;
@@ -835,10 +827,10 @@ static errval_t run_revoke(const struct cap_info *ci, uint64_t how, unsigned exe
 		while (local && (err = cnode_revoke(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a))) ==
 				    ERR_CAP_PENDING)
 			;
-		if (exempt < 64) { /* its domain keeps its copy: so do we, the anchor */
+		if (exempt < CORESET_NONE) { /* its domain keeps its copy: so do we, the anchor */
 			cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, a, 1, 0, 0, 0);
-			self->cores = 1ull << exempt;
-			self->gone = 0;
+			self->cores = cs_one(exempt);
+			self->gone = (struct coreset){{0}};
 		} else {
 			drop_anchor(self);
 		}
@@ -852,7 +844,7 @@ static void revoke(capaddr_t to, capaddr_t cap, uint64_t how, bool local)
 	uint64_t ncores = 0, deleted = 0, msgs = 0;
 	errval_t err = cap_identify(cap, &ci);
 	if (!err)
-		err = run_revoke(&ci, how, 64, local, &ncores, &deleted, &msgs);
+		err = run_revoke(&ci, how, CORESET_NONE, local, &ncores, &deleted, &msgs);
 	cnode_delete(CAPADDR(CAPADDR_L1(cap), 0), 1, CAPADDR_L2(cap));
 	slot_free(cap);
 	answer(to, err, ncores, deleted, msgs);
@@ -865,7 +857,7 @@ static void on_revoke_req(unsigned from, const uint64_t *w)
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CAP_NOT_FOUND};
 	struct cap_info ci = {.type = (uint8_t)w[1], .base = w[2], .size = w[3]};
 	struct shared *s = find(ci.type, ci.base, ci.size);
-	if (s && s->cores >> from & 1) { /* it holds a copy that came from us */
+	if (s && cs_has(&s->cores, from)) { /* it holds a copy that came from us */
 		uint64_t ncores, deleted, msgs;
 		/* The asking core is exempt: its domain keeps its own copy. */
 		r[1] = run_revoke(&ci, 0, from, true, &ncores, &deleted, &msgs);
@@ -881,7 +873,7 @@ static void on_retype_req(unsigned from, const uint64_t *w)
 	uint8_t type = (uint8_t)w[1], newtype = (uint8_t)(w[1] >> 8);
 	struct shared *s = find(type, w[2], w[3]), *n = NULL;
 	capaddr_t slot = SLOT_NONE;
-	if (s && s->cores >> from & 1) {
+	if (s && cs_has(&s->cores, from)) {
 		for (unsigned i = 0; i < SHARED && !n; i++)
 			if (!shared[i].used)
 				n = &shared[i];
@@ -899,11 +891,16 @@ static void on_retype_req(unsigned from, const uint64_t *w)
 	}
 	if (!r[1]) {
 		/* Ours now, with core k in its set before the copy goes. */
-		*n = (struct shared){true, newtype, w[2] + w[4], w[5], 1ull << from, 0, slot};
+		*n = (struct shared){.used = true,
+				     .type = newtype,
+				     .base = w[2] + w[4],
+				     .size = w[5],
+				     .cores = cs_one(from),
+				     .anchor = slot};
 		uint64_t d[UMP_PAYLOAD] = {
 		    0, newtype | (uint64_t)CAP_RIGHTS_ALL << 8 | (uint64_t)mon_me() << 16, n->base,
 		    n->size};
-		r[1] = mon_ask(1ull << from, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, NULL);
+		r[1] = mon_ask(from, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, NULL);
 		if (!r[1] || r[1] == ERR_MON_TIMEOUT)
 			delivered(n, from);
 		else /* refused there: the new object is nobody's, it goes again */
@@ -914,17 +911,17 @@ static void on_retype_req(unsigned from, const uint64_t *w)
 	mon_send(from, MON_RETYPE_REPLY, r);
 }
 
-/* Monitor 0: pairs of monitors with a channel of their own (bit j of
+/* Monitor 0: pairs of monitors with a channel of their own (j in
    linked[k]). */
-static uint64_t linked[64];
+static struct coreset linked[BOOTINFO_MAX_CORES];
 
 /* MON_CONNECT: a channel of their own for monitors w[2] - 1 (0: `from`)
    and w[1]. */
 static void on_connect(unsigned from, const uint64_t *w)
 {
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CORE_NONE};
-	unsigned a = w[2] && w[2] <= 64 ? (unsigned)w[2] - 1 : from;
-	if (w[1] < 64)
+	unsigned a = w[2] && w[2] <= BOOTINFO_MAX_CORES ? (unsigned)w[2] - 1 : from;
+	if (w[1] < BOOTINFO_MAX_CORES)
 		r[1] = on_connect_pair(a, (unsigned)w[1]);
 	mon_send(from, MON_CONNECTED, r);
 }
@@ -934,10 +931,10 @@ static errval_t on_connect_pair(unsigned from, unsigned j)
 	uint64_t r[UMP_PAYLOAD] = {0, ERR_CORE_NONE};
 	capaddr_t ram = SLOT_NONE, f = SLOT_NONE;
 	struct cap_info ci = {0};
-	if (mon_me() == 0 && from < 64 && j < 64 && j != from && j != 0 && from != 0 &&
-	    mon_peer_up(j) && mon_peer_up(from)) {
+	if (mon_me() == 0 && j != from && j != 0 && from != 0 && mon_peer_up(j) &&
+	    mon_peer_up(from)) {
 		r[1] = ERR_OK;
-		if (!(linked[from] >> j & 1)) {
+		if (!cs_has(&linked[from], j)) {
 			f = slot_alloc();
 			r[1] = f == SLOT_NONE ? ERR_NO_SLOTS : ram_alloc(OBJSIZE_PAGE, &ram);
 			if (!r[1]) /* a zeroed page, kept for as long as they run */
@@ -953,13 +950,12 @@ static errval_t on_connect_pair(unsigned from, unsigned j)
 			uint64_t b[UMP_PAYLOAD] = {0, ci.base, from,
 						   from < j ? UMP_SIDE_B : UMP_SIDE_A};
 			if (!r[1])
-				r[1] =
-				    mon_ask(1ull << from, MON_CHAN_OPEN, MON_CHAN_OPENED, a, NULL);
+				r[1] = mon_ask(from, MON_CHAN_OPEN, MON_CHAN_OPENED, a, NULL);
 			if (!r[1])
-				r[1] = mon_ask(1ull << j, MON_CHAN_OPEN, MON_CHAN_OPENED, b, NULL);
+				r[1] = mon_ask(j, MON_CHAN_OPEN, MON_CHAN_OPENED, b, NULL);
 			if (!r[1]) {
-				linked[from] |= 1ull << j;
-				linked[j] |= 1ull << from;
+				cs_add(&linked[from], j);
+				cs_add(&linked[j], from);
 			}
 		}
 	}
@@ -968,42 +964,62 @@ static errval_t on_connect_pair(unsigned from, unsigned j)
 
 /* Before an operation: a channel of our own to every core in the set that
    we reach only through monitor 0 (asked for once per pair). */
-static void connect_all(uint64_t cores)
+static void connect_all(const struct coreset *cores)
 {
-	for (unsigned k = 1; mon_me() != 0 && k < 64; k++)
-		if (cores >> k & 1 && k != mon_me() && !mon_direct(k)) {
+	CS_FOR_EACH(k, cores)
+	{
+		if (mon_me() != 0 && k != 0 && k != mon_me() && !mon_direct(k)) {
 			uint64_t w[UMP_PAYLOAD] = {0, k};
-			mon_ask(1, MON_CONNECT, MON_CONNECTED, w, NULL);
-		}
-}
-
-/* Channels for the edges of the revoke tree over cores: ours to the two
-   children of the root, and each parent's to its children (monitor 0 makes
-   them, once per pair; we remember which pairs we asked for). */
-static void connect_tree(uint64_t cores)
-{
-	unsigned n = 0;
-	for (unsigned k = 0; k < 64; k++)
-		n += cores >> k & 1;
-	connect_all(1ull << tree_core(cores, 0) | (n > 1 ? 1ull << tree_core(cores, 1) : 0));
-	for (unsigned c = 2; c < n; c++) {
-		unsigned a = tree_core(cores, (c - 2) / 2), b = tree_core(cores, c);
-		if (a == 0 || b == 0 || linked[a] >> b & 1)
-			continue;
-		uint64_t w[UMP_PAYLOAD] = {0, b, a + 1};
-		if (mon_me() != 0) {
-			if (mon_ask(1, MON_CONNECT, MON_CONNECTED, w, NULL) == ERR_OK) {
-				linked[a] |= 1ull << b;
-				linked[b] |= 1ull << a;
-			}
-			continue;
-		}
-		int op = op_begin(CONNECTING, 1); /* busy opening one: relay this edge */
-		if (op >= 0) {
-			on_connect_pair(a, b);
-			op_end(op);
+			mon_ask(0, MON_CONNECT, MON_CONNECTED, w, NULL);
 		}
 	}
+}
+
+/* A channel for the tree edge between monitors a and b (a's child), made
+   by monitor 0 (once per pair; we remember which pairs we asked for). */
+static void connect_edge(unsigned a, unsigned b)
+{
+	if (a == 0 || b == 0 || cs_has(&linked[a], b))
+		return;
+	uint64_t w[UMP_PAYLOAD] = {0, b, a + 1};
+	if (mon_me() != 0) {
+		if (mon_ask(0, MON_CONNECT, MON_CONNECTED, w, NULL) == ERR_OK) {
+			cs_add(&linked[a], b);
+			cs_add(&linked[b], a);
+		}
+		return;
+	}
+	int op = op_begin(CONNECTING, 1); /* busy opening one: relay this edge */
+	if (op >= 0) {
+		on_connect_pair(a, b);
+		op_end(op);
+	}
+}
+
+/* The edges below core `at`, which is sent `below` (coreset.h's tree). */
+static void connect_below(unsigned at, const struct coreset *below)
+{
+	unsigned child[2];
+	struct coreset sub[2];
+	cs_tree_split(below, child, sub);
+	for (unsigned c = 0; c < 2 && child[c] != CORESET_NONE; c++) {
+		connect_edge(at, child[c]);
+		connect_below(child[c], &sub[c]);
+	}
+}
+
+/* Channels for the edges of the revoke tree over cores: ours to our
+   children, and each parent's to its children. */
+static void connect_tree(const struct coreset *cores)
+{
+	unsigned child[2];
+	struct coreset sub[2], mine = {{0}};
+	cs_tree_split(cores, child, sub);
+	for (unsigned c = 0; c < 2 && child[c] != CORESET_NONE; c++)
+		cs_add(&mine, child[c]);
+	connect_all(&mine);
+	for (unsigned c = 0; c < 2 && child[c] != CORESET_NONE; c++)
+		connect_below(child[c], &sub[c]);
 }
 
 /* MON_COPY_REQ: a holder on core k has us give core B a copy of our object. */
@@ -1012,24 +1028,25 @@ static void on_copy_req(unsigned from, const uint64_t *w)
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CAP_NOT_FOUND};
 	struct shared *s = find((uint8_t)w[1], w[2], w[3]);
 	uint64_t to = w[4];
-	if (s && s->cores >> from & 1) { /* it holds a copy that came from us */
-		if (to >= 64 || to == mon_me() || !mon_peer_up((unsigned)to)) {
+	if (s && cs_has(&s->cores, from)) { /* it holds a copy that came from us */
+		if (to >= BOOTINFO_MAX_CORES || to == mon_me() || !mon_peer_up((unsigned)to)) {
 			r[1] = ERR_CORE_NONE;
 		} else {
 			struct cap_info ci;
 			cap_identify(s->anchor, &ci);
-			bool had = s->cores >> to & 1;
-			s->cores |= 1ull << to; /* in the set before it goes */
+			bool had = cs_has(&s->cores, (unsigned)to);
+			struct coreset one = cs_one((unsigned)to);
+			cs_add(&s->cores, (unsigned)to); /* in the set before it goes */
 			uint64_t d[UMP_PAYLOAD] = {
 			    0, s->type | (uint64_t)ci.rights << 8 | (uint64_t)mon_me() << 16,
 			    s->base, s->size};
 			struct ask a;
-			r[1] = ask_all(1ull << to, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, &a);
+			r[1] = ask_all(&one, MON_CAP_DELIVER, MON_CAP_DELIVERED, d, &a);
 			if (!r[1] || r[1] == ERR_MON_TIMEOUT)
 				delivered(s, to);
 			else if (!had)
-				s->cores &=
-				    ~(1ull << to); /* (the requester holds one: not empty) */
+				cs_del(&s->cores,
+				       (unsigned)to); /* (the requester holds one: not empty) */
 			r[2] = (2 * a.answers + a.pending) * hops(to) + 2;
 		}
 	}
@@ -1130,15 +1147,14 @@ static void child_request(capaddr_t dep, const struct lmp_recv *m)
 	} else if (ci.owner == mon_me()) {
 		w[0] = ERR_CAP_NOT_FOUND; /* ours and not shared: do it locally */
 	} else {
-		/* Another core's: its owner gives the copy, revokes or retypes
-		   (core sets, and so this protocol, span cores 0-63). */
-		uint64_t owner = ci.owner < 64 ? 1ull << ci.owner : 0;
+		/* Another core's: its owner gives the copy, revokes or retypes. */
+		unsigned owner = ci.owner;
 		uint64_t q[UMP_PAYLOAD] = {
 		    0,		 ci.type | (retype ? (m->words[3] & 0xff) << 8 : 0),
 		    ci.base,	 ci.size,
 		    m->words[1], m->words[2]};
 		requesting = true;
-		if (!owner)
+		if (!mon_peer_up(owner))
 			w[0] = ERR_CORE_NONE;
 		else if (m->words[0] == MONITOR_SHARE)
 			w[0] = mon_ask(owner, MON_COPY_REQ, MON_COPY_REPLY, q, &w[2]);
@@ -1173,11 +1189,13 @@ static void child_request(capaddr_t dep, const struct lmp_recv *m)
 
 static void count(uint64_t client, const uint64_t *w)
 {
-	errval_t err = w[1] == 0 || w[1] >= 64 || !mon_peer_up((unsigned)w[1]) ? ERR_CORE_NONE : 0;
+	errval_t err = w[1] == 0 || w[1] >= BOOTINFO_MAX_CORES || !mon_peer_up((unsigned)w[1])
+			   ? ERR_CORE_NONE
+			   : 0;
 	uint64_t n = 0;
 	if (!err) {
 		uint64_t q[UMP_PAYLOAD] = {0, w[2], w[3]};
-		err = mon_ask(1ull << w[1], MON_CAP_COUNT, MON_CAP_COUNTED, q, &n);
+		err = mon_ask((unsigned)w[1], MON_CAP_COUNT, MON_CAP_COUNTED, q, &n);
 	}
 	reply(client, err, err ? 0 : n, 0, 0);
 }
@@ -1185,16 +1203,17 @@ static void count(uint64_t client, const uint64_t *w)
 /* MONITOR_CHECK: the invariants here and on every core that answers. */
 static void check_all(uint64_t client)
 {
-	uint64_t cores = 0, n = 1, bad = 0;
-	for (unsigned k = 1; k < 64; k++)
+	struct coreset cores = {{0}};
+	uint64_t n = 1, bad = 0;
+	for (unsigned k = 1; k < mon_bootinfo()->ncores; k++)
 		if (mon_peer_up(k)) {
-			cores |= 1ull << k;
+			cs_add(&cores, k);
 			n++;
 		}
 	bad = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err != ERR_OK;
 	struct ask a = {0};
 	uint64_t w[UMP_PAYLOAD] = {0};
-	errval_t err = cores ? ask_all(cores, MON_CHECK, MON_CHECKED, w, &a) : ERR_OK;
+	errval_t err = !cs_empty(&cores) ? ask_all(&cores, MON_CHECK, MON_CHECKED, w, &a) : ERR_OK;
 	reply(client, err, n, bad + a.sum, 0);
 }
 

@@ -37,12 +37,11 @@ uint64_t mon_sent(unsigned op); /* messages this monitor sent for op */
 errval_t mon_lmp_wait(uint64_t ticks, bool (*want)(const struct lmp_recv *), struct lmp_recv *out);
 
 /* capops.c: capabilities across cores. */
-/* Send type to every core in the set (bit k: core k > 0), then wait
-   (bounded) for one answer of type answer from each: w1 of the answers is
-   an errval_t (the first error is returned), w2 of the last goes to *val. */
-errval_t mon_ask(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w, uint64_t *val);
-/* The same, *out = w2..w4 of the (last) answer. */
-errval_t mon_ask3(uint64_t cores, uint8_t type, uint8_t answer, const uint64_t *w, uint64_t out[3]);
+/* Send type to core's monitor, then wait (bounded) for its answer of type
+   answer: w1 of it is an errval_t (returned), w2 goes to *val. */
+errval_t mon_ask(unsigned core, uint8_t type, uint8_t answer, const uint64_t *w, uint64_t *val);
+/* The same, *out = w2..w4 of the answer. */
+errval_t mon_ask3(unsigned core, uint8_t type, uint8_t answer, const uint64_t *w, uint64_t out[3]);
 void capops_init(void);
 /* An inter-monitor message of the capops kind; false if it is not one. */
 bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);

@@ -252,14 +252,14 @@ void spawn_flush(void)
 errval_t mon_remote_domain(const uint64_t *words, uint64_t out[3])
 {
 	uint64_t core = words[0] == MONITOR_SPAWN ? words[1] & 0xffffffffu : words[1];
-	if (core == 0 || core >= 64 || !mon_peer_up((unsigned)core))
+	if (core == 0 || core >= BOOTINFO_MAX_CORES || !mon_peer_up((unsigned)core))
 		return ERR_CORE_NONE;
 	if (words[0] == MONITOR_SPAWN) {
 		uint64_t w[UMP_PAYLOAD] = {0, words[2], words[3], words[1] >> 32};
-		return mon_ask3(1ull << core, MON_SPAWN, MON_SPAWNED, w, out);
+		return mon_ask3((unsigned)core, MON_SPAWN, MON_SPAWNED, w, out);
 	}
 	if (words[3] > 2)
 		return ERR_BAD_REQUEST;
 	uint64_t w[UMP_PAYLOAD] = {0, words[2], words[3]};
-	return mon_ask3(1ull << core, MON_DOMAIN, MON_DOMAIN_STATUS, w, out);
+	return mon_ask3((unsigned)core, MON_DOMAIN, MON_DOMAIN_STATUS, w, out);
 }

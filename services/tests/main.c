@@ -1044,8 +1044,7 @@ static void test_race(void)
 
 static void test_cores(void)
 {
-	/* Capabilities cross between cores 0-63 (64-bit core sets). */
-	unsigned n = bi->ncores > 64 ? 64 : bi->ncores, online = 0;
+	unsigned n = bi->ncores, online = 0;
 	for (unsigned k = 0; k < n; k++)
 		online += bi->cores[k].online;
 	EXPECT_ERR(monitor_bind(), ERR_OK);
@@ -1065,7 +1064,10 @@ static void test_cores(void)
 
 	/* Bad requests. */
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, 0, 0, 0, f, &rep), ERR_CORE_NONE);
-	EXPECT_ERR(monitor_call(MONITOR_SHARE, 64, 0, 0, f, &rep), ERR_CORE_NONE);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, n, 0, 0, f, &rep), ERR_CORE_NONE);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, BOOTINFO_MAX_CORES, 0, 0, f, &rep), ERR_CORE_NONE);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, ~0ull, 0, 0, f, &rep), ERR_CORE_NONE);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, 1ull << 32 | 1, 0, 0, f, &rep), ERR_CORE_NONE);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, 1, 0, 0, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, 1, 0, 0, CAPADDR(CN_TASK, TASK_EP), &rep),
 		   ERR_CAP_TYPE);
