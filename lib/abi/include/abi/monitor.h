@@ -51,11 +51,11 @@ enum mon_msg {
 	 * owner << 16 | (exempt core + 1) << 32 (0: none), w2 = base, w3 =
 	 * size: delete every copy and descendant of that object on core k
 	 * (on the exempt core only the descendants), then unmark it
-	 * (MON_CAP_MARK). w4 = the
-	 * cores of the revoke, w5 = k's position among them (in increasing
-	 * order; 64: none, a broadcast): first pass it on to the cores at
-	 * positions 2 * w5 + 2 and 2 * w5 + 3, if any (the owner sends it to
-	 * positions 0 and 1), and answer once they have. */
+	 * (MON_CAP_MARK). w4..w5 = the
+	 * cores below k in the revoke's tree, a bitmap (monitor/coreset.h;
+	 * empty for the star and the broadcast): first pass it on to k's
+	 * children there, each with its own subtree, and answer once they
+	 * have. */
 	MON_CAP_SWEEP = 6,
 	/* k -> parent: w0 = request, w1 = errval_t (the first in k's
 	 * subtree), w2 = capabilities deleted in k's subtree, w3 = messages
