@@ -3,7 +3,7 @@
 # Boot a Reef image in QEMU. Machine defaults come from platforms/qemu-<m>/run.conf.
 # Usage: qemu.sh --kernel F [--machine virt|sifive_u] [--smp N] [--mem M]
 # (--mem defaults to the platform's QEMU_MEM, or 1G with more than 64 harts)
-#                [--append ARGS] [--accel single|multi] [--interactive] [--gdb]
+#                [--append ARGS] [--accel single|multi|icount] [--interactive] [--gdb]
 #                [--uboot] [--stdin]
 # --stdin feeds QEMU's standard input to the serial console (tests type).
 # --uboot boots Debian's U-Boot (u-boot-qemu) instead, which finds the RISC-V
@@ -55,7 +55,10 @@ case $accel in
 "") ;;
 single) args+=(-accel tcg,thread=single) ;;
 multi) args+=(-accel tcg,thread=multi) ;;
-*) echo "qemu.sh: --accel single or multi" >&2; exit 2 ;;
+# Deterministic: one instruction is one nanosecond of virtual time, and an
+# idle hart's sleep does not let virtual time jump ahead.
+icount) args+=(-accel tcg,thread=single -icount shift=0,sleep=off) ;;
+*) echo "qemu.sh: --accel single, multi or icount" >&2; exit 2 ;;
 esac
 [ -n "$append" ] && args+=(-append "$append")
 if [ $gdb = 1 ]; then

@@ -21,6 +21,7 @@
  * monitor ever spins waiting for another core.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <abi/bootinfo.h>
@@ -35,8 +36,26 @@
 #define CHAN_VADDR 0x140000000ul /* GiB 5: the channel pages */
 #define KERNEL	   MON_KERNEL
 
+/*
+ * What we sent to a peer and its ring had no room for yet, oldest first: a
+ * ring buffer that grows from the heap. mon_send never waits for room (two
+ * monitors sending to each other would both wait); wait_event drains the
+ * outboxes whenever it runs, and while one is not empty it sleeps a tick
+ * at most (a full ring notifies nobody when it empties).
+ */
+struct outmsg {
+	uint8_t type;
+	uint64_t w[UMP_PAYLOAD];
+};
+
+struct outbox {
+	struct outmsg *q; /* cap entries, malloc'd; NULL until first needed */
+	unsigned head, n, cap;
+};
+
 struct peer {
 	struct ump_chan ch;
+	struct outbox out;
 	bool up;       /* channel mapped */
 	bool joined;   /* MON_JOIN seen (monitor 0) */
 	bool answered; /* answered the current status query */
@@ -120,58 +139,81 @@ uint64_t mon_ticks(void)
 	return cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0).v[3];
 }
 
-/* Messages taken off the channels while we waited for room to send, so
-   that two monitors sending to each other never both wait on full rings;
-   poll_channels handles them first, oldest first (a ring of STASH). */
-#define STASH 256
-static struct stashed {
-	unsigned from;
-	uint8_t type;
-	uint64_t w[UMP_PAYLOAD];
-} stash[STASH];
-static unsigned stash_head, nstash;
-
-static void stash_incoming(unsigned k)
+static bool outbox_put(struct outbox *o, uint8_t type, const uint64_t *w)
 {
-	while (peers[k].up && nstash < STASH) {
-		struct stashed *s = &stash[(stash_head + nstash) % STASH];
-		if (ump_recv(&peers[k].ch, s->w, &s->type) != UMP_OK)
-			return; /* (a broken channel: poll_channels says so) */
-		s->from = k;
-		nstash++;
+	if (o->n == o->cap) {
+		unsigned cap = o->cap ? 2 * o->cap : 32;
+		struct outmsg *q = malloc(cap * sizeof(*q));
+		if (!q)
+			return false;
+		for (unsigned i = 0; i < o->n; i++)
+			q[i] = o->q[(o->head + i) % o->cap];
+		free(o->q);
+		o->q = q;
+		o->head = 0;
+		o->cap = cap;
 	}
+	struct outmsg *m = &o->q[(o->head + o->n++) % o->cap];
+	m->type = type;
+	memcpy(m->w, w, sizeof(m->w));
+	return true;
 }
 
-/* Put one message on the channel to core k, waking its monitor if it sleeps;
-   counted under the operation of type op. */
+static void broken(unsigned k)
+{
+	printf("monitor %u: channel to core %u broken\n", me, k);
+	peers[k].up = false;
+	peers[k].out.n = 0; /* nothing of it can arrive any more */
+}
+
+/* Send what waits for core k while its ring has room; wake it if it sleeps. */
+static void drain(unsigned k)
+{
+	struct peer *p = &peers[k];
+	struct outbox *o = &p->out;
+	bool notify = false;
+	while (p->up && o->n) {
+		struct outmsg *m = &o->q[o->head];
+		bool wake = false;
+		enum ump_status st = ump_send(&p->ch, m->w, m->type, &wake);
+		if (st == UMP_FULL)
+			break;
+		if (st != UMP_OK) {
+			broken(k);
+			return;
+		}
+		notify |= wake;
+		o->head = (o->head + 1) % o->cap;
+		o->n--;
+	}
+	if (notify)
+		cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0);
+}
+
+/* Is anything waiting in an outbox? (Then sleep a tick at most.) */
+static bool outboxes_pending(void)
+{
+	for (unsigned k = 0; k < bi->ncores; k++) {
+		drain(k);
+		if (peers[k].up && peers[k].out.n)
+			return true;
+	}
+	return false;
+}
+
+/* Queue one message for core k, counted under the operation of type op,
+   and send what the ring has room for. ERR_NO_MEMORY when the outbox
+   cannot grow: the message is not sent, and the caller answers with it. */
 static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w)
 {
 	struct peer *p = &peers[k];
-	bool notify = false;
-	enum ump_status st;
 	if (!p->up)
 		return ERR_CORE_NONE;
-	for (unsigned t = 0; (st = ump_send(&p->ch, w, type, &notify)) == UMP_FULL; t++) {
-		/* The peer is behind: wait a tick (never spin on another core),
-		   but not for ever: a monitor that stopped taking messages is
-		   treated like a broken channel. */
-		struct lmp_recv m;
-		if (t == MON_JOIN_TICKS) {
-			st = UMP_EPEER;
-			break;
-		}
-		stash_incoming(k); /* it may be waiting for room to send to us */
-		mon_lmp_wait(1, NULL, &m);
-	}
-	if (st != UMP_OK) {
-		printf("monitor %u: channel to core %u broken\n", me, k);
-		p->up = false;
-		return ERR_CORE_NONE;
-	}
+	if (!outbox_put(&p->out, type, w))
+		return ERR_NO_MEMORY;
 	sent[op_of[op]]++;
-	if (notify)
-		return cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0).err;
-	return ERR_OK;
+	drain(k);
+	return p->up ? ERR_OK : ERR_CORE_NONE;
 }
 
 /*
@@ -284,13 +326,6 @@ static void handle(unsigned k, uint8_t type, const uint64_t *w)
 static unsigned poll_channels(void)
 {
 	unsigned n = 0;
-	while (nstash) {
-		struct stashed m = stash[stash_head];
-		stash_head = (stash_head + 1) % STASH;
-		nstash--;
-		handle(m.from, m.type, m.w);
-		n++;
-	}
 	for (unsigned k = 0; k < bi->ncores; k++) {
 		uint64_t w[UMP_PAYLOAD];
 		uint8_t type;
@@ -369,6 +404,8 @@ static void wait_event(uint64_t ticks)
 	if (poll_channels())
 		return;
 	bool may_sleep = true;
+	if (outboxes_pending() && (!ticks || ticks > 1))
+		ticks = 1; /* a tick at most: look for room again then */
 	for (unsigned k = 0; k < bi->ncores; k++) {
 		peers[k].sleeping = peers[k].up && ump_prepare_sleep(&peers[k].ch);
 		if (peers[k].up && !peers[k].sleeping)

@@ -24,8 +24,7 @@
 #include <rt/rpc.h>
 #include <rt/spawn.h>
 
-#define MAX_DOMS   64
-#define WAIT_LIMIT 5000000 /* yields before SPAWN_WAIT gives up */
+#define MAX_DOMS 64
 
 /* Each domain's RAM, and of it the domain's own TASK_RAM: core 0, other cores. */
 static const uint64_t spawn_ram[2] = {6u << 20, 640u << 10};
@@ -274,19 +273,52 @@ static void caps(uint64_t client, uint64_t id)
 	rpc_reply(client, ERR_OK, ~0ull, 0, 0, CAPADDR_NONE);
 }
 
+/*
+ * SPAWN_WAIT: answered when the domain has stopped (exited, faulted or was
+ * killed), however long that takes. Until then the wait is kept here and
+ * spawnd serves other requests; while any wait is kept it looks at the
+ * domains once a tick (the kernel sends no message when a domain stops).
+ * A client waits for its answer, so there is at most one wait per client.
+ */
+static struct {
+	uint64_t client;
+	uint64_t id; /* 0: free */
+} waits[MAX_DOMS];
+static unsigned nwaits;
+
+/* Answer the wait at i if its domain stopped or is gone; true if it did. */
+static bool wait_done(unsigned i)
+{
+	struct dom *d = find(waits[i].id);
+	struct sysret r = {.err = ERR_DOMAIN_NOT_FOUND};
+	if (d)
+		r = cap_invoke(disp_of(d), 2, DISP_STATUS, 0, 0, 0, 0, 0);
+	if (!r.err && r.v[0] != 0)
+		return false; /* still running */
+	rpc_reply(waits[i].client, r.err, r.v[2], r.v[1], 0, CAPADDR_NONE);
+	waits[i].id = 0;
+	nwaits--;
+	return true;
+}
+
+static void waits_check(void)
+{
+	for (unsigned i = 0; nwaits && i < MAX_DOMS; i++)
+		if (waits[i].id)
+			wait_done(i);
+}
+
 static void wait(uint64_t client, uint64_t id)
 {
-	struct dom *d = find(id);
-	struct sysret r = {.err = ERR_DOMAIN_NOT_FOUND};
-	for (int i = 0; d && i < WAIT_LIMIT; i++) {
-		r = cap_invoke(disp_of(d), 2, DISP_STATUS, 0, 0, 0, 0, 0);
-		if (r.err || r.v[0] == 0)
-			break;
-		sys_yield();
-	}
-	if (!r.err && r.v[0] != 0)
-		r.err = ERR_DISP_STATE; /* still running */
-	rpc_reply(client, r.err, r.v[2], r.v[1], 0, CAPADDR_NONE);
+	for (unsigned i = 0; i < MAX_DOMS; i++)
+		if (!waits[i].id) {
+			waits[i].client = client;
+			waits[i].id = id ? id : ~0ull; /* (id 0 is no domain: answered now) */
+			nwaits++;
+			wait_done(i);
+			return;
+		}
+	rpc_reply(client, ERR_NO_SLOTS, 0, 0, 0, CAPADDR_NONE);
 }
 
 /* Monitor 0's two messages: the Dispatcher, then the L1 CNode of a service. */
@@ -330,7 +362,10 @@ int main(void *arg)
 		struct lmp_recv m;
 		uint32_t id = 0;
 		char name[17] = {0};
-		if (rpc_next(&m))
+		/* While a wait is kept, look at the domains every tick. */
+		errval_t err = nwaits ? rpc_next_timeout(1, &m) : rpc_next(&m);
+		waits_check();
+		if (err)
 			continue;
 		if (m.has_cap && m.words[0] != SPAWN_REGISTER &&
 		    m.words[0] != SPAWN_REGISTER_CSPACE)

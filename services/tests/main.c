@@ -267,7 +267,7 @@ static capaddr_t module(const char *name, uint64_t *size)
 static bool wait_stopped(struct child *c, uint64_t *faults, int64_t *status)
 {
 	uint64_t state = 1;
-	for (int i = 0; i < 100000 && state != 0; i++) {
+	while (state != 0) { /* (no limit: the boot test's timeout is the bound) */
 		if (spawn_status(c, &state, faults, status))
 			return false;
 		if (state)
@@ -582,9 +582,9 @@ static errval_t send_req(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uin
 {
 	uint64_t w[4] = {op, w1, w2, w3};
 	errval_t err;
-	unsigned tries = 0; /* until it has taken the capability of the one before */
+	/* until it has taken the capability of the one before */
 	while ((err = ep_send(monitor_ep(), w, cap)) == ERR_LMP_BUF_FULL ||
-	       (err == ERR_LMP_CAP_SLOT && tries++ < 1000))
+	       err == ERR_LMP_CAP_SLOT)
 		sys_yield();
 	return err;
 }

@@ -7,8 +7,6 @@
 #include <rt/monitor.h>
 #include <rt/rpc.h>
 
-#define BUSY_TRIES 10000
-
 static capaddr_t mon = SLOT_NONE; /* our endpoint to monitor 0, after the bind */
 
 errval_t monitor_bind(void)
@@ -38,9 +36,11 @@ errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64
 {
 	uint64_t req[4] = {op, w1, w2, w3};
 	errval_t err = ERR_BAD_REQUEST;
-	/* ERR_MON_BUSY: it serves another request that waits for other
-	   monitors; ask again once it had the processor (bounded). */
-	for (unsigned i = 0; mon != SLOT_NONE && i < BUSY_TRIES; i++) {
+	/* ERR_MON_BUSY: it serves another request on the same object, which
+	   ends (it is done, or fails when a core it waits for is dead); ask
+	   again once it had the processor, however long that takes (a count
+	   of tries would give up early on a slow or loaded core). */
+	while (mon != SLOT_NONE) {
 		err = rpc_call(mon, SERVER_MONITOR, req, cap, rep);
 		if (err != ERR_MON_BUSY)
 			break;

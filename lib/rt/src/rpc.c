@@ -28,14 +28,11 @@ errval_t rpc_call(capaddr_t ep, uint64_t server, const uint64_t req[4], uint64_t
 	errval_t err;
 	/* A full queue, or the server's one capability slot still taken by an
 	   earlier message: let it run. The slot empties as soon as the server
-	   takes the capability, so that wait is bounded (a server that never
-	   does gets ERR_LMP_CAP_SLOT back). */
-	for (unsigned slot_waits = 0;; slot_waits++) {
-		err = ep_send(ep, req, cap);
-		if (err != ERR_LMP_BUF_FULL && (err != ERR_LMP_CAP_SLOT || slot_waits >= 1000))
-			break;
+	   takes or drops the capability, which every server does with each
+	   message it handles; a count of tries would give up early on a slow
+	   core. */
+	while ((err = ep_send(ep, req, cap)) == ERR_LMP_BUF_FULL || err == ERR_LMP_CAP_SLOT)
 		sys_yield();
-	}
 	if (err)
 		return err;
 	err = wait_for(server, rep);
@@ -57,6 +54,13 @@ errval_t rpc_next(struct lmp_recv *m)
 		return ERR_OK;
 	}
 	return lmp_recv(1, m);
+}
+
+errval_t rpc_next_timeout(uint64_t ticks, struct lmp_recv *m)
+{
+	if (count)
+		return rpc_next(m);
+	return lmp_recv_timeout(ticks, m);
 }
 
 errval_t rpc_reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,

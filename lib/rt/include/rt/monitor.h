@@ -13,7 +13,7 @@
 /* MONITOR_BIND through TASK_MONITOR; the others need it first. */
 errval_t monitor_bind(void);
 /* One request (abi/monitor.h), with cap attached unless CAPADDR_NONE;
-   asked again (bounded) while the monitor answers ERR_MON_BUSY. */
+   asked again (without a limit) while the monitor answers ERR_MON_BUSY. */
 errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t cap,
 		      struct lmp_recv *rep);
 /* Our endpoint to monitor 0 after the bind (SLOT_NONE before). */

@@ -20,6 +20,8 @@ errval_t rpc_call(capaddr_t ep, uint64_t server, const uint64_t req[4], uint64_t
 errval_t rpc_more(uint64_t server, struct lmp_recv *rep);
 /* The next message that was not a reply we waited for (blocking). */
 errval_t rpc_next(struct lmp_recv *m);
+/* The same, but wait at most ticks (ERR_LMP_EMPTY when none came). */
+errval_t rpc_next_timeout(uint64_t ticks, struct lmp_recv *m);
 /* Server side: reply to client. */
 errval_t rpc_reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
 		   uint64_t cap);
