@@ -142,7 +142,7 @@ uint64_t mon_ticks(void)
 static bool outbox_put(struct outbox *o, uint8_t type, const uint64_t *w)
 {
 	if (o->n == o->cap) {
-		unsigned cap = o->cap ? 2 * o->cap : 32;
+		unsigned cap = o->cap ? 2 * o->cap : 8;
 		struct outmsg *q = malloc(cap * sizeof(*q));
 		if (!q)
 			return false;
@@ -207,13 +207,22 @@ static bool outboxes_pending(void)
 static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w)
 {
 	struct peer *p = &peers[k];
+	bool notify = false;
+	enum ump_status st = UMP_FULL;
 	if (!p->up)
 		return ERR_CORE_NONE;
-	if (!outbox_put(&p->out, type, w))
+	if (!p->out.n) /* nothing queued before it: straight onto the ring */
+		st = ump_send(&p->ch, w, type, &notify);
+	if (st == UMP_FULL && !outbox_put(&p->out, type, w))
 		return ERR_NO_MEMORY;
+	if (st != UMP_OK && st != UMP_FULL) {
+		broken(k);
+		return ERR_CORE_NONE;
+	}
 	sent[op_of[op]]++;
-	drain(k);
-	return p->up ? ERR_OK : ERR_CORE_NONE;
+	if (notify)
+		return cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0).err;
+	return ERR_OK;
 }
 
 /*

@@ -14,9 +14,12 @@
 #                [--expect-exit N]
 # --input types TEXT (printf %b escapes) on the serial console after 2 s.
 # --no-poweroff leaves ending the run to user space (the shell's run= powers off).
+# --twice boots a second time and fails unless both serial outputs are the
+# same byte for byte (with --accel icount, a deterministic run must be).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 qemu_args=() append="poweroff" cores="" failed=0 allow_trap=0 limit=150 expects=() input="" want_rc=0
+twice=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel|--machine|--smp|--accel|--mem) qemu_args+=("$1" "$2"); shift ;;
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
 	--input) input=$2; shift ;;
 	--expect-exit) want_rc=$2; shift ;;
 	--timeout) limit=$2; shift ;;
+	--twice) twice=1 ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -55,10 +59,25 @@ else
 		tr -d '\r' >"$log"
 	rc=${PIPESTATUS[0]}
 fi
+if [ $twice = 1 ]; then
+	log2=$(mktemp)
+	trap 'rm -f "$log" "$log2"' EXIT
+	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --append "$append" 2>&1 |
+		tr -d '\r' >"$log2"
+	rc2=${PIPESTATUS[0]}
+fi
 ms=$((($(date +%s%N) - start) / 1000000))
 
 problems=()
 fail() { problems+=("$*"); }
+
+if [ $twice = 1 ]; then
+	[ "$rc2" = "$rc" ] || fail "the second run exited with status $rc2, the first with $rc"
+	if ! cmp -s "$log" "$log2"; then
+		fail "the second run's output differs from the first:"
+		problems+=("$(diff "$log" "$log2" | head -20)")
+	fi
+fi
 
 case $rc in
 "$want_rc") ;;
