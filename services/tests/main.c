@@ -583,8 +583,7 @@ static errval_t send_req(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uin
 	uint64_t w[4] = {op, w1, w2, w3};
 	errval_t err;
 	/* until it has taken the capability of the one before */
-	while ((err = ep_send(monitor_ep(), w, cap)) == ERR_LMP_BUF_FULL ||
-	       err == ERR_LMP_CAP_SLOT)
+	while ((err = ep_send(monitor_ep(), w, cap)) == ERR_LMP_BUF_FULL || err == ERR_LMP_CAP_SLOT)
 		sys_yield();
 	return err;
 }
