@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Reef: the familiar commands, as a thin layer over hake/ (Meson + Ninja).
 #   make                 install missing Debian packages, build build/reef.elf
-#   make qemu            boot it in QEMU (SMP=N, MACHINE=virt|sifive_u, MEM=, APPEND=, ACCEL=single)
+#   make qemu            boot it in QEMU (SMP=N, MACHINE=virt|sifive_u, MEM=, APPEND=, ACCEL=single|icount)
 #   make gdb             the same, QEMU waiting for gdb-multiarch on :1234
 #   make test            every test suite; ends with "N passed, N failed"
 
