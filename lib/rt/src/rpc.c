@@ -1,13 +1,35 @@
 // SPDX-License-Identifier: MIT
 /* LMP request/reply helpers (rt/rpc.h). */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include <abi/bootinfo.h>
 #include <abi/services.h>
 #include <rt/rpc.h>
 
-#define PENDING 16
+/* Messages that came while we waited for a reply, oldest first: a ring
+   that grows from the heap, so none is dropped while memory lasts. */
+static struct lmp_recv *pending;
+static unsigned head, count, size;
 
-static struct lmp_recv pending[PENDING];
-static unsigned head, count;
+static bool keep(const struct lmp_recv *m)
+{
+	if (count == size) {
+		unsigned n = size ? 2 * size : 16;
+		struct lmp_recv *p = malloc(n * sizeof(*p));
+		if (!p)
+			return false;
+		for (unsigned i = 0; i < count; i++)
+			p[i] = pending[(head + i) % size];
+		free(pending);
+		pending = p;
+		head = 0;
+		size = n;
+	}
+	pending[(head + count++) % size] = *m;
+	return true;
+}
 
 static errval_t wait_for(uint64_t server, struct lmp_recv *rep)
 {
@@ -17,8 +39,9 @@ static errval_t wait_for(uint64_t server, struct lmp_recv *rep)
 			return err;
 		if (rep->badge == server)
 			return ERR_OK;
-		if (count < PENDING) /* else dropped: a full queue of input is stale anyway */
-			pending[(head + count++) % PENDING] = *rep;
+		if (!keep(rep)) /* out of memory: said, never silent */
+			printf("rpc: no memory to keep a message from badge %#lx, dropped\n",
+			       (unsigned long)rep->badge);
 	}
 }
 
@@ -49,7 +72,7 @@ errval_t rpc_next(struct lmp_recv *m)
 {
 	if (count) {
 		*m = pending[head];
-		head = (head + 1) % PENDING;
+		head = (head + 1) % size;
 		count--;
 		return ERR_OK;
 	}
