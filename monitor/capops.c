@@ -579,9 +579,10 @@ static errval_t ask_all(const struct coreset *cores, uint8_t type, uint8_t answe
 			a->pending += !err;
 		}
 	}
-	/* The owner answers a request only after asking the others; one asking
-	   many cores itself, most through monitor 0, waits for room on full
-	   channels, a tick at a time (PER_CORE_TICKS each). */
+	/* The owner answers a request only after asking the others; what one
+	   asking many cores itself, most through monitor 0, sends waits in
+	   full channels' outboxes, drained a tick at a time (PER_CORE_TICKS
+	   each). */
 	return ask_end(
 	    a, err,
 	    (type == MON_REVOKE_REQ ? 3 + 2 * cs_tree_depth(mon_bootinfo()->ncores) : 1) *

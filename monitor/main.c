@@ -21,7 +21,6 @@
  * monitor ever spins waiting for another core.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <abi/bootinfo.h>
@@ -29,6 +28,7 @@
 #include <abi/services.h>
 #include <chan/ump.h>
 #include <rt/mem.h>
+#include <rt/queue.h>
 #include <rt/sys.h>
 
 #include "monitor.h"
@@ -37,29 +37,25 @@
 #define KERNEL	   MON_KERNEL
 
 /*
- * What we sent to a peer and its ring had no room for yet, oldest first: a
- * ring buffer that grows from the heap. mon_send never waits for room (two
- * monitors sending to each other would both wait); wait_event drains the
- * outboxes whenever it runs, and while one is not empty it sleeps a tick
- * at most (a full ring notifies nobody when it empties).
+ * What we sent to a peer and its ring had no room for yet, oldest first,
+ * in an outbox that grows from the heap (rt/queue.h). mon_send never waits
+ * for room (two monitors sending to each other would both wait);
+ * wait_event drains the outboxes whenever it runs, and while one is not
+ * empty it sleeps a tick at most (a full ring notifies nobody when it
+ * empties).
  */
 struct outmsg {
 	uint8_t type;
 	uint64_t w[UMP_PAYLOAD];
 };
 
-struct outbox {
-	struct outmsg *q; /* cap entries, malloc'd; NULL until first needed */
-	unsigned head, n, cap;
-};
-
 struct peer {
 	struct ump_chan ch;
-	struct outbox out;
-	bool up;       /* channel mapped */
-	bool joined;   /* MON_JOIN seen (monitor 0) */
-	bool answered; /* answered the current status query */
-	bool sleeping; /* our rx half is declared asleep */
+	struct queue out; /* of struct outmsg */
+	bool up;	  /* channel mapped */
+	bool joined;	  /* MON_JOIN seen (monitor 0) */
+	bool answered;	  /* answered the current status query */
+	bool sleeping;	  /* our rx half is declared asleep */
 	uint64_t status[7];
 };
 
@@ -139,41 +135,20 @@ uint64_t mon_ticks(void)
 	return cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0).v[3];
 }
 
-static bool outbox_put(struct outbox *o, uint8_t type, const uint64_t *w)
-{
-	if (o->n == o->cap) {
-		unsigned cap = o->cap ? 2 * o->cap : 8;
-		struct outmsg *q = malloc(cap * sizeof(*q));
-		if (!q)
-			return false;
-		for (unsigned i = 0; i < o->n; i++)
-			q[i] = o->q[(o->head + i) % o->cap];
-		free(o->q);
-		o->q = q;
-		o->head = 0;
-		o->cap = cap;
-	}
-	struct outmsg *m = &o->q[(o->head + o->n++) % o->cap];
-	m->type = type;
-	memcpy(m->w, w, sizeof(m->w));
-	return true;
-}
-
 static void broken(unsigned k)
 {
 	printf("monitor %u: channel to core %u broken\n", me, k);
 	peers[k].up = false;
-	peers[k].out.n = 0; /* nothing of it can arrive any more */
+	queue_clear(&peers[k].out); /* nothing of it can arrive any more */
 }
 
 /* Send what waits for core k while its ring has room; wake it if it sleeps. */
 static void drain(unsigned k)
 {
 	struct peer *p = &peers[k];
-	struct outbox *o = &p->out;
+	struct outmsg *m;
 	bool notify = false;
-	while (p->up && o->n) {
-		struct outmsg *m = &o->q[o->head];
+	while (p->up && (m = queue_front(&p->out))) {
 		bool wake = false;
 		enum ump_status st = ump_send(&p->ch, m->w, m->type, &wake);
 		if (st == UMP_FULL)
@@ -183,27 +158,28 @@ static void drain(unsigned k)
 			return;
 		}
 		notify |= wake;
-		o->head = (o->head + 1) % o->cap;
-		o->n--;
+		queue_pop(&p->out);
 	}
 	if (notify)
 		cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0);
 }
 
-/* Is anything waiting in an outbox? (Then sleep a tick at most.) */
-static bool outboxes_pending(void)
+/* Drain every outbox; true if something still waits for room (then we
+   sleep a tick at most). */
+static bool drain_all(void)
 {
+	bool left = false;
 	for (unsigned k = 0; k < bi->ncores; k++) {
 		drain(k);
-		if (peers[k].up && peers[k].out.n)
-			return true;
+		left |= peers[k].up && queue_front(&peers[k].out);
 	}
-	return false;
+	return left;
 }
 
-/* Queue one message for core k, counted under the operation of type op,
-   and send what the ring has room for. ERR_NO_MEMORY when the outbox
-   cannot grow: the message is not sent, and the caller answers with it. */
+/* One message for core k, counted under the operation of type op: onto
+   the ring, or into the outbox behind what waits there already.
+   ERR_NO_MEMORY when the outbox cannot grow: the message is not sent (nor
+   counted). */
 static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w)
 {
 	struct peer *p = &peers[k];
@@ -211,9 +187,11 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
 	enum ump_status st = UMP_FULL;
 	if (!p->up)
 		return ERR_CORE_NONE;
-	if (!p->out.n) /* nothing queued before it: straight onto the ring */
+	if (!queue_front(&p->out)) /* nothing queued before it: straight onto the ring */
 		st = ump_send(&p->ch, w, type, &notify);
-	if (st == UMP_FULL && !outbox_put(&p->out, type, w))
+	struct outmsg m = {.type = type};
+	memcpy(m.w, w, sizeof(m.w));
+	if (st == UMP_FULL && !queue_push(&p->out, &m))
 		return ERR_NO_MEMORY;
 	if (st != UMP_OK && st != UMP_FULL) {
 		broken(k);
@@ -413,7 +391,7 @@ static void wait_event(uint64_t ticks)
 	if (poll_channels())
 		return;
 	bool may_sleep = true;
-	if (outboxes_pending() && (!ticks || ticks > 1))
+	if (drain_all() && (!ticks || ticks > 1))
 		ticks = 1; /* a tick at most: look for room again then */
 	for (unsigned k = 0; k < bi->ncores; k++) {
 		peers[k].sleeping = peers[k].up && ump_prepare_sleep(&peers[k].ch);
@@ -589,6 +567,8 @@ static errval_t setup(void)
 		if (bi->mem[i].size > bi->mem[ram & 0xff].size)
 			ram = CAPADDR(CN_MEM, i);
 	capaddr_t ipi_ep = slot_alloc();
+	for (unsigned k = 0; k < BOOTINFO_MAX_CORES; k++)
+		peers[k].out = QUEUE_INIT(struct outmsg);
 	errval_t err = ram_init(ram);
 	if (!err)
 		err = win_init();

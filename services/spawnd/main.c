@@ -286,39 +286,44 @@ static struct {
 } waits[MAX_DOMS];
 static unsigned nwaits;
 
-/* Answer the wait at i if its domain stopped or is gone; true if it did. */
-static bool wait_done(unsigned i)
+/* The domain has stopped or is gone: *r is what to answer. */
+static bool stopped(uint64_t id, struct sysret *r)
 {
-	struct dom *d = find(waits[i].id);
-	struct sysret r = {.err = ERR_DOMAIN_NOT_FOUND};
+	struct dom *d = find(id);
+	*r = (struct sysret){.err = ERR_DOMAIN_NOT_FOUND};
 	if (d)
-		r = cap_invoke(disp_of(d), 2, DISP_STATUS, 0, 0, 0, 0, 0);
-	if (!r.err && r.v[0] != 0)
-		return false; /* still running */
-	rpc_reply(waits[i].client, r.err, r.v[2], r.v[1], 0, CAPADDR_NONE);
-	waits[i].id = 0;
-	nwaits--;
-	return true;
+		*r = cap_invoke(disp_of(d), 2, DISP_STATUS, 0, 0, 0, 0, 0);
+	return r->err || r->v[0] == 0;
 }
 
 static void waits_check(void)
 {
+	struct sysret r;
 	for (unsigned i = 0; nwaits && i < MAX_DOMS; i++)
-		if (waits[i].id)
-			wait_done(i);
+		if (waits[i].id && stopped(waits[i].id, &r)) {
+			rpc_reply(waits[i].client, r.err, r.v[2], r.v[1], 0, CAPADDR_NONE);
+			waits[i].id = 0;
+			nwaits--;
+		}
 }
 
 static void wait(uint64_t client, uint64_t id)
 {
-	for (unsigned i = 0; i < MAX_DOMS; i++)
-		if (!waits[i].id) {
-			waits[i].client = client;
-			waits[i].id = id ? id : ~0ull; /* (id 0 is no domain: answered now) */
-			nwaits++;
-			wait_done(i);
-			return;
-		}
-	rpc_reply(client, ERR_NO_SLOTS, 0, 0, 0, CAPADDR_NONE);
+	struct sysret r;
+	unsigned i = 0;
+	if (stopped(id, &r)) {
+		rpc_reply(client, r.err, r.v[2], r.v[1], 0, CAPADDR_NONE);
+		return;
+	}
+	while (i < MAX_DOMS && waits[i].id)
+		i++;
+	if (i == MAX_DOMS) { /* MAX_DOMS waits at once already: refused, not kept */
+		rpc_reply(client, ERR_NO_SLOTS, 0, 0, 0, CAPADDR_NONE);
+		return;
+	}
+	waits[i].client = client;
+	waits[i].id = id; /* (a running domain: never 0) */
+	nwaits++;
 }
 
 /* Monitor 0's two messages: the Dispatcher, then the L1 CNode of a service. */

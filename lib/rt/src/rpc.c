@@ -1,35 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* LMP request/reply helpers (rt/rpc.h). */
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include <abi/bootinfo.h>
 #include <abi/services.h>
+#include <rt/queue.h>
 #include <rt/rpc.h>
 
-/* Messages that came while we waited for a reply, oldest first: a ring
-   that grows from the heap, so none is dropped while memory lasts. */
-static struct lmp_recv *pending;
-static unsigned head, count, size;
-
-static bool keep(const struct lmp_recv *m)
-{
-	if (count == size) {
-		unsigned n = size ? 2 * size : 16;
-		struct lmp_recv *p = malloc(n * sizeof(*p));
-		if (!p)
-			return false;
-		for (unsigned i = 0; i < count; i++)
-			p[i] = pending[(head + i) % size];
-		free(pending);
-		pending = p;
-		head = 0;
-		size = n;
-	}
-	pending[(head + count++) % size] = *m;
-	return true;
-}
+/* Messages that came while we waited for a reply, oldest first; none is
+   dropped while memory lasts. */
+static struct queue pending = QUEUE_INIT(struct lmp_recv);
 
 static errval_t wait_for(uint64_t server, struct lmp_recv *rep)
 {
@@ -39,7 +19,7 @@ static errval_t wait_for(uint64_t server, struct lmp_recv *rep)
 			return err;
 		if (rep->badge == server)
 			return ERR_OK;
-		if (!keep(rep)) /* out of memory: said, never silent */
+		if (!queue_push(&pending, rep)) /* out of memory: said, never silent */
 			printf("rpc: no memory to keep a message from badge %#lx, dropped\n",
 			       (unsigned long)rep->badge);
 	}
@@ -70,10 +50,10 @@ errval_t rpc_more(uint64_t server, struct lmp_recv *rep)
 
 errval_t rpc_next(struct lmp_recv *m)
 {
-	if (count) {
-		*m = pending[head];
-		head = (head + 1) % size;
-		count--;
+	struct lmp_recv *first = queue_front(&pending);
+	if (first) {
+		*m = *first;
+		queue_pop(&pending);
 		return ERR_OK;
 	}
 	return lmp_recv(1, m);
@@ -81,7 +61,7 @@ errval_t rpc_next(struct lmp_recv *m)
 
 errval_t rpc_next_timeout(uint64_t ticks, struct lmp_recv *m)
 {
-	if (count)
+	if (queue_front(&pending))
 		return rpc_next(m);
 	return lmp_recv_timeout(ticks, m);
 }
