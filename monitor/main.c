@@ -31,7 +31,12 @@
 #include <rt/queue.h>
 #include <rt/sys.h>
 
+#include "connect.h"
 #include "monitor.h"
+#include "ops.h"
+#include "records.h"
+#include "revoke.h"
+#include "share.h"
 
 #define CHAN_VADDR 0x140000000ul /* GiB 5: the channel pages */
 #define KERNEL	   MON_KERNEL
@@ -56,6 +61,8 @@ struct peer {
 	bool joined;	  /* MON_JOIN seen (monitor 0) */
 	bool answered;	  /* answered the current status query */
 	bool sleeping;	  /* our rx half is declared asleep */
+	bool pinged;	  /* asked whether it is alive, not heard since */
+	uint64_t heard;	  /* when it was heard after that (ticks) */
 	uint64_t status[7];
 };
 
@@ -63,10 +70,18 @@ static const struct bootinfo *bi;
 static unsigned me;
 static struct peer peers[BOOTINFO_MAX_CORES];
 static uint64_t sent[MON_OP_COUNT]; /* messages this monitor sent, per operation */
-static uint64_t query_no;
 static struct vregion chans;
 
 static void handle(unsigned k, uint8_t type, const uint64_t *w);
+
+/* The message types that answer a request (ops.h: op_answer). */
+static const bool answers[] = {
+    [MON_STATUS] = true,	[MON_CAP_DELIVERED] = true, [MON_CAP_SWEPT] = true,
+    [MON_CAP_MARKED] = true,	[MON_CAP_COUNTED] = true,   [MON_SPAWNED] = true,
+    [MON_DOMAIN_STATUS] = true, [MON_CHECKED] = true,	    [MON_REVOKE_REPLY] = true,
+    [MON_RETYPE_REPLY] = true,	[MON_COPY_REPLY] = true,    [MON_CONNECTED] = true,
+    [MON_CHAN_OPENED] = true,
+};
 static errval_t chan_join(const uint64_t *w);
 
 static const uint8_t op_of[] = {
@@ -123,6 +138,23 @@ bool mon_peer_up(unsigned k)
 	if (me != 0) /* directly, or through monitor 0 */
 		return peers[k].up || peers[0].up;
 	return peers[k].up && peers[k].joined;
+}
+
+void mon_ping(unsigned k)
+{
+	uint64_t w[UMP_PAYLOAD] = {0}; /* request 0: no operation's */
+	if (k < bi->ncores && mon_send(k, MON_STATUS_REQ, w) == ERR_OK)
+		peers[k].pinged = true;
+}
+
+uint64_t mon_heard(unsigned k)
+{
+	return k < bi->ncores ? peers[k].heard : 0;
+}
+
+uint64_t mon_hops(unsigned k)
+{
+	return me == 0 || k == 0 || mon_direct(k) ? 1 : 2;
 }
 
 uint64_t mon_sent(unsigned op)
@@ -255,9 +287,41 @@ static void status_reply(unsigned to, uint64_t req)
 	mon_send(to, MON_STATUS, w);
 }
 
-/* Handle one inter-monitor message from core k. */
+/* A request from monitor 0 that this monitor answers at once. */
+static bool handle_from0(unsigned k, uint8_t type, const uint64_t *w)
+{
+	if (me == 0 || k != 0)
+		return false;
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_OK};
+	switch (type) {
+	case MON_SPAWN:
+	case MON_DOMAIN:
+		spawn_request(k, type, w);
+		return true;
+	case MON_CHAN_OPEN:
+		r[1] = chan_join(w);
+		mon_send(0, MON_CHAN_OPENED, r);
+		return true;
+	case MON_CHECK:
+		r[2] = cap_invoke(KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err != ERR_OK;
+		mon_send(0, MON_CHECKED, r);
+		return true;
+	case MON_CAP_COUNT:
+		on_count(k, w);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Handle one inter-monitor message from core k: a request starts its
+   operation or is answered at once, an answer goes to its operation. */
 static void handle(unsigned k, uint8_t type, const uint64_t *w)
 {
+	if (peers[k].pinged) { /* alive: whatever it sends says so */
+		peers[k].heard = mon_ticks();
+		peers[k].pinged = false;
+	}
 	switch (type) {
 	case MON_JOIN:
 		if (me == 0 && w[0] == k && !peers[k].joined) {
@@ -268,43 +332,38 @@ static void handle(unsigned k, uint8_t type, const uint64_t *w)
 	case MON_STATUS_REQ:
 		status_reply(k, w[0]);
 		return;
-	case MON_STATUS:
-		if (me == 0 && w[0] == query_no && w[1] == k) {
-			memcpy(peers[k].status, w, sizeof(peers[k].status));
-			peers[k].answered = true;
-			return;
-		}
-		if (me == 0 && w[1] == k)
-			return; /* the answer to a query that timed out */
-		break;
-	case MON_SPAWN:
-	case MON_DOMAIN:
-		if (me != 0 && k == 0) {
-			spawn_request(k, type, w);
-			return;
-		}
-		break;
 	case MON_FWD:
 		forward(k, w);
 		return;
-	case MON_CHAN_OPEN:
-		if (me != 0 && k == 0) {
-			uint64_t r[UMP_PAYLOAD] = {w[0], chan_join(w)};
-			mon_send(0, MON_CHAN_OPENED, r);
-			return;
-		}
-		break;
-	case MON_CHECK:
-		if (me != 0 && k == 0) {
-			errval_t e = cap_invoke(KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err;
-			uint64_t r[UMP_PAYLOAD] = {w[0], ERR_OK, e != ERR_OK};
-			mon_send(0, MON_CHECKED, r);
-			return;
-		}
-		break;
+	case MON_CAP_DELIVER:
+		on_deliver(k, w);
+		return;
+	case MON_CAP_MARK:
+	case MON_CAP_SWEEP:
+		on_phase(k, type, w);
+		return;
+	case MON_DEL_NOTIFY:
+		shared_del_notify(k, w);
+		return;
+	case MON_REVOKE_REQ:
+		on_revoke_req(k, type, w);
+		return;
+	case MON_RETYPE_REQ:
+		on_retype_req(k, type, w);
+		return;
+	case MON_COPY_REQ:
+		on_copy_req(k, type, w);
+		return;
+	case MON_CONNECT:
+		on_connect(k, type, w);
+		return;
 	default:
-		if (capops_handle(k, type, w))
+		if (handle_from0(k, type, w))
 			return;
+		if (type < sizeof(answers) && answers[type]) {
+			op_answer(k, type, w); /* or late: its round is over */
+			return;
+		}
 	}
 	printf("monitor %u: bad message type %u from core %u ignored\n", me, type, k);
 }
@@ -332,67 +391,32 @@ static unsigned poll_channels(void)
 
 static void serve_local(const struct lmp_recv *m);
 
-/* LMP messages that came while we waited for something else (room on a
-   channel, a domain's answer): the next wait_event serves them, in order. */
-#define LATER 16
-static struct lmp_recv later[LATER];
-static unsigned nlater;
-
-static void drop(const struct lmp_recv *m)
-{
-	printf("monitor %u: a request from badge %#lx was dropped\n", me, (unsigned long)m->badge);
-	if (m->has_cap)
-		mon_drop_recv();
-}
-
-errval_t mon_lmp_wait(uint64_t ticks, bool (*want)(const struct lmp_recv *), struct lmp_recv *out)
-{
-	struct lmp_recv m;
-	errval_t err = lmp_recv_timeout(ticks, &m);
-	if (err || m.badge == MON_BADGE_IPI)
-		return err ? err : ERR_LMP_EMPTY;
-	if (want && want(&m)) {
-		*out = m;
-		return ERR_OK;
-	}
-	if (spawn_note(&m)) /* spawnd's answers are never dropped */
-		return ERR_LMP_EMPTY;
-	/* Full: a bound client (the shell, spawnd) waits for its answer and
-	   takes the place of a domain's message (a domain that floods us). */
-	for (unsigned i = 0; nlater == LATER && i < LATER && m.badge < MON_BADGE_CHILD(0); i++)
-		if ((later[i].badge & 0xffffffffu) >= MON_BADGE_CHILD(0) &&
-		    (later[i].badge & 0xffffffffu) < MON_BADGE_CHILD(MON_DOMAINS)) {
-			drop(&later[i]);
-			memmove(later + i, later + i + 1, (--nlater - i) * sizeof(later[0]));
-		}
-	if (nlater < LATER) {
-		later[nlater++] = m;
-	} else {
-		drop(&m);
-	}
-	return ERR_LMP_EMPTY;
-}
-
 /*
- * Wait for the next event: messages on a channel (handled here) or an LMP
- * message (local requests are served, notifications only wake us), at most
- * ticks timer ticks (0: no limit).
+ * One turn of the event loop: run what the operations have ready (ops.h),
+ * take every message waiting on a channel, send what waits in outboxes,
+ * then sleep until an LMP message (a local request, or a notification
+ * that only wakes us) or the earliest time an operation or an outbox needs
+ * us, at most ticks (0: no limit). Nothing here waits for anything else.
  */
 static void wait_event(uint64_t ticks)
 {
-	capops_deferred(); /* before any sleep: their senders are waiting */
+	poll_channels(); /* answers first: a round's time may be up */
+	uint64_t need = ops_run();
 	spawn_flush();
-	if (nlater) { /* a message kept back: serve the oldest */
-		struct lmp_recv m = later[0];
-		memmove(later, later + 1, --nlater * sizeof(later[0]));
-		serve_local(&m);
-		return;
-	}
+	shared_apply_gone();
 	if (poll_channels())
 		return;
+	if (need == OPS_YIELD) { /* a domain here takes its answers */
+		sys_yield();
+		return;
+	}
+	if (drain_all())
+		need = 1; /* a tick at most: look for room again then */
+	if (need && (!ticks || need < ticks))
+		ticks = need;
+	if (ticks > RECV_MAX_TICKS)
+		ticks = RECV_MAX_TICKS;
 	bool may_sleep = true;
-	if (drain_all() && (!ticks || ticks > 1))
-		ticks = 1; /* a tick at most: look for room again then */
 	for (unsigned k = 0; k < bi->ncores; k++) {
 		peers[k].sleeping = peers[k].up && ump_prepare_sleep(&peers[k].ch);
 		if (peers[k].up && !peers[k].sleeping)
@@ -402,9 +426,9 @@ static void wait_event(uint64_t ticks)
 	errval_t err = ERR_LMP_EMPTY;
 	if (may_sleep)
 		err = ticks ? lmp_recv_timeout(ticks, &m) : lmp_recv(1, &m);
-	/* Awake again before anything else: a request served now may wait in
-	   turn, and a sleep declared again in the same generation would not
-	   be notified a second time (the lost wakeup `test relay` found). */
+	/* Awake again before anything else: a sleep declared again in the
+	   same generation would not be notified a second time (the lost
+	   wakeup `test relay` found). */
 	for (unsigned k = 0; k < bi->ncores; k++)
 		if (peers[k].sleeping) {
 			ump_wake_done(&peers[k].ch);
@@ -444,47 +468,94 @@ static errval_t chan_open(unsigned k, unsigned slot, int side)
 	return ERR_OK;
 }
 
-/* Ask every joined monitor for its status; wait (bounded) for the answers. */
-static void query_all(void)
+#define SHELL_REPLY CAPADDR(CN_TASK, TASK_MON_REPLY)
+
+static void reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
-	query_no++;
-	uint64_t w[UMP_PAYLOAD] = {query_no};
-	unsigned waiting = 0;
-	for (unsigned k = 1; k < bi->ncores; k++) {
-		peers[k].answered = false;
-		if (peers[k].joined && !mon_send(k, MON_STATUS_REQ, w))
-			waiting++;
+	uint64_t w[4] = {w0, w1, w2, w3};
+	op_reply(SHELL_REPLY, false, w, CAPADDR_NONE, false);
+}
+
+/* `cores` and `capstat`: a query of every joined monitor's status. */
+struct query_op {
+	struct op op;
+	uint64_t what; /* MONITOR_CORES or MONITOR_CAPSTAT */
+};
+
+static void each_status(struct op *o, unsigned k, const uint64_t *w)
+{
+	(void)o;
+	if (w[1] == k && k < bi->ncores) {
+		memcpy(peers[k].status, w, sizeof(peers[k].status));
+		peers[k].answered = true;
 	}
+}
+
+static void query_cores(void)
+{
+	for (unsigned k = 0; k < bi->ncores; k++) {
+		uint64_t state = !bi->cores[k].online ? MON_CORE_OFFLINE
+				 : peers[k].answered  ? MON_CORE_JOINED
+						      : MON_CORE_SILENT;
+		uint64_t isa[2] = {0}, doms = peers[k].status[2];
+		memcpy(isa, bi->cores[k].isa, sizeof(isa));
+		reply(ERR_OK,
+		      k | (uint64_t)bi->cores[k].hartid << 16 | state << 48 |
+			  (doms > 4095 ? 4095 : doms) << 52,
+		      isa[0], isa[1]);
+	}
+}
+
+static void query_capstat(void)
+{
+	for (unsigned k = 0; k < bi->ncores; k++) {
+		if (!peers[k].answered)
+			continue;
+		for (unsigned op = 0; op < MON_OP_COUNT; op++) {
+			uint64_t v = peers[k].status[4 + op / 2];
+			v = op % 2 ? v >> 32 : v & 0xffffffffu;
+			reply(ERR_OK, k | (uint64_t)op << 32, v, 0);
+		}
+	}
+}
+
+/* The answers are in (or the time ran out: those cores are silent). */
+static void queried(struct op *o)
+{
+	struct query_op *q = (struct query_op *)o;
 	struct sysret ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
-	uint64_t deadline = ks.v[3] + MON_QUERY_TICKS;
-	while (waiting) {
-		unsigned got = 0;
-		for (unsigned k = 1; k < bi->ncores; k++)
-			got += peers[k].answered;
-		if (got == waiting)
-			break;
-		ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
-		if (ks.v[3] >= deadline)
-			break;
-		wait_event(deadline - ks.v[3]);
-	}
-	/* Our own line. */
-	peers[0].status[1] = 0;
+	peers[0].status[1] = 0; /* our own line */
 	peers[0].status[2] = ks.v[1];
 	peers[0].status[4] = sent[MON_OP_JOIN] | sent[MON_OP_STATUS] << 32;
 	peers[0].status[5] = sent[MON_OP_COPY] | sent[MON_OP_DELETE] << 32;
 	peers[0].status[6] = sent[MON_OP_REVOKE] | sent[MON_OP_RETYPE] << 32;
 	peers[0].answered = true;
+	if (q->what == MONITOR_CORES)
+		query_cores();
+	else
+		query_capstat();
+	reply(ERR_OK, ~0ull, 0, 0);
+	op_end(o);
 }
 
-static void reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+/* Ask every joined monitor for its status, MON_QUERY_TICKS at most. */
+static void query_all(uint64_t what)
 {
-	uint64_t w[4] = {w0, w1, w2, w3};
-	for (unsigned i = 0; i < 64; i++) /* bounded: a stuck shell cannot stall us */
-		if (ep_send(CAPADDR(CN_TASK, TASK_MON_REPLY), w, CAPADDR_NONE) != ERR_LMP_BUF_FULL)
-			return;
-		else
-			sys_yield();
+	struct query_op *q = (struct query_op *)op_new(sizeof(*q));
+	if (!q) {
+		reply(ERR_NO_MEMORY, 0, 0, 0);
+		return;
+	}
+	q->what = what;
+	op_round(&q->op, MON_STATUS);
+	q->op.each = each_status;
+	uint64_t w[UMP_PAYLOAD] = {0};
+	for (unsigned k = 1; k < bi->ncores; k++) {
+		peers[k].answered = false;
+		if (peers[k].joined)
+			op_ask(&q->op, k, MON_STATUS_REQ, w);
+	}
+	op_wait(&q->op, MON_QUERY_TICKS, queried);
 }
 
 void mon_drop_recv(void)
@@ -493,13 +564,10 @@ void mon_drop_recv(void)
 	disp_set_recv_slot(CAPADDR(CN_TASK, TASK_DISP), CAPADDR(CN_TASK, TASK_RECV));
 }
 
-void mon_wait(uint64_t ticks)
-{
-	wait_event(ticks);
-}
-
 static void serve_local(const struct lmp_recv *m)
 {
+	if (op_domain_answer(m)) /* a domain we handed a frame read it */
+		return;
 	if (spawn_note(m)) {
 		spawn_flush();
 		return;
@@ -514,42 +582,13 @@ static void serve_local(const struct lmp_recv *m)
 		return; /* the shell and bound clients talk to monitor 0 */
 	switch (m->words[0]) {
 	case MONITOR_CORES:
-		query_all();
-		for (unsigned k = 0; k < bi->ncores; k++) {
-			uint64_t state = !bi->cores[k].online ? MON_CORE_OFFLINE
-					 : peers[k].answered  ? MON_CORE_JOINED
-							      : MON_CORE_SILENT;
-			uint64_t isa[2] = {0}, doms = peers[k].status[2];
-			memcpy(isa, bi->cores[k].isa, sizeof(isa));
-			reply(ERR_OK,
-			      k | (uint64_t)bi->cores[k].hartid << 16 | state << 48 |
-				  (doms > 4095 ? 4095 : doms) << 52,
-			      isa[0], isa[1]);
-		}
-		reply(ERR_OK, ~0ull, 0, 0);
-		return;
 	case MONITOR_CAPSTAT:
-		query_all();
-		for (unsigned k = 0; k < bi->ncores; k++) {
-			if (!peers[k].answered)
-				continue;
-			for (unsigned op = 0; op < MON_OP_COUNT; op++) {
-				uint64_t v = peers[k].status[4 + op / 2];
-				v = op % 2 ? v >> 32 : v & 0xffffffffu;
-				reply(ERR_OK, k | (uint64_t)op << 32, v, 0);
-			}
-		}
-		reply(ERR_OK, ~0ull, 0, 0);
+		query_all(m->words[0]);
 		return;
 	case MONITOR_SPAWN:
-	case MONITOR_DOMAIN: {
-		uint64_t v[3] = {0};
-		errval_t err = mon_remote_domain(m->words, v);
-		if (err)
-			memset(v, 0, sizeof(v));
-		reply(err, v[0], v[1], v[2]);
+	case MONITOR_DOMAIN:
+		mon_remote_domain(m->words, (struct asker){SHELL_REPLY, false});
 		return;
-	}
 	case MONITOR_POWEROFF:
 		fflush(stdout);
 		cap_invoke(KERNEL, 2, KERNEL_POWEROFF, m->words[1] > 255 ? 255 : m->words[1], 0, 0,
@@ -642,7 +681,6 @@ int main(void *arg)
 {
 	bi = arg;
 	me = bi->coreid;
-	capops_init();
 	errval_t err = setup();
 	if (!err && me == 0)
 		err = start_cores();

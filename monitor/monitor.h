@@ -17,42 +17,32 @@ struct child;
 /* Monitor k > 0: build its core's spawnd (not yet running) in c. */
 errval_t services_start_spawnd(struct child *c);
 
-/* main.c: the channels and the event loop. */
+/* main.c: the channels (the transport) and the event loop. */
 unsigned mon_me(void);
 const struct bootinfo *mon_bootinfo(void);
 bool mon_peer_up(unsigned k); /* reachable, directly or through monitor 0 */
 bool mon_direct(unsigned k);  /* over a channel of our own */
-/* Send one message to core k's monitor (counted per operation type). */
+/* Messages per request or answer to core k: 2 when monitor 0 forwards it. */
+uint64_t mon_hops(unsigned k);
+/* Send one message to core k's monitor (counted per operation type); never
+   waits: what its ring has no room for waits in an outbox. */
 errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w);
 /* Drop a capability that came with an LMP message we do not take, and
    arm the receive slot again (the kernel disarms it with each capability). */
 void mon_drop_recv(void);
-/* Handle what arrives for at most ticks timer ticks (one event). */
-void mon_wait(uint64_t ticks);
 uint64_t mon_ticks(void);
+/* Ask core k's monitor whether it is alive (MON_STATUS_REQ); mon_heard:
+   when a message from it last came after such a question (0: never). */
+void mon_ping(unsigned k);
+uint64_t mon_heard(unsigned k);
 uint64_t mon_sent(unsigned op); /* messages this monitor sent for op */
-/* Wait at most ticks for an LMP message that want accepts (NULL: none);
-   others are kept and served later, notifications only wake us.
-   ERR_LMP_EMPTY when nothing wanted came. */
-errval_t mon_lmp_wait(uint64_t ticks, bool (*want)(const struct lmp_recv *), struct lmp_recv *out);
 
-/* capops.c: capabilities across cores. */
-/* Send type to core's monitor, then wait (bounded) for its answer of type
-   answer: w1 of it is an errval_t (returned), w2 goes to *val. */
-errval_t mon_ask(unsigned core, uint8_t type, uint8_t answer, const uint64_t *w, uint64_t *val);
-/* The same, *out = w2..w4 of the answer. */
-errval_t mon_ask3(unsigned core, uint8_t type, uint8_t answer, const uint64_t *w, uint64_t out[3]);
-void capops_init(void);
-/* An inter-monitor message of the capops kind; false if it is not one. */
-bool capops_handle(unsigned from, uint8_t type, const uint64_t *w);
-/* Serve requests from other monitors that came while we were busy. */
-void capops_deferred(void);
+/* clients.c: requests from local domains about capabilities. */
 /* A local request (a client, or on core k > 0 an adopted domain); false if
-   it is not one of capops'. */
+   it is not one of these. */
 bool capops_serve(const struct lmp_recv *m);
-/* Give back what nothing on this core holds any more: delete our copies,
-   tell each owner (MON_DEL_NOTIFY). Returns how many owners were told. */
-unsigned capops_release(void);
+/* MON_CAP_COUNT from monitor 0. */
+void on_count(unsigned from, const uint64_t *w);
 
 /* spawn.c: core k > 0: its spawnd, and the domains spawnd built. */
 #define MON_BADGE_CHILD(i) (0x140 + (i)) /* | generation << 32: an adopted domain */
@@ -71,8 +61,9 @@ uint64_t spawn_badge(unsigned place); /* the badge of its requests */
 capaddr_t spawn_ep(uint64_t badge);   /* our copy of its endpoint, SLOT_NONE: none */
 
 /* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
-   out[0..2] = w1..w3 of the answer to the requester. */
-errval_t mon_remote_domain(const uint64_t *words, uint64_t out[3]);
+   w1..w3 of core k's answer go to the requester. */
+struct asker;
+void mon_remote_domain(const uint64_t *words, struct asker to);
 
 /* cores.c: monitor 0 starts the other cores (ADR 0005); how many are online. */
 unsigned cores_start(void);

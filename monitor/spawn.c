@@ -34,17 +34,20 @@
 #include <abi/services.h>
 #include <chan/ump.h>
 #include <rt/mem.h>
+#include <rt/queue.h>
 #include <rt/spawn.h>
 
 #include "monitor.h"
+#include "ops.h"
+#include "records.h"
 
-#define ASKED 8 /* requests spawnd has not answered yet */
+#define SPAWN_TICKS 520 /* how long core k may take to answer (5 s) */
 
 static struct child spawnd;
 static capaddr_t to_spawnd = SLOT_NONE; /* badged CLIENT_MONITOR */
 
-/* What we asked spawnd, oldest first (a ring): for whom and what it is. */
-static struct asked {
+/* What we asked spawnd, oldest first: for whom and what it is. */
+struct asked {
 	unsigned from;	 /* the monitor that asked us */
 	uint8_t type;	 /* MON_SPAWN or MON_DOMAIN */
 	uint64_t how;	 /* MON_DOMAIN: 0 report, 1 kill, 2 list */
@@ -53,8 +56,8 @@ static struct asked {
 	unsigned nids;
 	bool done; /* answered: r goes to `from` */
 	uint64_t r[UMP_PAYLOAD];
-} asked[ASKED];
-static unsigned asked_head, nasked;
+};
+static struct queue asked = QUEUE_INIT(struct asked);
 
 static struct {
 	uint64_t id;  /* spawnd's id for it; 0: free */
@@ -158,8 +161,8 @@ capaddr_t spawn_ep(uint64_t badge)
 	return doms[place].ep;
 }
 
-/* One request to spawnd, without waiting (it runs on this core: a full
-   queue empties when we yield). */
+/* One request to spawnd, without waiting: what its full buffer cannot
+   take now goes from the loop, in order (ops.h: op_reply). */
 static errval_t ask_spawnd(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	uint64_t w[4] = {op, w1, w2, w3};
@@ -168,14 +171,8 @@ static errval_t ask_spawnd(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3)
 	/* Stopped (it faulted or exited): nobody would answer. */
 	if (to_spawnd == SLOT_NONE || spawn_status(&spawnd, &state, &faults, &status) || !state)
 		return ERR_NO_SPAWND;
-	errval_t err = ERR_NO_SPAWND;
-	for (unsigned i = 0; i < 64; i++) {
-		err = ep_send(to_spawnd, w, CAPADDR_NONE);
-		if (err != ERR_LMP_BUF_FULL)
-			break;
-		sys_yield();
-	}
-	return err;
+	op_reply(to_spawnd, false, w, CAPADDR_NONE, false);
+	return ERR_OK;
 }
 
 void spawn_request(unsigned from, uint8_t type, const uint64_t *w)
@@ -184,10 +181,11 @@ void spawn_request(unsigned from, uint8_t type, const uint64_t *w)
 	uint8_t answer = type == MON_SPAWN ? MON_SPAWNED : MON_DOMAIN_STATUS;
 	uint64_t how = type == MON_DOMAIN ? w[2] : 0;
 	errval_t err = ERR_OK;
+	struct asked a = {.from = from, .type = type, .how = how, .req = w[0]};
 	if (how > 2)
 		err = ERR_BAD_REQUEST;
-	else if (nasked == ASKED)
-		err = ERR_MON_BUSY; /* monitor 0's requester asks again */
+	else if (!queue_push(&asked, &a))
+		err = ERR_NO_MEMORY;
 	else if (type == MON_SPAWN)
 		err = ask_spawnd(SPAWN_START, w[1], w[2], w[3]);
 	else
@@ -196,12 +194,11 @@ void spawn_request(unsigned from, uint8_t type, const uint64_t *w)
 					    : SPAWN_LIST,
 				 w[1], 0, 0);
 	if (err) {
+		if (err != ERR_BAD_REQUEST && err != ERR_NO_MEMORY)
+			((struct asked *)queue_at(&asked, asked.n - 1))->type = 0; /* not asked */
 		r[1] = err;
 		mon_send(from, answer, r);
-		return;
 	}
-	asked[(asked_head + nasked++) % ASKED] =
-	    (struct asked){.from = from, .type = type, .how = how, .req = w[0]};
 }
 
 bool spawn_note(const struct lmp_recv *m)
@@ -211,9 +208,10 @@ bool spawn_note(const struct lmp_recv *m)
 	if (m->has_cap)
 		mon_drop_recv(); /* spawnd sends us none */
 	struct asked *a = NULL;	 /* the oldest not answered yet */
-	for (unsigned i = 0; i < nasked && !a; i++)
-		if (!asked[(asked_head + i) % ASKED].done)
-			a = &asked[(asked_head + i) % ASKED];
+	for (unsigned i = 0; i < asked.n && !a; i++)
+		if (!((struct asked *)queue_at(&asked, i))->done &&
+		    ((struct asked *)queue_at(&asked, i))->type)
+			a = queue_at(&asked, i);
 	if (!a)
 		return true; /* nothing asked: not an answer of ours */
 	a->r[0] = a->req;
@@ -237,10 +235,12 @@ bool spawn_note(const struct lmp_recv *m)
 
 void spawn_flush(void)
 {
-	while (nasked && asked[asked_head].done) {
-		struct asked a = asked[asked_head];
-		asked_head = (asked_head + 1) % ASKED;
-		nasked--;
+	struct asked *f;
+	while ((f = queue_front(&asked)) && (f->done || !f->type)) {
+		struct asked a = *f;
+		queue_pop(&asked);
+		if (!a.type)
+			continue; /* spawnd was not asked after all */
 		/* A killed domain's copies of other cores' objects went with it:
 		   the owners hear before the answer does (FIFO to core 0). */
 		if (a.type == MON_DOMAIN && a.how == 1)
@@ -249,17 +249,39 @@ void spawn_flush(void)
 	}
 }
 
-errval_t mon_remote_domain(const uint64_t *words, uint64_t out[3])
+struct domain_op {
+	struct op op;
+	struct asker to;
+};
+
+static void domain_done(struct op *o)
+{
+	struct domain_op *d = (struct domain_op *)o;
+	if (o->err)
+		memset(o->last, 0, sizeof(o->last));
+	asker_answer(&d->to, o->err, o->last[0], o->last[1], o->last[2]);
+	op_end(o);
+}
+
+void mon_remote_domain(const uint64_t *words, struct asker to)
 {
 	uint64_t core = words[0] == MONITOR_SPAWN ? words[1] & 0xffffffffu : words[1];
+	bool spawn = words[0] == MONITOR_SPAWN;
+	errval_t err = ERR_OK;
 	if (core == 0 || core >= BOOTINFO_MAX_CORES || !mon_peer_up((unsigned)core))
-		return ERR_CORE_NONE;
-	if (words[0] == MONITOR_SPAWN) {
-		uint64_t w[UMP_PAYLOAD] = {0, words[2], words[3], words[1] >> 32};
-		return mon_ask3((unsigned)core, MON_SPAWN, MON_SPAWNED, w, out);
+		err = ERR_CORE_NONE;
+	else if (!spawn && words[3] > 2)
+		err = ERR_BAD_REQUEST;
+	struct domain_op *d = err ? NULL : (struct domain_op *)op_new(sizeof(*d));
+	if (!err && !d)
+		err = ERR_NO_MEMORY;
+	if (err) {
+		asker_answer(&to, err, 0, 0, 0);
+		return;
 	}
-	if (words[3] > 2)
-		return ERR_BAD_REQUEST;
-	uint64_t w[UMP_PAYLOAD] = {0, words[2], words[3]};
-	return mon_ask3((unsigned)core, MON_DOMAIN, MON_DOMAIN_STATUS, w, out);
+	d->to = to;
+	uint64_t w[UMP_PAYLOAD] = {0, words[2], words[3], spawn ? words[1] >> 32 : 0};
+	op_round(&d->op, spawn ? MON_SPAWNED : MON_DOMAIN_STATUS);
+	d->op.err = op_ask(&d->op, (unsigned)core, spawn ? MON_SPAWN : MON_DOMAIN, w);
+	op_wait(&d->op, SPAWN_TICKS, domain_done);
 }

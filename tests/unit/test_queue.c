@@ -38,6 +38,9 @@ static void test_fifo(void **state)
 	}
 	assert_int_equal(q.n, in - out);
 	assert_true(q.cap >= q.n && q.cap <= 2 * (in - out) + 8);
+	for (unsigned i = 0; i < q.n; i++) /* every element in place, the ring wrapped */
+		assert_int_equal(((struct item *)queue_at(&q, i))->seq, out + i);
+	assert_null(queue_at(&q, q.n));
 	while (queue_front(&q)) {
 		assert_int_equal(((struct item *)queue_front(&q))->seq, out++);
 		queue_pop(&q);

@@ -31,6 +31,11 @@ void *queue_front(const struct queue *q)
 	return q->n ? q->buf + q->head * q->esz : NULL;
 }
 
+void *queue_at(const struct queue *q, unsigned i)
+{
+	return i < q->n ? q->buf + ((q->head + i) % q->cap) * q->esz : NULL;
+}
+
 void queue_pop(struct queue *q)
 {
 	if (!q->n)

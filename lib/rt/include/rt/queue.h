@@ -23,5 +23,8 @@ bool queue_push(struct queue *q, const void *e);
 /* The oldest element, NULL when empty; queue_pop drops it. */
 void *queue_front(const struct queue *q);
 void queue_pop(struct queue *q);
+/* The i-th element from the oldest (0: the front), NULL past the end. The
+   pointer holds until the queue next grows. */
+void *queue_at(const struct queue *q, unsigned i);
 /* Forget every element (the memory stays for later use). */
 void queue_clear(struct queue *q);

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Requests from local domains about capabilities across cores
+ * (abi/monitor.h): bound clients (MONITOR_BIND: the shell, tests, and on
+ * core k > 0 its spawnd) and, on core k > 0, the domains its spawnd built
+ * (adopted, spawn.c). Each request that needs other monitors starts an
+ * operation (share.c, revoke.c, or one here) and returns; the answer goes
+ * to a copy of the domain's endpoint of our own, so a domain killed
+ * meanwhile loses it, and no domain adopted in its place gets it.
+ *
+ * A request about an object an operation here has locked is answered
+ * ERR_MON_BUSY (lib/rt asks again).
+ *
+ * Layer: the top of the capability operations, below the loop (main.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <abi/monitor.h>
+#include <abi/services.h>
+#include <rt/mem.h>
+#include <rt/rpc.h>
+
+#include "monitor.h"
+#include "ops.h"
+#include "records.h"
+#include "revoke.h"
+#include "share.h"
+
+#define ASK_TICKS 520 /* how long one monitor may take to answer (5 s) */
+
+static capaddr_t clients[MON_CLIENTS]; /* their reply endpoints, or 0 */
+
+/* Our own copy of endpoint ep, to answer on; ep itself if we cannot. */
+static struct asker asker_for(capaddr_t ep)
+{
+	capaddr_t c = slot_alloc();
+	if (c != SLOT_NONE &&
+	    cnode_copy(CAPADDR(CAPADDR_L1(c), 0), 1, CAPADDR_L2(c), ep, CAP_RIGHTS_ALL) == ERR_OK)
+		return (struct asker){c, true};
+	if (c != SLOT_NONE)
+		slot_free(c);
+	return (struct asker){ep, false};
+}
+
+/* The capability that came with a request into a new slot; SLOT_NONE,
+   with the receive slot emptied and armed again, if that failed. */
+static capaddr_t take_cap(void)
+{
+	capaddr_t slot = slot_alloc();
+	if (slot != SLOT_NONE && rpc_take_cap(slot) == ERR_OK)
+		return slot;
+	if (slot != SLOT_NONE)
+		slot_drop(slot);
+	mon_drop_recv();
+	return SLOT_NONE;
+}
+
+/* ---- revoke, count and check for a domain ---- */
+
+static void revoke_answer(struct revoke_op *r)
+{
+	slot_drop(r->cap);
+	asker_answer(&r->to, r->err, r->ncores, r->deleted, r->msgs);
+	op_end(&r->op);
+}
+
+/* Revoke the object of cap (ours; it goes) on every other core (and here
+   with local); the answer: cores asked, capabilities deleted, messages. */
+static void revoke_for(struct asker to, capaddr_t cap, uint64_t how, bool local)
+{
+	struct cap_info ci;
+	errval_t err = cap_identify(cap, &ci);
+	struct revoke_op *r = err ? NULL : (struct revoke_op *)op_new(sizeof(*r));
+	if (!err && !r)
+		err = ERR_NO_MEMORY;
+	if (r && !op_lock(&r->op, ci.base, ci.size)) {
+		op_end(&r->op);
+		err = ERR_MON_BUSY;
+	}
+	if (err) {
+		slot_drop(cap);
+		asker_answer(&to, err, 0, 0, 0);
+		return;
+	}
+	r->ci = ci;
+	r->how = how;
+	r->exempt = CORESET_NONE;
+	r->local = local;
+	r->to = to;
+	r->cap = cap; /* dropped at the end */
+	r->done = revoke_answer;
+	revoke_run(r);
+}
+
+struct ask_op {
+	struct op op;
+	struct asker to;
+	uint64_t n; /* MONITOR_CHECK: cores checked; w1 of the answer */
+	uint64_t bad;
+	capaddr_t cap; /* a domain's request: its capability, SLOT_NONE: none */
+	uint64_t what; /* its op */
+	uint64_t w[4]; /* its words */
+	struct cap_info ci;
+};
+
+static void counted(struct op *o)
+{
+	struct ask_op *a = (struct ask_op *)o;
+	asker_answer(&a->to, o->err, o->err ? 0 : o->last[0], 0, 0);
+	op_end(o);
+}
+
+/* MONITOR_COUNT: how many capabilities core w1's monitor holds in w2, w3
+   (locked meanwhile: no operation's halfway state is counted). */
+static void count(struct asker to, const uint64_t *w)
+{
+	errval_t err = w[1] == 0 || w[1] >= BOOTINFO_MAX_CORES || !mon_peer_up((unsigned)w[1])
+			   ? ERR_CORE_NONE
+			   : ERR_OK;
+	struct ask_op *a = err ? NULL : (struct ask_op *)op_new(sizeof(*a));
+	if (!err && !a)
+		err = ERR_NO_MEMORY;
+	if (a && !op_lock(&a->op, w[2], w[3])) {
+		op_end(&a->op);
+		err = ERR_MON_BUSY;
+	}
+	if (err) {
+		asker_answer(&to, err, 0, 0, 0);
+		return;
+	}
+	a->to = to;
+	uint64_t q[UMP_PAYLOAD] = {0, w[2], w[3]};
+	op_round(&a->op, MON_CAP_COUNTED);
+	a->op.err = op_ask(&a->op, (unsigned)w[1], MON_CAP_COUNT, q);
+	op_wait(&a->op, ASK_TICKS, counted);
+}
+
+static void checked(struct op *o)
+{
+	struct ask_op *a = (struct ask_op *)o;
+	asker_answer(&a->to, o->err, a->n, a->bad + o->sum, 0);
+	op_end(o);
+}
+
+/* MONITOR_CHECK: the invariants here and on every core that answers. */
+static void check_all(struct asker to)
+{
+	struct ask_op *a = (struct ask_op *)op_new(sizeof(*a));
+	if (!a) {
+		asker_answer(&to, ERR_NO_MEMORY, 0, 0, 0);
+		return;
+	}
+	a->to = to;
+	a->n = 1;
+	a->bad = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err != ERR_OK;
+	op_round(&a->op, MON_CHECKED);
+	uint64_t w[UMP_PAYLOAD] = {0};
+	for (unsigned k = 1; k < mon_bootinfo()->ncores; k++) {
+		if (!mon_peer_up(k))
+			continue;
+		a->n++;
+		if (!a->op.err)
+			a->op.err = op_ask(&a->op, k, MON_CHECK, w);
+	}
+	op_wait(&a->op, ASK_TICKS + 20 * a->n, checked);
+}
+
+/* MON_CAP_COUNT from monitor 0. */
+void on_count(unsigned from, const uint64_t *w)
+{
+	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_OK, held_count_in(w[1], w[2])};
+	mon_send(from, MON_CAP_COUNTED, r);
+}
+
+/* ---- a domain on core k > 0 about another core's object ---- */
+
+static void remote_done(struct op *o)
+{
+	struct ask_op *a = (struct ask_op *)o;
+	uint64_t w[4] = {o->err};
+	struct held *give = NULL;
+	if (a->what == MONITOR_SHARE)
+		w[2] = o->last[0];
+	else if (a->what == MONITOR_REVOKE)
+		w[1] = o->last[0];
+	for (struct held *h = held_list; a->what == MONITOR_RETYPE && !o->err && h && !give;
+	     h = h->next) /* the owner delivered the result to us */
+		if (h->slot != SLOT_NONE && h->pin && h->type == (uint8_t)a->w[3] &&
+		    h->base == a->ci.base + a->w[1] && h->size == a->w[2])
+			give = h;
+	slot_drop(a->cap);
+	capops_release(); /* if the domain died meanwhile, ours was its last */
+	/* A retype's result goes with the answer: the domain holds it now (and
+	   our copy no longer keeps this core in the set by itself). */
+	if (give && ep_send(a->to.ep, w, give->slot) == ERR_OK) {
+		give->pin = false;
+		w[0] = ~0ull; /* answered */
+	}
+	if (w[0] != ~0ull)
+		asker_answer(&a->to, w[0], w[1], w[2], w[3]);
+	else if (a->to.own)
+		slot_drop(a->to.ep);
+	op_end(o);
+}
+
+/* Its owner gives the copy, revokes or retypes (MON_COPY_REQ,
+   MON_REVOKE_REQ, MON_RETYPE_REQ), asked by us. */
+static void ask_owner(struct asker to, capaddr_t cap, const struct cap_info *ci,
+		      const uint64_t *words)
+{
+	bool retype = words[0] == MONITOR_RETYPE, share = words[0] == MONITOR_SHARE;
+	struct ask_op *a = (struct ask_op *)op_new(sizeof(*a));
+	if (!a || !mon_peer_up(ci->owner)) {
+		if (a)
+			op_end(&a->op);
+		slot_drop(cap);
+		asker_answer(&to, a ? ERR_CORE_NONE : ERR_NO_MEMORY, 0, 0, 0);
+		return;
+	}
+	a->to = to;
+	a->cap = cap;
+	a->ci = *ci;
+	a->what = words[0];
+	memcpy(a->w, words, sizeof(a->w));
+	uint64_t q[UMP_PAYLOAD] = {0,	     ci->type | (retype ? (words[3] & 0xff) << 8 : 0),
+				   ci->base, ci->size,
+				   words[1], words[2]};
+	uint8_t type = share ? MON_COPY_REQ : retype ? MON_RETYPE_REQ : MON_REVOKE_REQ;
+	op_round(&a->op, type + 1); /* each request's answer is the next type */
+	a->op.err = op_ask(&a->op, ci->owner, type, q);
+	/* The owner answers a revoke only after its tree has. */
+	uint64_t ticks = ASK_TICKS;
+	if (type == MON_REVOKE_REQ)
+		ticks *= 3 + 2 * cs_tree_depth(mon_bootinfo()->ncores);
+	op_wait(&a->op, ticks, remote_done);
+}
+
+/*
+ * Core k: a domain we adopted asks about a capability it has (attached):
+ * MONITOR_SHARE (a copy to another core), MONITOR_REVOKE (every copy and
+ * descendant goes on every other core; the domain then revokes here, its
+ * own copy stays) or MONITOR_RETYPE (the result comes with the answer).
+ * Its owner runs it: we, for what was made here, else the owner core's
+ * monitor, asked.
+ */
+static void child_request(capaddr_t dep, const struct lmp_recv *m)
+{
+	struct asker to = asker_for(dep);
+	capaddr_t cap = take_cap();
+	struct cap_info ci;
+	errval_t err = cap == SLOT_NONE		? ERR_NO_SLOTS
+		       : cap_identify(cap, &ci) ? ERR_CAP_EMPTY
+						: ERR_OK;
+	bool ours = !err && ci.owner == mon_me();
+	if (!err && !ours) {
+		ask_owner(to, cap, &ci, m->words);
+		return;
+	}
+	if (ours && m->words[0] == MONITOR_SHARE) {
+		share_start(to, cap, m->words[1], 0);
+		return;
+	}
+	if (ours && m->words[0] == MONITOR_REVOKE && m->words[1] > MON_REVOKE_STAR)
+		err = ERR_BAD_REQUEST; /* no such way to revoke */
+	else if (ours && m->words[0] == MONITOR_REVOKE && shared_find(ci.type, ci.base, ci.size)) {
+		revoke_for(to, cap, m->words[1], true); /* here too */
+		return;
+	} else if (ours)
+		err = ERR_CAP_NOT_FOUND; /* ours and not shared: do it locally */
+	if (cap != SLOT_NONE)
+		slot_drop(cap);
+	asker_answer(&to, err, 0, 0, 0);
+}
+
+/* A message from a domain we adopted (core k > 0). */
+static void child_serve(capaddr_t dep, const struct lmp_recv *m)
+{
+	if (m->has_cap && (m->words[0] == MONITOR_REVOKE || m->words[0] == MONITOR_RETYPE ||
+			   m->words[0] == MONITOR_SHARE)) {
+		child_request(dep, m);
+		return;
+	}
+	/* (an answer it was asked for is never one of these: op_domain_answer) */
+	uint64_t w[4] = {ERR_BAD_REQUEST};
+	if (m->has_cap)
+		mon_drop_recv();
+	else if (m->words[0] == MONITOR_RELEASE)
+		w[0] = capops_release_one(m->words[1], m->words[2], &w[1]);
+	op_reply(dep, false, w, CAPADDR_NONE, false);
+}
+
+/* ---- bound clients ---- */
+
+/* MONITOR_BIND: keep the client's endpoint, give it one of ours. */
+static void bind(const struct lmp_recv *m)
+{
+	capaddr_t ep = take_cap();
+	if (ep == SLOT_NONE)
+		return; /* nowhere to answer */
+	unsigned i = 0;
+	for (; i < MON_CLIENTS; i++) {
+		struct cap_info ci;
+		if (clients[i] && cap_identify(clients[i], &ci) == ERR_CAP_EMPTY) {
+			slot_free(clients[i]); /* its domain is gone */
+			clients[i] = 0;
+		}
+		if (!clients[i])
+			break;
+	}
+	uint64_t w[4] = {ERR_NO_SLOTS};
+	capaddr_t mine = SLOT_NONE;
+	if (i < MON_CLIENTS && m->words[0] == MONITOR_BIND && (mine = slot_alloc()) != SLOT_NONE) {
+		w[0] = cnode_mint(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine),
+				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, MON_BADGE_CLIENT(i));
+		if (w[0])
+			slot_free(mine);
+		else
+			clients[i] = ep;
+	}
+	op_reply(ep, w[0] != ERR_OK, w, w[0] ? CAPADDR_NONE : mine, !w[0]);
+}
+
+/* MONITOR_ADOPT from spawnd (core k > 0): the domain's endpoint came. */
+static void adopt(struct asker to, capaddr_t cap, uint64_t id)
+{
+	capaddr_t mine = SLOT_NONE;
+	unsigned at = 0;
+	uint64_t w[4] = {cap == SLOT_NONE ? ERR_BAD_REQUEST : spawn_adopt(id, cap, &mine, &at)};
+	if (w[0] && cap != SLOT_NONE)
+		slot_drop(cap);
+	op_reply(to.ep, to.own, w, w[0] ? CAPADDR_NONE : mine, !w[0]);
+}
+
+/* Start what a bound client asks; false if it is nothing to start. */
+static bool client_start(struct asker to, capaddr_t cap, const uint64_t *words)
+{
+	switch (words[0]) {
+	case MONITOR_SHARE:
+		if (cap == SLOT_NONE)
+			return false;
+		share_start(to, cap, words[1], words[2]);
+		return true;
+	case MONITOR_REVOKE:
+		if (cap == SLOT_NONE || words[1] > MON_REVOKE_STAR)
+			return false;
+		revoke_for(to, cap, words[1], false);
+		return true;
+	case MONITOR_COUNT:
+		count(to, words);
+		return true;
+	case MONITOR_SPAWN:
+	case MONITOR_DOMAIN:
+		mon_remote_domain(words, to);
+		return true;
+	case MONITOR_CHECK:
+		check_all(to);
+		return true;
+	case MONITOR_ADOPT:
+		adopt(to, cap, words[1]);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* What a bound client asks; cap: what came with it (ours), or SLOT_NONE. */
+static void client_request(struct asker to, capaddr_t cap, const uint64_t *words)
+{
+	if (client_start(to, cap, words))
+		return; /* it answers */
+	uint64_t told = 0;
+	errval_t err = words[0] == MONITOR_RELEASE ? capops_release_one(words[1], words[2], &told)
+						   : ERR_BAD_REQUEST;
+	if (cap != SLOT_NONE)
+		slot_drop(cap);
+	asker_answer(&to, err, told, 0, 0);
+}
+
+bool capops_serve(const struct lmp_recv *m)
+{
+	bool far = mon_me() != 0;
+	capaddr_t dep = far ? spawn_ep(m->badge) : SLOT_NONE;
+	if (dep != SLOT_NONE) { /* a domain our spawnd built */
+		child_serve(dep, m);
+		return true;
+	}
+	if (m->badge == CLIENT_APP) { /* any domain, to bind */
+		if (m->has_cap)
+			bind(m);
+		return true;
+	}
+	if (m->badge < MON_BADGE_CLIENT(0) || m->badge >= MON_BADGE_CLIENT(MON_CLIENTS))
+		return false;
+	uint64_t i = m->badge - MON_BADGE_CLIENT(0);
+	capaddr_t cap = m->has_cap ? take_cap() : SLOT_NONE;
+	if (!clients[i]) { /* not bound (any more): nowhere to answer */
+		if (cap != SLOT_NONE)
+			slot_drop(cap);
+		return true;
+	}
+	struct asker to = asker_for(clients[i]);
+	if (m->has_cap && cap == SLOT_NONE) {
+		asker_answer(&to, ERR_NO_SLOTS, 0, 0, 0);
+		return true;
+	}
+	/* On core k > 0 the client is spawnd: it revokes what it made here
+	   (a killed domain's RAM) and introduces the domains it builds. */
+	uint64_t words[4];
+	struct cap_info ci = {0};
+	memcpy(words, m->words, sizeof(words));
+	if (cap != SLOT_NONE)
+		cap_identify(cap, &ci);
+	if (far &&
+	    (words[0] == MONITOR_REVOKE ? ci.owner != mon_me()
+					: words[0] != MONITOR_RELEASE && words[0] != MONITOR_ADOPT))
+		words[0] = 0; /* not on this core */
+	client_request(to, cap, words);
+	return true;
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Channels on demand (docs/protocol.md 3): two monitors other than
+ * monitor 0 talk through it (MON_FWD) until they have a channel of their
+ * own. Before an operation sends to cores it reaches only that way, it asks
+ * monitor 0 for the channels it needs (MON_CONNECT), all at once, as one
+ * round of the operation; monitor 0 makes a zeroed frame for each pair,
+ * has both open it (MON_CHAN_OPEN) and answers. Monitor 0 makes one
+ * channel at a time (the lock CONNECTING), so no pair gets two.
+ *
+ * Layer: the operation engine and the transport below it; share.c and
+ * revoke.c above.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <abi/monitor.h>
+#include <rt/mem.h>
+
+#include "connect.h"
+#include "monitor.h"
+#include "ops.h"
+#include "records.h"
+
+#define CONNECTING (1ull << 63) /* the "object" monitor 0 locks: no memory there */
+#define OPEN_TICKS 500		/* how long an open may take (a dead core: 5 s) */
+
+/* Pairs of monitors with a channel of their own (j in linked[k]): on
+   monitor 0 those it made, elsewhere those this monitor asked for. */
+static struct coreset linked[BOOTINFO_MAX_CORES];
+
+struct connect_op {
+	struct op op;
+	unsigned from; /* who asked (mon_me(): an operation here) */
+	unsigned a, b; /* the pair */
+	uint64_t req;  /* the asker's request number */
+	capaddr_t frame;
+};
+
+static void connect_answer(struct connect_op *c, errval_t err)
+{
+	uint64_t r[UMP_PAYLOAD] = {c->req, err, c->b, c->a + 1ull};
+	mon_answer(c->from, MON_CONNECTED, r);
+	op_end(&c->op);
+}
+
+static void opened(struct op *o)
+{
+	struct connect_op *c = (struct connect_op *)o;
+	if (!o->err) {
+		cs_add(&linked[c->a], c->b);
+		cs_add(&linked[c->b], c->a);
+	}
+	connect_answer(c, o->err);
+}
+
+/* A zeroed page for the pair, kept for as long as they run: its base. */
+static errval_t new_frame(capaddr_t *f, uint64_t *base)
+{
+	capaddr_t ram = SLOT_NONE;
+	struct cap_info ci = {0};
+	errval_t err =
+	    (*f = slot_alloc()) == SLOT_NONE ? ERR_NO_SLOTS : ram_alloc(OBJSIZE_PAGE, &ram);
+	if (!err)
+		err = cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(*f), 0), 1,
+				 CAPADDR_L2(*f));
+	if (!err)
+		err = cap_identify(*f, &ci);
+	if (!err)
+		err = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, *f, 1, 0, 0, 0).err;
+	*base = ci.base;
+	return err;
+}
+
+/* Monitor 0, holding the lock: open a channel for the pair, or answer. */
+static void connect_pair(struct connect_op *c)
+{
+	unsigned a = c->a, b = c->b;
+	uint64_t base;
+	errval_t err = ERR_OK;
+	if (mon_me() != 0 || a == b || a == 0 || b == 0 || !mon_peer_up(a) || !mon_peer_up(b))
+		err = ERR_CORE_NONE;
+	if (err || cs_has(&linked[a], b) || (err = new_frame(&c->frame, &base))) {
+		if (c->frame != SLOT_NONE && err)
+			slot_free(c->frame);
+		connect_answer(c, err);
+		return;
+	}
+	uint64_t wa[UMP_PAYLOAD] = {0, base, b, a < b ? UMP_SIDE_A : UMP_SIDE_B};
+	uint64_t wb[UMP_PAYLOAD] = {0, base, a, a < b ? UMP_SIDE_B : UMP_SIDE_A};
+	op_round(&c->op, MON_CHAN_OPENED);
+	if ((err = op_ask(&c->op, a, MON_CHAN_OPEN, wa)) ||
+	    (err = op_ask(&c->op, b, MON_CHAN_OPEN, wb)))
+		c->op.err = err;
+	op_wait(&c->op, OPEN_TICKS, opened);
+}
+
+/* Monitor 0: MON_CONNECT, from another monitor or from an operation here. */
+void on_connect(unsigned from, uint8_t type, const uint64_t *w)
+{
+	struct connect_op *c = (struct connect_op *)op_request(
+	    sizeof(*c), CONNECTING, 1, on_connect, from, type, w, MON_CONNECTED);
+	if (!c)
+		return; /* one at a time: again when the lock is free */
+	c->from = from;
+	c->a = w[2] && w[2] <= BOOTINFO_MAX_CORES ? (unsigned)w[2] - 1 : from;
+	c->b = w[1] < BOOTINFO_MAX_CORES ? (unsigned)w[1] : 0;
+	c->req = w[0];
+	c->frame = SLOT_NONE;
+	connect_pair(c);
+}
+
+/* The answer to one of our MON_CONNECTs: remember the pair. */
+static void connected(struct op *o, unsigned from, const uint64_t *w)
+{
+	(void)o;
+	(void)from;
+	unsigned b = (unsigned)w[2], a = (unsigned)w[3] - 1;
+	if (!w[1] && a < BOOTINFO_MAX_CORES && b < BOOTINFO_MAX_CORES) {
+		cs_add(&linked[a], b);
+		cs_add(&linked[b], a);
+	}
+}
+
+/* Ask for the channel between monitors a and b in o's round. */
+static void ask_pair(struct op *o, unsigned a, unsigned b)
+{
+	uint64_t w[UMP_PAYLOAD] = {o->req, b, a + 1ull};
+	if (a == 0 || b == 0 || a == b || cs_has(&linked[a], b) || (a == mon_me() && mon_direct(b)))
+		return;
+	if (mon_me() == 0) { /* we make it ourselves: a request of our own */
+		o->pending++;
+		on_connect(0, MON_CONNECT, w);
+	} else {
+		op_ask(o, 0, MON_CONNECT, w);
+	}
+}
+
+void connect_round(struct op *o)
+{
+	op_round(o, MON_CONNECTED);
+	o->each = connected;
+}
+
+void connect_to(struct op *o, const struct coreset *cores)
+{
+	CS_FOR_EACH(k, cores)
+	{
+		if (k != mon_me())
+			ask_pair(o, mon_me(), k);
+	}
+}
+
+/* The edges below core `at`, which is sent `below` (coreset.h's tree). */
+static void connect_below(struct op *o, unsigned at, const struct coreset *below)
+{
+	unsigned child[2];
+	struct coreset sub[2];
+	cs_tree_split(below, child, sub);
+	for (unsigned c = 0; c < 2 && child[c] != CORESET_NONE; c++) {
+		ask_pair(o, at, child[c]);
+		connect_below(o, child[c], &sub[c]);
+	}
+}
+
+void connect_tree(struct op *o, const struct coreset *cores)
+{
+	connect_below(o, mon_me(), cores);
+}
+
+uint64_t connect_ticks(const struct op *o)
+{
+	return OPEN_TICKS * (1 + o->pending); /* monitor 0 opens one at a time */
+}

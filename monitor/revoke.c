@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Revoke across cores (docs/protocol.md 5). The owner of an object
+ * revokes it on every core whose set says it may hold a copy or a
+ * descendant, in two phases, each down a binary tree over those cores
+ * (coreset.h; every core passes it on to its children and answers for its
+ * subtree): MON_CAP_MARK (the kernel refuses every use of the object),
+ * then MON_CAP_SWEEP (delete every copy and descendant, unmark): 4k
+ * messages for k cores, none when nothing left the core. Then the anchors
+ * go. The star (the owner asks each core) and the broadcast (every core,
+ * Barrelfish's way) are there for comparison.
+ *
+ * A revoke is an operation (ops.h) with three rounds: channels for the
+ * tree's edges, mark, sweep. The owner holds the lock on the object's
+ * range throughout; a core in the tree runs its part as an operation of
+ * its own, which answers when its children have.
+ *
+ * Layer: records, channels on demand, the operation engine, the
+ * transport; clients.c above.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <abi/monitor.h>
+#include <rt/mem.h>
+
+#include "connect.h"
+#include "monitor.h"
+#include "ops.h"
+#include "records.h"
+#include "revoke.h"
+
+#define PHASE_TICKS 500 /* each level of the tree (5 s) */
+#define CORE_TICKS  20	/* and each core asked at once */
+
+/* How long a phase over n cores may take (a dead core fails it). */
+static uint64_t phase_ticks(unsigned n)
+{
+	return PHASE_TICKS * (1 + cs_tree_depth(n)) + CORE_TICKS * n;
+}
+
+/* Send w0 (with w4..w5 = each child's subtree) to our children in the
+   tree over the cores below us, in o's round; returns the messages that
+   took (requests and their answers). */
+static uint64_t tree_send(struct op *o, uint8_t type, const struct coreset *below,
+			  const uint64_t *w0)
+{
+	uint64_t w[UMP_PAYLOAD], msgs = 0;
+	unsigned child[2];
+	struct coreset sub[2];
+	memcpy(w, w0, sizeof(w));
+	cs_tree_split(below, child, sub);
+	for (unsigned c = 0; c < 2; c++) {
+		unsigned k = child[c];
+		if (k == CORESET_NONE || k == mon_me())
+			continue;
+		cs_put(&sub[c], &w[4]);
+		if (op_ask(o, k, type, w) == ERR_OK)
+			msgs += 2 * mon_hops(k);
+		else if (!o->err)
+			o->err = ERR_CORE_NONE; /* its subtree is not reached: fail */
+	}
+	return msgs;
+}
+
+/* ---- a core in the tree ---- */
+
+struct phase_op {
+	struct op op;
+	unsigned from;
+	uint64_t req;
+	uint8_t answer;
+	errval_t here;	/* what the mark or sweep here gave */
+	uint64_t count; /* capabilities deleted here */
+	uint64_t below; /* messages to and from our children */
+};
+
+static void phase_answer(struct op *o)
+{
+	struct phase_op *p = (struct phase_op *)o;
+	uint64_t r[UMP_PAYLOAD] = {p->req, p->here ? p->here : o->err, p->count + o->sum,
+				   p->below + o->sum3};
+	mon_send(p->from, p->answer, r);
+	op_end(o);
+}
+
+/* Mark or sweep the object here (for MON_CAP_MARK or MON_CAP_SWEEP). */
+static errval_t phase_here(uint8_t type, const uint64_t *w, uint64_t *count)
+{
+	if (type == MON_CAP_MARK)
+		return obj_mark(w[1], w[2], w[3], true);
+	bool exempt = (w[1] >> 32) == mon_me() + 1ull; /* its domain revokes */
+	errval_t err = exempt ? obj_sweep_descendants(w[1], w[2], w[3], count)
+			      : obj_sweep(w[1], w[2], w[3], count);
+	errval_t e = obj_mark(w[1], w[2], w[3], false); /* not marked if its mark failed */
+	return !err && e != ERR_CAP_NOT_FOUND ? e : err;
+}
+
+/*
+ * MON_CAP_MARK and MON_CAP_SWEEP: pass it on to our children in the tree
+ * first (w4..w5 = the cores below us), meanwhile mark or sweep here, and
+ * answer for the whole subtree once the children have: the first error,
+ * what was deleted, the messages.
+ */
+void on_phase(unsigned from, uint8_t type, const uint64_t *w)
+{
+	uint8_t answer = type == MON_CAP_MARK ? MON_CAP_MARKED : MON_CAP_SWEPT;
+	struct phase_op *p = (struct phase_op *)op_new(sizeof(*p));
+	if (!p) { /* its subtree is not reached: the revoke fails */
+		uint64_t r[UMP_PAYLOAD] = {w[0], ERR_NO_MEMORY};
+		mon_send(from, answer, r);
+		return;
+	}
+	struct coreset sub = cs_get(&w[4]);
+	p->from = from;
+	p->req = w[0];
+	p->answer = answer;
+	op_round(&p->op, answer);
+	p->below = tree_send(&p->op, type, &sub, w);
+	p->here = phase_here(type, w, &p->count);
+	op_wait(&p->op, phase_ticks(cs_count(&sub)), phase_answer);
+}
+
+/* ---- the owner ---- */
+
+static void revoke_phase(struct revoke_op *r, unsigned phase);
+
+/* Nothing is left elsewhere: the anchors go, the object's own last; with
+   an exempt core, its domain keeps its copy, and so we the anchor. */
+static errval_t drop_anchors(struct revoke_op *r)
+{
+	struct shared *self = NULL;
+	errval_t err = ERR_OK;
+	for (struct shared *s = shared_list; s; s = s->next) {
+		if (!s->used || !shared_covered(s, &r->ci))
+			continue;
+		if (s->type == r->ci.type && s->base == r->ci.base && s->size == r->ci.size)
+			self = s;
+		else
+			shared_drop(s);
+	}
+	if (!self)
+		return ERR_OK;
+	capaddr_t a = self->anchor;
+	cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, a, 0, 0, 0, 0);
+	while (r->local &&
+	       (err = cnode_revoke(CAPADDR(CAPADDR_L1(a), 0), 1, CAPADDR_L2(a))) == ERR_CAP_PENDING)
+		;
+	if (r->exempt < CORESET_NONE) {
+		cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, a, 1, 0, 0, 0);
+		self->cores = cs_one(r->exempt);
+		self->gone = (struct coreset){{0}};
+	} else {
+		shared_drop(self);
+	}
+	return err;
+}
+
+static void revoke_finish(struct revoke_op *r)
+{
+	if (!r->err)
+		r->err = drop_anchors(r);
+	r->done(r);
+}
+
+static void phase_in(struct op *o)
+{
+	struct revoke_op *r = (struct revoke_op *)o;
+	r->deleted += o->sum;
+	r->msgs += o->sum3;
+	if (!r->err) /* a failed mark still sweeps: what is marked goes */
+		r->err = o->err;
+	if (r->phase == 0) {
+		revoke_phase(r, 1);
+		return;
+	}
+	if (!r->here)
+		obj_mark(r->w[1], r->w[2], r->w[3], false);
+	revoke_finish(r);
+}
+
+/* Phase 0 (mark) or 1 (sweep): down the tree, or to each core at once. */
+static void revoke_phase(struct revoke_op *r, unsigned phase)
+{
+	static const uint8_t types[2][2] = {{MON_CAP_MARK, MON_CAP_MARKED},
+					    {MON_CAP_SWEEP, MON_CAP_SWEPT}};
+	struct op *o = &r->op;
+	r->phase = phase;
+	op_round(o, types[phase][1]);
+	if (r->how) { /* Barrelfish's way: one unicast to each */
+		CS_FOR_EACH(k, &r->cores)
+		{
+			if (!o->err && (o->err = op_ask(o, k, types[phase][0], r->w)))
+				break;
+		}
+		CS_FOR_EACH(k, &r->cores)
+		r->msgs += 2 * mon_hops(k);
+	} else {
+		r->msgs += tree_send(o, types[phase][0], &r->cores, r->w);
+	}
+	op_wait(o, phase_ticks(r->ncores), phase_in);
+}
+
+static void tree_ready(struct op *o)
+{
+	revoke_phase((struct revoke_op *)o, 0);
+}
+
+void revoke_run(struct revoke_op *r)
+{
+	struct coreset *cores = &r->cores;
+	*cores = (struct coreset){{0}};
+	for (struct shared *s = shared_list; s; s = s->next)
+		if (s->used && shared_covered(s, &r->ci))
+			cs_or(cores, &s->cores);
+	for (unsigned k = 0; r->how == MON_REVOKE_BROADCAST && k < mon_bootinfo()->ncores; k++)
+		if (mon_peer_up(k))
+			cs_add(cores, k);
+	cs_del(cores, mon_me());
+	r->ncores = cs_count(cores);
+	if (!cs_has(cores, r->exempt))
+		r->exempt = CORESET_NONE;
+	/* (w4..w5, the cores below a receiver, stay empty for the star and the
+	   broadcast: nobody passes those on.) */
+	uint64_t w[UMP_PAYLOAD] = {0,
+				   r->ci.type | (uint64_t)mon_me() << 16 |
+				       (r->exempt < CORESET_NONE ? r->exempt + 1ull : 0) << 32,
+				   r->ci.base, r->ci.size};
+	memcpy(r->w, w, sizeof(w));
+	if (cs_empty(cores)) {
+		revoke_finish(r);
+		return;
+	}
+	/* Mark everywhere, here too, then sweep: nothing of it can be used
+	   anywhere before anything is deleted. */
+	r->here = obj_mark(w[1], w[2], w[3], true);
+	if (r->how) {
+		revoke_phase(r, 0);
+		return;
+	}
+	connect_round(&r->op);
+	connect_tree(&r->op, cores);
+	op_wait(&r->op, connect_ticks(&r->op), tree_ready);
+}
+
+/* MON_REVOKE_REQ: a domain on core `from` revokes our object (it must hold
+   a copy that came from us); that core is exempt. */
+static void revoke_req_done(struct revoke_op *r)
+{
+	uint64_t a[UMP_PAYLOAD] = {r->req, r->err, r->msgs + 2}; /* with the request and answer */
+	mon_send(r->from, MON_REVOKE_REPLY, a);
+	op_end(&r->op);
+}
+
+void on_revoke_req(unsigned from, uint8_t type, const uint64_t *w)
+{
+	struct revoke_op *r = (struct revoke_op *)op_request(sizeof(*r), w[2], w[3], on_revoke_req,
+							     from, type, w, MON_REVOKE_REPLY);
+	if (!r)
+		return;
+	struct shared *s = shared_find((uint8_t)w[1], w[2], w[3]);
+	r->from = from;
+	r->req = w[0];
+	r->done = revoke_req_done;
+	if (!s || !cs_has(&s->cores, from)) {
+		r->err = ERR_CAP_NOT_FOUND;
+		revoke_req_done(r);
+		return;
+	}
+	r->ci = (struct cap_info){.type = (uint8_t)w[1], .base = w[2], .size = w[3]};
+	r->exempt = from;
+	r->local = true;
+	revoke_run(r);
+}
