@@ -4,7 +4,9 @@
  * a0 selects what it does:
  *   1  exit with status 7
  *   2  store to address 0 (a fault: the kernel stops it, nobody else)
- *   3  read the frame at 0xc0000000 until that read faults (the test revokes it)
+ *   3  wait for a message with an endpoint, read the frame at 0xc0000000,
+ *      answer with its first word on that endpoint, then read it on until
+ *      a read faults (the test revokes it)
  *   4  wait for a message; reply with words[0] + 1 on the endpoint that came with it
  *   5  share a frame of its own RAM with core 1 (monitor 0) and exit without
  *      revoking it: whoever frees its memory must revoke on core 1 too
@@ -28,9 +30,9 @@
  *      monitor (the owner); print what each cost; exit 0 if both worked.
  *      With bit 24: share it, then wait to be killed
  *   6  (started on another core) wait for a frame its monitor sends, map a
- *      copy of it at MON_SHARE_VA, answer with the first word (after bits
- *      8-15 ticks), print it, then read it every tick until that read
- *      faults (the frame is revoked)
+ *      copy of it at MON_SHARE_VA, answer with the first word (with bit 8:
+ *      only once the second word is not 0), print it, then read it every
+ *      tick until that read faults (the frame is revoked)
  *  12  like 6, but read the frame's second word every tick until it is not
  *      0, then unmap and delete its copies and tell its monitor
  *      (MONITOR_RELEASE), print
@@ -44,10 +46,11 @@
  *      may), a release of something it never had, 64 at once without
  *      reading the answers), then a good one; print how many answers
  *      were as expected, exit 0 if all
- *  13  like 6, but then copy the frame's capability (and delete the copy)
- *      over and over until it is gone: a revoke must show as ERR_OK,
- *      then ERR_CAP_REVOKED while it is marked, then ERR_CAP_EMPTY, never
- *      out of that order; print the counts, exit 0 if the order held
+ *  13  like 6, but copy the frame's capability (and delete the copy) once
+ *      before it answers, then over and over until it is gone: a revoke
+ *      must show as ERR_OK, then ERR_CAP_REVOKED while it is marked, then
+ *      ERR_CAP_EMPTY, never out of that order; print the counts, exit 0 if
+ *      the order held
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -149,7 +152,8 @@ static errval_t ask_monitor(uint64_t op, uint64_t w1, struct lmp_recv *m)
 	}
 }
 
-/* Modes 6, 8 and 11; `to` is the core mode 11 passes the frame on to. */
+/* Modes 6, 8 and 11; `to` is the core mode 11 passes the frame on to, in
+   mode 6 1 to hold the answer back until the frame's second word is set. */
 static int read_shared_frame(unsigned mode, unsigned to)
 {
 	struct lmp_recv m;
@@ -158,8 +162,10 @@ static int read_shared_frame(unsigned mode, unsigned to)
 		return 1;
 	uint64_t w[4] = {*p}, core = m.words[1];
 	printf("testchild: core %lu read %#lx\n", (unsigned long)core, (unsigned long)w[0]);
-	if (mode == 6 && to) /* keep our monitor (and the owner) waiting */
-		lmp_recv_timeout(to, &m);
+	/* Keep our monitor (and the owner) waiting until the test says, not
+	   for a number of ticks: a slow core could serve it all meanwhile. */
+	while (mode == 6 && to && !p[1])
+		lmp_recv_timeout(1, &m);
 	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
 		return 2;
 	if (mode == 8) {
@@ -286,9 +292,10 @@ static int watch_revoke(void)
 		return 1;
 	uint64_t w[4] = {*p}, core = m.words[1];
 	capaddr_t s = slot_alloc();
-	if (s == SLOT_NONE || ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
+	if (s == SLOT_NONE)
 		return 2;
 	unsigned phase = 0, seen[3] = {0};
+	bool answered = false;
 	for (;;) {
 		errval_t err = cnode_copy(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s),
 					  CAPADDR(CN_TASK, TASK_RECV), CAP_RIGHTS_ALL);
@@ -303,6 +310,11 @@ static int watch_revoke(void)
 			break;
 		phase = now;
 		seen[now]++;
+		/* Answer the share after one copy worked: the test revokes once it
+		   has the answer, so a copy before the revoke is certain. */
+		if (!answered && (now || ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE)))
+			return 2;
+		answered = true;
 		if (now == 2)
 			break;
 		sys_yield();
@@ -372,6 +384,22 @@ static int share_from_here(uint64_t arg)
 	return shared || m.words[0] ? 13 : 0;
 }
 
+/* Mode 3: the test waits for our answer, so it knows we read the frame. */
+static int read_until_fault(void)
+{
+	volatile const uint64_t *p = (volatile const uint64_t *)0xc0000000ul;
+	struct lmp_recv m;
+	if (lmp_recv(1, &m) || !m.has_cap)
+		return 1;
+	uint64_t w[4] = {*p};
+	if (ep_send(CAPADDR(CN_TASK, TASK_RECV), w, CAPADDR_NONE))
+		return 2;
+	for (;;) {
+		(void)*p;
+		sys_yield();
+	}
+}
+
 int main(void *arg)
 {
 	uintptr_t mode = (uintptr_t)arg;
@@ -383,10 +411,7 @@ int main(void *arg)
 		*(volatile uint32_t *)0 = 1;
 		return 0;
 	case 3:
-		for (;;) {
-			(void)*(volatile uint32_t *)0xc0000000ul;
-			sys_yield();
-		}
+		return read_until_fault();
 	case 5:
 		return share_and_exit();
 	case 6:

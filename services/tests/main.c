@@ -334,7 +334,8 @@ static void test_domains(void)
 static void test_revoke_mapped(void)
 {
 	struct child c;
-	capaddr_t mem, l1 = slot_alloc(), l0 = slot_alloc(), f = slot_alloc();
+	struct lmp_recv m;
+	capaddr_t mem, l1 = slot_alloc(), l0 = slot_alloc(), f = slot_alloc(), reply = slot_alloc();
 	uint64_t state, faults;
 	int64_t status;
 	EXPECT_ERR(start_child_stopped(&c, 3), ERR_OK); /* runs once the frame is mapped */
@@ -348,12 +349,24 @@ static void test_revoke_mapped(void)
 	EXPECT_ERR(
 	    cap_retype(mem, OBJ_FRAME, 16384, 4096, 1, CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)),
 	    ERR_OK);
+	uint64_t *p = win_map(f, 1, true);
+	CHECK(p != NULL, "cannot map the frame");
+	if (p)
+		*p = 0x3ead;
+	win_unmap(f);
 	EXPECT_ERR(vnode_map(child_cap(&c, SPAWN_H_VROOT), 3, l1, 0, 0, 1), ERR_OK);
 	EXPECT_ERR(vnode_map(l1, 0, l0, 0, 0, 1), ERR_OK);
 	EXPECT_ERR(vnode_map(l0, 0, f, CAP_RIGHT_READ, 0, 1), ERR_OK);
 	EXPECT_ERR(spawn_run(&c), ERR_OK);
-	for (int i = 0; i < 20; i++)
-		sys_yield();
+	/* It answers (on the endpoint we send it) once it has read the frame. */
+	EXPECT_ERR(cnode_mint(CAPADDR(CAPADDR_L1(reply), 0), 1, CAPADDR_L2(reply),
+			      CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, 98),
+		   ERR_OK);
+	uint64_t w[4] = {0};
+	EXPECT_ERR(ep_send(child_cap(&c, SPAWN_H_EP), w, reply), ERR_OK);
+	EXPECT_ERR(lmp_recv(1, &m), ERR_OK);
+	CHECK(m.badge == 98 && m.words[0] == 0x3ead, "child read %#lx (badge %lu)",
+	      (unsigned long)m.words[0], (unsigned long)m.badge);
 	EXPECT_ERR(spawn_status(&c, &state, &faults, &status), ERR_OK);
 	CHECK(state == 1 && faults == 0, "child reading the frame: state %lu faults %lu",
 	      (unsigned long)state, (unsigned long)faults);
@@ -361,9 +374,11 @@ static void test_revoke_mapped(void)
 	CHECK(wait_stopped(&c, &faults, &status), "child survived the revoke");
 	CHECK(faults == 1, "faults after revoke %lu", (unsigned long)faults);
 	EXPECT_ERR(spawn_kill(&c), ERR_OK);
+	EXPECT_ERR(cnode_delete(CAPADDR(CAPADDR_L1(reply), 0), 1, CAPADDR_L2(reply)), ERR_OK);
 	slot_free(l1);
 	slot_free(l0);
 	slot_free(f);
+	slot_free(reply);
 }
 
 /* LMP between domains: a blocking receive, a capability, a reply. */
@@ -615,9 +630,10 @@ static void test_locks(unsigned k)
 	capaddr_t ram, f = marked_frame(&ram, 0x10c0000 + k);
 	uint64_t name[2] = {0};
 	memcpy(name, "testchild", 9);
-	/* (It will take 50 ticks to answer when it is handed a frame.) */
+	/* (When it is handed a frame it answers once the frame's second word
+	   is set: not before we say so.) */
 	EXPECT_ERR(
-	    send_req(MONITOR_SPAWN, k | (6ull | 50 << 8) << 32, name[0], name[1], CAPADDR_NONE),
+	    send_req(MONITOR_SPAWN, k | (6ull | 1 << 8) << 32, name[0], name[1], CAPADDR_NONE),
 	    ERR_OK);
 	EXPECT_ERR(send_req(MONITOR_SHARE, k, 0, 0, f), ERR_OK);
 	EXPECT_ERR(lmp_recv(1, &a), ERR_OK);
@@ -630,10 +646,16 @@ static void test_locks(unsigned k)
 	CHECK(spawn->words[0] == ERR_OK, "spawn: %s", err_str((errval_t)spawn->words[0]));
 	uint64_t dom = spawn->words[1];
 	EXPECT_REVOKE(f, 1, 1, 4);
-	/* Now the domain takes the frame while we revoke its parent RAM. */
+	/* Now the domain takes the frame while we revoke its parent RAM; it
+	   answers after we have the revoke's answer and set the word. */
 	EXPECT_ERR(send_req(MONITOR_SHARE, k, dom, 0, f), ERR_OK);
 	EXPECT_ERR(send_req(MONITOR_REVOKE, 0, 0, 0, ram), ERR_OK);
 	EXPECT_ERR(lmp_recv(1, &a), ERR_OK);
+	uint64_t *p = win_map(f, 1, true);
+	CHECK(p != NULL, "cannot map the frame");
+	if (p)
+		p[1] = 1;
+	win_unmap(f);
 	EXPECT_ERR(lmp_recv(1, &b), ERR_OK);
 	CHECK(a.words[0] == ERR_MON_BUSY && b.words[0] == ERR_OK,
 	      "revoke during a share of a descendant: %s, then the share: %s",
@@ -694,9 +716,8 @@ static void test_watch_revoke(unsigned k)
 	struct lmp_recv rep;
 	uint64_t dom = spawn_on(k, 13);
 	capaddr_t ram, f = marked_frame(&ram, 0xb0b0000 + k);
+	/* (It answers after its first copy worked.) */
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
-	nap(); /* let it copy a while */
-	nap();
 	EXPECT_REVOKE(f, 1, 1, 4);
 	uint64_t v = wait_domain(k, dom);
 	CHECK((v & 0xff) == 0 && (v >> 8 & 0xffffff) == 0,
