@@ -94,6 +94,19 @@ static int share_and_exit(void)
 	return monitor_call(MONITOR_SHARE, 1, 0, 0, f, &rep) ? 12 : 0;
 }
 
+/* A message to our monitor. A full queue, or its receive slot still
+   taken by the capability of an earlier message (it takes or drops one
+   with each message), says it is busy, not gone: wait, however long that
+   takes (one try, or a count of them, fails on a slow or loaded core). */
+static errval_t to_monitor(const uint64_t w[4], uint64_t cap)
+{
+	errval_t err;
+	while ((err = ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, cap)) == ERR_LMP_BUF_FULL ||
+	       err == ERR_LMP_CAP_SLOT)
+		sys_yield();
+	return err;
+}
+
 static errval_t retry(uint64_t op, uint64_t w1, capaddr_t cap, struct lmp_recv *rep)
 {
 	errval_t err;
@@ -143,8 +156,7 @@ static errval_t ask_monitor(uint64_t op, uint64_t w1, struct lmp_recv *m)
 	uint64_t req[4] = {op, w1};
 	struct lmp_recv nap;
 	for (;;) {
-		if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, CAPADDR(CN_TASK, TASK_RECV)) ||
-		    lmp_recv(1, m))
+		if (to_monitor(req, CAPADDR(CN_TASK, TASK_RECV)) || lmp_recv(1, m))
 			return ERR_BAD_REQUEST;
 		if (m->words[0] != ERR_MON_BUSY)
 			return (errval_t)m->words[0];
@@ -166,7 +178,7 @@ static int read_shared_frame(unsigned mode, unsigned to)
 	   for a number of ticks: a slow core could serve it all meanwhile. */
 	while (mode == 6 && to && !p[1])
 		lmp_recv_timeout(1, &m);
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
+	if (to_monitor(w, CAPADDR_NONE))
 		return 2;
 	if (mode == 8) {
 		struct cap_info ci;
@@ -197,8 +209,7 @@ static int release_when_told(void)
 	if (lmp_recv(1, &m) || !(p = map_shared(&m)))
 		return 1;
 	uint64_t w[4] = {p[0]}, core = m.words[1];
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE) ||
-	    cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci))
+	if (to_monitor(w, CAPADDR_NONE) || cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci))
 		return 2;
 	while (!p[1])
 		lmp_recv_timeout(1, &m);
@@ -206,8 +217,8 @@ static int release_when_told(void)
 	uint64_t req[4] = {MONITOR_RELEASE, ci.base, ci.size};
 	vregion_unmap(&share_region, mapped);
 	if (cnode_delete(CAPADDR(CAPADDR_L1(mapped), 0), 1, CAPADDR_L2(mapped)) ||
-	    cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV) ||
-	    ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, CAPADDR_NONE) || lmp_recv(1, &m))
+	    cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV) || to_monitor(req, CAPADDR_NONE) ||
+	    lmp_recv(1, &m))
 		return 3;
 	printf("testchild: core %lu released it: %s, %lu owners told\n", (unsigned long)core,
 	       err_str((errval_t)m.words[0]), (unsigned long)m.words[1]);
@@ -224,13 +235,12 @@ static int broadcast_from_here(uint64_t arg)
 	if (cap_retype(CAPADDR(CN_TASK, TASK_RAM), OBJ_FRAME, 0, OBJSIZE_PAGE, 1,
 		       CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)))
 		return 10;
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), share, f) || lmp_recv(1, &m) || m.words[0])
+	if (to_monitor(share, f) || lmp_recv(1, &m) || m.words[0])
 		return 11;
 	uint64_t bad[4] = {MONITOR_REVOKE, 7}; /* no such way to revoke */
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), bad, f) || lmp_recv(1, &m) ||
-	    m.words[0] != ERR_BAD_REQUEST)
+	if (to_monitor(bad, f) || lmp_recv(1, &m) || m.words[0] != ERR_BAD_REQUEST)
 		return 14;
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), revoke, f) || lmp_recv(1, &m))
+	if (to_monitor(revoke, f) || lmp_recv(1, &m))
 		return 12;
 	printf("testchild: core %u broadcast revoke: %s, %lu cores, %lu messages\n", k,
 	       err_str((errval_t)m.words[0]), (unsigned long)m.words[1], (unsigned long)m.words[3]);
@@ -256,7 +266,7 @@ static int bad_requests(void)
 	};
 	unsigned good = 0, n = sizeof(cases) / sizeof(cases[0]);
 	for (unsigned i = 0; i < n; i++) {
-		errval_t err = ep_send(CAPADDR(CN_TASK, TASK_MONITOR), cases[i].w, cases[i].cap);
+		errval_t err = to_monitor(cases[i].w, cases[i].cap);
 		if (!err)
 			err = lmp_recv(1, &m) ? ERR_LMP_EMPTY : (errval_t)m.words[0];
 		good += err == cases[i].want;
@@ -270,9 +280,7 @@ static int bad_requests(void)
 	uint64_t junk[4] = {98}, ok[4] = {MONITOR_RELEASE, 0x1000, 0x1000};
 	errval_t err;
 	for (unsigned i = 0; i <= 64; i++)
-		while ((err = ep_send(CAPADDR(CN_TASK, TASK_MONITOR), i < 64 ? junk : ok,
-				      CAPADDR_NONE)) == ERR_LMP_BUF_FULL)
-			sys_yield();
+		err = to_monitor(i < 64 ? junk : ok, CAPADDR_NONE);
 	unsigned flood = 0;
 	while (!err && !(err = lmp_recv(1, &m)) && m.words[0] == ERR_BAD_REQUEST && flood++ < 64)
 		;
@@ -312,7 +320,7 @@ static int watch_revoke(void)
 		seen[now]++;
 		/* Answer the share after one copy worked: the test revokes once it
 		   has the answer, so a copy before the revoke is certain. */
-		if (!answered && (now || ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE)))
+		if (!answered && (now || to_monitor(w, CAPADDR_NONE)))
 			return 2;
 		answered = true;
 		if (now == 2)
@@ -340,7 +348,7 @@ static int retype_remote(void)
 	    cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV) ||
 	    disp_set_recv_slot(CAPADDR(CN_TASK, TASK_DISP), CAPADDR(CN_TASK, TASK_RECV)))
 		return 1002;
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, ram) || lmp_recv(1, &m))
+	if (to_monitor(req, ram) || lmp_recv(1, &m))
 		return 1001;
 	errval_t err = (errval_t)m.words[0];
 	if (!err && (!m.has_cap || cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci) ||
@@ -363,7 +371,7 @@ static int share_from_here(uint64_t arg)
 		return 10;
 	if (cap_identify(f, &ci) || ci.owner != k) /* made here: this core owns it */
 		return 14;
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, f) || lmp_recv(1, &m))
+	if (to_monitor(req, f) || lmp_recv(1, &m))
 		return 11;
 	errval_t shared = (errval_t)m.words[0];
 	uint64_t share_msgs = m.words[2];
@@ -375,7 +383,7 @@ static int share_from_here(uint64_t arg)
 	}
 	req[0] = MONITOR_REVOKE;
 	req[1] = 0;
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, f) || lmp_recv(1, &m))
+	if (to_monitor(req, f) || lmp_recv(1, &m))
 		return 12;
 	printf("testchild: core %u shared with core %u: %s, %lu messages; revoked: %s, %lu "
 	       "cores, %lu messages\n",
