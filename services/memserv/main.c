@@ -27,9 +27,14 @@ static void do_alloc(uint64_t client, uint64_t bytes)
 		rpc_reply(client, err, 0, 0, 0, CAPADDR_NONE);
 		return;
 	}
+	/* Not delivered (its receive slot was still full: it got
+	   ERR_LMP_CAP_SLOT instead): the RAM comes back here. */
+	if (rpc_reply(client, ERR_OK, r, 0, 0, r)) {
+		ram_free(r);
+		return;
+	}
 	live[i].cap = r;
 	live[i].client = client;
-	rpc_reply(client, ERR_OK, r, 0, 0, r);
 }
 
 static void do_free(uint64_t client, uint64_t handle)
@@ -56,7 +61,7 @@ int main(void *arg)
 		if (lmp_recv(1, &m))
 			continue;
 		if (m.has_cap) /* requests carry no capability: drop it */
-			cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+			rpc_drop_cap();
 		switch (m.words[0]) {
 		case MEM_ALLOC:
 			do_alloc(m.badge, m.words[1]);

@@ -427,8 +427,15 @@ int main(void *arg)
 	fflush(stdout);
 	for (;;) {
 		struct lmp_recv m;
-		if (rpc_next(&m) || m.badge != SERVER_SERIAL)
+		if (rpc_next(&m))
 			continue;
+		if (m.badge != SERVER_SERIAL) { /* an answer nobody waits for: said, not hidden */
+			if (m.has_cap)
+				rpc_drop_cap();
+			printf("shell: unexpected message from badge %#lx (word %#lx) ignored\n",
+			       (unsigned long)m.badge, (unsigned long)m.words[0]);
+			continue;
+		}
 		const uint8_t *bytes = (const uint8_t *)&m.words[2];
 		for (uint64_t i = 0; i < m.words[1] && i < SERIAL_CHUNK; i++) {
 			char c = (char)bytes[i];

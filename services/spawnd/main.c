@@ -95,8 +95,7 @@ static errval_t dom_ram(struct dom *d)
 	d->ram = slot_alloc();
 	err = d->ram == SLOT_NONE ? ERR_NO_SLOTS : rpc_take_cap(d->ram);
 	if (err) { /* not taken: empty the receive slot and arm it again */
-		cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
-		disp_set_recv_slot(CAPADDR(CN_TASK, TASK_DISP), CAPADDR(CN_TASK, TASK_RECV));
+		rpc_drop_cap();
 		if (d->ram != SLOT_NONE)
 			slot_free(d->ram);
 		mem_call(MEM_FREE, d->mem_handle, &rep);
@@ -326,24 +325,35 @@ static void wait(uint64_t client, uint64_t id)
 	nwaits++;
 }
 
-/* Monitor 0's two messages: the Dispatcher, then the L1 CNode of a service. */
+/* Monitor 0's two messages: the Dispatcher, then the L1 CNode of a service.
+   A capability not kept is deleted and the receive slot armed again:
+   else every capability sent to us later would be refused (memserv's
+   answers too). */
 static void do_register(uint64_t client, const struct lmp_recv *m)
 {
-	static struct dom *pending;
+	static struct dom *pending; /* its Dispatcher came, its L1 CNode not yet */
+	bool first = m->words[0] == SPAWN_REGISTER;
+	capaddr_t s = SLOT_NONE;
 	errval_t err = ERR_BAD_REQUEST;
-	if (client == CLIENT_MONITOR && m->has_cap) {
-		capaddr_t s = slot_alloc();
-		err = rpc_take_cap(s);
-		if (!err && m->words[0] == SPAWN_REGISTER && (pending = new_dom())) {
-			pending->service = true;
-			pending->disp = s;
-			memcpy(pending->name, &m->words[1], 16);
-		} else if (!err && m->words[0] == SPAWN_REGISTER_CSPACE && pending) {
-			pending->l1 = s;
-			pending = NULL;
-		} else if (!err) {
-			err = ERR_BAD_REQUEST;
-		}
+	if (client == CLIENT_MONITOR && m->has_cap && (first || pending)) {
+		s = slot_alloc();
+		err = s == SLOT_NONE ? ERR_NO_SLOTS : rpc_take_cap(s);
+	}
+	if (!err && first && !(pending = new_dom()))
+		err = ERR_NO_SLOTS;
+	if (!err && first) {
+		pending->service = true;
+		pending->disp = s;
+		memcpy(pending->name, &m->words[1], 16);
+	} else if (!err) {
+		pending->l1 = s;
+		pending = NULL;
+	}
+	if (err && m->has_cap)
+		rpc_drop_cap();
+	if (err && s != SLOT_NONE) {
+		cnode_delete(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
+		slot_free(s);
 	}
 	rpc_reply(client, err, 0, 0, 0, CAPADDR_NONE);
 }
@@ -374,7 +384,7 @@ int main(void *arg)
 			continue;
 		if (m.has_cap && m.words[0] != SPAWN_REGISTER &&
 		    m.words[0] != SPAWN_REGISTER_CSPACE)
-			cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+			rpc_drop_cap();
 		switch (m.words[0]) {
 		case SPAWN_START:
 			memcpy(name, &m.words[1], 16);

@@ -4,7 +4,9 @@
  * a0 selects what it does:
  *   1  exit with status 7
  *   2  store to address 0 (a fault: the kernel stops it, nobody else)
- *   3  read the frame at 0xc0000000 until that read faults (the test revokes it)
+ *   3  wait for a message with an endpoint, read the frame at 0xc0000000,
+ *      answer with its first word on that endpoint, then read it on until
+ *      a read faults (the test revokes it)
  *   4  wait for a message; reply with words[0] + 1 on the endpoint that came with it
  *   5  share a frame of its own RAM with core 1 (monitor 0) and exit without
  *      revoking it: whoever frees its memory must revoke on core 1 too
@@ -28,9 +30,9 @@
  *      monitor (the owner); print what each cost; exit 0 if both worked.
  *      With bit 24: share it, then wait to be killed
  *   6  (started on another core) wait for a frame its monitor sends, map a
- *      copy of it at MON_SHARE_VA, answer with the first word (after bits
- *      8-15 ticks), print it, then read it every tick until that read
- *      faults (the frame is revoked)
+ *      copy of it at MON_SHARE_VA, answer with the first word (with bit 8:
+ *      only once the second word is not 0), print it, then read it every
+ *      tick until that read faults (the frame is revoked)
  *  12  like 6, but read the frame's second word every tick until it is not
  *      0, then unmap and delete its copies and tell its monitor
  *      (MONITOR_RELEASE), print
@@ -44,10 +46,11 @@
  *      may), a release of something it never had, 64 at once without
  *      reading the answers), then a good one; print how many answers
  *      were as expected, exit 0 if all
- *  13  like 6, but then copy the frame's capability (and delete the copy)
- *      over and over until it is gone: a revoke must show as ERR_OK,
- *      then ERR_CAP_REVOKED while it is marked, then ERR_CAP_EMPTY, never
- *      out of that order; print the counts, exit 0 if the order held
+ *  13  like 6, but copy the frame's capability (and delete the copy) once
+ *      before it answers, then over and over until it is gone: a revoke
+ *      must show as ERR_OK, then ERR_CAP_REVOKED while it is marked, then
+ *      ERR_CAP_EMPTY, never out of that order; print the counts, exit 0 if
+ *      the order held
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -89,6 +92,19 @@ static int share_and_exit(void)
 		       CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)))
 		return 11;
 	return monitor_call(MONITOR_SHARE, 1, 0, 0, f, &rep) ? 12 : 0;
+}
+
+/* A message to our monitor. A full queue, or its receive slot still
+   taken by the capability of an earlier message (it takes or drops one
+   with each message), says it is busy, not gone: wait, however long that
+   takes (one try, or a count of them, fails on a slow or loaded core). */
+static errval_t to_monitor(const uint64_t w[4], uint64_t cap)
+{
+	errval_t err;
+	while ((err = ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, cap)) == ERR_LMP_BUF_FULL ||
+	       err == ERR_LMP_CAP_SLOT)
+		sys_yield();
+	return err;
 }
 
 static errval_t retry(uint64_t op, uint64_t w1, capaddr_t cap, struct lmp_recv *rep)
@@ -140,8 +156,7 @@ static errval_t ask_monitor(uint64_t op, uint64_t w1, struct lmp_recv *m)
 	uint64_t req[4] = {op, w1};
 	struct lmp_recv nap;
 	for (;;) {
-		if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, CAPADDR(CN_TASK, TASK_RECV)) ||
-		    lmp_recv(1, m))
+		if (to_monitor(req, CAPADDR(CN_TASK, TASK_RECV)) || lmp_recv(1, m))
 			return ERR_BAD_REQUEST;
 		if (m->words[0] != ERR_MON_BUSY)
 			return (errval_t)m->words[0];
@@ -149,7 +164,8 @@ static errval_t ask_monitor(uint64_t op, uint64_t w1, struct lmp_recv *m)
 	}
 }
 
-/* Modes 6, 8 and 11; `to` is the core mode 11 passes the frame on to. */
+/* Modes 6, 8 and 11; `to` is the core mode 11 passes the frame on to, in
+   mode 6 1 to hold the answer back until the frame's second word is set. */
 static int read_shared_frame(unsigned mode, unsigned to)
 {
 	struct lmp_recv m;
@@ -158,9 +174,11 @@ static int read_shared_frame(unsigned mode, unsigned to)
 		return 1;
 	uint64_t w[4] = {*p}, core = m.words[1];
 	printf("testchild: core %lu read %#lx\n", (unsigned long)core, (unsigned long)w[0]);
-	if (mode == 6 && to) /* keep our monitor (and the owner) waiting */
-		lmp_recv_timeout(to, &m);
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
+	/* Keep our monitor (and the owner) waiting until the test says, not
+	   for a number of ticks: a slow core could serve it all meanwhile. */
+	while (mode == 6 && to && !p[1])
+		lmp_recv_timeout(1, &m);
+	if (to_monitor(w, CAPADDR_NONE))
 		return 2;
 	if (mode == 8) {
 		struct cap_info ci;
@@ -191,8 +209,7 @@ static int release_when_told(void)
 	if (lmp_recv(1, &m) || !(p = map_shared(&m)))
 		return 1;
 	uint64_t w[4] = {p[0]}, core = m.words[1];
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE) ||
-	    cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci))
+	if (to_monitor(w, CAPADDR_NONE) || cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci))
 		return 2;
 	while (!p[1])
 		lmp_recv_timeout(1, &m);
@@ -200,8 +217,8 @@ static int release_when_told(void)
 	uint64_t req[4] = {MONITOR_RELEASE, ci.base, ci.size};
 	vregion_unmap(&share_region, mapped);
 	if (cnode_delete(CAPADDR(CAPADDR_L1(mapped), 0), 1, CAPADDR_L2(mapped)) ||
-	    cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV) ||
-	    ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, CAPADDR_NONE) || lmp_recv(1, &m))
+	    cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV) || to_monitor(req, CAPADDR_NONE) ||
+	    lmp_recv(1, &m))
 		return 3;
 	printf("testchild: core %lu released it: %s, %lu owners told\n", (unsigned long)core,
 	       err_str((errval_t)m.words[0]), (unsigned long)m.words[1]);
@@ -218,13 +235,12 @@ static int broadcast_from_here(uint64_t arg)
 	if (cap_retype(CAPADDR(CN_TASK, TASK_RAM), OBJ_FRAME, 0, OBJSIZE_PAGE, 1,
 		       CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)))
 		return 10;
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), share, f) || lmp_recv(1, &m) || m.words[0])
+	if (to_monitor(share, f) || lmp_recv(1, &m) || m.words[0])
 		return 11;
 	uint64_t bad[4] = {MONITOR_REVOKE, 7}; /* no such way to revoke */
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), bad, f) || lmp_recv(1, &m) ||
-	    m.words[0] != ERR_BAD_REQUEST)
+	if (to_monitor(bad, f) || lmp_recv(1, &m) || m.words[0] != ERR_BAD_REQUEST)
 		return 14;
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), revoke, f) || lmp_recv(1, &m))
+	if (to_monitor(revoke, f) || lmp_recv(1, &m))
 		return 12;
 	printf("testchild: core %u broadcast revoke: %s, %lu cores, %lu messages\n", k,
 	       err_str((errval_t)m.words[0]), (unsigned long)m.words[1], (unsigned long)m.words[3]);
@@ -250,25 +266,26 @@ static int bad_requests(void)
 	};
 	unsigned good = 0, n = sizeof(cases) / sizeof(cases[0]);
 	for (unsigned i = 0; i < n; i++) {
-		errval_t err = ep_send(CAPADDR(CN_TASK, TASK_MONITOR), cases[i].w, cases[i].cap);
+		errval_t err = to_monitor(cases[i].w, cases[i].cap);
 		if (!err)
 			err = lmp_recv(1, &m) ? ERR_LMP_EMPTY : (errval_t)m.words[0];
 		good += err == cases[i].want;
 		if (err != cases[i].want)
 			printf("testchild: bad request %u: %s\n", i, err_str(err));
 	}
-	/* A flood it does not read: the monitor drops what it cannot deliver. */
-	uint64_t junk[4] = {98};
-	for (unsigned i = 0; i < 64; i++)
-		while (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), junk, CAPADDR_NONE) ==
-		       ERR_LMP_BUF_FULL)
-			sys_yield();
-	while (lmp_recv_timeout(20, &m) == ERR_OK)
+	/* A flood it does not read: the monitor drops what it cannot deliver.
+	   Then a good one: the monitor answers in order, so its answer is the
+	   first that is not the flood's ERR_BAD_REQUEST, or the 65th (read
+	   until then, however long it takes: no quiet spell means the end). */
+	uint64_t junk[4] = {98}, ok[4] = {MONITOR_RELEASE, 0x1000, 0x1000};
+	errval_t err;
+	for (unsigned i = 0; i <= 64; i++)
+		err = to_monitor(i < 64 ? junk : ok, CAPADDR_NONE);
+	unsigned flood = 0;
+	while (!err && !(err = lmp_recv(1, &m)) && m.words[0] == ERR_BAD_REQUEST && flood++ < 64)
 		;
-	uint64_t ok[4] = {MONITOR_RELEASE, 0x1000, 0x1000};
-	errval_t err = ep_send(CAPADDR(CN_TASK, TASK_MONITOR), ok, CAPADDR_NONE);
 	if (!err)
-		err = lmp_recv_timeout(100, &m) ? ERR_LMP_EMPTY : (errval_t)m.words[0];
+		err = (errval_t)m.words[0];
 	good += err == ERR_CAP_NOT_FOUND;
 	printf("testchild: %u of %u bad requests answered as expected\n", good, n + 1);
 	return good == n + 1 ? 0 : 1;
@@ -283,9 +300,10 @@ static int watch_revoke(void)
 		return 1;
 	uint64_t w[4] = {*p}, core = m.words[1];
 	capaddr_t s = slot_alloc();
-	if (s == SLOT_NONE || ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE))
+	if (s == SLOT_NONE)
 		return 2;
 	unsigned phase = 0, seen[3] = {0};
+	bool answered = false;
 	for (;;) {
 		errval_t err = cnode_copy(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s),
 					  CAPADDR(CN_TASK, TASK_RECV), CAP_RIGHTS_ALL);
@@ -300,6 +318,11 @@ static int watch_revoke(void)
 			break;
 		phase = now;
 		seen[now]++;
+		/* Answer the share after one copy worked: the test revokes once it
+		   has the answer, so a copy before the revoke is certain. */
+		if (!answered && (now || to_monitor(w, CAPADDR_NONE)))
+			return 2;
+		answered = true;
 		if (now == 2)
 			break;
 		sys_yield();
@@ -325,7 +348,7 @@ static int retype_remote(void)
 	    cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV) ||
 	    disp_set_recv_slot(CAPADDR(CN_TASK, TASK_DISP), CAPADDR(CN_TASK, TASK_RECV)))
 		return 1002;
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, ram) || lmp_recv(1, &m))
+	if (to_monitor(req, ram) || lmp_recv(1, &m))
 		return 1001;
 	errval_t err = (errval_t)m.words[0];
 	if (!err && (!m.has_cap || cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci) ||
@@ -348,7 +371,7 @@ static int share_from_here(uint64_t arg)
 		return 10;
 	if (cap_identify(f, &ci) || ci.owner != k) /* made here: this core owns it */
 		return 14;
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, f) || lmp_recv(1, &m))
+	if (to_monitor(req, f) || lmp_recv(1, &m))
 		return 11;
 	errval_t shared = (errval_t)m.words[0];
 	uint64_t share_msgs = m.words[2];
@@ -360,13 +383,29 @@ static int share_from_here(uint64_t arg)
 	}
 	req[0] = MONITOR_REVOKE;
 	req[1] = 0;
-	if (ep_send(CAPADDR(CN_TASK, TASK_MONITOR), req, f) || lmp_recv(1, &m))
+	if (to_monitor(req, f) || lmp_recv(1, &m))
 		return 12;
 	printf("testchild: core %u shared with core %u: %s, %lu messages; revoked: %s, %lu "
 	       "cores, %lu messages\n",
 	       k, j, err_str(shared), (unsigned long)share_msgs, err_str((errval_t)m.words[0]),
 	       (unsigned long)m.words[1], (unsigned long)m.words[3]);
 	return shared || m.words[0] ? 13 : 0;
+}
+
+/* Mode 3: the test waits for our answer, so it knows we read the frame. */
+static int read_until_fault(void)
+{
+	volatile const uint64_t *p = (volatile const uint64_t *)0xc0000000ul;
+	struct lmp_recv m;
+	if (lmp_recv(1, &m) || !m.has_cap)
+		return 1;
+	uint64_t w[4] = {*p};
+	if (ep_send(CAPADDR(CN_TASK, TASK_RECV), w, CAPADDR_NONE))
+		return 2;
+	for (;;) {
+		(void)*p;
+		sys_yield();
+	}
 }
 
 int main(void *arg)
@@ -380,10 +419,7 @@ int main(void *arg)
 		*(volatile uint32_t *)0 = 1;
 		return 0;
 	case 3:
-		for (;;) {
-			(void)*(volatile uint32_t *)0xc0000000ul;
-			sys_yield();
-		}
+		return read_until_fault();
 	case 5:
 		return share_and_exit();
 	case 6:

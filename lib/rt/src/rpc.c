@@ -11,6 +11,21 @@
    dropped while memory lasts. */
 static struct queue pending = QUEUE_INIT(struct lmp_recv);
 
+/* No memory to keep m: a client's request (a CLIENT_* badge) is refused
+   with ERR_NO_MEMORY, so its sender gets an error instead of waiting for
+   ever; anything else is lost, and said so on the console. Its capability
+   goes, so that the receive slot is free for the reply we wait for. */
+static void refuse(const struct lmp_recv *m)
+{
+	if (m->has_cap)
+		rpc_drop_cap();
+	if (m->badge >= CLIENT_MONITOR && m->badge <= CLIENT_APP &&
+	    rpc_reply(m->badge, ERR_NO_MEMORY, 0, 0, 0, CAPADDR_NONE) == ERR_OK)
+		return;
+	printf("rpc: no memory to keep a message from badge %#lx, dropped\n",
+	       (unsigned long)m->badge);
+}
+
 static errval_t wait_for(uint64_t server, struct lmp_recv *rep)
 {
 	for (;;) {
@@ -19,9 +34,8 @@ static errval_t wait_for(uint64_t server, struct lmp_recv *rep)
 			return err;
 		if (rep->badge == server)
 			return ERR_OK;
-		if (!queue_push(&pending, rep)) /* out of memory: said, never silent */
-			printf("rpc: no memory to keep a message from badge %#lx, dropped\n",
-			       (unsigned long)rep->badge);
+		if (!queue_push(&pending, rep))
+			refuse(rep);
 	}
 }
 
@@ -70,10 +84,32 @@ errval_t rpc_reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint6
 		   uint64_t cap)
 {
 	uint64_t w[4] = {w0, w1, w2, w3};
+	capaddr_t ep = CAPADDR(CN_BASE, client);
 	errval_t err;
-	while ((err = ep_send(CAPADDR(CN_BASE, client), w, cap)) == ERR_LMP_BUF_FULL)
+	/* A full queue empties as the client reads: our clients are services
+	   that run for good (a count of tries would lose answers on a slow
+	   core). */
+	while ((err = ep_send(ep, w, cap)) == ERR_LMP_BUF_FULL)
 		sys_yield();
+	if (err == ERR_LMP_CAP_SLOT) {
+		/* Its receive slot still holds an earlier capability, which it
+		   will not take while it waits for us: the answer goes without
+		   the capability, as an error, and the caller keeps it. */
+		w[0] = ERR_LMP_CAP_SLOT;
+		while (ep_send(ep, w, CAPADDR_NONE) == ERR_LMP_BUF_FULL)
+			sys_yield();
+		return ERR_LMP_CAP_SLOT;
+	}
+	if (err) /* no client there to tell: the answer is lost */
+		printf("rpc: answer to client %lu lost: %s\n", (unsigned long)client, err_str(err));
 	return err;
+}
+
+errval_t rpc_drop_cap(void)
+{
+	errval_t err = cnode_delete(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
+	errval_t e2 = disp_set_recv_slot(CAPADDR(CN_TASK, TASK_DISP), CAPADDR(CN_TASK, TASK_RECV));
+	return err ? err : e2;
 }
 
 errval_t rpc_take_cap(capaddr_t dest)

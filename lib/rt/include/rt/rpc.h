@@ -22,8 +22,14 @@ errval_t rpc_more(uint64_t server, struct lmp_recv *rep);
 errval_t rpc_next(struct lmp_recv *m);
 /* The same, but wait at most ticks (ERR_LMP_EMPTY when none came). */
 errval_t rpc_next_timeout(uint64_t ticks, struct lmp_recv *m);
-/* Server side: reply to client. */
+/* Server side: reply to client, waiting while its queue is full. If its
+   receive slot cannot take cap, it gets ERR_LMP_CAP_SLOT (without cap)
+   instead and so does the caller, who still holds cap; an answer that
+   cannot be sent at all is said on the console. */
 errval_t rpc_reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
 		   uint64_t cap);
 /* Move a capability that arrived in TASK_RECV to dest and re-arm the slot. */
 errval_t rpc_take_cap(capaddr_t dest);
+/* Delete the capability in TASK_RECV and re-arm the slot (without that the
+   next capability sent to us is refused: ERR_LMP_CAP_SLOT). */
+errval_t rpc_drop_cap(void);
