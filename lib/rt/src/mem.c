@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Slot, RAM and mapping-window helpers (rt/mem.h). Single-threaded. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <abi/bootinfo.h>
@@ -188,30 +189,46 @@ errval_t vregion_init(struct vregion *r, uint64_t va)
 	return err;
 }
 
+static bool page_used(const struct vregion *r, uint64_t e)
+{
+	return r->used[e / 64] & (1ull << (e % 64));
+}
+
+static void page_mark(struct vregion *r, uint64_t first, uint64_t n, bool used)
+{
+	for (uint64_t e = first; e < first + n; e++) {
+		if (used)
+			r->used[e / 64] |= 1ull << (e % 64);
+		else
+			r->used[e / 64] &= ~(1ull << (e % 64));
+	}
+}
+
 void *vregion_map(struct vregion *r, capaddr_t f, uint64_t pages, bool writable)
 {
-	unsigned m;
-	for (m = 0; m < VREGION_MAPS && r->maps[m].n; m++)
-		;
-	if (m == VREGION_MAPS || pages == 0 || pages > 512)
+	if (pages == 0 || pages > VREGION_PAGES)
 		return NULL;
-	for (uint64_t first = 0; first + pages <= 512; first++) {
+	for (uint64_t first = 0; first + pages <= VREGION_PAGES; first++) {
 		uint64_t k;
-		for (k = 0;
-		     k < pages && !(r->used[(first + k) / 64] & (1ull << ((first + k) % 64))); k++)
+		for (k = 0; k < pages && !page_used(r, first + k); k++)
 			;
 		if (k < pages) {
 			first += k;
 			continue;
 		}
+		if (r->nmaps == r->maps_cap) { /* room for the record first */
+			unsigned cap = r->maps_cap ? 2 * r->maps_cap : 16;
+			struct vregion_map *m = realloc(r->maps, cap * sizeof(*m));
+			if (!m)
+				return NULL;
+			r->maps = m;
+			r->maps_cap = cap;
+		}
 		uint64_t rights = CAP_RIGHT_READ | (writable ? CAP_RIGHT_WRITE : 0);
 		if (vnode_map(r->l0, first, f, rights, 0, pages))
 			return NULL;
-		for (k = 0; k < pages; k++)
-			r->used[(first + k) / 64] |= 1ull << ((first + k) % 64);
-		r->maps[m].f = f;
-		r->maps[m].first = (uint32_t)first;
-		r->maps[m].n = (uint32_t)pages;
+		page_mark(r, first, pages, true);
+		r->maps[r->nmaps++] = (struct vregion_map){f, (uint32_t)first, (uint32_t)pages};
 		return (void *)(r->base + first * OBJSIZE_PAGE);
 	}
 	return NULL;
@@ -219,15 +236,12 @@ void *vregion_map(struct vregion *r, capaddr_t f, uint64_t pages, bool writable)
 
 void vregion_unmap(struct vregion *r, capaddr_t f)
 {
-	for (unsigned m = 0; m < VREGION_MAPS; m++) {
-		if (!r->maps[m].n || r->maps[m].f != f)
+	for (unsigned m = 0; m < r->nmaps; m++) {
+		if (r->maps[m].f != f)
 			continue;
 		vnode_unmap(r->l0, f);
-		for (uint64_t k = 0; k < r->maps[m].n; k++) {
-			uint64_t e = r->maps[m].first + k;
-			r->used[e / 64] &= ~(1ull << (e % 64));
-		}
-		r->maps[m].n = 0;
+		page_mark(r, r->maps[m].first, r->maps[m].n, false);
+		r->maps[m] = r->maps[--r->nmaps]; /* the order does not matter */
 		return;
 	}
 }

@@ -5,7 +5,7 @@
  *  - ram:   a first-fit allocator of RAM capabilities carved (retyped) out of
  *           one big RAM capability, in 64 KiB units; freeing revokes and
  *           deletes the carved capability, so memory comes back exactly;
- *  - vregion: 512 pages of address space at a GiB boundary, with page
+ *  - vregion: a window of VREGION_PAGES pages at a GiB boundary, with page
  *           tables from RAM, where frames are mapped and unmapped;
  *  - win:   the vregion at WIN_VADDR where frames are mapped for a moment
  *           (to fill or read them).
@@ -37,21 +37,31 @@ errval_t ram_free(capaddr_t cap);
 uint64_t ram_free_bytes(void);
 uint64_t ram_total_bytes(void);
 
-#define VREGION_MAPS 128
+/*
+ * A vregion is one L0 table's worth of address space: 512 pages (2 MiB),
+ * a fixed window. A frame is mapped where as many pages as it has are free
+ * in a row; a domain that maps more at once needs more vregions. The record
+ * of what is mapped grows from the heap.
+ */
+#define VREGION_PAGES 512
+
+struct vregion_map {
+	capaddr_t f;
+	uint32_t first, n; /* pages from entry first */
+};
 
 struct vregion {
 	uint64_t base;
 	capaddr_t l0;
-	uint64_t used[512 / 64];
-	struct {
-		capaddr_t f;
-		uint32_t first, n;
-	} maps[VREGION_MAPS];
+	uint64_t used[VREGION_PAGES / 64];
+	struct vregion_map *maps; /* nmaps of maps_cap, from malloc */
+	unsigned nmaps, maps_cap;
 };
 
 /* Set r up at va (GiB aligned, unused): one L1 and one L0 table. */
 errval_t vregion_init(struct vregion *r, uint64_t va);
-/* Map pages of the frame f into r; returns the address, or NULL if no room. */
+/* Map pages of the frame f into r; returns the address, or NULL if no room
+   (in the window, or on the heap for its record). */
 void *vregion_map(struct vregion *r, capaddr_t f, uint64_t pages, bool writable);
 void vregion_unmap(struct vregion *r, capaddr_t f);
 
