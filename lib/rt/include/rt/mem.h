@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Helpers every domain that manages capabilities needs:
- *  - slots: free slots in this domain's CN_SLOT0/CN_SLOT1 and free L1 slots;
+ * Helpers every domain that manages capabilities needs. What they keep
+ * grows from the domain's own RAM once ram_init was called; before that
+ * (and in domains that never call it) only the fixed parts exist.
+ *  - slots: free slots in CN_SLOT0/CN_SLOT1, then in L2 CNodes made from
+ *           RAM as needed (and given back when empty), as many as the
+ *           L1 CNode has free slots for; and free L1 slots;
  *  - ram:   a first-fit allocator of RAM capabilities carved (retyped) out of
  *           one big RAM capability, in 64 KiB units; freeing revokes and
  *           deletes the carved capability, so memory comes back exactly;
@@ -20,6 +24,8 @@
 
 #define SLOT_NONE ((capaddr_t)-1)
 
+/* A free slot; SLOT_NONE only when no CNode has one and no more can be
+   made (no RAM, or no free L1 slot). */
 capaddr_t slot_alloc(void);
 void slot_free(capaddr_t s);
 /* A free L1 slot (for a new L2 CNode), or 0 if none. */
