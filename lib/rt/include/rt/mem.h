@@ -9,6 +9,8 @@
  *  - ram:   a first-fit allocator of RAM capabilities carved (retyped) out of
  *           one big RAM capability, in 64 KiB units; freeing revokes and
  *           deletes the carved capability, so memory comes back exactly;
+ *  - heap:  malloc's memory: a static 128 KiB in .bss (lib/rt/user.ld),
+ *           then frames from RAM mapped at HEAP_VADDR (heap.c);
  *  - vregion: a window of VREGION_PAGES pages at a GiB boundary, with page
  *           tables from RAM, where frames are mapped and unmapped;
  *  - win:   the vregion at WIN_VADDR where frames are mapped for a moment
@@ -77,3 +79,14 @@ errval_t win_init(void);
 /* Map pages of the frame at f into the window; returns its address or NULL. */
 void *win_map(capaddr_t f, uint64_t pages, bool writable);
 void win_unmap(capaddr_t f);
+
+/*
+ * The heap beyond its static part: sbrk (which picolibc's malloc calls)
+ * maps frames from ram_alloc here, up to 1 GiB, and fails cleanly (malloc
+ * returns NULL) when RAM runs out or ram_init was never called. malloc
+ * never gives memory back, so neither does the heap.
+ */
+#define HEAP_VADDR     0x200000000ul /* GiB 8 */
+#define HEAP_GROWN_MAX (1ul << 30)
+/* Bytes mapped at HEAP_VADDR so far. */
+uint64_t heap_grown(void);
