@@ -273,8 +273,8 @@ static errval_t run_module(const char *name, uint64_t arg)
 }
 
 /* Test suites of the tests module, selected by name. */
-static const char *const suites[] = {"caps",	"vm",	 "lmp",	 "syscalls",
-				     "domains", "cores", "race", "relay"};
+static const char *const suites[] = {"caps",  "vm",   "lmp",   "syscalls", "domains",
+				     "cores", "race", "relay", "mem"};
 
 static errval_t cmd_test(int argc, char **argv)
 {
@@ -285,9 +285,9 @@ static errval_t cmd_test(int argc, char **argv)
 			if (!strcmp(argv[i], suites[s]))
 				break;
 		if (s == sizeof(suites) / sizeof(suites[0])) {
-			printf(
-			    "test: no suite '%s' (caps vm lmp syscalls domains cores race relay)\n",
-			    argv[i]);
+			printf("test: no suite '%s' (caps vm lmp syscalls domains cores race relay "
+			       "mem)\n",
+			       argv[i]);
 			return ERR_SHELL_USAGE;
 		}
 		mask |= 1ull << s;
@@ -316,7 +316,7 @@ static const struct command {
     {"kill", "<domain> [core]", "stop a domain and take its memory back", cmd_kill},
     {"bench", "", "measure cross-core revocation (targeted vs broadcast)", cmd_bench},
     {"test", "[suite...]",
-     "run the in-system tests (caps vm lmp syscalls domains cores race relay)", cmd_test},
+     "run the in-system tests (caps vm lmp syscalls domains cores race relay mem)", cmd_test},
     {"cores", "", "list the cores and their monitors", cmd_cores},
     {"capstat", "", "inter-monitor messages per core and operation", cmd_capstat},
     {"poweroff", "", "power the machine off", cmd_poweroff},

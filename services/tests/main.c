@@ -3,10 +3,12 @@
  * tests: the in-system tests, run by the shell's `test [suite...]` (a0 is
  * the suite mask, 0 = all). They check the capability system from user
  * space: every invocation with good and bad arguments, mappings, LMP, and
- * domains that exit, fault, lose a mapped frame or are spawned and killed.
+ * domains that exit, fault, lose a mapped frame or are spawned and killed;
+ * and lib/rt's heap and slots growing from the domain's RAM.
  * Ends with "tests: N passed, M failed" and exits with M.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <abi/bootinfo.h>
@@ -425,6 +427,93 @@ static void test_no_leak(void)
 	capaddr_t all;
 	EXPECT_ERR(ram_alloc(before, &all), ERR_OK);
 	EXPECT_ERR(ram_free(all), ERR_OK);
+}
+
+/* ---- memory that grows from the domain's RAM (suite "mem") ---- */
+
+#define MEM_PIECES 256 /* of 4 KiB: 1 MiB of heap, eight times its static part */
+#define MEM_SLOTS  1500
+
+/* 1 MiB of heap in pieces, each written and read back; freed, the second
+   MiB takes no new RAM (the heap never shrinks, it is reused). */
+static void test_heap_grows(void)
+{
+	static uint64_t *p[MEM_PIECES];
+	uint64_t before = ram_free_bytes(), after = 0, grown = 0;
+	for (int round = 0; round < 2; round++) {
+		unsigned got, bad = 0;
+		for (got = 0; got < MEM_PIECES && (p[got] = malloc(4096)); got++)
+			for (unsigned k = 0; k < 512; k++)
+				p[got][k] = (uint64_t)got << 32 | k;
+		for (unsigned i = 0; i < got; i++)
+			for (unsigned k = 0; k < 512; k++)
+				bad += p[i][k] != ((uint64_t)i << 32 | k);
+		CHECK(got == MEM_PIECES && bad == 0, "round %d: %u of %u pieces, %u words wrong",
+		      round, got, MEM_PIECES, bad);
+		for (unsigned i = 0; i < got; i++)
+			free(p[i]);
+		if (round == 0) {
+			grown = heap_grown();
+			after = ram_free_bytes();
+		}
+	}
+	CHECK(grown >= (1u << 20) - (128u << 10), "the heap grew by %lu bytes only",
+	      (unsigned long)grown);
+	CHECK(heap_grown() == grown && ram_free_bytes() == after,
+	      "the second MiB grew the heap to %lu bytes (was %lu)", (unsigned long)heap_grown(),
+	      (unsigned long)grown);
+	printf("tests: mem: 1 MiB of heap in 4 KiB pieces: %lu KiB mapped beyond the static "
+	       "part, %lu KiB of RAM with page tables\n",
+	       (unsigned long)(grown >> 10), (unsigned long)((before - after) >> 10));
+}
+
+/* More slots than CN_SLOT0 and CN_SLOT1 hold, each filled (a real, empty
+   slot) and emptied; the CNodes made for them go back to RAM. */
+static void test_slots_grow(void)
+{
+	static capaddr_t s[MEM_SLOTS];
+	uint64_t before = ram_free_bytes();
+	unsigned got, bad = 0;
+	for (got = 0; got < MEM_SLOTS && (s[got] = slot_alloc()) != SLOT_NONE; got++)
+		bad += cnode_copy(CAPADDR(CAPADDR_L1(s[got]), 0), 1, CAPADDR_L2(s[got]),
+				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL) != ERR_OK;
+	uint64_t used = before - ram_free_bytes();
+	CHECK(got == MEM_SLOTS && bad == 0, "%u of %u slots, %u copies refused", got, MEM_SLOTS,
+	      bad);
+	CHECK(used > 0, "no CNodes made for %u slots", got);
+	for (unsigned i = 0; i < got; i++) {
+		bad += cnode_delete(CAPADDR(CAPADDR_L1(s[i]), 0), 1, CAPADDR_L2(s[i])) != ERR_OK;
+		slot_free(s[i]);
+	}
+	CHECK(bad == 0, "%u deletes failed", bad);
+	CHECK(ram_free_bytes() == before, "free memory %lu, was %lu",
+	      (unsigned long)ram_free_bytes(), (unsigned long)before);
+	printf("tests: mem: %u slots: %lu KiB of RAM for CNodes, all given back\n", got,
+	       (unsigned long)(used >> 10));
+}
+
+/* With all RAM taken: malloc beyond the heap says NULL, slot_alloc hands
+   out what is left, then SLOT_NONE; all comes back. */
+static void test_without_ram(void)
+{
+	static capaddr_t held[512], s[2 * CSPACE_L2_SLOTS];
+	uint64_t before = ram_free_bytes();
+	unsigned nheld = 0, got;
+	while (nheld < 512 && ram_alloc(RAM_UNIT, &held[nheld]) == ERR_OK)
+		nheld++;
+	CHECK(ram_free_bytes() == 0, "%lu bytes left", (unsigned long)ram_free_bytes());
+	void *big = malloc(2u << 20);
+	CHECK(big == NULL, "malloc of 2 MiB without RAM worked");
+	free(big);
+	for (got = 0; got < 2 * CSPACE_L2_SLOTS && (s[got] = slot_alloc()) != SLOT_NONE; got++)
+		;
+	CHECK(got < 2 * CSPACE_L2_SLOTS, "%u slots without RAM", got);
+	for (unsigned i = 0; i < got; i++)
+		slot_free(s[i]);
+	for (unsigned i = 0; i < nheld; i++)
+		EXPECT_ERR(ram_free(held[i]), ERR_OK);
+	CHECK(ram_free_bytes() == before, "free memory %lu, was %lu",
+	      (unsigned long)ram_free_bytes(), (unsigned long)before);
 }
 
 /* ---- capabilities across cores, through monitor 0 (suite "cores") ---- */
@@ -1213,6 +1302,7 @@ enum {
 	SUITE_CORES = 32,
 	SUITE_RACE = 64,   /* not in the default run: its message counts vary */
 	SUITE_RELAY = 128, /* not in the default run: meant for many cores */
+	SUITE_MEM = 256,
 };
 
 int main(void *arg)
@@ -1231,7 +1321,8 @@ int main(void *arg)
 	}
 	if (mask & SUITE_LMP)
 		test_lmp();
-	if (mask & (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY)) {
+	if (mask &
+	    (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY | SUITE_MEM)) {
 		EXPECT_ERR(ram_init(RAM0), ERR_OK);
 		EXPECT_ERR(win_init(), ERR_OK);
 	}
@@ -1248,6 +1339,11 @@ int main(void *arg)
 		test_relay();
 	if (mask & SUITE_CORES)
 		test_cores();
+	if (mask & SUITE_MEM) { /* last: the heap keeps the RAM it grew by */
+		test_heap_grows();
+		test_slots_grow();
+		test_without_ram();
+	}
 	printf("tests: %u passed, %u failed\n", passed, failed);
 	return (int)failed;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Slot, RAM and mapping-window helpers (rt/mem.h). Single-threaded. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <abi/bootinfo.h>
@@ -9,26 +10,122 @@
 
 /* ---- slots ---- */
 
-static uint64_t slot_used[2 * CSPACE_L2_SLOTS / 64];
+/*
+ * Slots come from L2 CNodes: CN_SLOT0 and CN_SLOT1, which every domain has,
+ * then CNodes made from RAM once ram_init was called, CHUNK_CNODES to a RAM
+ * unit (a chunk), each in a free L1 slot. A chunk none of whose slots is
+ * taken goes back to RAM at once, so memory comes back exactly. The table
+ * is indexed by L1 slot: the L1 CNode's size bounds it.
+ */
+#define CHUNK_CNODES (RAM_UNIT / OBJSIZE_L2CNODE)
+
+static struct {
+	uint64_t used[CSPACE_L2_SLOTS / 64];
+	uint16_t taken; /* of CSPACE_L2_SLOTS */
+	capaddr_t ram;	/* its chunk's RAM (made from RAM); 0 if not */
+} cns[CSPACE_L2_SLOTS];
+
+static unsigned slots_free = 2 * CSPACE_L2_SLOTS;
+static bool growing;
+
+/* Is the L2 CNode at L1 slot l1 one slots are handed out of? */
+static bool slot_cnode(unsigned l1)
+{
+	return l1 == CN_SLOT0 || l1 == CN_SLOT1 || cns[l1].ram;
+}
+
+/* A chunk of new CNodes. Its RAM capability needs a slot itself: slot_alloc
+   calls this while one is still free, and ram_alloc takes that one. */
+static void slots_grow(void)
+{
+	capaddr_t ram;
+	unsigned made = 0;
+	if (growing)
+		return;
+	growing = true;
+	if (ram_alloc(RAM_UNIT, &ram)) {
+		growing = false;
+		return;
+	}
+	for (unsigned i = 0; i < CHUNK_CNODES; i++) {
+		unsigned l1 = l1_alloc();
+		if (!l1)
+			break;
+		if (cap_retype(ram, OBJ_L2CNODE, i * OBJSIZE_L2CNODE, OBJSIZE_L2CNODE, 1,
+			       CAPADDR(CN_TASK, TASK_ROOTCN), 2, l1)) {
+			l1_free(l1);
+			break;
+		}
+		memset(&cns[l1], 0, sizeof(cns[l1]));
+		cns[l1].ram = ram;
+		slots_free += CSPACE_L2_SLOTS;
+		made++;
+	}
+	growing = false;
+	if (!made) /* no L1 slot left */
+		ram_free(ram);
+}
+
+/* Give the chunk made of ram back if none of its slots is taken. */
+static void slots_shrink(capaddr_t ram)
+{
+	for (unsigned l1 = 0; l1 < CSPACE_L2_SLOTS; l1++)
+		if (cns[l1].ram == ram && cns[l1].taken)
+			return;
+	/* Its CNodes look full while they go, so nothing is handed out of them. */
+	for (unsigned l1 = 0; l1 < CSPACE_L2_SLOTS; l1++)
+		if (cns[l1].ram == ram) {
+			cns[l1].taken = CSPACE_L2_SLOTS;
+			slots_free -= CSPACE_L2_SLOTS;
+		}
+	/* Revoking the RAM destroys its CNodes. Its own slot is in an older
+	   CNode (which stayed, as that slot was taken); freeing it may give
+	   that chunk back in turn. */
+	bool gone = ram_free(ram) == ERR_OK;
+	for (unsigned l1 = 0; l1 < CSPACE_L2_SLOTS; l1++) {
+		if (cns[l1].ram != ram)
+			continue;
+		if (gone) {
+			cns[l1].ram = 0;
+			l1_free(l1);
+		} else { /* still there: keep handing its slots out */
+			cns[l1].taken = 0;
+			slots_free += CSPACE_L2_SLOTS;
+		}
+	}
+}
 
 capaddr_t slot_alloc(void)
 {
-	for (unsigned w = 0; w < sizeof(slot_used) / 8; w++) {
-		if (slot_used[w] == ~0ull)
+	if (slots_free <= 1) /* the last one is for the RAM of more */
+		slots_grow();
+	for (unsigned l1 = 0; l1 < CSPACE_L2_SLOTS; l1++) {
+		if (!slot_cnode(l1) || cns[l1].taken == CSPACE_L2_SLOTS)
 			continue;
-		unsigned b = (unsigned)__builtin_ctzll(~slot_used[w]);
-		slot_used[w] |= 1ull << b;
-		unsigned i = w * 64 + b;
-		return CAPADDR(CN_SLOT0 + i / CSPACE_L2_SLOTS, i % CSPACE_L2_SLOTS);
+		for (unsigned w = 0;; w++) {
+			if (cns[l1].used[w] == ~0ull)
+				continue;
+			unsigned b = (unsigned)__builtin_ctzll(~cns[l1].used[w]);
+			cns[l1].used[w] |= 1ull << b;
+			cns[l1].taken++;
+			slots_free--;
+			return CAPADDR(l1, w * 64 + b);
+		}
 	}
 	return SLOT_NONE;
 }
 
 void slot_free(capaddr_t s)
 {
-	unsigned i = (CAPADDR_L1(s) - CN_SLOT0) * CSPACE_L2_SLOTS + CAPADDR_L2(s);
-	if (i < 2 * CSPACE_L2_SLOTS)
-		slot_used[i / 64] &= ~(1ull << (i % 64));
+	unsigned l1 = CAPADDR_L1(s), i = CAPADDR_L2(s);
+	if (l1 >= CSPACE_L2_SLOTS || !slot_cnode(l1) ||
+	    !(cns[l1].used[i / 64] & (1ull << (i % 64))))
+		return;
+	cns[l1].used[i / 64] &= ~(1ull << (i % 64));
+	cns[l1].taken--;
+	slots_free++;
+	if (cns[l1].ram && !cns[l1].taken)
+		slots_shrink(cns[l1].ram);
 }
 
 static uint64_t l1_used[4] = {(1ull << CN_FIRST_FREE) - 1};
@@ -97,12 +194,16 @@ static void mark(uint64_t first, uint64_t n, bool used)
 errval_t ram_alloc(uint64_t size, capaddr_t *out)
 {
 	uint64_t n = (size + RAM_UNIT - 1) / RAM_UNIT;
+	if (n == 0 || n > ram.units - ram.used_units)
+		return ERR_NO_MEMORY;
+	/* The slot first: taking it may make more slots, from RAM. */
+	capaddr_t s = slot_alloc();
+	if (s == SLOT_NONE)
+		return ERR_NO_SLOTS;
 	unsigned li;
 	for (li = 0; li < 512 && ram.live[li].n; li++)
 		;
-	if (n == 0 || li == 512)
-		return ERR_NO_MEMORY;
-	for (uint64_t first = 0, run = 0; first + run < ram.units;) {
+	for (uint64_t first = 0, run = 0; li < 512 && first + run < ram.units;) {
 		if (unit_used(first + run)) {
 			first += run + 1;
 			run = 0;
@@ -110,9 +211,6 @@ errval_t ram_alloc(uint64_t size, capaddr_t *out)
 		}
 		if (++run < n)
 			continue;
-		capaddr_t s = slot_alloc();
-		if (s == SLOT_NONE)
-			return ERR_NO_SLOTS;
 		errval_t err = cap_retype(ram.cap, OBJ_RAM, first * RAM_UNIT, n * RAM_UNIT, 1,
 					  CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
 		if (err) {
@@ -127,6 +225,7 @@ errval_t ram_alloc(uint64_t size, capaddr_t *out)
 		*out = s;
 		return ERR_OK;
 	}
+	slot_free(s);
 	return ERR_NO_MEMORY;
 }
 
@@ -188,30 +287,46 @@ errval_t vregion_init(struct vregion *r, uint64_t va)
 	return err;
 }
 
+static bool page_used(const struct vregion *r, uint64_t e)
+{
+	return r->used[e / 64] & (1ull << (e % 64));
+}
+
+static void page_mark(struct vregion *r, uint64_t first, uint64_t n, bool used)
+{
+	for (uint64_t e = first; e < first + n; e++) {
+		if (used)
+			r->used[e / 64] |= 1ull << (e % 64);
+		else
+			r->used[e / 64] &= ~(1ull << (e % 64));
+	}
+}
+
 void *vregion_map(struct vregion *r, capaddr_t f, uint64_t pages, bool writable)
 {
-	unsigned m;
-	for (m = 0; m < VREGION_MAPS && r->maps[m].n; m++)
-		;
-	if (m == VREGION_MAPS || pages == 0 || pages > 512)
+	if (pages == 0 || pages > VREGION_PAGES)
 		return NULL;
-	for (uint64_t first = 0; first + pages <= 512; first++) {
+	for (uint64_t first = 0; first + pages <= VREGION_PAGES; first++) {
 		uint64_t k;
-		for (k = 0;
-		     k < pages && !(r->used[(first + k) / 64] & (1ull << ((first + k) % 64))); k++)
+		for (k = 0; k < pages && !page_used(r, first + k); k++)
 			;
 		if (k < pages) {
 			first += k;
 			continue;
 		}
+		if (r->nmaps == r->maps_cap) { /* room for the record first */
+			unsigned cap = r->maps_cap ? 2 * r->maps_cap : 16;
+			struct vregion_map *m = realloc(r->maps, cap * sizeof(*m));
+			if (!m)
+				return NULL;
+			r->maps = m;
+			r->maps_cap = cap;
+		}
 		uint64_t rights = CAP_RIGHT_READ | (writable ? CAP_RIGHT_WRITE : 0);
 		if (vnode_map(r->l0, first, f, rights, 0, pages))
 			return NULL;
-		for (k = 0; k < pages; k++)
-			r->used[(first + k) / 64] |= 1ull << ((first + k) % 64);
-		r->maps[m].f = f;
-		r->maps[m].first = (uint32_t)first;
-		r->maps[m].n = (uint32_t)pages;
+		page_mark(r, first, pages, true);
+		r->maps[r->nmaps++] = (struct vregion_map){f, (uint32_t)first, (uint32_t)pages};
 		return (void *)(r->base + first * OBJSIZE_PAGE);
 	}
 	return NULL;
@@ -219,15 +334,12 @@ void *vregion_map(struct vregion *r, capaddr_t f, uint64_t pages, bool writable)
 
 void vregion_unmap(struct vregion *r, capaddr_t f)
 {
-	for (unsigned m = 0; m < VREGION_MAPS; m++) {
-		if (!r->maps[m].n || r->maps[m].f != f)
+	for (unsigned m = 0; m < r->nmaps; m++) {
+		if (r->maps[m].f != f)
 			continue;
 		vnode_unmap(r->l0, f);
-		for (uint64_t k = 0; k < r->maps[m].n; k++) {
-			uint64_t e = r->maps[m].first + k;
-			r->used[e / 64] &= ~(1ull << (e % 64));
-		}
-		r->maps[m].n = 0;
+		page_mark(r, r->maps[m].first, r->maps[m].n, false);
+		r->maps[m] = r->maps[--r->nmaps]; /* the order does not matter */
 		return;
 	}
 }
