@@ -44,7 +44,7 @@ errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64
 		err = rpc_call(mon, SERVER_MONITOR, req, cap, rep);
 		if (err != ERR_MON_BUSY)
 			break;
-		sys_yield();
+		rpc_nap(1); /* not a spin: a busy core would starve others */
 	}
 	return err;
 }

@@ -80,6 +80,13 @@ errval_t rpc_next_timeout(uint64_t ticks, struct lmp_recv *m)
 	return lmp_recv_timeout(ticks, m);
 }
 
+void rpc_nap(uint64_t ticks)
+{
+	struct lmp_recv m;
+	if (lmp_recv_timeout(ticks, &m) == ERR_OK && !queue_push(&pending, &m))
+		refuse(&m);
+}
+
 errval_t rpc_reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
 		   uint64_t cap)
 {

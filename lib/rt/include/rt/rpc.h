@@ -22,6 +22,10 @@ errval_t rpc_more(uint64_t server, struct lmp_recv *rep);
 errval_t rpc_next(struct lmp_recv *m);
 /* The same, but wait at most ticks (ERR_LMP_EMPTY when none came). */
 errval_t rpc_next_timeout(uint64_t ticks, struct lmp_recv *m);
+/* Sleep at most ticks timer ticks, less if a message comes, which is kept
+   for rpc_next: a pause that never spins, so that under single-threaded
+   TCG the other harts run. */
+void rpc_nap(uint64_t ticks);
 /* Server side: reply to client, waiting while its queue is full. If its
    receive slot cannot take cap, it gets ERR_LMP_CAP_SLOT (without cap)
    instead and so does the caller, who still holds cap; an answer that
