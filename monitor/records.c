@@ -20,12 +20,14 @@
 #include "ops.h"
 #include "records.h"
 
-#define PROBE_VA 0x180000000ul /* GiB 6: frames other cores shared, mapped */
+/* Frames other cores shared, mapped to read them: windows of 512 pages
+   from GiB 16 on, one more each time those are full. */
+#define PROBE_VA      (16ul << 30)
+#define PROBE_WINDOWS 64
 
 struct shared *shared_list;
 struct held *held_list;
-static struct vregion probes;
-static bool probes_up;
+static struct vregion *probes[PROBE_WINDOWS];
 
 void slot_drop(capaddr_t slot)
 {
@@ -120,17 +122,27 @@ struct held *held_new(void)
 
 void held_gone(struct held *h)
 {
-	if (probes_up)
-		vregion_unmap(&probes, h->slot);
+	if (h->win)
+		vregion_unmap(probes[h->win - 1], h->slot);
+	h->win = 0;
 	slot_free(h->slot);
 	h->slot = SLOT_NONE;
 }
 
 uint64_t held_probe(struct held *h)
 {
-	if (!probes_up)
-		probes_up = vregion_init(&probes, PROBE_VA) == ERR_OK;
-	const volatile uint64_t *p = probes_up ? vregion_map(&probes, h->slot, 1, false) : NULL;
+	const volatile uint64_t *p = NULL;
+	for (unsigned i = 0; !p && i < PROBE_WINDOWS; i++) {
+		if (!probes[i] && (probes[i] = malloc(sizeof(*probes[i]))) &&
+		    vregion_init(probes[i], PROBE_VA + ((uint64_t)i << 30))) {
+			free(probes[i]);
+			probes[i] = NULL;
+		}
+		if (!probes[i])
+			break;
+		if ((p = vregion_map(probes[i], h->slot, 1, false)))
+			h->win = i + 1;
+	}
 	return p ? *p : 0;
 }
 

@@ -37,6 +37,7 @@ struct held {
 	bool pin;	/* held for no domain: kept until revoked */
 	uint8_t type;
 	uint16_t owner; /* the core that delivered it */
+	uint8_t win;	/* mapped in probe window win - 1 (0: not mapped) */
 	uint64_t base, size;
 };
 

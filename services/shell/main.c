@@ -274,7 +274,7 @@ static errval_t run_module(const char *name, uint64_t arg)
 
 /* Test suites of the tests module, selected by name. */
 static const char *const suites[] = {"caps",  "vm",   "lmp",   "syscalls", "domains",
-				     "cores", "race", "relay", "mem"};
+				     "cores", "race", "relay", "mem",	   "load"};
 
 static errval_t cmd_test(int argc, char **argv)
 {
@@ -286,7 +286,7 @@ static errval_t cmd_test(int argc, char **argv)
 				break;
 		if (s == sizeof(suites) / sizeof(suites[0])) {
 			printf("test: no suite '%s' (caps vm lmp syscalls domains cores race relay "
-			       "mem)\n",
+			       "mem load)\n",
 			       argv[i]);
 			return ERR_SHELL_USAGE;
 		}

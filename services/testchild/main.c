@@ -37,6 +37,11 @@
  *      0, then unmap and delete its copies and tell its monitor
  *      (MONITOR_RELEASE), print
  *      how many owners the monitor told, exit 0 if that was one
+ *  16  (started on core k = bits 8-15) send its monitor n (bits 16-31)
+ *      requests it must refuse (MONITOR_RELEASE of nothing), as fast as the
+ *      monitor takes them (reading answers only when its queue is full),
+ *      and read every answer; exit 0 if each of the n was answered
+ *      ERR_CAP_NOT_FOUND
  *  15  (started on core k = bits 16-23) make a frame of its own RAM, share
  *      it with core j (bits 8-15), then revoke it the Barrelfish way
  *      (MON_REVOKE_BROADCAST: its monitor asks every core, most through
@@ -114,6 +119,29 @@ static errval_t retry(uint64_t op, uint64_t w1, capaddr_t cap, struct lmp_recv *
 					   : monitor_call(op, w1, 0, 0, cap, rep)) == ERR_MON_BUSY)
 		sys_yield();
 	return err;
+}
+
+static int flood_monitor(uint64_t arg)
+{
+	unsigned core = (arg >> 8) & 0xff, n = (arg >> 16) & 0xffff;
+	unsigned sent = 0, answered = 0, wrong = 0;
+	uint64_t w[4] = {MONITOR_RELEASE, 0, 0, 0};
+	struct lmp_recv m;
+	while (answered < n) {
+		errval_t err = ERR_OK;
+		while (sent < n &&
+		       (err = ep_send(CAPADDR(CN_TASK, TASK_MONITOR), w, CAPADDR_NONE)) == ERR_OK)
+			sent++;
+		if (err && err != ERR_LMP_BUF_FULL)
+			return 2;
+		if (lmp_recv(1, &m))
+			return 3;
+		answered++;
+		wrong += m.words[0] != ERR_CAP_NOT_FOUND;
+	}
+	printf("testchild: core %u sent %u requests, %u answered, %u wrong\n", core, sent, answered,
+	       wrong);
+	return wrong ? 1 : 0;
 }
 
 static int stress(uint64_t arg)
@@ -438,6 +466,8 @@ int main(void *arg)
 		return broadcast_from_here((uintptr_t)arg);
 	case 10:
 		return share_from_here((uintptr_t)arg);
+	case 16:
+		return flood_monitor((uintptr_t)arg);
 	case 7:
 		return stress((uintptr_t)arg);
 	case 4:

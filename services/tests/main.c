@@ -1112,6 +1112,93 @@ static void test_relay(void)
 	check_everywhere(online, "after a broadcast revoke from core 1");
 }
 
+/*
+ * Load (suite "load", 2 or more cores): LOAD_FRAMES distinct frames
+ * shared with core 1's monitor (each read there) and revoked one by one,
+ * then LOAD_REQUESTS requests from domains on up to 3 other cores, each
+ * sending as fast as its monitor takes them (testchild mode 16): every
+ * request is answered, every copy goes, all memory comes back.
+ */
+#define LOAD_FRAMES   1000
+#define LOAD_REQUESTS 10000
+
+static void test_load_frames(unsigned online)
+{
+	struct lmp_recv rep;
+	struct cap_info ri = {0};
+	uint64_t before = ram_free_bytes();
+	unsigned shared = 0, read = 0, revoked = 0;
+	capaddr_t ram, *f = malloc(LOAD_FRAMES * sizeof(*f));
+	CHECK(f != NULL, "load: no memory for %u slots", LOAD_FRAMES);
+	if (!f)
+		return;
+	EXPECT_ERR(ram_alloc((uint64_t)LOAD_FRAMES * OBJSIZE_PAGE, &ram), ERR_OK);
+	EXPECT_ERR(cap_identify(ram, &ri), ERR_OK);
+	for (unsigned i = 0; i < LOAD_FRAMES; i++) { /* each its own object on core 1 */
+		f[i] = slot_alloc();
+		EXPECT_ERR(cap_retype(ram, OBJ_FRAME, (uint64_t)i * OBJSIZE_PAGE, OBJSIZE_PAGE, 1,
+				      CAPADDR(CAPADDR_L1(f[i]), 0), 1, CAPADDR_L2(f[i])),
+			   ERR_OK);
+		uint64_t *p = win_map(f[i], 1, true);
+		if (p)
+			*p = 0x10ad0000 + i;
+		win_unmap(f[i]);
+		errval_t err = monitor_call(MONITOR_SHARE, 1, 0, 0, f[i], &rep);
+		shared += !err;
+		read += !err && rep.words[1] == 0x10ad0000 + i;
+	}
+	CHECK(shared == LOAD_FRAMES && read == LOAD_FRAMES, "load: %u of %u frames shared, %u read",
+	      shared, LOAD_FRAMES, read);
+	CHECK(held_on(1, ri.base, ri.size) == LOAD_FRAMES, "load: core 1 holds %lu",
+	      (unsigned long)held_on(1, ri.base, ri.size));
+	for (unsigned i = 0; i < LOAD_FRAMES; i++) { /* each alone: 1 core, 1 copy, 4 messages */
+		errval_t err = monitor_revoke(f[i], 0, &rep);
+		revoked += !err && rep.words[1] == 1 && rep.words[2] == 1 && rep.words[3] == 4;
+		cnode_delete(CAPADDR(CAPADDR_L1(f[i]), 0), 1, CAPADDR_L2(f[i]));
+		slot_free(f[i]);
+	}
+	free(f);
+	CHECK(revoked == LOAD_FRAMES, "load: %u of %u revokes took 1 core, 1 copy, 4 messages",
+	      revoked, LOAD_FRAMES);
+	CHECK(held_on(1, ri.base, ri.size) == 0, "load: core 1 still holds %lu",
+	      (unsigned long)held_on(1, ri.base, ri.size));
+	check_everywhere(online, "after the load of frames");
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+	CHECK(ram_free_bytes() == before, "load: free memory %lu, was %lu",
+	      (unsigned long)ram_free_bytes(), (unsigned long)before);
+}
+
+static void test_load_requests(unsigned online)
+{
+	struct lmp_recv rep;
+	unsigned cores = online - 1 < 3 ? online - 1 : 3;
+	uint64_t per = (LOAD_REQUESTS + cores - 1) / cores, dom[3];
+	for (unsigned k = 1; k <= cores; k++)
+		dom[k - 1] = spawn_on(k, 16 | (uint64_t)k << 8 | per << 16);
+	for (unsigned k = 1; k <= cores; k++) {
+		uint64_t v = wait_domain(k, dom[k - 1]);
+		CHECK(v == 0, "load: the domain flooding core %u: state %lu status %lu faults %lu",
+		      k, (unsigned long)(v & 0xff), (unsigned long)(v >> 8 & 0xffffff),
+		      (unsigned long)(v >> 32));
+		EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom[k - 1], 1, CAPADDR_NONE, &rep),
+			   ERR_OK);
+	}
+}
+
+static void test_load(void)
+{
+	unsigned online = 0;
+	for (unsigned k = 0; k < bi->ncores; k++)
+		online += bi->cores[k].online;
+	if (online < 2) {
+		printf("tests: load needs 2 cores, skipped\n");
+		return;
+	}
+	EXPECT_ERR(monitor_bind(), ERR_OK);
+	test_load_frames(online);
+	test_load_requests(online);
+}
+
 static void test_race(void)
 {
 	unsigned online;
@@ -1303,11 +1390,13 @@ enum {
 	SUITE_RACE = 64,   /* not in the default run: its message counts vary */
 	SUITE_RELAY = 128, /* not in the default run: meant for many cores */
 	SUITE_MEM = 256,
+	SUITE_LOAD = 512, /* not in the default run: long */
 };
 
 int main(void *arg)
 {
-	uint64_t mask = (uintptr_t)arg ? (uintptr_t)arg : ~(uint64_t)(SUITE_RACE | SUITE_RELAY);
+	uint64_t mask =
+	    (uintptr_t)arg ? (uintptr_t)arg : ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD);
 	if (mask & SUITE_CAPS) {
 		test_identify();
 		test_retype();
@@ -1321,8 +1410,8 @@ int main(void *arg)
 	}
 	if (mask & SUITE_LMP)
 		test_lmp();
-	if (mask &
-	    (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY | SUITE_MEM)) {
+	if (mask & (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY | SUITE_MEM |
+		    SUITE_LOAD)) {
 		EXPECT_ERR(ram_init(RAM0), ERR_OK);
 		EXPECT_ERR(win_init(), ERR_OK);
 	}
@@ -1337,6 +1426,8 @@ int main(void *arg)
 		test_race();
 	if (mask & SUITE_RELAY)
 		test_relay();
+	if (mask & SUITE_LOAD)
+		test_load();
 	if (mask & SUITE_CORES)
 		test_cores();
 	if (mask & SUITE_MEM) { /* last: the heap keeps the RAM it grew by */
