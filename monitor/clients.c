@@ -22,6 +22,7 @@
 #include <rt/rpc.h>
 
 #include "monitor.h"
+#include "roles.h"
 #include "ops.h"
 #include "records.h"
 #include "revoke.h"

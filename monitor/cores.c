@@ -16,6 +16,7 @@
 #include <rt/sys.h>
 
 #include "monitor.h"
+#include "roles.h"
 
 #define START_TRIES 3
 #define TICK_MS	    10 /* the kernel's timer tick */
@@ -63,6 +64,41 @@ static void publish(const bool *online, unsigned n)
 	win_unmap(CAPADDR(CN_TASK, TASK_BOOTINFO));
 }
 
+/* Core k's state now: true while it may still come (asked again if the
+   firmware lost it); *up and *online count it once it is online. */
+static bool look(unsigned k, bool *up, unsigned *online)
+{
+	struct sysret st = kernel(KERNEL_CORE_STATUS, k, 0, 0, 0);
+	unsigned long hart = (unsigned long)st.v[1];
+	switch (st.v[0]) {
+	case KCORE_ONLINE:
+		*up = true;
+		(*online)++;
+		phase[k] = C_DONE;
+		return false;
+	case KCORE_STOPPED:
+		printf("hart %lu failed to start: core %u stopped during bring-up\n", hart, k);
+		phase[k] = C_DONE;
+		return false;
+	case KCORE_LOST:
+		if (st.v[2] >= START_TRIES) {
+			printf("hart %lu failed to start: firmware lost %lu start requests\n", hart,
+			       (unsigned long)st.v[2]);
+			phase[k] = C_DONE;
+			return false;
+		}
+		printf("reef: hart %lu is still stopped, starting it again\n", hart);
+		if (kernel(KERNEL_CORE_START, k, 0, 0, 0).err) {
+			printf("hart %lu failed to start: the restart failed\n", hart);
+			phase[k] = C_DONE;
+			return false;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
 unsigned cores_start(void)
 {
 	const struct bootinfo *bi = mon_bootinfo();
@@ -79,46 +115,9 @@ unsigned cores_start(void)
 	uint64_t deadline = mon_ticks() + wait_ms / TICK_MS;
 	for (unsigned pending = started; pending;) {
 		pending = 0;
-		for (unsigned k = 1; k < n; k++) {
-			if (phase[k] != C_WAITING)
-				continue;
-			struct sysret st = kernel(KERNEL_CORE_STATUS, k, 0, 0, 0);
-			switch (st.v[0]) {
-			case KCORE_ONLINE:
-				up[k] = true;
-				online++;
-				phase[k] = C_DONE;
-				break;
-			case KCORE_STOPPED:
-				printf(
-				    "hart %lu failed to start: core %u stopped during bring-up\n",
-				    (unsigned long)st.v[1], k);
-				phase[k] = C_DONE;
-				break;
-			case KCORE_LOST:
-				if (st.v[2] >= START_TRIES) {
-					printf("hart %lu failed to start: firmware lost %lu start "
-					       "requests\n",
-					       (unsigned long)st.v[1], (unsigned long)st.v[2]);
-					phase[k] = C_DONE;
-					break;
-				}
-				printf("reef: hart %lu is still stopped, starting it again\n",
-				       (unsigned long)st.v[1]);
-				if (kernel(KERNEL_CORE_START, k, 0, 0, 0).err) {
-					printf("hart %lu failed to start: the restart failed\n",
-					       (unsigned long)st.v[1]);
-					phase[k] = C_DONE;
-					break;
-				}
-				pending++;
-				break;
-			default:
-				pending++;
-			}
-		}
-		uint64_t now = mon_ticks();
-		if (!pending || now >= deadline)
+		for (unsigned k = 1; k < n; k++)
+			pending += phase[k] == C_WAITING && look(k, &up[k], &online);
+		if (!pending || mon_ticks() >= deadline)
 			break;
 		struct lmp_recv m; /* a report-in IPI or the next tick */
 		lmp_recv_timeout(1, &m);

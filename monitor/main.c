@@ -33,44 +33,19 @@
 
 #include "connect.h"
 #include "monitor.h"
+#include "roles.h"
 #include "ops.h"
 #include "records.h"
 #include "revoke.h"
 #include "share.h"
 
-#define CHAN_VADDR 0x140000000ul /* GiB 5: the channel pages */
-#define KERNEL	   MON_KERNEL
-
-/*
- * What we sent to a peer and its ring had no room for yet, oldest first,
- * in an outbox that grows from the heap (rt/queue.h). mon_send never waits
- * for room (two monitors sending to each other would both wait);
- * wait_event drains the outboxes whenever it runs, and while one is not
- * empty it sleeps a tick at most (a full ring notifies nobody when it
- * empties).
- */
-struct outmsg {
-	uint8_t type;
-	uint64_t w[UMP_PAYLOAD];
-};
-
-struct peer {
-	struct ump_chan ch;
-	struct queue out; /* of struct outmsg */
-	bool up;	  /* channel mapped */
-	bool joined;	  /* MON_JOIN seen (monitor 0) */
-	bool answered;	  /* answered the current status query */
-	bool sleeping;	  /* our rx half is declared asleep */
-	bool pinged;	  /* asked whether it is alive, not heard since */
-	uint64_t heard;	  /* when it was heard after that (ticks) */
-	uint64_t status[7];
-};
+#define KERNEL MON_KERNEL
 
 static const struct bootinfo *bi;
 static unsigned me;
-static struct peer peers[BOOTINFO_MAX_CORES];
-static uint64_t sent[MON_OP_COUNT]; /* messages this monitor sent, per operation */
-static struct vregion chans;
+/* Monitor 0: the last status query's answers (`cores`, `capstat`). */
+static bool answered[BOOTINFO_MAX_CORES];
+static uint64_t status[BOOTINFO_MAX_CORES][7];
 
 static void handle(unsigned k, uint8_t type, const uint64_t *w);
 
@@ -82,208 +57,12 @@ static const bool answers[] = {
     [MON_RETYPE_REPLY] = true,	[MON_COPY_REPLY] = true,    [MON_CONNECTED] = true,
     [MON_CHAN_OPENED] = true,
 };
-static errval_t chan_join(const uint64_t *w);
-
-static const uint8_t op_of[] = {
-    [MON_JOIN] = MON_OP_JOIN,
-    [MON_STATUS_REQ] = MON_OP_STATUS,
-    [MON_STATUS] = MON_OP_STATUS,
-    [MON_CAP_DELIVER] = MON_OP_COPY,
-    [MON_CAP_DELIVERED] = MON_OP_COPY,
-    [MON_CAP_SWEEP] = MON_OP_REVOKE,
-    [MON_CAP_SWEPT] = MON_OP_REVOKE,
-    [MON_CAP_COUNT] = MON_OP_STATUS,
-    [MON_CAP_COUNTED] = MON_OP_STATUS,
-    [MON_SPAWN] = MON_OP_STATUS,
-    [MON_SPAWNED] = MON_OP_STATUS,
-    [MON_DOMAIN] = MON_OP_STATUS,
-    [MON_DOMAIN_STATUS] = MON_OP_STATUS,
-    [MON_CHECK] = MON_OP_STATUS,
-    [MON_CHECKED] = MON_OP_STATUS,
-    [MON_REVOKE_REQ] = MON_OP_REVOKE,
-    [MON_REVOKE_REPLY] = MON_OP_REVOKE,
-    [MON_RETYPE_REQ] = MON_OP_RETYPE,
-    [MON_RETYPE_REPLY] = MON_OP_RETYPE,
-    [MON_FWD] = MON_OP_STATUS, /* never counted as itself: as what it carries */
-    [MON_COPY_REQ] = MON_OP_COPY,
-    [MON_COPY_REPLY] = MON_OP_COPY,
-    [MON_CONNECT] = MON_OP_JOIN,
-    [MON_CONNECTED] = MON_OP_JOIN,
-    [MON_CHAN_OPEN] = MON_OP_JOIN,
-    [MON_CHAN_OPENED] = MON_OP_JOIN,
-    [MON_DEL_NOTIFY] = MON_OP_DELETE,
-    [MON_CAP_MARK] = MON_OP_REVOKE,
-    [MON_CAP_MARKED] = MON_OP_REVOKE,
-};
-
-unsigned mon_me(void)
-{
-	return me;
-}
-
-const struct bootinfo *mon_bootinfo(void)
-{
-	return bi;
-}
-
-bool mon_direct(unsigned k)
-{
-	return k < bi->ncores && peers[k].up;
-}
-
-bool mon_peer_up(unsigned k)
-{
-	if (k >= bi->ncores || k == me)
-		return false;
-	if (me != 0) /* directly, or through monitor 0 */
-		return peers[k].up || peers[0].up;
-	return peers[k].up && peers[k].joined;
-}
-
-void mon_ping(unsigned k)
-{
-	uint64_t w[UMP_PAYLOAD] = {0}; /* request 0: no operation's */
-	if (k < bi->ncores && mon_send(k, MON_STATUS_REQ, w) == ERR_OK)
-		peers[k].pinged = true;
-}
-
-uint64_t mon_heard(unsigned k)
-{
-	return k < bi->ncores ? peers[k].heard : 0;
-}
-
-uint64_t mon_hops(unsigned k)
-{
-	return me == 0 || k == 0 || mon_direct(k) ? 1 : 2;
-}
-
-uint64_t mon_sent(unsigned op)
-{
-	return op < MON_OP_COUNT ? sent[op] : 0;
-}
-
-uint64_t mon_ticks(void)
-{
-	return cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0).v[3];
-}
-
-static void broken(unsigned k)
-{
-	printf("monitor %u: channel to core %u broken\n", me, k);
-	peers[k].up = false;
-	queue_clear(&peers[k].out); /* nothing of it can arrive any more */
-}
-
-/* Send what waits for core k while its ring has room; wake it if it sleeps. */
-static void drain(unsigned k)
-{
-	struct peer *p = &peers[k];
-	struct outmsg *m;
-	bool notify = false;
-	while (p->up && (m = queue_front(&p->out))) {
-		bool wake = false;
-		enum ump_status st = ump_send(&p->ch, m->w, m->type, &wake);
-		if (st == UMP_FULL)
-			break;
-		if (st != UMP_OK) {
-			broken(k);
-			return;
-		}
-		notify |= wake;
-		queue_pop(&p->out);
-	}
-	if (notify)
-		cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0);
-}
-
-/* Drain every outbox; true if something still waits for room (then we
-   sleep a tick at most). */
-static bool drain_all(void)
-{
-	bool left = false;
-	for (unsigned k = 0; k < bi->ncores; k++) {
-		drain(k);
-		left |= peers[k].up && queue_front(&peers[k].out);
-	}
-	return left;
-}
-
-/* One message for core k, counted under the operation of type op: onto
-   the ring, or into the outbox behind what waits there already.
-   ERR_NO_MEMORY when the outbox cannot grow: the message is not sent (nor
-   counted). */
-static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w)
-{
-	struct peer *p = &peers[k];
-	bool notify = false;
-	enum ump_status st = UMP_FULL;
-	if (!p->up)
-		return ERR_CORE_NONE;
-	if (!queue_front(&p->out)) /* nothing queued before it: straight onto the ring */
-		st = ump_send(&p->ch, w, type, &notify);
-	struct outmsg m = {.type = type};
-	memcpy(m.w, w, sizeof(m.w));
-	if (st == UMP_FULL && !queue_push(&p->out, &m))
-		return ERR_NO_MEMORY;
-	if (st != UMP_OK && st != UMP_FULL) {
-		broken(k);
-		return ERR_CORE_NONE;
-	}
-	sent[op_of[op]]++;
-	if (notify)
-		return cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0).err;
-	return ERR_OK;
-}
-
-/*
- * Send one message to core k's monitor. Without a channel to k (only
- * monitor 0 has one to every core; others open theirs on demand, capops.c:
- * connect_all) monitor 0 forwards it (MON_FWD,
- * destination or origin and type in w[6], which no message uses).
- */
-errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w)
-{
-	if (k >= BOOTINFO_MAX_CORES || k == me || type >= sizeof(op_of) || type == MON_FWD)
-		return ERR_CORE_NONE;
-	if (peers[k].up || me == 0)
-		return send_raw(k, type, type, w);
-	uint64_t f[UMP_PAYLOAD];
-	memcpy(f, w, sizeof(f));
-	f[6] = k | (uint64_t)type << 16;
-	return send_raw(0, MON_FWD, type, f);
-}
-
-/* MON_FWD: monitor 0 passes it on; the destination handles what is inside. */
-static void forward(unsigned from, const uint64_t *w)
-{
-	unsigned at = (unsigned)(w[6] & 0xffff);
-	uint8_t type = (uint8_t)(w[6] >> 16);
-	if (type >= sizeof(op_of) || type == MON_FWD || at >= bi->ncores)
-		goto bad;
-	if (me != 0) {
-		if (from == 0)
-			handle(at, type, w);
-		return;
-	}
-	uint64_t f[UMP_PAYLOAD];
-	memcpy(f, w, sizeof(f));
-	f[6] = from | (uint64_t)type << 16;
-	if (at != 0 && at != from && send_raw(at, MON_FWD, type, f) == ERR_OK)
-		return;
-bad:
-	printf("monitor %u: cannot forward a message from core %u\n", me, from);
-}
-
+/* MON_STATUS_REQ (from monitor 0, or a ping from anyone): our state. */
 static void status_reply(unsigned to, uint64_t req)
 {
 	struct sysret ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
-	uint64_t w[UMP_PAYLOAD] = {req,
-				   me,
-				   ks.v[1],
-				   ks.v[2],
-				   sent[MON_OP_JOIN] | sent[MON_OP_STATUS] << 32,
-				   sent[MON_OP_COPY] | sent[MON_OP_DELETE] << 32,
-				   sent[MON_OP_REVOKE] | sent[MON_OP_RETYPE] << 32};
+	uint64_t w[UMP_PAYLOAD] = {req, me, ks.v[1], ks.v[2]};
+	mon_counts(&w[4]);
 	mon_send(to, MON_STATUS, w);
 }
 
@@ -318,22 +97,15 @@ static bool handle_from0(unsigned k, uint8_t type, const uint64_t *w)
    operation or is answered at once, an answer goes to its operation. */
 static void handle(unsigned k, uint8_t type, const uint64_t *w)
 {
-	if (peers[k].pinged) { /* alive: whatever it sends says so */
-		peers[k].heard = mon_ticks();
-		peers[k].pinged = false;
-	}
 	switch (type) {
 	case MON_JOIN:
-		if (me == 0 && w[0] == k && !peers[k].joined) {
-			peers[k].joined = true;
+		if (me == 0 && w[0] == k && !mon_has_joined(k)) {
+			mon_joined(k);
 			return;
 		}
 		break;
 	case MON_STATUS_REQ:
 		status_reply(k, w[0]);
-		return;
-	case MON_FWD:
-		forward(k, w);
 		return;
 	case MON_CAP_DELIVER:
 		on_deliver(k, w);
@@ -368,27 +140,6 @@ static void handle(unsigned k, uint8_t type, const uint64_t *w)
 	printf("monitor %u: bad message type %u from core %u ignored\n", me, type, k);
 }
 
-/* Take every message that is waiting; returns how many there were. */
-static unsigned poll_channels(void)
-{
-	unsigned n = 0;
-	for (unsigned k = 0; k < bi->ncores; k++) {
-		uint64_t w[UMP_PAYLOAD];
-		uint8_t type;
-		enum ump_status st;
-		while (peers[k].up && (st = ump_recv(&peers[k].ch, w, &type)) != UMP_EMPTY) {
-			if (st != UMP_OK) {
-				printf("monitor %u: channel from core %u broken\n", me, k);
-				peers[k].up = false;
-				break;
-			}
-			handle(k, type, w);
-			n++;
-		}
-	}
-	return n;
-}
-
 static void serve_local(const struct lmp_recv *m);
 
 /*
@@ -400,72 +151,27 @@ static void serve_local(const struct lmp_recv *m);
  */
 static void wait_event(uint64_t ticks)
 {
-	poll_channels(); /* answers first: a round's time may be up */
+	chan_poll(handle); /* answers first: a round's time may be up */
 	uint64_t need = ops_run();
 	spawn_flush();
 	shared_apply_gone();
-	if (poll_channels())
+	if (chan_poll(handle))
 		return;
 	if (need == OPS_YIELD) { /* a domain here takes its answers */
 		sys_yield();
 		return;
 	}
-	if (drain_all())
+	if (chan_drain_all())
 		need = 1; /* a tick at most: look for room again then */
 	if (need && (!ticks || need < ticks))
 		ticks = need;
 	if (ticks > RECV_MAX_TICKS)
 		ticks = RECV_MAX_TICKS;
-	bool may_sleep = true;
-	for (unsigned k = 0; k < bi->ncores; k++) {
-		peers[k].sleeping = peers[k].up && ump_prepare_sleep(&peers[k].ch);
-		if (peers[k].up && !peers[k].sleeping)
-			may_sleep = false;
-	}
 	struct lmp_recv m;
-	errval_t err = ERR_LMP_EMPTY;
-	if (may_sleep)
-		err = ticks ? lmp_recv_timeout(ticks, &m) : lmp_recv(1, &m);
-	/* Awake again before anything else: a sleep declared again in the
-	   same generation would not be notified a second time (the lost
-	   wakeup `test relay` found). */
-	for (unsigned k = 0; k < bi->ncores; k++)
-		if (peers[k].sleeping) {
-			ump_wake_done(&peers[k].ch);
-			peers[k].sleeping = false;
-		}
+	errval_t err = chan_sleep(ticks, &m);
 	if (!err && m.badge != MON_BADGE_IPI)
 		serve_local(&m);
-	poll_channels();
-}
-
-static errval_t chan_open(unsigned k, unsigned slot, int side);
-
-/* MON_CHAN_OPEN: a channel of our own to w[2] on the frame at w[1]. */
-static errval_t chan_join(const uint64_t *w)
-{
-	unsigned peer = (unsigned)w[2];
-	if (peer == 0 || peer == me || peer >= bi->ncores || peer >= CSPACE_L2_SLOTS ||
-	    (w[3] != UMP_SIDE_A && w[3] != UMP_SIDE_B))
-		return ERR_BAD_REQUEST;
-	if (peers[peer].up)
-		return ERR_OK;
-	errval_t err = cap_invoke(KERNEL, 2, KERNEL_CAP_CREATE, CAPADDR(CN_CHAN, 0), peer,
-				  OBJ_FRAME | (uint64_t)(CAP_RIGHT_READ | CAP_RIGHT_WRITE) << 8,
-				  w[1], OBJSIZE_PAGE)
-			   .err;
-	return err ? err : chan_open(peer, peer, (int)w[3]);
-}
-
-static errval_t chan_open(unsigned k, unsigned slot, int side)
-{
-	void *page = vregion_map(&chans, CAPADDR(CN_CHAN, slot), 1, true);
-	if (!page)
-		return ERR_NO_MEMORY;
-	if (ump_chan_init(&peers[k].ch, page, OBJSIZE_PAGE, side) != UMP_OK)
-		return ERR_BAD_REQUEST;
-	peers[k].up = true;
-	return ERR_OK;
+	chan_poll(handle);
 }
 
 #define SHELL_REPLY CAPADDR(CN_TASK, TASK_MON_REPLY)
@@ -486,8 +192,8 @@ static void each_status(struct op *o, unsigned k, const uint64_t *w)
 {
 	(void)o;
 	if (w[1] == k && k < bi->ncores) {
-		memcpy(peers[k].status, w, sizeof(peers[k].status));
-		peers[k].answered = true;
+		memcpy(status[k], w, sizeof(status[k]));
+		answered[k] = true;
 	}
 }
 
@@ -495,9 +201,9 @@ static void query_cores(void)
 {
 	for (unsigned k = 0; k < bi->ncores; k++) {
 		uint64_t state = !bi->cores[k].online ? MON_CORE_OFFLINE
-				 : peers[k].answered  ? MON_CORE_JOINED
+				 : answered[k]	      ? MON_CORE_JOINED
 						      : MON_CORE_SILENT;
-		uint64_t isa[2] = {0}, doms = peers[k].status[2];
+		uint64_t isa[2] = {0}, doms = status[k][2];
 		memcpy(isa, bi->cores[k].isa, sizeof(isa));
 		reply(ERR_OK,
 		      k | (uint64_t)bi->cores[k].hartid << 16 | state << 48 |
@@ -509,10 +215,10 @@ static void query_cores(void)
 static void query_capstat(void)
 {
 	for (unsigned k = 0; k < bi->ncores; k++) {
-		if (!peers[k].answered)
+		if (!answered[k])
 			continue;
 		for (unsigned op = 0; op < MON_OP_COUNT; op++) {
-			uint64_t v = peers[k].status[4 + op / 2];
+			uint64_t v = status[k][4 + op / 2];
 			v = op % 2 ? v >> 32 : v & 0xffffffffu;
 			reply(ERR_OK, k | (uint64_t)op << 32, v, 0);
 		}
@@ -524,12 +230,10 @@ static void queried(struct op *o)
 {
 	struct query_op *q = (struct query_op *)o;
 	struct sysret ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
-	peers[0].status[1] = 0; /* our own line */
-	peers[0].status[2] = ks.v[1];
-	peers[0].status[4] = sent[MON_OP_JOIN] | sent[MON_OP_STATUS] << 32;
-	peers[0].status[5] = sent[MON_OP_COPY] | sent[MON_OP_DELETE] << 32;
-	peers[0].status[6] = sent[MON_OP_REVOKE] | sent[MON_OP_RETYPE] << 32;
-	peers[0].answered = true;
+	status[0][1] = 0; /* our own line */
+	status[0][2] = ks.v[1];
+	mon_counts(&status[0][4]);
+	answered[0] = true;
 	if (q->what == MONITOR_CORES)
 		query_cores();
 	else
@@ -551,8 +255,8 @@ static void query_all(uint64_t what)
 	q->op.each = each_status;
 	uint64_t w[UMP_PAYLOAD] = {0};
 	for (unsigned k = 1; k < bi->ncores; k++) {
-		peers[k].answered = false;
-		if (peers[k].joined)
+		answered[k] = false;
+		if (mon_has_joined(k))
 			op_ask(&q->op, k, MON_STATUS_REQ, w);
 	}
 	op_wait(&q->op, MON_QUERY_TICKS, queried);
@@ -606,20 +310,16 @@ static errval_t setup(void)
 		if (bi->mem[i].size > bi->mem[ram & 0xff].size)
 			ram = CAPADDR(CN_MEM, i);
 	capaddr_t ipi_ep = slot_alloc();
-	for (unsigned k = 0; k < BOOTINFO_MAX_CORES; k++)
-		peers[k].out = QUEUE_INIT(struct outmsg);
 	errval_t err = ram_init(ram);
 	if (!err)
 		err = win_init();
-	if (!err)
-		err = vregion_init(&chans, CHAN_VADDR);
 	if (!err)
 		err = cnode_mint(CAPADDR(CAPADDR_L1(ipi_ep), 0), 1, CAPADDR_L2(ipi_ep),
 				 CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, MON_BADGE_IPI);
 	if (!err)
 		err = cap_invoke(KERNEL, 2, KERNEL_IPI_BIND, ipi_ep, 0, 0, 0, 0).err;
-	if (me != 0 && !err)
-		err = chan_open(0, 0, UMP_SIDE_B);
+	if (!err)
+		err = chan_setup();
 	return err;
 }
 
@@ -642,15 +342,15 @@ static unsigned join_wait(void)
 	for (;;) {
 		unsigned joined = 1, expected = 1;
 		for (unsigned k = 1; k < bi->ncores; k++) {
-			expected += peers[k].up;
-			joined += peers[k].joined;
+			expected += mon_direct(k);
+			joined += mon_has_joined(k);
 		}
 		if (joined == expected)
 			return joined;
 		ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
 		if (ks.v[3] >= deadline) {
 			for (unsigned k = 1; k < bi->ncores; k++)
-				if (peers[k].up && !peers[k].joined)
+				if (mon_direct(k) && !mon_has_joined(k))
 					printf("monitor 0: monitor %u did not join within %u "
 					       "ticks\n",
 					       k, MON_JOIN_TICKS);
@@ -681,6 +381,7 @@ int main(void *arg)
 {
 	bi = arg;
 	me = bi->coreid;
+	chan_init(bi);
 	errval_t err = setup();
 	if (!err && me == 0)
 		err = start_cores();

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The monitor's parts (monitor/README.md). */
+/*
+ * The transport (chan.c): every monitor file may use it; it uses none of
+ * them. monitor/README.md lists the layers.
+ */
 #pragma once
 
 #include <stdbool.h>
@@ -11,13 +14,6 @@
 
 #define MON_KERNEL CAPADDR(CN_TASK, TASK_KERNEL)
 
-/* services.c: monitor 0 starts the system services from the boot manifest. */
-errval_t services_start(const struct bootinfo *bi);
-struct child;
-/* Monitor k > 0: build its core's spawnd (not yet running) in c. */
-errval_t services_start_spawnd(struct child *c);
-
-/* main.c: the channels (the transport) and the event loop. */
 unsigned mon_me(void);
 const struct bootinfo *mon_bootinfo(void);
 bool mon_peer_up(unsigned k); /* reachable, directly or through monitor 0 */
@@ -27,43 +23,37 @@ uint64_t mon_hops(unsigned k);
 /* Send one message to core k's monitor (counted per operation type); never
    waits: what its ring has no room for waits in an outbox. */
 errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w);
-/* Drop a capability that came with an LMP message we do not take, and
-   arm the receive slot again (the kernel disarms it with each capability). */
-void mon_drop_recv(void);
 uint64_t mon_ticks(void);
+uint64_t mon_sent(unsigned op); /* messages this monitor sent for op */
+/* The counters as MON_STATUS carries them (w4..w6). */
+void mon_counts(uint64_t w[3]);
 /* Ask core k's monitor whether it is alive (MON_STATUS_REQ); mon_heard:
    when a message from it last came after such a question (0: never). */
 void mon_ping(unsigned k);
 uint64_t mon_heard(unsigned k);
-uint64_t mon_sent(unsigned op); /* messages this monitor sent for op */
+/* Monitor 0: core k's monitor joined (MON_JOIN). */
+void mon_joined(unsigned k);
+bool mon_has_joined(unsigned k);
 
-/* clients.c: requests from local domains about capabilities. */
-/* A local request (a client, or on core k > 0 an adopted domain); false if
-   it is not one of these. */
-bool capops_serve(const struct lmp_recv *m);
-/* MON_CAP_COUNT from monitor 0. */
-void on_count(unsigned from, const uint64_t *w);
+/* Drop a capability that came with an LMP message we do not take, and
+   arm the receive slot again (the kernel disarms it with each capability;
+   main.c). */
+void mon_drop_recv(void);
 
-/* spawn.c: core k > 0: its spawnd, and the domains spawnd built. */
-#define MON_BADGE_CHILD(i) (0x140 + (i)) /* | generation << 32: an adopted domain */
-errval_t spawn_init(void);		 /* start the core's spawnd */
-/* MON_SPAWN or MON_DOMAIN from monitor `from`: passed on to spawnd. */
-void spawn_request(unsigned from, uint8_t type, const uint64_t *w);
-/* An answer from spawnd (badge SERVER_SPAWND), noted; false if not one. */
-bool spawn_note(const struct lmp_recv *m);
-void spawn_flush(void); /* send the answers noted, in the order asked */
-/* MONITOR_ADOPT: remember domain id's endpoint (ep, ours now) in place
- *at; *mine = an endpoint to us with its badge. spawn_forget undoes it. */
-errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine, unsigned *at);
-void spawn_forget(unsigned place);
-int spawn_place(uint64_t id);	      /* its place, -1: none here */
-uint64_t spawn_badge(unsigned place); /* the badge of its requests */
-capaddr_t spawn_ep(uint64_t badge);   /* our copy of its endpoint, SLOT_NONE: none */
-
-/* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
-   w1..w3 of core k's answer go to the requester. */
-struct asker;
-void mon_remote_domain(const uint64_t *words, struct asker to);
-
-/* cores.c: monitor 0 starts the other cores (ADR 0005); how many are online. */
-unsigned cores_start(void);
+/* Set up: chan_init first, chan_setup once the monitor has RAM (it maps
+   channel pages; monitor k > 0 opens its channel to monitor 0). */
+void chan_init(const struct bootinfo *bi);
+errval_t chan_setup(void);
+/* A channel to core k on the frame in CN_CHAN slot `slot`. */
+errval_t chan_open(unsigned k, unsigned slot, int side);
+/* MON_CHAN_OPEN: a channel of our own to w[2] on the frame at w[1]. */
+errval_t chan_join(const uint64_t *w);
+/* Give every message waiting on a channel to h (MON_FWD is passed on or
+   unwrapped here); how many there were. */
+typedef void mon_handler(unsigned from, uint8_t type, const uint64_t *w);
+unsigned chan_poll(mon_handler *h);
+/* Send what waits in outboxes; true if something still waits for room. */
+bool chan_drain_all(void);
+/* Sleep (lib/chan's handshake on every channel) until an LMP message or
+   ticks (0: no limit); ERR_LMP_EMPTY if none came. */
+errval_t chan_sleep(uint64_t ticks, struct lmp_recv *m);

@@ -21,6 +21,7 @@
 #include <rt/spawn.h>
 
 #include "monitor.h"
+#include "roles.h"
 
 /* The boot manifest: services in start order, with their own RAM. */
 enum { SVC_MEMSERV, SVC_SPAWND, SVC_SERIAL, SVC_SHELL, SVC_COUNT };

@@ -2,8 +2,8 @@
 /*
  * Copies across cores (docs/protocol.md 4): an owner shares its object
  * with core k (MON_CAP_DELIVER, answered MON_CAP_DELIVERED), a holder has
- * the owner give a third core a copy (MON_COPY_REQ) or retype part of the
- * object for it (MON_RETYPE_REQ). The receiving monitor makes its copy
+ * the owner give a third core a copy (MON_COPY_REQ; retype.c has it
+ * retype part of the object). The receiving monitor makes its copy
  * (KERNEL_CAP_CREATE) and may hand it to one of its domains, which maps a
  * Frame at MON_SHARE_VA and answers with the first word it read.
  *
@@ -22,12 +22,12 @@
 
 #include "connect.h"
 #include "monitor.h"
+#include "domains.h"
 #include "ops.h"
 #include "records.h"
 #include "share.h"
 
-#define DELIVER_TICKS 500 /* how long a live monitor may take to answer (5 s) */
-#define DOMAIN_TICKS  200 /* how long a domain may take to answer (2 s) */
+#define DOMAIN_TICKS 200 /* how long a domain may take to answer (2 s) */
 
 /* ---- the receiving core ---- */
 
@@ -111,9 +111,8 @@ void on_deliver(unsigned from, const uint64_t *w)
 
 /* ---- the owner ---- */
 
-/* Deliver s's object to core k in o's round (k joins the set first). */
-static void deliver(struct op *o, struct shared *s, unsigned k, uint8_t rights, uint64_t probe,
-		    uint64_t domain)
+void share_deliver_round(struct op *o, struct shared *s, unsigned k, uint8_t rights, uint64_t probe,
+			 uint64_t domain)
 {
 	uint64_t w[UMP_PAYLOAD] = {
 	    0,	     s->type | (uint64_t)rights << 8 | (uint64_t)mon_me() << 16,
@@ -124,9 +123,7 @@ static void deliver(struct op *o, struct shared *s, unsigned k, uint8_t rights, 
 	o->err = op_ask(o, k, MON_CAP_DELIVER, w);
 }
 
-/* The delivery's answer is in: a core that refused it leaves the set
-   again, unless it was there before (had); an unanswered one stays. */
-static void delivered(struct op *o, struct shared *s, unsigned k, bool had)
+void share_delivered(struct op *o, struct shared *s, unsigned k, bool had)
 {
 	if (!o->err || o->err == ERR_MON_TIMEOUT) {
 		shared_delivered(s, k);
@@ -159,7 +156,7 @@ static void share_end(struct share_op *sh, errval_t err, uint64_t word, uint64_t
 static void share_done(struct op *o)
 {
 	struct share_op *sh = (struct share_op *)o;
-	delivered(o, sh->s, sh->core, sh->had);
+	share_delivered(o, sh->s, sh->core, sh->had);
 	/* What this share sent and got. */
 	uint64_t msgs = (o->answers + o->asked) * mon_hops(sh->core);
 	share_end(sh, o->err, o->err ? 0 : o->last[0], msgs);
@@ -169,7 +166,7 @@ static void share_deliver(struct op *o)
 {
 	struct share_op *sh = (struct share_op *)o;
 	sh->had = cs_has(&sh->s->cores, sh->core);
-	deliver(o, sh->s, sh->core, sh->ci.rights, 1, sh->domain);
+	share_deliver_round(o, sh->s, sh->core, sh->ci.rights, 1, sh->domain);
 	op_wait(o, DELIVER_TICKS + DOMAIN_TICKS, share_done);
 }
 
@@ -232,19 +229,10 @@ void share_start(struct asker to, capaddr_t cap, uint64_t core, uint64_t domain)
 
 /* ---- the owner, asked by a holder ---- */
 
-struct copy_op {
-	struct op op;
-	unsigned from, to;
-	uint64_t req;
-	struct shared *s;
-	bool had;
-	uint8_t answer;
-};
-
-static void copy_done(struct op *o)
+void share_copy_done(struct op *o)
 {
 	struct copy_op *c = (struct copy_op *)o;
-	delivered(o, c->s, c->to, c->had);
+	share_delivered(o, c->s, c->to, c->had);
 	uint64_t r[UMP_PAYLOAD] = {c->req, o->err};
 	if (c->answer == MON_COPY_REPLY)
 		r[2] = (o->answers + o->asked) * mon_hops(c->to) + 2;
@@ -274,57 +262,6 @@ void on_copy_req(unsigned from, uint8_t type, const uint64_t *w)
 	cap_identify(s->anchor, &ci);
 	*c = (struct copy_op){
 	    c->op, from, (unsigned)to, w[0], s, cs_has(&s->cores, (unsigned)to), MON_COPY_REPLY};
-	deliver(&c->op, s, (unsigned)to, ci.rights, 0, 0);
-	op_wait(&c->op, DELIVER_TICKS, copy_done);
-}
-
-/* MON_RETYPE_REQ, holding the lock: retype part of our object s into a
-   new record n (its anchor in slot). */
-static errval_t retype_record(struct shared *s, const uint64_t *w, struct shared **n)
-{
-	uint8_t newtype = (uint8_t)(w[1] >> 8);
-	capaddr_t slot = SLOT_NONE;
-	if (newtype != OBJ_RAM && newtype != OBJ_FRAME)
-		return ERR_CAP_DERIVE;
-	if (!(*n = shared_new()) || (slot = slot_alloc()) == SLOT_NONE) {
-		if (*n)
-			(*n)->used = false;
-		return ERR_NO_SLOTS;
-	}
-	errval_t err = cap_retype(s->anchor, newtype, w[4], w[5], 1, CAPADDR(CAPADDR_L1(slot), 0),
-				  1, CAPADDR_L2(slot));
-	if (!err && (err = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, slot, 1, 0, 0, 0).err))
-		cnode_delete(CAPADDR(CAPADDR_L1(slot), 0), 1, CAPADDR_L2(slot));
-	if (err) {
-		slot_free(slot);
-		(*n)->used = false;
-		return err;
-	}
-	(*n)->type = newtype;
-	(*n)->base = w[2] + w[4];
-	(*n)->size = w[5];
-	(*n)->anchor = slot;
-	return ERR_OK;
-}
-
-/* MON_RETYPE_REQ: retype part of our object for core `from`, which gets a
-   copy of the result (ours, with `from` in its set before it goes). */
-void on_retype_req(unsigned from, uint8_t type, const uint64_t *w)
-{
-	struct copy_op *c = (struct copy_op *)op_request(sizeof(*c), w[2], w[3], on_retype_req,
-							 from, type, w, MON_RETYPE_REPLY);
-	if (!c)
-		return;
-	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CAP_NOT_FOUND};
-	struct shared *s = shared_find((uint8_t)w[1], w[2], w[3]), *n = NULL;
-	if (s && cs_has(&s->cores, from))
-		r[1] = retype_record(s, w, &n);
-	if (r[1]) {
-		mon_send(from, MON_RETYPE_REPLY, r);
-		op_end(&c->op);
-		return;
-	}
-	*c = (struct copy_op){c->op, from, from, w[0], n, false, MON_RETYPE_REPLY};
-	deliver(&c->op, n, from, CAP_RIGHTS_ALL, 0, 0);
-	op_wait(&c->op, DELIVER_TICKS, copy_done);
+	share_deliver_round(&c->op, s, (unsigned)to, ci.rights, 0, 0);
+	op_wait(&c->op, DELIVER_TICKS, share_copy_done);
 }

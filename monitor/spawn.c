@@ -38,6 +38,7 @@
 #include <rt/spawn.h>
 
 #include "monitor.h"
+#include "roles.h"
 #include "ops.h"
 #include "records.h"
 

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The transport (monitor.h): this monitor's channels to the others, their
+ * outboxes, forwarding through monitor 0, the sleep handshake on every
+ * channel, and the counters of messages sent. Owns no operation: a
+ * message that arrives goes to the handler the loop gives chan_poll.
+ *
+ * Channels: a star around monitor 0 (one 4 KiB page per core, in CN_CHAN,
+ * 30 messages each way) and channels between two other monitors opened on
+ * demand (MON_CHAN_OPEN, connect.c asks for them); until then they talk
+ * through monitor 0 (MON_FWD).
+ *
+ * Layer: the bottom of the monitor, with coreset.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <abi/bootinfo.h>
+#include <abi/monitor.h>
+#include <chan/ump.h>
+#include <rt/mem.h>
+#include <rt/queue.h>
+#include <rt/sys.h>
+
+#include "monitor.h"
+
+#define CHAN_VADDR 0x140000000ul /* GiB 5: the channel pages */
+#define KERNEL	   MON_KERNEL
+
+/*
+ * What we sent to a peer and its ring had no room for yet, oldest first,
+ * in an outbox that grows from the heap (rt/queue.h). mon_send never waits
+ * for room (two monitors sending to each other would both wait);
+ * wait_event drains the outboxes whenever it runs, and while one is not
+ * empty it sleeps a tick at most (a full ring notifies nobody when it
+ * empties).
+ */
+struct outmsg {
+	uint8_t type;
+	uint64_t w[UMP_PAYLOAD];
+};
+
+struct peer {
+	struct ump_chan ch;
+	struct queue out; /* of struct outmsg */
+	bool up;	  /* channel mapped */
+	bool joined;	  /* MON_JOIN seen (monitor 0) */
+	bool sleeping;	  /* our rx half is declared asleep */
+	bool pinged;	  /* asked whether it is alive, not heard since */
+	uint64_t heard;	  /* when it was heard after that (ticks) */
+};
+
+static const struct bootinfo *bi;
+static unsigned me;
+static struct peer peers[BOOTINFO_MAX_CORES];
+static uint64_t sent[MON_OP_COUNT]; /* messages this monitor sent, per operation */
+static struct vregion chans;
+
+static mon_handler *handler; /* what chan_poll gives each message to */
+
+static const uint8_t op_of[] = {
+    [MON_JOIN] = MON_OP_JOIN,
+    [MON_STATUS_REQ] = MON_OP_STATUS,
+    [MON_STATUS] = MON_OP_STATUS,
+    [MON_CAP_DELIVER] = MON_OP_COPY,
+    [MON_CAP_DELIVERED] = MON_OP_COPY,
+    [MON_CAP_SWEEP] = MON_OP_REVOKE,
+    [MON_CAP_SWEPT] = MON_OP_REVOKE,
+    [MON_CAP_COUNT] = MON_OP_STATUS,
+    [MON_CAP_COUNTED] = MON_OP_STATUS,
+    [MON_SPAWN] = MON_OP_STATUS,
+    [MON_SPAWNED] = MON_OP_STATUS,
+    [MON_DOMAIN] = MON_OP_STATUS,
+    [MON_DOMAIN_STATUS] = MON_OP_STATUS,
+    [MON_CHECK] = MON_OP_STATUS,
+    [MON_CHECKED] = MON_OP_STATUS,
+    [MON_REVOKE_REQ] = MON_OP_REVOKE,
+    [MON_REVOKE_REPLY] = MON_OP_REVOKE,
+    [MON_RETYPE_REQ] = MON_OP_RETYPE,
+    [MON_RETYPE_REPLY] = MON_OP_RETYPE,
+    [MON_FWD] = MON_OP_STATUS, /* never counted as itself: as what it carries */
+    [MON_COPY_REQ] = MON_OP_COPY,
+    [MON_COPY_REPLY] = MON_OP_COPY,
+    [MON_CONNECT] = MON_OP_JOIN,
+    [MON_CONNECTED] = MON_OP_JOIN,
+    [MON_CHAN_OPEN] = MON_OP_JOIN,
+    [MON_CHAN_OPENED] = MON_OP_JOIN,
+    [MON_DEL_NOTIFY] = MON_OP_DELETE,
+    [MON_CAP_MARK] = MON_OP_REVOKE,
+    [MON_CAP_MARKED] = MON_OP_REVOKE,
+};
+
+unsigned mon_me(void)
+{
+	return me;
+}
+
+const struct bootinfo *mon_bootinfo(void)
+{
+	return bi;
+}
+
+bool mon_direct(unsigned k)
+{
+	return k < bi->ncores && peers[k].up;
+}
+
+bool mon_peer_up(unsigned k)
+{
+	if (k >= bi->ncores || k == me)
+		return false;
+	if (me != 0) /* directly, or through monitor 0 */
+		return peers[k].up || peers[0].up;
+	return peers[k].up && peers[k].joined;
+}
+
+void mon_ping(unsigned k)
+{
+	uint64_t w[UMP_PAYLOAD] = {0}; /* request 0: no operation's */
+	if (k < bi->ncores && mon_send(k, MON_STATUS_REQ, w) == ERR_OK)
+		peers[k].pinged = true;
+}
+
+uint64_t mon_heard(unsigned k)
+{
+	return k < bi->ncores ? peers[k].heard : 0;
+}
+
+uint64_t mon_hops(unsigned k)
+{
+	return me == 0 || k == 0 || mon_direct(k) ? 1 : 2;
+}
+
+uint64_t mon_sent(unsigned op)
+{
+	return op < MON_OP_COUNT ? sent[op] : 0;
+}
+
+uint64_t mon_ticks(void)
+{
+	return cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0).v[3];
+}
+
+static void broken(unsigned k)
+{
+	printf("monitor %u: channel to core %u broken\n", me, k);
+	peers[k].up = false;
+	queue_clear(&peers[k].out); /* nothing of it can arrive any more */
+}
+
+/* Send what waits for core k while its ring has room; wake it if it sleeps. */
+static void drain(unsigned k)
+{
+	struct peer *p = &peers[k];
+	struct outmsg *m;
+	bool notify = false;
+	while (p->up && (m = queue_front(&p->out))) {
+		bool wake = false;
+		enum ump_status st = ump_send(&p->ch, m->w, m->type, &wake);
+		if (st == UMP_FULL)
+			break;
+		if (st != UMP_OK) {
+			broken(k);
+			return;
+		}
+		notify |= wake;
+		queue_pop(&p->out);
+	}
+	if (notify)
+		cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0);
+}
+
+bool chan_drain_all(void)
+{
+	bool left = false;
+	for (unsigned k = 0; k < bi->ncores; k++) {
+		drain(k);
+		left |= peers[k].up && queue_front(&peers[k].out);
+	}
+	return left;
+}
+
+/* One message for core k, counted under the operation of type op: onto
+   the ring, or into the outbox behind what waits there already.
+   ERR_NO_MEMORY when the outbox cannot grow: the message is not sent (nor
+   counted). */
+static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w)
+{
+	struct peer *p = &peers[k];
+	bool notify = false;
+	enum ump_status st = UMP_FULL;
+	if (!p->up)
+		return ERR_CORE_NONE;
+	if (!queue_front(&p->out)) /* nothing queued before it: straight onto the ring */
+		st = ump_send(&p->ch, w, type, &notify);
+	struct outmsg m = {.type = type};
+	memcpy(m.w, w, sizeof(m.w));
+	if (st == UMP_FULL && !queue_push(&p->out, &m))
+		return ERR_NO_MEMORY;
+	if (st != UMP_OK && st != UMP_FULL) {
+		broken(k);
+		return ERR_CORE_NONE;
+	}
+	sent[op_of[op]]++;
+	if (notify)
+		return cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0).err;
+	return ERR_OK;
+}
+
+/*
+ * Send one message to core k's monitor. Without a channel to k (only
+ * monitor 0 has one to every core; others open theirs on demand, capops.c:
+ * connect_all) monitor 0 forwards it (MON_FWD,
+ * destination or origin and type in w[6], which no message uses).
+ */
+errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w)
+{
+	if (k >= BOOTINFO_MAX_CORES || k == me || type >= sizeof(op_of) || type == MON_FWD)
+		return ERR_CORE_NONE;
+	if (peers[k].up || me == 0)
+		return send_raw(k, type, type, w);
+	uint64_t f[UMP_PAYLOAD];
+	memcpy(f, w, sizeof(f));
+	f[6] = k | (uint64_t)type << 16;
+	return send_raw(0, MON_FWD, type, f);
+}
+
+static void arrive(unsigned k, uint8_t type, const uint64_t *w);
+
+/* MON_FWD: monitor 0 passes it on; the destination handles what is inside. */
+static void forward(unsigned from, const uint64_t *w)
+{
+	unsigned at = (unsigned)(w[6] & 0xffff);
+	uint8_t type = (uint8_t)(w[6] >> 16);
+	if (type >= sizeof(op_of) || type == MON_FWD || at >= bi->ncores)
+		goto bad;
+	if (me != 0) {
+		if (from == 0)
+			arrive(at, type, w);
+		return;
+	}
+	uint64_t f[UMP_PAYLOAD];
+	memcpy(f, w, sizeof(f));
+	f[6] = from | (uint64_t)type << 16;
+	if (at != 0 && at != from && send_raw(at, MON_FWD, type, f) == ERR_OK)
+		return;
+bad:
+	printf("monitor %u: cannot forward a message from core %u\n", me, from);
+}
+
+/* A message from core k: it is alive; forward it, or give it to the loop. */
+static void arrive(unsigned k, uint8_t type, const uint64_t *w)
+{
+	if (peers[k].pinged) { /* whatever it sends says so */
+		peers[k].heard = mon_ticks();
+		peers[k].pinged = false;
+	}
+	if (type == MON_FWD)
+		forward(k, w);
+	else
+		handler(k, type, w);
+}
+
+unsigned chan_poll(mon_handler *h)
+{
+	handler = h;
+	unsigned n = 0;
+	for (unsigned k = 0; k < bi->ncores; k++) {
+		uint64_t w[UMP_PAYLOAD];
+		uint8_t type;
+		enum ump_status st;
+		while (peers[k].up && (st = ump_recv(&peers[k].ch, w, &type)) != UMP_EMPTY) {
+			if (st != UMP_OK) {
+				printf("monitor %u: channel from core %u broken\n", me, k);
+				peers[k].up = false;
+				break;
+			}
+			arrive(k, type, w);
+			n++;
+		}
+	}
+	return n;
+}
+
+errval_t chan_join(const uint64_t *w)
+{
+	unsigned peer = (unsigned)w[2];
+	if (peer == 0 || peer == me || peer >= bi->ncores || peer >= CSPACE_L2_SLOTS ||
+	    (w[3] != UMP_SIDE_A && w[3] != UMP_SIDE_B))
+		return ERR_BAD_REQUEST;
+	if (peers[peer].up)
+		return ERR_OK;
+	errval_t err = cap_invoke(KERNEL, 2, KERNEL_CAP_CREATE, CAPADDR(CN_CHAN, 0), peer,
+				  OBJ_FRAME | (uint64_t)(CAP_RIGHT_READ | CAP_RIGHT_WRITE) << 8,
+				  w[1], OBJSIZE_PAGE)
+			   .err;
+	return err ? err : chan_open(peer, peer, (int)w[3]);
+}
+
+errval_t chan_open(unsigned k, unsigned slot, int side)
+{
+	void *page = vregion_map(&chans, CAPADDR(CN_CHAN, slot), 1, true);
+	if (!page)
+		return ERR_NO_MEMORY;
+	if (ump_chan_init(&peers[k].ch, page, OBJSIZE_PAGE, side) != UMP_OK)
+		return ERR_BAD_REQUEST;
+	peers[k].up = true;
+	return ERR_OK;
+}
+
+void chan_init(const struct bootinfo *info)
+{
+	bi = info;
+	me = bi->coreid;
+	for (unsigned k = 0; k < BOOTINFO_MAX_CORES; k++)
+		peers[k].out = QUEUE_INIT(struct outmsg);
+}
+
+errval_t chan_setup(void)
+{
+	errval_t err = vregion_init(&chans, CHAN_VADDR);
+	if (me != 0 && !err)
+		err = chan_open(0, 0, UMP_SIDE_B);
+	return err;
+}
+
+errval_t chan_sleep(uint64_t ticks, struct lmp_recv *m)
+{
+	bool may_sleep = true;
+	for (unsigned k = 0; k < bi->ncores; k++) {
+		peers[k].sleeping = peers[k].up && ump_prepare_sleep(&peers[k].ch);
+		if (peers[k].up && !peers[k].sleeping)
+			may_sleep = false;
+	}
+	errval_t err = ERR_LMP_EMPTY;
+	if (may_sleep)
+		err = ticks ? lmp_recv_timeout(ticks, m) : lmp_recv(1, m);
+	/* Awake again before anything else: a sleep declared again in the
+	   same generation would not be notified a second time (the lost
+	   wakeup `test relay` found). */
+	for (unsigned k = 0; k < bi->ncores; k++)
+		if (peers[k].sleeping) {
+			ump_wake_done(&peers[k].ch);
+			peers[k].sleeping = false;
+		}
+	return err;
+}
+
+void mon_joined(unsigned k)
+{
+	if (k < bi->ncores)
+		peers[k].joined = true;
+}
+
+bool mon_has_joined(unsigned k)
+{
+	return k < bi->ncores && peers[k].joined;
+}
+
+void mon_counts(uint64_t w[3])
+{
+	w[0] = sent[MON_OP_JOIN] | sent[MON_OP_STATUS] << 32;
+	w[1] = sent[MON_OP_COPY] | sent[MON_OP_DELETE] << 32;
+	w[2] = sent[MON_OP_REVOKE] | sent[MON_OP_RETYPE] << 32;
+}

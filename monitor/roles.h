@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The roles (monitor/README.md): requests from local domains (clients.c),
+ * domains on core k > 0 (spawn.c), the boot job (services.c, cores.c).
+ * Only the loop (main.c) and these files include it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <abi/bootinfo.h>
+#include <abi/errors.h>
+#include <rt/sys.h>
+
+#include "domains.h"
+#include "monitor.h"
+
+/* services.c: monitor 0 starts the system services from the boot manifest. */
+errval_t services_start(const struct bootinfo *bi);
+struct child;
+/* Monitor k > 0: build its core's spawnd (not yet running) in c. */
+errval_t services_start_spawnd(struct child *c);
+
+/* clients.c: requests from local domains about capabilities. */
+/* A local request (a client, or on core k > 0 an adopted domain); false if
+   it is not one of these. */
+bool capops_serve(const struct lmp_recv *m);
+/* MON_CAP_COUNT from monitor 0. */
+void on_count(unsigned from, const uint64_t *w);
+
+/* spawn.c: core k > 0: its spawnd, and the domains spawnd built. */
+#define MON_BADGE_CHILD(i) (0x140 + (i)) /* | generation << 32: an adopted domain */
+errval_t spawn_init(void);		 /* start the core's spawnd */
+/* MON_SPAWN or MON_DOMAIN from monitor `from`: passed on to spawnd. */
+void spawn_request(unsigned from, uint8_t type, const uint64_t *w);
+/* An answer from spawnd (badge SERVER_SPAWND), noted; false if not one. */
+bool spawn_note(const struct lmp_recv *m);
+void spawn_flush(void); /* send the answers noted, in the order asked */
+/* MONITOR_ADOPT: remember domain id's endpoint (ep, ours now) in place
+ *at; *mine = an endpoint to us with its badge. spawn_forget undoes it. */
+errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine, unsigned *at);
+void spawn_forget(unsigned place);
+
+/* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
+   w1..w3 of core k's answer go to the requester. */
+struct asker;
+void mon_remote_domain(const uint64_t *words, struct asker to);
+
+/* cores.c: monitor 0 starts the other cores (ADR 0005); how many are online. */
+unsigned cores_start(void);
