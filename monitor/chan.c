@@ -58,38 +58,6 @@ static struct vregion chans;
 
 static mon_handler *handler; /* what chan_poll gives each message to */
 
-static const uint8_t op_of[] = {
-    [MON_JOIN] = MON_OP_JOIN,
-    [MON_STATUS_REQ] = MON_OP_STATUS,
-    [MON_STATUS] = MON_OP_STATUS,
-    [MON_CAP_DELIVER] = MON_OP_COPY,
-    [MON_CAP_DELIVERED] = MON_OP_COPY,
-    [MON_CAP_SWEEP] = MON_OP_REVOKE,
-    [MON_CAP_SWEPT] = MON_OP_REVOKE,
-    [MON_CAP_COUNT] = MON_OP_STATUS,
-    [MON_CAP_COUNTED] = MON_OP_STATUS,
-    [MON_SPAWN] = MON_OP_STATUS,
-    [MON_SPAWNED] = MON_OP_STATUS,
-    [MON_DOMAIN] = MON_OP_STATUS,
-    [MON_DOMAIN_STATUS] = MON_OP_STATUS,
-    [MON_CHECK] = MON_OP_STATUS,
-    [MON_CHECKED] = MON_OP_STATUS,
-    [MON_REVOKE_REQ] = MON_OP_REVOKE,
-    [MON_REVOKE_REPLY] = MON_OP_REVOKE,
-    [MON_RETYPE_REQ] = MON_OP_RETYPE,
-    [MON_RETYPE_REPLY] = MON_OP_RETYPE,
-    [MON_FWD] = MON_OP_STATUS, /* never counted as itself: as what it carries */
-    [MON_COPY_REQ] = MON_OP_COPY,
-    [MON_COPY_REPLY] = MON_OP_COPY,
-    [MON_CONNECT] = MON_OP_JOIN,
-    [MON_CONNECTED] = MON_OP_JOIN,
-    [MON_CHAN_OPEN] = MON_OP_JOIN,
-    [MON_CHAN_OPENED] = MON_OP_JOIN,
-    [MON_DEL_NOTIFY] = MON_OP_DELETE,
-    [MON_CAP_MARK] = MON_OP_REVOKE,
-    [MON_CAP_MARKED] = MON_OP_REVOKE,
-};
-
 unsigned mon_me(void)
 {
 	return me;
@@ -116,8 +84,8 @@ bool mon_peer_up(unsigned k)
 
 void mon_ping(unsigned k)
 {
-	uint64_t w[UMP_PAYLOAD] = {0}; /* request 0: no operation's */
-	if (k < bi->ncores && mon_send(k, MON_STATUS_REQ, w) == ERR_OK)
+	union mon_payload p = {.status_req = {.req = 0}}; /* no operation's */
+	if (k < bi->ncores && mon_send(k, MON_STATUS_REQ, &p) == ERR_OK)
 		peers[k].pinged = true;
 }
 
@@ -201,7 +169,7 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
 		broken(k);
 		return ERR_CORE_NONE;
 	}
-	sent[op_of[op]]++;
+	sent[mon_msg_op[op]]++;
 	if (notify)
 		return cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0).err;
 	return ERR_OK;
@@ -211,54 +179,55 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
  * Send one message to core k's monitor. Without a channel to k (only
  * monitor 0 has one to every core; others open theirs on demand, capops.c:
  * connect_all) monitor 0 forwards it (MON_FWD,
- * destination or origin and type in w[6], which no message uses).
+ * destination or origin and type in its route, the seventh word, which
+ * no other message uses).
  */
-errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w)
+errval_t mon_send(unsigned k, uint8_t type, const union mon_payload *p)
 {
-	if (k >= BOOTINFO_MAX_CORES || k == me || type >= sizeof(op_of) || type == MON_FWD)
+	const uint64_t *w = p->w;
+	if (k >= BOOTINFO_MAX_CORES || k == me || !mon_msg_known(type) || type == MON_FWD)
 		return ERR_CORE_NONE;
 	if (peers[k].up || me == 0)
 		return send_raw(k, type, type, w);
-	uint64_t f[UMP_PAYLOAD];
-	memcpy(f, w, sizeof(f));
-	f[6] = k | (uint64_t)type << 16;
-	return send_raw(0, MON_FWD, type, f);
+	union mon_payload f;
+	memcpy(f.w, w, sizeof(f.w));
+	f.fwd.route = k | (uint64_t)type << 16;
+	return send_raw(0, MON_FWD, type, f.w);
 }
 
-static void arrive(unsigned k, uint8_t type, const uint64_t *w);
+static void arrive(unsigned k, uint8_t type, const union mon_payload *p);
 
 /* MON_FWD: monitor 0 passes it on; the destination handles what is inside. */
-static void forward(unsigned from, const uint64_t *w)
+static void forward(unsigned from, const union mon_payload *p)
 {
-	unsigned at = (unsigned)(w[6] & 0xffff);
-	uint8_t type = (uint8_t)(w[6] >> 16);
-	if (type >= sizeof(op_of) || type == MON_FWD || at >= bi->ncores)
+	unsigned at = (unsigned)(p->fwd.route & 0xffff);
+	uint8_t type = (uint8_t)(p->fwd.route >> 16);
+	if (!mon_msg_known(type) || type == MON_FWD || at >= bi->ncores)
 		goto bad;
 	if (me != 0) {
 		if (from == 0)
-			arrive(at, type, w);
+			arrive(at, type, p);
 		return;
 	}
-	uint64_t f[UMP_PAYLOAD];
-	memcpy(f, w, sizeof(f));
-	f[6] = from | (uint64_t)type << 16;
-	if (at != 0 && at != from && send_raw(at, MON_FWD, type, f) == ERR_OK)
+	union mon_payload f = *p;
+	f.fwd.route = from | (uint64_t)type << 16;
+	if (at != 0 && at != from && send_raw(at, MON_FWD, type, f.w) == ERR_OK)
 		return;
 bad:
 	printf("monitor %u: cannot forward a message from core %u\n", me, from);
 }
 
 /* A message from core k: it is alive; forward it, or give it to the loop. */
-static void arrive(unsigned k, uint8_t type, const uint64_t *w)
+static void arrive(unsigned k, uint8_t type, const union mon_payload *p)
 {
 	if (peers[k].pinged) { /* whatever it sends says so */
 		peers[k].heard = mon_ticks();
 		peers[k].pinged = false;
 	}
 	if (type == MON_FWD)
-		forward(k, w);
+		forward(k, p);
 	else
-		handler(k, type, w);
+		handler(k, type, p);
 }
 
 unsigned chan_poll(mon_handler *h)
@@ -266,35 +235,35 @@ unsigned chan_poll(mon_handler *h)
 	handler = h;
 	unsigned n = 0;
 	for (unsigned k = 0; k < bi->ncores; k++) {
-		uint64_t w[UMP_PAYLOAD];
+		union mon_payload p;
 		uint8_t type;
 		enum ump_status st;
-		while (peers[k].up && (st = ump_recv(&peers[k].ch, w, &type)) != UMP_EMPTY) {
+		while (peers[k].up && (st = ump_recv(&peers[k].ch, p.w, &type)) != UMP_EMPTY) {
 			if (st != UMP_OK) {
 				printf("monitor %u: channel from core %u broken\n", me, k);
 				peers[k].up = false;
 				break;
 			}
-			arrive(k, type, w);
+			arrive(k, type, &p);
 			n++;
 		}
 	}
 	return n;
 }
 
-errval_t chan_join(const uint64_t *w)
+errval_t chan_join(const struct mon_chan_open *m)
 {
-	unsigned peer = (unsigned)w[2];
-	if (peer == 0 || peer == me || peer >= bi->ncores || peer >= CSPACE_L2_SLOTS ||
-	    (w[3] != UMP_SIDE_A && w[3] != UMP_SIDE_B))
+	unsigned peer = (unsigned)m->peer;
+	if (m->peer == 0 || m->peer == me || m->peer >= bi->ncores || m->peer >= CSPACE_L2_SLOTS ||
+	    (m->side != UMP_SIDE_A && m->side != UMP_SIDE_B))
 		return ERR_BAD_REQUEST;
 	if (peers[peer].up)
 		return ERR_OK;
 	errval_t err = cap_invoke(KERNEL, 2, KERNEL_CAP_CREATE, CAPADDR(CN_CHAN, 0), peer,
 				  OBJ_FRAME | (uint64_t)(CAP_RIGHT_READ | CAP_RIGHT_WRITE) << 8,
-				  w[1], OBJSIZE_PAGE)
+				  m->base, OBJSIZE_PAGE)
 			   .err;
-	return err ? err : chan_open(peer, peer, (int)w[3]);
+	return err ? err : chan_open(peer, peer, (int)m->side);
 }
 
 errval_t chan_open(unsigned k, unsigned slot, int side)
@@ -357,9 +326,9 @@ bool mon_has_joined(unsigned k)
 	return k < bi->ncores && peers[k].joined;
 }
 
-void mon_counts(uint64_t w[3])
+void mon_counts(struct mon_status *m)
 {
-	w[0] = sent[MON_OP_JOIN] | sent[MON_OP_STATUS] << 32;
-	w[1] = sent[MON_OP_COPY] | sent[MON_OP_DELETE] << 32;
-	w[2] = sent[MON_OP_REVOKE] | sent[MON_OP_RETYPE] << 32;
+	m->join_status = sent[MON_OP_JOIN] | sent[MON_OP_STATUS] << 32;
+	m->copy_delete = sent[MON_OP_COPY] | sent[MON_OP_DELETE] << 32;
+	m->revoke_retype = sent[MON_OP_REVOKE] | sent[MON_OP_RETYPE] << 32;
 }

@@ -131,9 +131,9 @@ static void count(struct asker to, const uint64_t *w)
 		return;
 	}
 	a->to = to;
-	uint64_t q[UMP_PAYLOAD] = {0, w[2], w[3]};
+	union mon_payload q = {.cap_count = {.base = w[2], .size = w[3]}};
 	op_round(&a->op, MON_CAP_COUNTED);
-	a->op.err = op_ask(&a->op, (unsigned)w[1], MON_CAP_COUNT, q);
+	a->op.err = op_ask(&a->op, (unsigned)w[1], MON_CAP_COUNT, &q);
 	op_wait(&a->op, ASK_TICKS, counted);
 }
 
@@ -156,22 +156,24 @@ static void check_all(struct asker to)
 	a->n = 1;
 	a->bad = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err != ERR_OK;
 	op_round(&a->op, MON_CHECKED);
-	uint64_t w[UMP_PAYLOAD] = {0};
+	union mon_payload q = {.check = {0}};
 	for (unsigned k = 1; k < mon_bootinfo()->ncores; k++) {
 		if (!mon_peer_up(k))
 			continue;
 		a->n++;
 		if (!a->op.err)
-			a->op.err = op_ask(&a->op, k, MON_CHECK, w);
+			a->op.err = op_ask(&a->op, k, MON_CHECK, &q);
 	}
 	op_wait(&a->op, ASK_TICKS + 20 * a->n, checked);
 }
 
 /* MON_CAP_COUNT from monitor 0. */
-void on_count(unsigned from, const uint64_t *w)
+void on_count(unsigned from, const struct mon_cap_count *m)
 {
-	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_OK, held_count_in(w[1], w[2])};
-	mon_send(from, MON_CAP_COUNTED, r);
+	union mon_payload r = {.cap_counted = {.req = m->req,
+					       .err = ERR_OK,
+					       .count = held_count_in(m->base, m->size)}};
+	mon_send(from, MON_CAP_COUNTED, &r);
 }
 
 /* ---- a domain on core k > 0 about another core's object ---- */
@@ -224,12 +226,23 @@ static void ask_owner(struct asker to, capaddr_t cap, const struct cap_info *ci,
 	a->ci = *ci;
 	a->what = words[0];
 	memcpy(a->w, words, sizeof(a->w));
-	uint64_t q[UMP_PAYLOAD] = {0,	     ci->type | (retype ? (words[3] & 0xff) << 8 : 0),
-				   ci->base, ci->size,
-				   words[1], words[2]};
-	uint8_t type = share ? MON_COPY_REQ : retype ? MON_RETYPE_REQ : MON_REVOKE_REQ;
-	op_round(&a->op, type + 1); /* each request's answer is the next type */
-	a->op.err = op_ask(&a->op, ci->owner, type, q);
+	/* The three requests start alike: req, desc, base, size. */
+	union mon_payload q = {
+	    .retype_req = {.desc = ci->type, .base = ci->base, .size = ci->size}};
+	uint8_t type = MON_REVOKE_REQ, answer = MON_REVOKE_REPLY;
+	if (share) {
+		type = MON_COPY_REQ;
+		answer = MON_COPY_REPLY;
+		q.copy_req.to = words[1];
+	} else if (retype) {
+		type = MON_RETYPE_REQ;
+		answer = MON_RETYPE_REPLY;
+		q.retype_req.desc |= (words[3] & 0xff) << 8;
+		q.retype_req.offset = words[1];
+		q.retype_req.newsize = words[2];
+	}
+	op_round(&a->op, answer);
+	a->op.err = op_ask(&a->op, ci->owner, type, &q);
 	/* The owner answers a revoke only after its tree has. */
 	uint64_t ticks = ASK_TICKS;
 	if (type == MON_REVOKE_REQ)

@@ -39,8 +39,9 @@ struct connect_op {
 
 static void connect_answer(struct connect_op *c, errval_t err)
 {
-	uint64_t r[UMP_PAYLOAD] = {c->req, err, c->b, c->a + 1ull};
-	mon_answer(c->from, MON_CONNECTED, r);
+	union mon_payload r = {
+	    .connected = {.req = c->req, .err = err, .b = c->b, .a = c->a + 1ull}};
+	mon_answer(c->from, MON_CONNECTED, &r);
 	op_end(&c->op);
 }
 
@@ -86,37 +87,42 @@ static void connect_pair(struct connect_op *c)
 		connect_answer(c, err);
 		return;
 	}
-	uint64_t wa[UMP_PAYLOAD] = {0, base, b, a < b ? UMP_SIDE_A : UMP_SIDE_B};
-	uint64_t wb[UMP_PAYLOAD] = {0, base, a, a < b ? UMP_SIDE_B : UMP_SIDE_A};
+	union mon_payload pa = {.chan_open = {.base = base, .peer = b, .side = UMP_SIDE_A}};
+	union mon_payload pb = {.chan_open = {.base = base, .peer = a, .side = UMP_SIDE_B}};
+	if (a > b) { /* the lower core is side A */
+		pa.chan_open.side = UMP_SIDE_B;
+		pb.chan_open.side = UMP_SIDE_A;
+	}
 	op_round(&c->op, MON_CHAN_OPENED);
-	if ((err = op_ask(&c->op, a, MON_CHAN_OPEN, wa)) ||
-	    (err = op_ask(&c->op, b, MON_CHAN_OPEN, wb)))
+	if ((err = op_ask(&c->op, a, MON_CHAN_OPEN, &pa)) ||
+	    (err = op_ask(&c->op, b, MON_CHAN_OPEN, &pb)))
 		c->op.err = err;
 	op_wait(&c->op, OPEN_TICKS, opened);
 }
 
 /* Monitor 0: MON_CONNECT, from another monitor or from an operation here. */
-void on_connect(unsigned from, uint8_t type, const uint64_t *w)
+void on_connect(unsigned from, uint8_t type, const union mon_payload *p)
 {
 	struct connect_op *c = (struct connect_op *)op_request(
-	    sizeof(*c), CONNECTING, 1, on_connect, from, type, w, MON_CONNECTED);
+	    sizeof(*c), CONNECTING, 1, on_connect, from, type, p, MON_CONNECTED);
 	if (!c)
 		return; /* one at a time: again when the lock is free */
 	c->from = from;
-	c->a = w[2] && w[2] <= BOOTINFO_MAX_CORES ? (unsigned)w[2] - 1 : from;
-	c->b = w[1] < BOOTINFO_MAX_CORES ? (unsigned)w[1] : 0;
-	c->req = w[0];
+	const struct mon_connect *m = &p->connect;
+	c->a = m->a && m->a <= BOOTINFO_MAX_CORES ? (unsigned)m->a - 1 : from;
+	c->b = m->b < BOOTINFO_MAX_CORES ? (unsigned)m->b : 0;
+	c->req = m->req;
 	c->frame = SLOT_NONE;
 	connect_pair(c);
 }
 
 /* The answer to one of our MON_CONNECTs: remember the pair. */
-static void connected(struct op *o, unsigned from, const uint64_t *w)
+static void connected(struct op *o, unsigned from, const union mon_payload *p)
 {
 	(void)o;
 	(void)from;
-	unsigned b = (unsigned)w[2], a = (unsigned)w[3] - 1;
-	if (!w[1] && a < BOOTINFO_MAX_CORES && b < BOOTINFO_MAX_CORES) {
+	unsigned b = (unsigned)p->connected.b, a = (unsigned)p->connected.a - 1;
+	if (!p->connected.err && a < BOOTINFO_MAX_CORES && b < BOOTINFO_MAX_CORES) {
 		cs_add(&linked[a], b);
 		cs_add(&linked[b], a);
 	}
@@ -125,14 +131,14 @@ static void connected(struct op *o, unsigned from, const uint64_t *w)
 /* Ask for the channel between monitors a and b in o's round. */
 static void ask_pair(struct op *o, unsigned a, unsigned b)
 {
-	uint64_t w[UMP_PAYLOAD] = {o->req, b, a + 1ull};
+	union mon_payload r = {.connect = {.req = o->req, .b = b, .a = a + 1ull}};
 	if (a == 0 || b == 0 || a == b || cs_has(&linked[a], b) || (a == mon_me() && mon_direct(b)))
 		return;
 	if (mon_me() == 0) { /* we make it ourselves: a request of our own */
 		o->pending++;
-		on_connect(0, MON_CONNECT, w);
+		on_connect(0, MON_CONNECT, &r);
 	} else {
-		op_ask(o, 0, MON_CONNECT, w);
+		op_ask(o, 0, MON_CONNECT, &r);
 	}
 }
 

@@ -24,4 +24,4 @@ void connect_tree(struct op *o, const struct coreset *cores);
 /* How long the round may take (a dead core fails it). */
 uint64_t connect_ticks(const struct op *o);
 /* Monitor 0: MON_CONNECT (a request; deferred while another is made). */
-void on_connect(unsigned from, uint8_t type, const uint64_t *w);
+void on_connect(unsigned from, uint8_t type, const union mon_payload *p);

@@ -45,48 +45,42 @@ static const struct bootinfo *bi;
 static unsigned me;
 /* Monitor 0: the last status query's answers (`cores`, `capstat`). */
 static bool answered[BOOTINFO_MAX_CORES];
-static uint64_t status[BOOTINFO_MAX_CORES][7];
+static struct mon_status status[BOOTINFO_MAX_CORES];
 
-static void handle(unsigned k, uint8_t type, const uint64_t *w);
+static void handle(unsigned k, uint8_t type, const union mon_payload *p);
 
-/* The message types that answer a request (ops.h: op_answer). */
-static const bool answers[] = {
-    [MON_STATUS] = true,	[MON_CAP_DELIVERED] = true, [MON_CAP_SWEPT] = true,
-    [MON_CAP_MARKED] = true,	[MON_CAP_COUNTED] = true,   [MON_SPAWNED] = true,
-    [MON_DOMAIN_STATUS] = true, [MON_CHECKED] = true,	    [MON_REVOKE_REPLY] = true,
-    [MON_RETYPE_REPLY] = true,	[MON_COPY_REPLY] = true,    [MON_CONNECTED] = true,
-    [MON_CHAN_OPENED] = true,
-};
 /* MON_STATUS_REQ (from monitor 0, or a ping from anyone): our state. */
 static void status_reply(unsigned to, uint64_t req)
 {
 	struct sysret ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
-	uint64_t w[UMP_PAYLOAD] = {req, me, ks.v[1], ks.v[2]};
-	mon_counts(&w[4]);
-	mon_send(to, MON_STATUS, w);
+	union mon_payload r = {
+	    .status = {.req = req, .core = me, .dispatchers = ks.v[1], .ipis = ks.v[2]}};
+	mon_counts(&r.status);
+	mon_send(to, MON_STATUS, &r);
 }
 
 /* A request from monitor 0 that this monitor answers at once. */
-static bool handle_from0(unsigned k, uint8_t type, const uint64_t *w)
+static bool handle_from0(unsigned k, uint8_t type, const union mon_payload *p)
 {
 	if (me == 0 || k != 0)
 		return false;
-	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_OK};
+	union mon_payload r = {.answer = {.req = p->request.req, .err = ERR_OK}};
 	switch (type) {
 	case MON_SPAWN:
 	case MON_DOMAIN:
-		spawn_request(k, type, w);
+		spawn_request(k, type, p);
 		return true;
 	case MON_CHAN_OPEN:
-		r[1] = chan_join(w);
-		mon_send(0, MON_CHAN_OPENED, r);
+		r.chan_opened.err = chan_join(&p->chan_open);
+		mon_send(0, MON_CHAN_OPENED, &r);
 		return true;
 	case MON_CHECK:
-		r[2] = cap_invoke(KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err != ERR_OK;
-		mon_send(0, MON_CHECKED, r);
+		r.checked.failed =
+		    cap_invoke(KERNEL, 2, KERNEL_CAP_CHECK, 0, 0, 0, 0, 0).err != ERR_OK;
+		mon_send(0, MON_CHECKED, &r);
 		return true;
 	case MON_CAP_COUNT:
-		on_count(k, w);
+		on_count(k, &p->cap_count);
 		return true;
 	default:
 		return false;
@@ -95,49 +89,50 @@ static bool handle_from0(unsigned k, uint8_t type, const uint64_t *w)
 
 /* Handle one inter-monitor message from core k: a request starts its
    operation or is answered at once, an answer goes to its operation. */
-static void handle(unsigned k, uint8_t type, const uint64_t *w)
+static void handle(unsigned k, uint8_t type, const union mon_payload *p)
 {
 	switch (type) {
 	case MON_JOIN:
-		if (me == 0 && w[0] == k && !mon_has_joined(k)) {
+		if (me == 0 && p->join.core == k && !mon_has_joined(k)) {
 			mon_joined(k);
 			return;
 		}
 		break;
 	case MON_STATUS_REQ:
-		status_reply(k, w[0]);
+		status_reply(k, p->status_req.req);
 		return;
 	case MON_CAP_DELIVER:
-		on_deliver(k, w);
+		on_deliver(k, &p->cap_deliver);
 		return;
 	case MON_CAP_MARK:
 	case MON_CAP_SWEEP:
-		on_phase(k, type, w);
+		on_phase(k, type, p);
 		return;
 	case MON_DEL_NOTIFY:
-		shared_del_notify(k, w);
+		shared_del_notify(k, &p->del_notify);
 		return;
 	case MON_REVOKE_REQ:
-		on_revoke_req(k, type, w);
+		on_revoke_req(k, type, p);
 		return;
 	case MON_RETYPE_REQ:
-		on_retype_req(k, type, w);
+		on_retype_req(k, type, p);
 		return;
 	case MON_COPY_REQ:
-		on_copy_req(k, type, w);
+		on_copy_req(k, type, p);
 		return;
 	case MON_CONNECT:
-		on_connect(k, type, w);
+		on_connect(k, type, p);
 		return;
 	default:
-		if (handle_from0(k, type, w))
+		if (handle_from0(k, type, p))
 			return;
-		if (type < sizeof(answers) && answers[type]) {
-			op_answer(k, type, w); /* or late: its round is over */
+		if (mon_msg_known(type) && mon_msg_answer[type]) {
+			op_answer(k, type, p); /* or late: its round is over */
 			return;
 		}
 	}
-	printf("monitor %u: bad message type %u from core %u ignored\n", me, type, k);
+	printf("monitor %u: unexpected message %s (type %u) from core %u ignored\n", me,
+	       mon_msg_known(type) ? mon_msg_name[type] : "?", type, k);
 }
 
 static void serve_local(const struct lmp_recv *m);
@@ -188,11 +183,11 @@ struct query_op {
 	uint64_t what; /* MONITOR_CORES or MONITOR_CAPSTAT */
 };
 
-static void each_status(struct op *o, unsigned k, const uint64_t *w)
+static void each_status(struct op *o, unsigned k, const union mon_payload *p)
 {
 	(void)o;
-	if (w[1] == k && k < bi->ncores) {
-		memcpy(status[k], w, sizeof(status[k]));
+	if (p->status.core == k && k < bi->ncores) {
+		status[k] = p->status;
 		answered[k] = true;
 	}
 }
@@ -203,7 +198,7 @@ static void query_cores(void)
 		uint64_t state = !bi->cores[k].online ? MON_CORE_OFFLINE
 				 : answered[k]	      ? MON_CORE_JOINED
 						      : MON_CORE_SILENT;
-		uint64_t isa[2] = {0}, doms = status[k][2];
+		uint64_t isa[2] = {0}, doms = status[k].dispatchers;
 		memcpy(isa, bi->cores[k].isa, sizeof(isa));
 		reply(ERR_OK,
 		      k | (uint64_t)bi->cores[k].hartid << 16 | state << 48 |
@@ -218,7 +213,9 @@ static void query_capstat(void)
 		if (!answered[k])
 			continue;
 		for (unsigned op = 0; op < MON_OP_COUNT; op++) {
-			uint64_t v = status[k][4 + op / 2];
+			const uint64_t count[3] = {status[k].join_status, status[k].copy_delete,
+						   status[k].revoke_retype};
+			uint64_t v = count[op / 2];
 			v = op % 2 ? v >> 32 : v & 0xffffffffu;
 			reply(ERR_OK, k | (uint64_t)op << 32, v, 0);
 		}
@@ -230,9 +227,9 @@ static void queried(struct op *o)
 {
 	struct query_op *q = (struct query_op *)o;
 	struct sysret ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
-	status[0][1] = 0; /* our own line */
-	status[0][2] = ks.v[1];
-	mon_counts(&status[0][4]);
+	status[0].core = 0; /* our own line */
+	status[0].dispatchers = ks.v[1];
+	mon_counts(&status[0]);
 	answered[0] = true;
 	if (q->what == MONITOR_CORES)
 		query_cores();
@@ -253,11 +250,11 @@ static void query_all(uint64_t what)
 	q->what = what;
 	op_round(&q->op, MON_STATUS);
 	q->op.each = each_status;
-	uint64_t w[UMP_PAYLOAD] = {0};
+	union mon_payload r = {.status_req = {0}};
 	for (unsigned k = 1; k < bi->ncores; k++) {
 		answered[k] = false;
 		if (mon_has_joined(k))
-			op_ask(&q->op, k, MON_STATUS_REQ, w);
+			op_ask(&q->op, k, MON_STATUS_REQ, &r);
 	}
 	op_wait(&q->op, MON_QUERY_TICKS, queried);
 }
@@ -405,8 +402,8 @@ int main(void *arg)
 		/* Said before the join message goes: once monitor 0 has all of
 		   them it may power off, and this line must be out by then. */
 		printf("monitor %u ready\n", me);
-		uint64_t w[UMP_PAYLOAD] = {me, bi->cores[me].hartid};
-		err = mon_send(0, MON_JOIN, w);
+		union mon_payload j = {.join = {.core = me, .hart = bi->cores[me].hartid}};
+		err = mon_send(0, MON_JOIN, &j);
 		if (err)
 			printf("monitor %u: cannot join: %s\n", me, err_str(err));
 		else if ((err = spawn_init()))

@@ -10,6 +10,7 @@
 
 #include <abi/bootinfo.h>
 #include <abi/errors.h>
+#include <abi/monitor.h>
 #include <rt/sys.h>
 
 #define MON_KERNEL CAPADDR(CN_TASK, TASK_KERNEL)
@@ -22,11 +23,11 @@ bool mon_direct(unsigned k);  /* over a channel of our own */
 uint64_t mon_hops(unsigned k);
 /* Send one message to core k's monitor (counted per operation type); never
    waits: what its ring has no room for waits in an outbox. */
-errval_t mon_send(unsigned k, uint8_t type, const uint64_t *w);
+errval_t mon_send(unsigned k, uint8_t type, const union mon_payload *p);
 uint64_t mon_ticks(void);
 uint64_t mon_sent(unsigned op); /* messages this monitor sent for op */
-/* The counters as MON_STATUS carries them (w4..w6). */
-void mon_counts(uint64_t w[3]);
+/* The counters, into a MON_STATUS. */
+void mon_counts(struct mon_status *m);
 /* Ask core k's monitor whether it is alive (MON_STATUS_REQ); mon_heard:
    when a message from it last came after such a question (0: never). */
 void mon_ping(unsigned k);
@@ -46,11 +47,11 @@ void chan_init(const struct bootinfo *bi);
 errval_t chan_setup(void);
 /* A channel to core k on the frame in CN_CHAN slot `slot`. */
 errval_t chan_open(unsigned k, unsigned slot, int side);
-/* MON_CHAN_OPEN: a channel of our own to w[2] on the frame at w[1]. */
-errval_t chan_join(const uint64_t *w);
+/* MON_CHAN_OPEN: a channel of our own to m->peer on the frame at m->base. */
+errval_t chan_join(const struct mon_chan_open *m);
 /* Give every message waiting on a channel to h (MON_FWD is passed on or
    unwrapped here); how many there were. */
-typedef void mon_handler(unsigned from, uint8_t type, const uint64_t *w);
+typedef void mon_handler(unsigned from, uint8_t type, const union mon_payload *p);
 unsigned chan_poll(mon_handler *h);
 /* Send what waits in outboxes; true if something still waits for room. */
 bool chan_drain_all(void);

@@ -27,7 +27,7 @@ struct deferred {
 	op_request_fn handler;
 	unsigned from;
 	uint8_t type;
-	uint64_t w[UMP_PAYLOAD];
+	union mon_payload p;
 };
 static struct queue deferred = QUEUE_INIT(struct deferred);
 
@@ -111,12 +111,11 @@ void op_round(struct op *o, uint8_t answer)
 	o->pinged = 0;
 }
 
-errval_t op_ask(struct op *o, unsigned k, uint8_t type, const uint64_t *w0)
+errval_t op_ask(struct op *o, unsigned k, uint8_t type, const union mon_payload *p)
 {
-	uint64_t w[UMP_PAYLOAD];
-	memcpy(w, w0, sizeof(w));
-	w[0] = o->req;
-	errval_t err = mon_send(k, type, w);
+	union mon_payload q = *p;
+	q.request.req = o->req;
+	errval_t err = mon_send(k, type, &q);
 	o->pending += !err;
 	o->asked += !err;
 	if (!err)
@@ -138,21 +137,22 @@ void op_wait_domain(struct op *o, uint64_t badge, uint64_t ticks, op_fn then)
 	op_wait(o, ticks, then);
 }
 
-bool op_answer(unsigned from, uint8_t type, const uint64_t *w)
+bool op_answer(unsigned from, uint8_t type, const union mon_payload *p)
 {
+	const struct mon_answer *a = &p->answer;
 	for (struct op *o = ops; o; o = o->next) {
-		if (!o->pending || o->badge || o->req != w[0] || o->answer != type)
+		if (!o->pending || o->badge || o->req != a->req || o->answer != type)
 			continue;
 		if (o->each)
-			o->each(o, from, w);
+			o->each(o, from, p);
 		cs_del(&o->waiting, from);
 		o->pending--;
 		o->answers++;
-		if (w[1] && !o->err)
-			o->err = (errval_t)w[1];
-		o->sum += w[2];
-		o->sum3 += w[3];
-		memcpy(o->last, &w[2], sizeof(o->last));
+		if (a->err && !o->err)
+			o->err = (errval_t)a->err;
+		o->sum += a->val[0];
+		o->sum3 += a->val[1];
+		memcpy(o->last, a->val, sizeof(o->last));
 		o->ready = !o->pending && o->then;
 		return true;
 	}
@@ -182,16 +182,16 @@ void asker_answer(const struct asker *a, uint64_t w0, uint64_t w1, uint64_t w2, 
 	op_reply(a->ep, a->own, w, CAPADDR_NONE, false);
 }
 
-void mon_answer(unsigned to, uint8_t type, const uint64_t *w)
+void mon_answer(unsigned to, uint8_t type, const union mon_payload *p)
 {
 	if (to == mon_me())
-		op_answer(to, type, w);
+		op_answer(to, type, p);
 	else
-		mon_send(to, type, w);
+		mon_send(to, type, p);
 }
 
 struct op *op_request(size_t size, uint64_t base, uint64_t len, op_request_fn handler,
-		      unsigned from, uint8_t type, const uint64_t *w, uint8_t answer)
+		      unsigned from, uint8_t type, const union mon_payload *p, uint8_t answer)
 {
 	struct op *o = op_new(size);
 	if (o && op_lock(o, base, len))
@@ -199,19 +199,18 @@ struct op *op_request(size_t size, uint64_t base, uint64_t len, op_request_fn ha
 	errval_t err = ERR_NO_MEMORY;
 	if (o) {
 		op_end(o);
-		err = op_defer(handler, from, type, w);
+		err = op_defer(handler, from, type, p);
 	}
 	if (err) {
-		uint64_t r[UMP_PAYLOAD] = {w[0], err};
-		mon_answer(from, answer, r);
+		union mon_payload r = {.answer = {.req = p->request.req, .err = err}};
+		mon_answer(from, answer, &r);
 	}
 	return NULL;
 }
 
-errval_t op_defer(op_request_fn handler, unsigned from, uint8_t type, const uint64_t *w)
+errval_t op_defer(op_request_fn handler, unsigned from, uint8_t type, const union mon_payload *p)
 {
-	struct deferred d = {handler, from, type, {0}};
-	memcpy(d.w, w, sizeof(d.w));
+	struct deferred d = {handler, from, type, *p};
 	return queue_push(&deferred, &d) ? ERR_OK : ERR_NO_MEMORY;
 }
 
@@ -221,7 +220,7 @@ static void serve_deferred(void)
 	for (unsigned n = deferred.n; n-- > 0;) {
 		struct deferred d = *(struct deferred *)queue_front(&deferred);
 		queue_pop(&deferred);
-		d.handler(d.from, d.type, d.w);
+		d.handler(d.from, d.type, &d.p);
 	}
 }
 

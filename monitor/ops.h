@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include <abi/errors.h>
+#include <abi/monitor.h>
 #include <chan/ump.h>
 #include <rt/sys.h>
 
@@ -41,11 +42,11 @@ struct op {
 	unsigned answers; /* answers that came */
 	unsigned asked;	  /* questions that went in this round */
 	errval_t err;	  /* the first error an answer carried, or the round's */
-	uint64_t sum;	  /* w2 summed over the answers */
-	uint64_t sum3;	  /* w3 summed over the answers */
-	uint64_t last[3]; /* w2..w4 of the last answer */
+	uint64_t sum;	  /* the answers' first values (val[0]) summed */
+	uint64_t sum3;	  /* their second values (val[1]) summed */
+	uint64_t last[3]; /* the last answer's val[0..2] */
 	/* Called for every answer before it is summed (NULL: none). */
-	void (*each)(struct op *o, unsigned from, const uint64_t *w);
+	void (*each)(struct op *o, unsigned from, const union mon_payload *p);
 	uint64_t badge;		/* waiting for an LMP answer from this domain (0: none) */
 	uint64_t word;		/* that answer's w0 */
 	uint64_t deadline;	/* when to look whether the cores asked are alive */
@@ -71,9 +72,9 @@ bool op_locked(uint64_t base, uint64_t size);
 
 /* A new round of questions, answered by messages of type answer. */
 void op_round(struct op *o, uint8_t answer);
-/* Ask core k's monitor (w[0] becomes the round's number); counted pending
-   when it went. */
-errval_t op_ask(struct op *o, unsigned k, uint8_t type, const uint64_t *w0);
+/* Ask core k's monitor (the request's req becomes the round's number);
+   counted pending when it went. */
+errval_t op_ask(struct op *o, unsigned k, uint8_t type, const union mon_payload *p);
 /*
  * Wait for the round's answers and run then; at once (from the loop) if
  * none is pending. A round waits as long as the monitors asked are alive:
@@ -89,15 +90,15 @@ void op_wait(struct op *o, uint64_t ticks, op_fn then);
 void op_wait_domain(struct op *o, uint64_t badge, uint64_t ticks, op_fn then);
 /* An answer to a round here, from another monitor or (from == ours) from
    an operation of ours; false if no round waits for it (a late answer). */
-bool op_answer(unsigned from, uint8_t type, const uint64_t *w);
+bool op_answer(unsigned from, uint8_t type, const union mon_payload *p);
 /* An LMP message a waiting operation takes (a domain's answer). */
 bool op_domain_answer(const struct lmp_recv *m);
 
 /* A request from another monitor whose object is locked: served again
    (by handler) when an operation ends, in the order they came. ERR_NO_MEMORY
    when it cannot be kept. */
-typedef void (*op_request_fn)(unsigned from, uint8_t type, const uint64_t *w);
-errval_t op_defer(op_request_fn handler, unsigned from, uint8_t type, const uint64_t *w);
+typedef void (*op_request_fn)(unsigned from, uint8_t type, const union mon_payload *p);
+errval_t op_defer(op_request_fn handler, unsigned from, uint8_t type, const union mon_payload *p);
 
 /* Answer a domain on its endpoint ep (with cap, or CAPADDR_NONE) without
    waiting: what its full buffer cannot take now is kept, in order, and
@@ -114,7 +115,7 @@ struct asker {
 void asker_answer(const struct asker *a, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
 
 /* Answer core `to`'s monitor, or an operation here when to is this core. */
-void mon_answer(unsigned to, uint8_t type, const uint64_t *w);
+void mon_answer(unsigned to, uint8_t type, const union mon_payload *p);
 
 /*
  * A new operation for a request from core `from` on [base, base + len)
@@ -123,7 +124,7 @@ void mon_answer(unsigned to, uint8_t type, const uint64_t *w);
  * of memory, answered with ERR_NO_MEMORY as type answer.
  */
 struct op *op_request(size_t size, uint64_t base, uint64_t len, op_request_fn handler,
-		      unsigned from, uint8_t type, const uint64_t *w, uint8_t answer);
+		      unsigned from, uint8_t type, const union mon_payload *p, uint8_t answer);
 
 /*
  * The loop's part: run the continuations whose rounds are over, fail the

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <abi/errors.h>
+#include <abi/monitor.h>
 #include <rt/sys.h>
 
 #include "coreset.h"
@@ -82,7 +83,7 @@ unsigned capops_release(void);
 /* MONITOR_RELEASE: a domain here deleted its copies of base, size. */
 errval_t capops_release_one(uint64_t base, uint64_t size, uint64_t *told);
 /* MON_DEL_NOTIFY from core k. */
-void shared_del_notify(unsigned from, const uint64_t *w);
+void shared_del_notify(unsigned from, const struct mon_del_notify *m);
 
 /* Delete the capability in slot and free the slot. */
 void slot_drop(capaddr_t slot);

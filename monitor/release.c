@@ -18,9 +18,9 @@
 /* MON_DEL_NOTIFY: applied at once, or when the operation in progress on
    the object is done; a copy to that core delivered meanwhile cancels it
    (shared_delivered). */
-void shared_del_notify(unsigned from, const uint64_t *w)
+void shared_del_notify(unsigned from, const struct mon_del_notify *m)
 {
-	struct shared *s = shared_find((uint8_t)w[1], w[2], w[3]);
+	struct shared *s = shared_find((uint8_t)m->desc, m->base, m->size);
 	if (!s || !cs_has(&s->cores, from))
 		return;
 	cs_add(&s->gone, from);
@@ -83,7 +83,8 @@ unsigned capops_release(void)
 			continue;
 		if (!unheld(h))
 			continue;
-		uint64_t w[UMP_PAYLOAD] = {0, h->type, h->base, h->size};
+		union mon_payload w = {
+		    .del_notify = {.desc = h->type, .base = h->base, .size = h->size}};
 		unsigned owner = h->owner;
 		struct held key = *h;
 		for (struct held *j = held_list; j; j = j->next)
@@ -94,7 +95,7 @@ unsigned capops_release(void)
 			}
 		cnode_delete(CAPADDR(CAPADDR_L1(h->slot), 0), 1, CAPADDR_L2(h->slot));
 		held_gone(h);
-		told += mon_send(owner, MON_DEL_NOTIFY, w) == ERR_OK;
+		told += mon_send(owner, MON_DEL_NOTIFY, &w) == ERR_OK;
 	}
 	return told;
 }

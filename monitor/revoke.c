@@ -39,23 +39,28 @@ static uint64_t phase_ticks(unsigned n)
 	return PHASE_TICKS * (1 + cs_tree_depth(n)) + CORE_TICKS * n;
 }
 
-/* Send w0 (with w4..w5 = each child's subtree) to our children in the
-   tree over the cores below us, in o's round; returns the messages that
-   took (requests and their answers). */
+/* MON_CAP_MARK and MON_CAP_SWEEP have the same fields: both are read and
+   written as a struct mon_cap_sweep. */
+_Static_assert(sizeof(struct mon_cap_mark) == sizeof(struct mon_cap_sweep),
+	       "the two phases of a revoke carry the same fields");
+
+/* Send the phase message m (with below = each child's subtree) to our
+   children in the tree over the cores below us, in o's round; returns the
+   messages that took (requests and their answers). */
 static uint64_t tree_send(struct op *o, uint8_t type, const struct coreset *below,
-			  const uint64_t *w0)
+			  const struct mon_cap_sweep *m)
 {
-	uint64_t w[UMP_PAYLOAD], msgs = 0;
+	union mon_payload q = {.cap_sweep = *m};
+	uint64_t msgs = 0;
 	unsigned child[2];
 	struct coreset sub[2];
-	memcpy(w, w0, sizeof(w));
 	cs_tree_split(below, child, sub);
 	for (unsigned c = 0; c < 2; c++) {
 		unsigned k = child[c];
 		if (k == CORESET_NONE || k == mon_me())
 			continue;
-		cs_put(&sub[c], &w[4]);
-		if (op_ask(o, k, type, w) == ERR_OK)
+		cs_put(&sub[c], q.cap_sweep.below);
+		if (op_ask(o, k, type, &q) == ERR_OK)
 			msgs += 2 * mon_hops(k);
 		else if (!o->err)
 			o->err = ERR_CORE_NONE; /* its subtree is not reached: fail */
@@ -78,46 +83,49 @@ struct phase_op {
 static void phase_answer(struct op *o)
 {
 	struct phase_op *p = (struct phase_op *)o;
-	uint64_t r[UMP_PAYLOAD] = {p->req, p->here ? p->here : o->err, p->count + o->sum,
-				   p->below + o->sum3};
-	mon_send(p->from, p->answer, r);
+	union mon_payload r = {.cap_swept = {.req = p->req,
+					     .err = p->here ? p->here : o->err,
+					     .deleted = p->count + o->sum,
+					     .msgs = p->below + o->sum3}};
+	mon_send(p->from, p->answer, &r); /* MON_CAP_MARKED has the same fields */
 	op_end(o);
 }
 
 /* Mark or sweep the object here (for MON_CAP_MARK or MON_CAP_SWEEP). */
-static errval_t phase_here(uint8_t type, const uint64_t *w, uint64_t *count)
+static errval_t phase_here(uint8_t type, const struct mon_cap_sweep *m, uint64_t *count)
 {
 	if (type == MON_CAP_MARK)
-		return obj_mark(w[1], w[2], w[3], true);
-	bool exempt = (w[1] >> 32) == mon_me() + 1ull; /* its domain revokes */
-	errval_t err = exempt ? obj_sweep_descendants(w[1], w[2], w[3], count)
-			      : obj_sweep(w[1], w[2], w[3], count);
-	errval_t e = obj_mark(w[1], w[2], w[3], false); /* not marked if its mark failed */
+		return obj_mark(m->desc, m->base, m->size, true);
+	bool exempt = (m->desc >> 32) == mon_me() + 1ull; /* its domain revokes */
+	errval_t err = exempt ? obj_sweep_descendants(m->desc, m->base, m->size, count)
+			      : obj_sweep(m->desc, m->base, m->size, count);
+	errval_t e = obj_mark(m->desc, m->base, m->size, false); /* not marked if its mark failed */
 	return !err && e != ERR_CAP_NOT_FOUND ? e : err;
 }
 
 /*
  * MON_CAP_MARK and MON_CAP_SWEEP: pass it on to our children in the tree
- * first (w4..w5 = the cores below us), meanwhile mark or sweep here, and
+ * first (below: the cores below us), meanwhile mark or sweep here, and
  * answer for the whole subtree once the children have: the first error,
  * what was deleted, the messages.
  */
-void on_phase(unsigned from, uint8_t type, const uint64_t *w)
+void on_phase(unsigned from, uint8_t type, const union mon_payload *msg)
 {
+	const struct mon_cap_sweep *m = &msg->cap_sweep;
 	uint8_t answer = type == MON_CAP_MARK ? MON_CAP_MARKED : MON_CAP_SWEPT;
 	struct phase_op *p = (struct phase_op *)op_new(sizeof(*p));
 	if (!p) { /* its subtree is not reached: the revoke fails */
-		uint64_t r[UMP_PAYLOAD] = {w[0], ERR_NO_MEMORY};
-		mon_send(from, answer, r);
+		union mon_payload r = {.cap_swept = {.req = m->req, .err = ERR_NO_MEMORY}};
+		mon_send(from, answer, &r);
 		return;
 	}
-	struct coreset sub = cs_get(&w[4]);
+	struct coreset sub = cs_get(m->below);
 	p->from = from;
-	p->req = w[0];
+	p->req = m->req;
 	p->answer = answer;
 	op_round(&p->op, answer);
-	p->below = tree_send(&p->op, type, &sub, w);
-	p->here = phase_here(type, w, &p->count);
+	p->below = tree_send(&p->op, type, &sub, m);
+	p->here = phase_here(type, m, &p->count);
 	op_wait(&p->op, phase_ticks(cs_count(&sub)), phase_answer);
 }
 
@@ -175,7 +183,7 @@ static void phase_in(struct op *o)
 		return;
 	}
 	if (!r->here)
-		obj_mark(r->w[1], r->w[2], r->w[3], false);
+		obj_mark(r->msg.desc, r->msg.base, r->msg.size, false);
 	revoke_finish(r);
 }
 
@@ -190,13 +198,14 @@ static void revoke_phase(struct revoke_op *r, unsigned phase)
 	if (r->how) { /* Barrelfish's way: one unicast to each */
 		CS_FOR_EACH(k, &r->cores)
 		{
-			if (!o->err && (o->err = op_ask(o, k, types[phase][0], r->w)))
+			union mon_payload q = {.cap_sweep = r->msg};
+			if (!o->err && (o->err = op_ask(o, k, types[phase][0], &q)))
 				break;
 		}
 		CS_FOR_EACH(k, &r->cores)
 		r->msgs += 2 * mon_hops(k);
 	} else {
-		r->msgs += tree_send(o, types[phase][0], &r->cores, r->w);
+		r->msgs += tree_send(o, types[phase][0], &r->cores, &r->msg);
 	}
 	op_wait(o, phase_ticks(r->ncores), phase_in);
 }
@@ -220,20 +229,20 @@ void revoke_run(struct revoke_op *r)
 	r->ncores = cs_count(cores);
 	if (!cs_has(cores, r->exempt))
 		r->exempt = CORESET_NONE;
-	/* (w4..w5, the cores below a receiver, stay empty for the star and the
+	/* (below, the cores below a receiver, stays empty for the star and the
 	   broadcast: nobody passes those on.) */
-	uint64_t w[UMP_PAYLOAD] = {0,
-				   r->ci.type | (uint64_t)mon_me() << 16 |
-				       (r->exempt < CORESET_NONE ? r->exempt + 1ull : 0) << 32,
-				   r->ci.base, r->ci.size};
-	memcpy(r->w, w, sizeof(w));
+	r->msg =
+	    (struct mon_cap_sweep){.desc = r->ci.type | (uint64_t)mon_me() << 16 |
+					   (r->exempt < CORESET_NONE ? r->exempt + 1ull : 0) << 32,
+				   .base = r->ci.base,
+				   .size = r->ci.size};
 	if (cs_empty(cores)) {
 		revoke_finish(r);
 		return;
 	}
 	/* Mark everywhere, here too, then sweep: nothing of it can be used
 	   anywhere before anything is deleted. */
-	r->here = obj_mark(w[1], w[2], w[3], true);
+	r->here = obj_mark(r->msg.desc, r->msg.base, r->msg.size, true);
 	if (r->how) {
 		revoke_phase(r, 0);
 		return;
@@ -247,27 +256,31 @@ void revoke_run(struct revoke_op *r)
    a copy that came from us); that core is exempt. */
 static void revoke_req_done(struct revoke_op *r)
 {
-	uint64_t a[UMP_PAYLOAD] = {r->req, r->err, r->msgs + 2}; /* with the request and answer */
-	mon_send(r->from, MON_REVOKE_REPLY, a);
+	union mon_payload a = {
+	    .revoke_reply = {.req = r->req,
+			     .err = r->err,
+			     .msgs = r->msgs + 2}}; /* with the request and answer */
+	mon_send(r->from, MON_REVOKE_REPLY, &a);
 	op_end(&r->op);
 }
 
-void on_revoke_req(unsigned from, uint8_t type, const uint64_t *w)
+void on_revoke_req(unsigned from, uint8_t type, const union mon_payload *p)
 {
-	struct revoke_op *r = (struct revoke_op *)op_request(sizeof(*r), w[2], w[3], on_revoke_req,
-							     from, type, w, MON_REVOKE_REPLY);
+	const struct mon_revoke_req *m = &p->revoke_req;
+	struct revoke_op *r = (struct revoke_op *)op_request(
+	    sizeof(*r), m->base, m->size, on_revoke_req, from, type, p, MON_REVOKE_REPLY);
 	if (!r)
 		return;
-	struct shared *s = shared_find((uint8_t)w[1], w[2], w[3]);
+	struct shared *s = shared_find((uint8_t)m->desc, m->base, m->size);
 	r->from = from;
-	r->req = w[0];
+	r->req = m->req;
 	r->done = revoke_req_done;
 	if (!s || !cs_has(&s->cores, from)) {
 		r->err = ERR_CAP_NOT_FOUND;
 		revoke_req_done(r);
 		return;
 	}
-	r->ci = (struct cap_info){.type = (uint8_t)w[1], .base = w[2], .size = w[3]};
+	r->ci = (struct cap_info){.type = (uint8_t)m->desc, .base = m->base, .size = m->size};
 	r->exempt = from;
 	r->local = true;
 	revoke_run(r);

@@ -23,8 +23,8 @@ struct revoke_op {
 	struct asker to;
 	capaddr_t cap; /* the requester's capability (revoke_answer drops it) */
 	/* progress */
-	struct coreset cores; /* the cores asked */
-	uint64_t w[UMP_PAYLOAD];
+	struct coreset cores;	  /* the cores asked */
+	struct mon_cap_sweep msg; /* what each phase sends (req set per core) */
 	unsigned phase;
 	errval_t here, err;
 	uint64_t ncores, deleted, msgs; /* cores asked, capabilities deleted, messages */
@@ -32,6 +32,6 @@ struct revoke_op {
 
 void revoke_run(struct revoke_op *r);
 /* MON_CAP_MARK or MON_CAP_SWEEP from our parent in a revoke's tree. */
-void on_phase(unsigned from, uint8_t type, const uint64_t *w);
+void on_phase(unsigned from, uint8_t type, const union mon_payload *p);
 /* MON_REVOKE_REQ (a request; deferred while its object is locked). */
-void on_revoke_req(unsigned from, uint8_t type, const uint64_t *w);
+void on_revoke_req(unsigned from, uint8_t type, const union mon_payload *p);

@@ -27,13 +27,13 @@ errval_t services_start_spawnd(struct child *c);
    it is not one of these. */
 bool capops_serve(const struct lmp_recv *m);
 /* MON_CAP_COUNT from monitor 0. */
-void on_count(unsigned from, const uint64_t *w);
+void on_count(unsigned from, const struct mon_cap_count *m);
 
 /* spawn.c: core k > 0: its spawnd, and the domains spawnd built. */
 #define MON_BADGE_CHILD(i) (0x140 + (i)) /* | generation << 32: an adopted domain */
 errval_t spawn_init(void);		 /* start the core's spawnd */
 /* MON_SPAWN or MON_DOMAIN from monitor `from`: passed on to spawnd. */
-void spawn_request(unsigned from, uint8_t type, const uint64_t *w);
+void spawn_request(unsigned from, uint8_t type, const union mon_payload *p);
 /* An answer from spawnd (badge SERVER_SPAWND), noted; false if not one. */
 bool spawn_note(const struct lmp_recv *m);
 void spawn_flush(void); /* send the answers noted, in the order asked */

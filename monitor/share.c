@@ -47,66 +47,71 @@ static void held_undo(struct held *h, capaddr_t slot)
 	held_gone(h);
 }
 
+static void delivered_answer(unsigned to, uint64_t req, errval_t err, uint64_t word)
+{
+	union mon_payload r = {.cap_delivered = {.req = req, .err = err, .word = word}};
+	mon_send(to, MON_CAP_DELIVERED, &r);
+}
+
 /* The domain read the frame (or did not answer in time: it may hold it,
    the owner keeps this core in the set). */
 static void handed(struct op *o)
 {
 	struct deliver_op *d = (struct deliver_op *)o;
-	uint64_t r[UMP_PAYLOAD] = {d->req, o->err, o->err ? 0 : o->word};
 	if (o->err)
 		held_undo(d->h, d->slot);
-	mon_send(d->from, MON_CAP_DELIVERED, r);
+	delivered_answer(d->from, d->req, o->err, o->err ? 0 : o->word);
 	op_end(o);
 }
 
-/* Give our copy's copy to domain w[5] here; a Frame's answer is waited for. */
-static void hand_to_domain(struct held *h, unsigned from, const uint64_t *w)
+/* Give our copy's copy to domain m->domain here; a Frame's answer is
+   waited for. */
+static void hand_to_domain(struct held *h, unsigned from, const struct mon_cap_deliver *m)
 {
-	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_DOMAIN_NOT_FOUND};
+	errval_t err = ERR_DOMAIN_NOT_FOUND;
 	uint64_t msg[4] = {MON_SHARE_VA, mon_me()};
-	int place = spawn_place(w[5]);
-	bool frame = (uint8_t)w[1] == OBJ_FRAME;
+	int place = spawn_place(m->domain);
+	bool frame = (uint8_t)m->desc == OBJ_FRAME;
 	struct deliver_op *d = NULL;
 	if (place >= 0 && frame && !(d = (struct deliver_op *)op_new(sizeof(*d))))
-		r[1] = ERR_NO_MEMORY;
+		err = ERR_NO_MEMORY;
 	else if (place >= 0)
-		r[1] = ep_send(spawn_ep(spawn_badge((unsigned)place)), msg, h->slot);
-	if (d && !r[1]) {
-		*d = (struct deliver_op){d->op, from, w[0], h, h->slot};
+		err = ep_send(spawn_ep(spawn_badge((unsigned)place)), msg, h->slot);
+	if (d && !err) {
+		*d = (struct deliver_op){d->op, from, m->req, h, h->slot};
 		op_wait_domain(&d->op, spawn_badge((unsigned)place), DOMAIN_TICKS, handed);
 		return;
 	}
 	if (d)
 		op_end(&d->op);
-	if (r[1])
+	if (err)
 		held_undo(h, h->slot);
-	mon_send(from, MON_CAP_DELIVERED, r);
+	delivered_answer(from, m->req, err, 0);
 }
 
-void on_deliver(unsigned from, const uint64_t *w)
+void on_deliver(unsigned from, const struct mon_cap_deliver *m)
 {
-	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_NO_SLOTS};
+	errval_t err = ERR_NO_SLOTS;
 	struct held *h = held_new();
 	capaddr_t s = h ? slot_alloc() : SLOT_NONE;
-	if (s != SLOT_NONE && (r[1] = cap_make(s, w[1], w[2], w[3])))
+	if (s != SLOT_NONE && (err = cap_make(s, m->desc, m->base, m->size)))
 		slot_free(s);
-	if (s == SLOT_NONE || r[1]) {
-		mon_send(from, MON_CAP_DELIVERED, r);
+	if (s == SLOT_NONE || err) {
+		delivered_answer(from, m->req, err, 0);
 		return;
 	}
 	h->slot = s;
-	h->pin = !w[5];
-	h->type = (uint8_t)w[1];
+	h->pin = !m->domain;
+	h->type = (uint8_t)m->desc;
 	h->owner = (uint16_t)from;
-	h->base = w[2];
-	h->size = w[3];
-	if (w[5]) {
-		hand_to_domain(h, from, w);
+	h->base = m->base;
+	h->size = m->size;
+	if (m->domain) {
+		hand_to_domain(h, from, m);
 		return;
 	}
-	if (w[4] && (uint8_t)w[1] == OBJ_FRAME)
-		r[2] = held_probe(h);
-	mon_send(from, MON_CAP_DELIVERED, r);
+	delivered_answer(from, m->req, ERR_OK,
+			 m->probe && (uint8_t)m->desc == OBJ_FRAME ? held_probe(h) : 0);
 }
 
 /* ---- the owner ---- */
@@ -114,13 +119,15 @@ void on_deliver(unsigned from, const uint64_t *w)
 void share_deliver_round(struct op *o, struct shared *s, unsigned k, uint8_t rights, uint64_t probe,
 			 uint64_t domain)
 {
-	uint64_t w[UMP_PAYLOAD] = {
-	    0,	     s->type | (uint64_t)rights << 8 | (uint64_t)mon_me() << 16,
-	    s->base, s->size,
-	    probe,   domain};
+	union mon_payload d = {
+	    .cap_deliver = {.desc = s->type | (uint64_t)rights << 8 | (uint64_t)mon_me() << 16,
+			    .base = s->base,
+			    .size = s->size,
+			    .probe = probe,
+			    .domain = domain}};
 	cs_add(&s->cores, k);
 	op_round(o, MON_CAP_DELIVERED);
-	o->err = op_ask(o, k, MON_CAP_DELIVER, w);
+	o->err = op_ask(o, k, MON_CAP_DELIVER, &d);
 }
 
 void share_delivered(struct op *o, struct shared *s, unsigned k, bool had)
@@ -233,35 +240,36 @@ void share_copy_done(struct op *o)
 {
 	struct copy_op *c = (struct copy_op *)o;
 	share_delivered(o, c->s, c->to, c->had);
-	uint64_t r[UMP_PAYLOAD] = {c->req, o->err};
+	union mon_payload r = {.answer = {.req = c->req, .err = o->err}};
 	if (c->answer == MON_COPY_REPLY)
-		r[2] = (o->answers + o->asked) * mon_hops(c->to) + 2;
-	mon_send(c->from, c->answer, r);
+		r.copy_reply.msgs = (o->answers + o->asked) * mon_hops(c->to) + 2;
+	mon_send(c->from, c->answer, &r);
 	op_end(o);
 }
 
-/* MON_COPY_REQ: a holder on core `from` has us give core w[4] a copy. */
-void on_copy_req(unsigned from, uint8_t type, const uint64_t *w)
+/* MON_COPY_REQ: a holder on core `from` has us give core m->to a copy. */
+void on_copy_req(unsigned from, uint8_t type, const union mon_payload *p)
 {
-	struct copy_op *c = (struct copy_op *)op_request(sizeof(*c), w[2], w[3], on_copy_req, from,
-							 type, w, MON_COPY_REPLY);
+	const struct mon_copy_req *m = &p->copy_req;
+	struct copy_op *c = (struct copy_op *)op_request(sizeof(*c), m->base, m->size, on_copy_req,
+							 from, type, p, MON_COPY_REPLY);
 	if (!c)
 		return;
-	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_CAP_NOT_FOUND};
-	struct shared *s = shared_find((uint8_t)w[1], w[2], w[3]);
-	uint64_t to = w[4];
+	union mon_payload r = {.copy_reply = {.req = m->req, .err = ERR_CAP_NOT_FOUND}};
+	struct shared *s = shared_find((uint8_t)m->desc, m->base, m->size);
+	uint64_t to = m->to;
 	struct cap_info ci;
 	if (s && cs_has(&s->cores, from) && /* it holds a copy that came from us */
 	    (to >= BOOTINFO_MAX_CORES || to == mon_me() || !mon_peer_up((unsigned)to)))
-		r[1] = ERR_CORE_NONE;
-	if (!s || !cs_has(&s->cores, from) || r[1] == ERR_CORE_NONE) {
-		mon_send(from, MON_COPY_REPLY, r);
+		r.copy_reply.err = ERR_CORE_NONE;
+	if (!s || !cs_has(&s->cores, from) || r.copy_reply.err == ERR_CORE_NONE) {
+		mon_send(from, MON_COPY_REPLY, &r);
 		op_end(&c->op);
 		return;
 	}
 	cap_identify(s->anchor, &ci);
 	*c = (struct copy_op){
-	    c->op, from, (unsigned)to, w[0], s, cs_has(&s->cores, (unsigned)to), MON_COPY_REPLY};
+	    c->op, from, (unsigned)to, m->req, s, cs_has(&s->cores, (unsigned)to), MON_COPY_REPLY};
 	share_deliver_round(&c->op, s, (unsigned)to, ci.rights, 0, 0);
 	op_wait(&c->op, DELIVER_TICKS, share_copy_done);
 }

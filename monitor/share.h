@@ -32,7 +32,7 @@ void share_delivered(struct op *o, struct shared *s, unsigned k, bool had);
 void share_copy_done(struct op *o);
 
 /* MON_CAP_DELIVER: make our copy (and hand it to a domain here). */
-void on_deliver(unsigned from, const uint64_t *w);
+void on_deliver(unsigned from, const struct mon_cap_deliver *m);
 /* MON_COPY_REQ, MON_RETYPE_REQ (requests; deferred while locked). */
-void on_copy_req(unsigned from, uint8_t type, const uint64_t *w);
-void on_retype_req(unsigned from, uint8_t type, const uint64_t *w);
+void on_copy_req(unsigned from, uint8_t type, const union mon_payload *p);
+void on_retype_req(unsigned from, uint8_t type, const union mon_payload *p);

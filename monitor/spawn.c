@@ -56,7 +56,7 @@ struct asked {
 	uint64_t ids[3]; /* a list so far */
 	unsigned nids;
 	bool done; /* answered: r goes to `from` */
-	uint64_t r[UMP_PAYLOAD];
+	union mon_payload r;
 };
 static struct queue asked = QUEUE_INIT(struct asked);
 
@@ -176,29 +176,28 @@ static errval_t ask_spawnd(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3)
 	return ERR_OK;
 }
 
-void spawn_request(unsigned from, uint8_t type, const uint64_t *w)
+void spawn_request(unsigned from, uint8_t type, const union mon_payload *p)
 {
-	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_MON_BUSY};
 	uint8_t answer = type == MON_SPAWN ? MON_SPAWNED : MON_DOMAIN_STATUS;
-	uint64_t how = type == MON_DOMAIN ? w[2] : 0;
+	uint64_t how = type == MON_DOMAIN ? p->domain.how : 0;
 	errval_t err = ERR_OK;
-	struct asked a = {.from = from, .type = type, .how = how, .req = w[0]};
+	struct asked a = {.from = from, .type = type, .how = how, .req = p->request.req};
 	if (how > 2)
 		err = ERR_BAD_REQUEST;
 	else if (!queue_push(&asked, &a))
 		err = ERR_NO_MEMORY;
 	else if (type == MON_SPAWN)
-		err = ask_spawnd(SPAWN_START, w[1], w[2], w[3]);
+		err = ask_spawnd(SPAWN_START, p->spawn.name[0], p->spawn.name[1], p->spawn.arg);
 	else
 		err = ask_spawnd(how == 0   ? SPAWN_STATUS
 				 : how == 1 ? SPAWN_KILL
 					    : SPAWN_LIST,
-				 w[1], 0, 0);
+				 p->domain.id, 0, 0);
 	if (err) {
 		if (err != ERR_BAD_REQUEST && err != ERR_NO_MEMORY)
 			((struct asked *)queue_at(&asked, asked.n - 1))->type = 0; /* not asked */
-		r[1] = err;
-		mon_send(from, answer, r);
+		union mon_payload r = {.answer = {.req = p->request.req, .err = err}};
+		mon_send(from, answer, &r);
 	}
 }
 
@@ -215,12 +214,12 @@ bool spawn_note(const struct lmp_recv *m)
 			a = queue_at(&asked, i);
 	if (!a)
 		return true; /* nothing asked: not an answer of ours */
-	a->r[0] = a->req;
-	a->r[1] = m->words[0];
+	a->r.answer.req = a->req;
+	a->r.answer.err = m->words[0];
 	if (a->type == MON_SPAWN) {
-		a->r[2] = m->words[1];
+		a->r.spawned.id = m->words[1];
 	} else if (a->how == 0 && !m->words[0]) {
-		memcpy(&a->r[2], &m->words[1], 3 * sizeof(uint64_t));
+		memcpy(a->r.domain_status.v, &m->words[1], sizeof(a->r.domain_status.v));
 	} else if (a->how == 2 && !m->words[0] && m->words[1]) {
 		if (a->nids < 12) { /* one line per domain, then w1 = 0 */
 			a->ids[a->nids / 4] |= (m->words[1] & 0xffff) << (16 * (a->nids % 4));
@@ -228,7 +227,7 @@ bool spawn_note(const struct lmp_recv *m)
 		}
 		return true;
 	} else if (a->how == 2) {
-		memcpy(&a->r[2], a->ids, sizeof(a->ids));
+		memcpy(a->r.domain_status.v, a->ids, sizeof(a->ids));
 	}
 	a->done = true;
 	return true;
@@ -246,7 +245,7 @@ void spawn_flush(void)
 		   the owners hear before the answer does (FIFO to core 0). */
 		if (a.type == MON_DOMAIN && a.how == 1)
 			capops_release();
-		mon_send(a.from, a.type == MON_SPAWN ? MON_SPAWNED : MON_DOMAIN_STATUS, a.r);
+		mon_send(a.from, a.type == MON_SPAWN ? MON_SPAWNED : MON_DOMAIN_STATUS, &a.r);
 	}
 }
 
@@ -281,8 +280,10 @@ void mon_remote_domain(const uint64_t *words, struct asker to)
 		return;
 	}
 	d->to = to;
-	uint64_t w[UMP_PAYLOAD] = {0, words[2], words[3], spawn ? words[1] >> 32 : 0};
+	union mon_payload q = {.spawn = {.name = {words[2], words[3]}, .arg = words[1] >> 32}};
+	if (!spawn)
+		q.domain = (struct mon_domain){.id = words[2], .how = words[3]};
 	op_round(&d->op, spawn ? MON_SPAWNED : MON_DOMAIN_STATUS);
-	d->op.err = op_ask(&d->op, (unsigned)core, spawn ? MON_SPAWN : MON_DOMAIN, w);
+	d->op.err = op_ask(&d->op, (unsigned)core, spawn ? MON_SPAWN : MON_DOMAIN, &q);
 	op_wait(&d->op, SPAWN_TICKS, domain_done);
 }

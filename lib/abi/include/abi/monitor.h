@@ -4,9 +4,10 @@
  * capability. Two interfaces:
  *
  * 1. Inter-monitor messages, over UMP channels (lib/chan): the message type
- *    is the UMP type byte, the 7 payload words are listed per type. Every
- *    message belongs to one operation type (enum mon_op), and every monitor
- *    counts the messages it sends per operation type (`capstat`).
+ *    is the UMP type byte, the 7 payload words are named fields declared
+ *    once in abi/monmsg.h. Every message belongs to one operation type
+ *    (enum mon_op), and every monitor counts the messages it sends per
+ *    operation type (`capstat`).
  *
  * 2. Requests from local domains to their monitor, over LMP like any
  *    service (abi/services.h): the shell reaches monitor 0 at TASK_MONITOR.
@@ -28,121 +29,9 @@ enum mon_op {
 	MON_OP_COUNT
 };
 
-/* Inter-monitor message types (UMP type byte). */
-enum mon_msg {
-	/* k -> 0: w0 = core id, w1 = hart id: monitor k is ready. */
-	MON_JOIN = 1,
-	/* 0 -> k: w0 = request number: report your state. */
-	MON_STATUS_REQ = 2,
-	/* k -> 0: w0 = request number, w1 = core id, w2 = live dispatchers,
-	 * w3 = IPIs received, w4 = messages sent so far for MON_OP_JOIN..
-	 * MON_OP_STATUS packed as 32-bit halves (join | status << 32),
-	 * w5 = copy | delete << 32, w6 = revoke | retype << 32. */
-	MON_STATUS = 3,
-	/* owner -> k: w0 = request, w1 = type | rights << 8 | owner << 16,
-	 * w2 = base, w3 = size, w4 = 1: map the frame and read its first word,
-	 * w5 = a domain on core k to hand it to (0: none; a Frame is mapped
-	 * read-only at MON_SHARE_VA in it and the domain told so, and the word
-	 * it read comes back). Make a copy on core k (KERNEL_CAP_CREATE). */
-	MON_CAP_DELIVER = 4,
-	/* k -> owner: w0 = request, w1 = errval_t, w2 = the word read. */
-	MON_CAP_DELIVERED = 5,
-	/* The second phase of a revoke. parent -> k: w0 = request, w1 = type |
-	 * owner << 16 | (exempt core + 1) << 32 (0: none), w2 = base, w3 =
-	 * size: delete every copy and descendant of that object on core k
-	 * (on the exempt core only the descendants), then unmark it
-	 * (MON_CAP_MARK). w4..w5 = the
-	 * cores below k in the revoke's tree, a bitmap (monitor/coreset.h;
-	 * empty for the star and the broadcast): first pass it on to k's
-	 * children there, each with its own subtree, and answer once they
-	 * have. */
-	MON_CAP_SWEEP = 6,
-	/* k -> parent: w0 = request, w1 = errval_t (the first in k's
-	 * subtree), w2 = capabilities deleted in k's subtree, w3 = messages
-	 * sent in it below k. */
-	MON_CAP_SWEPT = 7,
-	/* 0 -> k: w0 = request, w1 = base, w2 = size: how many capabilities
-	 * core k's monitor holds inside that range. */
-	MON_CAP_COUNT = 8,
-	/* k -> 0: w0 = request, w1 = errval_t, w2 = count. */
-	MON_CAP_COUNTED = 9,
-	/* 0 -> k: w0 = request, w1..w2 = module name (16 bytes), w3 = its a0:
-	 * start a domain from that boot module on core k (core k's monitor
-	 * asks its spawnd, SPAWN_START, and answers when spawnd has). */
-	MON_SPAWN = 10,
-	/* k -> 0: w0 = request, w1 = errval_t, w2 = its domain id on core k. */
-	MON_SPAWNED = 11,
-	/* 0 -> k: w0 = request, w1 = domain id, w2 = 1: kill it (SPAWN_KILL:
-	 * what it shared with other cores is revoked there first, then its
-	 * memory comes back to core k's spawnd), 0: only report (SPAWN_STATUS),
-	 * 2: list them all (SPAWN_LIST, w1 ignored). */
-	MON_DOMAIN = 12,
-	/* k -> 0: w0 = request, w1 = errval_t, w2 = state | exit status
-	 * (24 bits) << 8 | faults << 32, w3..w4 = its name (16 bytes, not
-	 * terminated when full); after a kill only w1; a list: w2..w4 = the
-	 * domain ids, 16 bits each, lowest first, 0 = no more (at most 12). */
-	MON_DOMAIN_STATUS = 13,
-	/* 0 -> k: w0 = request: check your core's capability invariants. */
-	MON_CHECK = 14,
-	/* k -> 0: w0 = request, w1 = ERR_OK, w2 = 1 if KERNEL_CAP_CHECK
-	 * failed (so that w2 summed over the cores counts failures). */
-	MON_CHECKED = 15,
-	/* k -> owner: w0 = request, w1 = type, w2 = base, w3 = size: a domain on
-	 * core k revokes the owner's object: every copy and descendant on every
-	 * other core goes; core k is exempt (its descendants go, its copies
-	 * stay), and the asking domain then revokes locally, keeping its own. */
-	MON_REVOKE_REQ = 16,
-	/* owner -> k: w0 = request, w1 = errval_t (ERR_MON_BUSY: ask again),
-	 * w2 = inter-monitor messages the revoke took, request and answer
-	 * included. */
-	MON_REVOKE_REPLY = 17,
-	/* k -> owner: w0 = request, w1 = type | new type << 8, w2 = base,
-	 * w3 = size (the object), w4 = offset, w5 = size of the new object: a
-	 * domain on core k retypes part of an object it was handed. The owner
-	 * retypes its own copy (its kernel sees every descendant on any core,
-	 * since all of them are made there), owns the result, and gives core k
-	 * a copy (MON_CAP_DELIVER) before it answers. */
-	MON_RETYPE_REQ = 18,
-	/* owner -> k: w0 = request, w1 = errval_t (ERR_CAP_OVERLAP: that part
-	 * is taken already). */
-	MON_RETYPE_REPLY = 19,
-	/* Any message between two monitors without a channel of their own,
-	 * through monitor 0: w0-w5 as the message, w6 = destination (to 0) or
-	 * origin (from 0) | its type << 16. Counted as the message it carries. */
-	MON_FWD = 20,
-	/* holder k -> owner: w0 = request, w1 = type, w2 = base, w3 = size,
-	 * w4 = core B: give core B's monitor a copy too (k must hold one). The
-	 * owner adds B to the object's set, delivers (MON_CAP_DELIVER), then
-	 * answers. */
-	MON_COPY_REQ = 21,
-	/* owner -> k: w0 = request, w1 = errval_t, w2 = messages it took,
-	 * request and answer included. */
-	MON_COPY_REPLY = 22,
-	/* k -> 0: w0 = request, w1 = core j, w2 = core i + 1 (0: k): give
-	 * monitors i and j a channel of their own (on demand, once per pair;
-	 * an owner asks for the edges of a revoke tree). Monitor 0 makes a
-	 * zeroed frame, has both open it (MON_CHAN_OPEN), then answers. */
-	MON_CONNECT = 23,
-	/* 0 -> k: w0 = request, w1 = errval_t. */
-	MON_CONNECTED = 24,
-	/* 0 -> k: w0 = request, w1 = the frame's base, w2 = the peer core,
-	 * w3 = side (UMP_SIDE_A or B): open a channel to the peer on it. */
-	MON_CHAN_OPEN = 25,
-	/* k -> 0: w0 = request, w1 = errval_t. */
-	MON_CHAN_OPENED = 26,
-	/* holder k -> owner: w1 = type, w2 = base, w3 = size: nothing on core
-	 * k holds a copy or descendant of the owner's object any more (k's
-	 * monitor deleted its own copies). No answer. The owner takes k out of
-	 * the object's set (unless a copy to k is on its way) and lets its
-	 * anchor go once the set is empty. */
-	MON_DEL_NOTIFY = 27,
-	/* The first phase of a revoke, down the same tree as MON_CAP_SWEEP,
-	 * same words: mark the object on core k (KERNEL_CAP_MARK), so that no
-	 * copy or descendant there can be used any more. */
-	MON_CAP_MARK = 28,
-	/* k -> parent: w0 = request, w1 = errval_t, w3 = messages below k. */
-	MON_CAP_MARKED = 29,
-};
+/* Inter-monitor messages: abi/monmsg.h declares every one, its fields and
+   its operation type. */
+#include <abi/monmsg.h>
 
 /* Where a domain on another core maps a Frame it is handed, and the first
  * LMP message it gets then (with a copy of the Frame attached): w0 =

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inter-monitor messages, declared once (included by abi/monitor.h). Each
+ * entry of MON_MESSAGES is
+ *
+ *	X(NAME, name, number, operation, answer, FIELDS)
+ *
+ * NAME gives MON_NAME (the UMP type byte), name gives struct mon_name and
+ * the member of union mon_payload, operation the counter it is counted
+ * under (enum mon_op), answer is 1 for a message that answers a request
+ * (its first fields are always req and err). FIELDS are the payload words
+ * in order, F(field) each, at most UMP_PAYLOAD (7); every field is a
+ * uint64_t. From it come the enum, the structs, the union, and the tables
+ * mon_msg_op, mon_msg_answer and mon_msg_name. Handlers read and write
+ * named fields of union mon_payload, never words by number.
+ *
+ * Conventions: req is the request number an answer carries back (0 in a
+ * ping); err an errval_t; desc = type | rights << 8 | owner << 16 (and
+ * for a revoke's phases | (exempt core + 1) << 32); below[2] the cores
+ * below the receiver in a revoke's tree (monitor/coreset.h, empty for the
+ * star and the broadcast).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* clang-format off */
+#define MON_MESSAGES(X)                                                                     \
+	/* k -> 0: monitor k is ready. */                                                   \
+	X(JOIN, join, 1, JOIN, 0, F(core) F(hart))                                          \
+	/* 0 -> k: report your state (req 0: only say you are alive). */                    \
+	X(STATUS_REQ, status_req, 2, STATUS, 0, F(req))                                     \
+	/* k -> 0: live dispatchers, IPIs received, messages sent so far per operation   \
+	   type as 32-bit halves: join | status << 32, copy | delete << 32, revoke |     \
+	   retype << 32. (An answer, but req is not followed by err.) */                  \
+	X(STATUS, status, 3, STATUS, 1, F(req) F(core) F(dispatchers) F(ipis)              \
+	  F(join_status) F(copy_delete) F(revoke_retype))                                   \
+	/* owner -> k: make a copy on core k (KERNEL_CAP_CREATE); probe: map the frame   \
+	   and read its first word; domain: a domain on core k to hand it to (0:      \
+	   none; a Frame is mapped read-only at MON_SHARE_VA and the word it read     \
+	   comes back). */                                                              \
+	X(CAP_DELIVER, cap_deliver, 4, COPY, 0, F(req) F(desc) F(base) F(size) F(probe)     \
+	  F(domain))                                                                        \
+	X(CAP_DELIVERED, cap_delivered, 5, COPY, 1, F(req) F(err) F(word))                  \
+	/* The second phase of a revoke, parent -> k: delete every copy and           \
+	   descendant of the object on core k (on the exempt core only the           \
+	   descendants), then unmark it; pass it on to k's children first and answer \
+	   once they have. */                                                           \
+	X(CAP_SWEEP, cap_sweep, 6, REVOKE, 0, F(req) F(desc) F(base) F(size) F(below[2]))   \
+	/* k -> parent: the first error in k's subtree, capabilities deleted in it,   \
+	   messages sent in it below k. */                                              \
+	X(CAP_SWEPT, cap_swept, 7, REVOKE, 1, F(req) F(err) F(deleted) F(msgs))             \
+	/* 0 -> k: how many capabilities core k's monitor holds in base, size. */     \
+	X(CAP_COUNT, cap_count, 8, STATUS, 0, F(req) F(base) F(size))                       \
+	X(CAP_COUNTED, cap_counted, 9, STATUS, 1, F(req) F(err) F(count))                   \
+	/* 0 -> k: start a domain from boot module name (16 bytes) with a0 = arg on  \
+	   core k (its monitor asks its spawnd, SPAWN_START, and answers when it     \
+	   has). */                                                                     \
+	X(SPAWN, spawn, 10, STATUS, 0, F(req) F(name[2]) F(arg))                            \
+	X(SPAWNED, spawned, 11, STATUS, 1, F(req) F(err) F(id))                             \
+	/* 0 -> k: how = 0: report on domain id (SPAWN_STATUS), 1: kill it           \
+	   (SPAWN_KILL: what it shared with other cores is revoked there first), 2:  \
+	   list the domains (SPAWN_LIST, id ignored). */                                \
+	X(DOMAIN, domain, 12, STATUS, 0, F(req) F(id) F(how))                               \
+	/* k -> 0: a report: v[0] = state | exit status (24 bits) << 8 | faults <<   \
+	   32, v[1..2] = its name (16 bytes, not terminated when full); after a kill \
+	   nothing; a list: v[0..2] = the domain ids, 16 bits each, lowest first, 0  \
+	   = no more (at most 12). */                                                   \
+	X(DOMAIN_STATUS, domain_status, 13, STATUS, 1, F(req) F(err) F(v[3]))               \
+	/* 0 -> k: check your core's capability invariants. */                          \
+	X(CHECK, check, 14, STATUS, 0, F(req))                                              \
+	/* k -> 0: failed = 1 if KERNEL_CAP_CHECK failed (summed over the cores). */    \
+	X(CHECKED, checked, 15, STATUS, 1, F(req) F(err) F(failed))                         \
+	/* k -> owner: a domain on core k revokes the owner's object everywhere      \
+	   else; core k is exempt (its descendants go, its copies stay). */           \
+	X(REVOKE_REQ, revoke_req, 16, REVOKE, 0, F(req) F(desc) F(base) F(size))            \
+	/* owner -> k: msgs = inter-monitor messages the revoke took, this request   \
+	   and answer included. */                                                      \
+	X(REVOKE_REPLY, revoke_reply, 17, REVOKE, 1, F(req) F(err) F(msgs))                 \
+	/* k -> owner: retype [offset, offset + newsize) of the object (desc = type  \
+	   | new type << 8) for core k; the owner owns the result and delivers core  \
+	   k a copy before it answers. */                                               \
+	X(RETYPE_REQ, retype_req, 18, RETYPE, 0, F(req) F(desc) F(base) F(size) F(offset)   \
+	  F(newsize))                                                                       \
+	/* owner -> k: ERR_CAP_OVERLAP: that part is taken already. */                  \
+	X(RETYPE_REPLY, retype_reply, 19, RETYPE, 1, F(req) F(err))                         \
+	/* Any message between two monitors without a channel of their own, through  \
+	   monitor 0: the message's first six words, route = destination (to 0) or   \
+	   origin (from 0) | its type << 16. Counted as the message it carries. */    \
+	X(FWD, fwd, 20, STATUS, 0, F(w[6]) F(route))                                        \
+	/* holder k -> owner: give core `to` a copy too (k must hold one); `to` joins \
+	   the object's set before the copy goes. */                                    \
+	X(COPY_REQ, copy_req, 21, COPY, 0, F(req) F(desc) F(base) F(size) F(to))            \
+	X(COPY_REPLY, copy_reply, 22, COPY, 1, F(req) F(err) F(msgs))                       \
+	/* k -> 0: give monitors `a` - 1 (0: k) and `b` a channel of their own       \
+	   (monitor 0 makes a zeroed frame and has both open it). */                    \
+	X(CONNECT, connect, 23, JOIN, 0, F(req) F(b) F(a))                                  \
+	/* 0 -> k: b and a as asked. */                                                 \
+	X(CONNECTED, connected, 24, JOIN, 1, F(req) F(err) F(b) F(a))                       \
+	/* 0 -> k: open a channel to peer on the frame at base, as side. */             \
+	X(CHAN_OPEN, chan_open, 25, JOIN, 0, F(req) F(base) F(peer) F(side))                \
+	X(CHAN_OPENED, chan_opened, 26, JOIN, 1, F(req) F(err))                             \
+	/* holder k -> owner: nothing on core k holds a copy or descendant of the    \
+	   object any more (k's monitor deleted its own copies). No answer. */        \
+	X(DEL_NOTIFY, del_notify, 27, DELETE, 0, F(req) F(desc) F(base) F(size))            \
+	/* The first phase of a revoke, down the same tree as CAP_SWEEP: mark the    \
+	   object on core k (KERNEL_CAP_MARK), so nothing of it can be used. */        \
+	X(CAP_MARK, cap_mark, 28, REVOKE, 0, F(req) F(desc) F(base) F(size) F(below[2]))    \
+	X(CAP_MARKED, cap_marked, 29, REVOKE, 1, F(req) F(err) F(deleted) F(msgs))
+/* clang-format on */
+
+#define MON_F(x) uint64_t x;
+#define MON_STRUCT(N, n, num, op, ans, fields)                                                     \
+	struct mon_##n {                                                                           \
+		fields                                                                             \
+	};
+#define F MON_F
+MON_MESSAGES(MON_STRUCT)
+#undef F
+#undef MON_STRUCT
+#undef MON_F
+
+/* Inter-monitor message types (UMP type byte). */
+#define MON_ENUM(N, n, num, op, ans, fields) MON_##N = num,
+enum mon_msg { MON_MESSAGES(MON_ENUM) MON_MSG_END };
+#undef MON_ENUM
+
+/* What every request that wants an answer starts with, and what every
+   answer starts with (mon_msg_answer), then its values. */
+struct mon_request {
+	uint64_t req, args[6];
+};
+struct mon_answer {
+	uint64_t req, err, val[5];
+};
+
+/* A message's seven payload words, by name. */
+#define MON_UNION(N, n, num, op, ans, fields) struct mon_##n n;
+union mon_payload {
+	uint64_t w[7];
+	struct mon_request request;
+	struct mon_answer answer;
+	MON_MESSAGES(MON_UNION)
+};
+#undef MON_UNION
+_Static_assert(sizeof(union mon_payload) == 7 * sizeof(uint64_t),
+	       "a message has at most 7 payload words");
+
+/* The operation type each message is counted under. */
+#define MON_OPOF(N, n, num, op, ans, fields) [MON_##N] = MON_OP_##op,
+static const uint8_t mon_msg_op[MON_MSG_END] = {MON_MESSAGES(MON_OPOF)};
+#undef MON_OPOF
+
+/* Which messages answer a request (req, err first). */
+#define MON_ANS(N, n, num, op, ans, fields) [MON_##N] = ans,
+static const bool mon_msg_answer[MON_MSG_END] = {MON_MESSAGES(MON_ANS)};
+#undef MON_ANS
+
+/* Names, for traces and errors. */
+#define MON_NAME(N, n, num, op, ans, fields) [MON_##N] = #N,
+static const char *const mon_msg_name[MON_MSG_END] = {MON_MESSAGES(MON_NAME)};
+#undef MON_NAME
+
+/* A message type that is declared here. */
+static inline bool mon_msg_known(unsigned type)
+{
+	return type < MON_MSG_END && mon_msg_name[type];
+}
