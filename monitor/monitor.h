@@ -45,8 +45,7 @@ bool capops_serve(const struct lmp_recv *m);
 void on_count(unsigned from, const uint64_t *w);
 
 /* spawn.c: core k > 0: its spawnd, and the domains spawnd built. */
-#define MON_BADGE_CHILD(i) (0x140 + (i)) /* | generation << 32: an adopted domain */
-errval_t spawn_init(void);		 /* start the core's spawnd */
+errval_t spawn_init(void); /* start the core's spawnd */
 /* MON_SPAWN or MON_DOMAIN from monitor `from`: passed on to spawnd. */
 void spawn_request(unsigned from, uint8_t type, const uint64_t *w);
 /* An answer from spawnd (badge SERVER_SPAWND), noted; false if not one. */
@@ -57,7 +56,7 @@ void spawn_flush(void); /* send the answers noted, in the order asked */
 errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine, unsigned *at);
 void spawn_forget(unsigned place);
 int spawn_place(uint64_t id);	      /* its place, -1: none here */
-uint64_t spawn_badge(unsigned place); /* the badge of its requests */
+uint64_t spawn_badge(unsigned place); /* the badge of its requests (MON_BADGE_ADOPTED) */
 capaddr_t spawn_ep(uint64_t badge);   /* our copy of its endpoint, SLOT_NONE: none */
 
 /* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
