@@ -55,9 +55,9 @@ void spawn_flush(void); /* send the answers noted, in the order asked */
  *at; *mine = an endpoint to us with its badge. spawn_forget undoes it. */
 errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine, unsigned *at);
 void spawn_forget(unsigned place);
-int spawn_place(uint64_t id);	      /* its place, -1: none here */
-uint64_t spawn_badge(unsigned place); /* the badge of its requests (MON_BADGE_ADOPTED) */
-capaddr_t spawn_ep(uint64_t badge);   /* our copy of its endpoint, SLOT_NONE: none */
+bool spawn_place(uint64_t id, unsigned *place); /* false: not one of ours */
+uint64_t spawn_badge(unsigned place);		/* the badge of its requests (MON_BADGE_ADOPTED) */
+capaddr_t spawn_ep(uint64_t badge);		/* our copy of its endpoint, SLOT_NONE: none */
 
 /* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
    w1..w3 of core k's answer go to the requester. */

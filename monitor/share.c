@@ -64,16 +64,17 @@ static void hand_to_domain(struct held *h, unsigned from, const uint64_t *w)
 {
 	uint64_t r[UMP_PAYLOAD] = {w[0], ERR_DOMAIN_NOT_FOUND};
 	uint64_t msg[4] = {MON_SHARE_VA, mon_me()};
-	int place = spawn_place(w[5]);
+	unsigned place;
+	bool known = spawn_place(w[5], &place);
 	bool frame = (uint8_t)w[1] == OBJ_FRAME;
 	struct deliver_op *d = NULL;
-	if (place >= 0 && frame && !(d = (struct deliver_op *)op_new(sizeof(*d))))
+	if (known && frame && !(d = (struct deliver_op *)op_new(sizeof(*d))))
 		r[1] = ERR_NO_MEMORY;
-	else if (place >= 0)
-		r[1] = ep_send(spawn_ep(spawn_badge((unsigned)place)), msg, h->slot);
+	else if (known)
+		r[1] = ep_send(spawn_ep(spawn_badge(place)), msg, h->slot);
 	if (d && !r[1]) {
 		*d = (struct deliver_op){d->op, from, w[0], h, h->slot};
-		op_wait_domain(&d->op, spawn_badge((unsigned)place), DOMAIN_TICKS, handed);
+		op_wait_domain(&d->op, spawn_badge(place), DOMAIN_TICKS, handed);
 		return;
 	}
 	if (d)

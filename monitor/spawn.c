@@ -97,9 +97,9 @@ errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine, unsigned *at)
 	if (mon_me() == 0 || !id || cap_identify(ep, &ci) || ci.type != OBJ_ENDPOINT ||
 	    cap_identify(CAPADDR(CN_TASK, TASK_EP), &ours) || ci.base == ours.base)
 		return ERR_BAD_REQUEST;
-	if (spawn_place(id) >= 0)
-		return ERR_BAD_REQUEST; /* introduced twice */
 	uint32_t place;
+	if (spawn_place(id, &place))
+		return ERR_BAD_REQUEST; /* introduced twice */
 	if ((*mine = slot_alloc()) == SLOT_NONE)
 		return ERR_NO_SLOTS;
 	if (!places_take(&doms, ep, &place)) {
@@ -125,13 +125,15 @@ void spawn_forget(unsigned place)
 	places_free(&doms, place, true);
 }
 
-int spawn_place(uint64_t id)
+bool spawn_place(uint64_t id, unsigned *place)
 {
 	places_sweep(&doms); /* killed: their RAM, and our copy, went */
 	for (uint32_t i = 0; id && i < doms.n; i++)
-		if (doms.at[i].ep != SLOT_NONE && doms.at[i].id == id)
-			return (int)i;
-	return -1;
+		if (doms.at[i].ep != SLOT_NONE && doms.at[i].id == id) {
+			*place = i;
+			return true;
+		}
+	return false;
 }
 
 capaddr_t spawn_ep(uint64_t badge)
