@@ -24,13 +24,15 @@
 #include "monitor.h"
 #include "roles.h"
 #include "ops.h"
+#include "places.h"
 #include "records.h"
 #include "revoke.h"
 #include "share.h"
 
 #define ASK_TICKS 520 /* how long one monitor may take to answer (5 s) */
 
-static capaddr_t clients[MON_CLIENTS]; /* their reply endpoints, or 0 */
+/* Bound clients: ep is our copy of each one's reply endpoint. */
+static struct places clients = PLACES_INIT(MON_BADGE_CLIENT);
 
 /* Our own copy of endpoint ep, to answer on; ep itself if we cannot. */
 static struct asker asker_for(capaddr_t ep)
@@ -311,27 +313,22 @@ static void bind(const struct lmp_recv *m)
 {
 	capaddr_t ep = take_cap();
 	if (ep == SLOT_NONE)
-		return; /* nowhere to answer */
-	unsigned i = 0;
-	for (; i < MON_CLIENTS; i++) {
-		struct cap_info ci;
-		if (clients[i] && cap_identify(clients[i], &ci) == ERR_CAP_EMPTY) {
-			slot_free(clients[i]); /* its domain is gone */
-			clients[i] = 0;
-		}
-		if (!clients[i])
-			break;
-	}
-	uint64_t w[4] = {ERR_NO_SLOTS};
+		return;		/* nowhere to answer */
+	places_sweep(&clients); /* the places of clients that are gone */
+	bool asks = m->words[0] == MONITOR_BIND;
+	uint64_t w[4] = {ERR_BAD_REQUEST};
 	capaddr_t mine = SLOT_NONE;
-	if (i < MON_CLIENTS && m->words[0] == MONITOR_BIND && (mine = slot_alloc()) != SLOT_NONE) {
-		w[0] = cnode_mint(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine),
-				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, MON_BADGE_CLIENT(i));
-		if (w[0])
-			slot_free(mine);
-		else
-			clients[i] = ep;
-	}
+	uint32_t i;
+	if (asks && (mine = slot_alloc()) == SLOT_NONE)
+		w[0] = ERR_NO_SLOTS;
+	else if (asks && !places_take(&clients, ep, &i))
+		w[0] = ERR_NO_MEMORY;
+	else if (asks && (w[0] = cnode_mint(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine),
+					    CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL,
+					    places_badge(&clients, i))))
+		clients.at[i].ep = SLOT_NONE; /* free again; ep stays ours, to answer on */
+	if (w[0] && mine != SLOT_NONE)
+		slot_free(mine);
 	op_reply(ep, w[0] != ERR_OK, w, w[0] ? CAPADDR_NONE : mine, !w[0]);
 }
 
@@ -404,16 +401,16 @@ bool capops_serve(const struct lmp_recv *m)
 			bind(m);
 		return true;
 	}
-	if (m->badge < MON_BADGE_CLIENT(0) || m->badge >= MON_BADGE_CLIENT(MON_CLIENTS))
+	if (MON_BADGE_KIND(m->badge) != MON_BADGE_CLIENT)
 		return false;
-	uint64_t i = m->badge - MON_BADGE_CLIENT(0);
+	struct place *p = places_find(&clients, m->badge);
 	capaddr_t cap = m->has_cap ? take_cap() : SLOT_NONE;
-	if (!clients[i]) { /* not bound (any more): nowhere to answer */
+	if (!p) { /* not bound (any more): nowhere to answer */
 		if (cap != SLOT_NONE)
 			slot_drop(cap);
 		return true;
 	}
-	struct asker to = asker_for(clients[i]);
+	struct asker to = asker_for(p->ep);
 	if (m->has_cap && cap == SLOT_NONE) {
 		asker_answer(&to, ERR_NO_SLOTS, 0, 0, 0);
 		return true;

@@ -11,6 +11,8 @@
 
 #include <rt/sys.h>
 
-int spawn_place(uint64_t id);	      /* its place, -1: none here */
-uint64_t spawn_badge(unsigned place); /* the badge of its requests */
-capaddr_t spawn_ep(uint64_t badge);   /* our copy of its endpoint, SLOT_NONE: none */
+#include <stdbool.h>
+
+bool spawn_place(uint64_t id, unsigned *place); /* false: not one of ours */
+uint64_t spawn_badge(unsigned place);		/* the badge of its requests (MON_BADGE_ADOPTED) */
+capaddr_t spawn_ep(uint64_t badge);		/* our copy of its endpoint, SLOT_NONE: none */

@@ -30,8 +30,7 @@ bool capops_serve(const struct lmp_recv *m);
 void on_count(unsigned from, const struct mon_cap_count *m);
 
 /* spawn.c: core k > 0: its spawnd, and the domains spawnd built. */
-#define MON_BADGE_CHILD(i) (0x140 + (i)) /* | generation << 32: an adopted domain */
-errval_t spawn_init(void);		 /* start the core's spawnd */
+errval_t spawn_init(void); /* start the core's spawnd */
 /* MON_SPAWN or MON_DOMAIN from monitor `from`: passed on to spawnd. */
 void spawn_request(unsigned from, uint8_t type, const union mon_payload *p);
 /* An answer from spawnd (badge SERVER_SPAWND), noted; false if not one. */

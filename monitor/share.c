@@ -70,16 +70,17 @@ static void hand_to_domain(struct held *h, unsigned from, const struct mon_cap_d
 {
 	errval_t err = ERR_DOMAIN_NOT_FOUND;
 	uint64_t msg[4] = {MON_SHARE_VA, mon_me()};
-	int place = spawn_place(m->domain);
+	unsigned place;
+	bool known = spawn_place(m->domain, &place);
 	bool frame = (uint8_t)m->desc == OBJ_FRAME;
 	struct deliver_op *d = NULL;
-	if (place >= 0 && frame && !(d = (struct deliver_op *)op_new(sizeof(*d))))
+	if (known && frame && !(d = (struct deliver_op *)op_new(sizeof(*d))))
 		err = ERR_NO_MEMORY;
-	else if (place >= 0)
-		err = ep_send(spawn_ep(spawn_badge((unsigned)place)), msg, h->slot);
+	else if (known)
+		err = ep_send(spawn_ep(spawn_badge(place)), msg, h->slot);
 	if (d && !err) {
 		*d = (struct deliver_op){d->op, from, m->req, h, h->slot};
-		op_wait_domain(&d->op, spawn_badge((unsigned)place), DOMAIN_TICKS, handed);
+		op_wait_domain(&d->op, spawn_badge(place), DOMAIN_TICKS, handed);
 		return;
 	}
 	if (d)

@@ -40,6 +40,7 @@
 #include "monitor.h"
 #include "roles.h"
 #include "ops.h"
+#include "places.h"
 #include "records.h"
 
 #define SPAWN_TICKS 520 /* how long core k may take to answer (5 s) */
@@ -49,22 +50,20 @@ static capaddr_t to_spawnd = SLOT_NONE; /* badged CLIENT_MONITOR */
 
 /* What we asked spawnd, oldest first: for whom and what it is. */
 struct asked {
-	unsigned from;	 /* the monitor that asked us */
-	uint8_t type;	 /* MON_SPAWN or MON_DOMAIN */
-	uint64_t how;	 /* MON_DOMAIN: 0 report, 1 kill, 2 list */
-	uint64_t req;	 /* its w0 */
-	uint64_t ids[3]; /* a list so far */
+	unsigned from;		    /* the monitor that asked us */
+	uint8_t type;		    /* MON_SPAWN or MON_DOMAIN */
+	uint64_t how;		    /* MON_DOMAIN: 0 report, 1 kill, 2 list */
+	uint64_t req;		    /* its w0 */
+	uint64_t after;		    /* a list: only ids above this */
+	uint32_t ids[MON_LIST_IDS]; /* a list so far: the lowest, ascending */
 	unsigned nids;
 	bool done; /* answered: r goes to `from` */
 	union mon_payload r;
 };
 static struct queue asked = QUEUE_INIT(struct asked);
 
-static struct {
-	uint64_t id;  /* spawnd's id for it; 0: free */
-	capaddr_t ep; /* our copy of its endpoint */
-	uint32_t gen; /* how many domains this place had */
-} doms[MON_DOMAINS];
+/* The domains we adopted: ep is our copy of each one's endpoint. */
+static struct places doms = PLACES_INIT(MON_BADGE_ADOPTED);
 
 errval_t spawn_init(void)
 {
@@ -87,21 +86,9 @@ errval_t spawn_init(void)
 	return err;
 }
 
-/* Forget the domains whose endpoint went (killed: their RAM was revoked). */
-static void sweep_gone(void)
-{
-	for (unsigned i = 0; i < MON_DOMAINS; i++) {
-		struct cap_info ci;
-		if (doms[i].id && cap_identify(doms[i].ep, &ci) == ERR_CAP_EMPTY) {
-			slot_free(doms[i].ep);
-			doms[i].id = 0;
-		}
-	}
-}
-
 uint64_t spawn_badge(unsigned place)
 {
-	return MON_BADGE_CHILD(place) | (uint64_t)doms[place].gen << 32;
+	return places_badge(&doms, place);
 }
 
 errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine, unsigned *at)
@@ -111,55 +98,49 @@ errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine, unsigned *at)
 	if (mon_me() == 0 || !id || cap_identify(ep, &ci) || ci.type != OBJ_ENDPOINT ||
 	    cap_identify(CAPADDR(CN_TASK, TASK_EP), &ours) || ci.base == ours.base)
 		return ERR_BAD_REQUEST;
-	sweep_gone();
-	unsigned place = MON_DOMAINS;
-	for (unsigned i = MON_DOMAINS; i-- > 0;) {
-		if (doms[i].id == id)
-			return ERR_BAD_REQUEST; /* introduced twice */
-		if (!doms[i].id)
-			place = i;
-	}
-	if (place == MON_DOMAINS || (*mine = slot_alloc()) == SLOT_NONE)
+	uint32_t place;
+	if (spawn_place(id, &place))
+		return ERR_BAD_REQUEST; /* introduced twice */
+	if ((*mine = slot_alloc()) == SLOT_NONE)
 		return ERR_NO_SLOTS;
-	doms[place].gen++;
+	if (!places_take(&doms, ep, &place)) {
+		slot_free(*mine);
+		*mine = SLOT_NONE;
+		return ERR_NO_MEMORY;
+	}
 	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(*mine), 0), 1, CAPADDR_L2(*mine),
 				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, spawn_badge(place));
 	if (err) {
+		doms.at[place].ep = SLOT_NONE; /* still the caller's, who drops it */
 		slot_free(*mine);
 		*mine = SLOT_NONE;
 		return err;
 	}
-	doms[place].id = id;
-	doms[place].ep = ep;
+	doms.at[place].id = id;
 	*at = place;
 	return ERR_OK;
 }
 
 void spawn_forget(unsigned place)
 {
-	if (place < MON_DOMAINS && doms[place].id) {
-		cnode_delete(CAPADDR(CAPADDR_L1(doms[place].ep), 0), 1, CAPADDR_L2(doms[place].ep));
-		slot_free(doms[place].ep);
-		doms[place].id = 0;
-	}
+	places_free(&doms, place, true);
 }
 
-int spawn_place(uint64_t id)
+bool spawn_place(uint64_t id, unsigned *place)
 {
-	sweep_gone();
-	for (unsigned i = 0; id && i < MON_DOMAINS; i++)
-		if (doms[i].id == id)
-			return (int)i;
-	return -1;
+	places_sweep(&doms); /* killed: their RAM, and our copy, went */
+	for (uint32_t i = 0; id && i < doms.n; i++)
+		if (doms.at[i].ep != SLOT_NONE && doms.at[i].id == id) {
+			*place = i;
+			return true;
+		}
+	return false;
 }
 
 capaddr_t spawn_ep(uint64_t badge)
 {
-	uint64_t place = (badge & 0xffffffffu) - MON_BADGE_CHILD(0);
-	if ((badge & 0xffffffffu) < MON_BADGE_CHILD(0) || place >= MON_DOMAINS || !doms[place].id ||
-	    badge >> 32 != doms[place].gen)
-		return SLOT_NONE;
-	return doms[place].ep;
+	struct place *p = places_find(&doms, badge);
+	return p ? p->ep : SLOT_NONE;
 }
 
 /* One request to spawnd, without waiting: what its full buffer cannot
@@ -181,7 +162,8 @@ void spawn_request(unsigned from, uint8_t type, const union mon_payload *p)
 	uint8_t answer = type == MON_SPAWN ? MON_SPAWNED : MON_DOMAIN_STATUS;
 	uint64_t how = type == MON_DOMAIN ? p->domain.how : 0;
 	errval_t err = ERR_OK;
-	struct asked a = {.from = from, .type = type, .how = how, .req = p->request.req};
+	struct asked a = {
+	    .from = from, .type = type, .how = how, .req = p->request.req, .after = p->domain.id};
 	if (how > 2)
 		err = ERR_BAD_REQUEST;
 	else if (!queue_push(&asked, &a))
@@ -199,6 +181,22 @@ void spawn_request(unsigned from, uint8_t type, const union mon_payload *p)
 		union mon_payload r = {.answer = {.req = p->request.req, .err = err}};
 		mon_send(from, answer, &r);
 	}
+}
+
+/* Keep id if it is above the list's start and among the lowest so far
+   (spawnd need not list them in order). */
+static void list_add(struct asked *a, uint32_t id)
+{
+	if (id <= a->after)
+		return;
+	unsigned i = a->nids;
+	for (; i > 0 && a->ids[i - 1] > id; i--)
+		if (i < MON_LIST_IDS)
+			a->ids[i] = a->ids[i - 1];
+	if (i < MON_LIST_IDS)
+		a->ids[i] = id;
+	if (a->nids < MON_LIST_IDS)
+		a->nids++;
 }
 
 bool spawn_note(const struct lmp_recv *m)
@@ -221,13 +219,11 @@ bool spawn_note(const struct lmp_recv *m)
 	} else if (a->how == 0 && !m->words[0]) {
 		memcpy(a->r.domain_status.v, &m->words[1], sizeof(a->r.domain_status.v));
 	} else if (a->how == 2 && !m->words[0] && m->words[1]) {
-		if (a->nids < 12) { /* one line per domain, then w1 = 0 */
-			a->ids[a->nids / 4] |= (m->words[1] & 0xffff) << (16 * (a->nids % 4));
-			a->nids++;
-		}
+		list_add(a, (uint32_t)m->words[1]); /* one line per domain, then w1 = 0 */
 		return true;
 	} else if (a->how == 2) {
-		memcpy(a->r.domain_status.v, a->ids, sizeof(a->ids));
+		for (unsigned i = 0; i < a->nids; i++)
+			a->r.domain_status.v[i / 2] |= (uint64_t)a->ids[i] << (32 * (i % 2));
 	}
 	a->done = true;
 	return true;

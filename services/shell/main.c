@@ -43,6 +43,20 @@ static const char *state_name(uint64_t s)
 	return s == 0 ? "stopped" : s == 1 ? "runnable" : s == 2 ? "blocked" : "?";
 }
 
+/* One line of `ps` for domain id on core k, from its monitor. */
+static void ps_remote(unsigned k, uint64_t id)
+{
+	struct lmp_recv r;
+	uint64_t q[4] = {MONITOR_DOMAIN, k, id, 0};
+	if (rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, q, CAPADDR_NONE, &r))
+		return;
+	char name[9] = {0};
+	memcpy(name, &r.words[2], 8);
+	uint64_t v = r.words[1];
+	printf("%4u %4lu  %-10s %-9s %6lu %6ld\n", k, (unsigned long)id, name, state_name(v & 0xff),
+	       (unsigned long)(v >> 32), (long)((int32_t)(v << 32 >> 40) << 8 >> 8));
+}
+
 static errval_t cmd_ps(int argc, char **argv)
 {
 	(void)argc;
@@ -58,25 +72,20 @@ static errval_t cmd_ps(int argc, char **argv)
 		       (unsigned long)(r.words[2] & 0xffffffff), (long)(int32_t)(r.words[2] >> 32));
 		err = rpc_more(SERVER_SPAWND, &r);
 	}
-	/* Then those the other cores' monitors started (`spawn <module> <core>`). */
+	/* Then those the other cores' monitors started (`spawn <module> <core>`),
+	   MON_LIST_IDS ids an answer, each answer from the last id of the one
+	   before, until one is not full. */
 	for (unsigned k = 1; !err && k < bi->ncores; k++) {
-		uint64_t req[4] = {MONITOR_DOMAIN, k, 0, 2};
-		if (!bi->cores[k].online ||
-		    rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, CAPADDR_NONE, &r))
-			continue;
-		uint64_t list[3] = {r.words[1], r.words[2], r.words[3]};
-		for (unsigned i = 0; i < 12 && (list[i / 4] >> 16 * (i % 4) & 0xffff); i++) {
-			uint64_t id = list[i / 4] >> 16 * (i % 4) & 0xffff;
-			uint64_t q[4] = {MONITOR_DOMAIN, k, id, 0};
-			if (rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, q,
+		uint64_t after = 0;
+		unsigned n = MON_LIST_IDS;
+		while (bi->cores[k].online && n == MON_LIST_IDS) {
+			uint64_t req[4] = {MONITOR_DOMAIN, k, after, 2};
+			if (rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req,
 				     CAPADDR_NONE, &r))
-				continue;
-			char name[9] = {0};
-			memcpy(name, &r.words[2], 8);
-			uint64_t v = r.words[1];
-			printf("%4u %4lu  %-10s %-9s %6lu %6ld\n", k, (unsigned long)id, name,
-			       state_name(v & 0xff), (unsigned long)(v >> 32),
-			       (long)((int32_t)(v << 32 >> 40) << 8 >> 8));
+				break;
+			uint64_t list[3] = {r.words[1], r.words[2], r.words[3]};
+			for (n = 0; n < MON_LIST_IDS && MON_LIST_ID(list, n); n++)
+				ps_remote(k, after = MON_LIST_ID(list, n));
 		}
 	}
 	return err;

@@ -661,13 +661,13 @@ static void test_remote_domain(unsigned k)
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 3, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 0, 2, CAPADDR_NONE, &rep), ERR_OK);
 	bool listed = false;
-	for (uint64_t ids = rep.words[1]; ids & 0xffff; ids >>= 16)
-		listed |= (ids & 0xffff) == dom;
+	for (unsigned i = 0; i < MON_LIST_IDS && MON_LIST_ID(&rep.words[1], i); i++)
+		listed |= MON_LIST_ID(&rep.words[1], i) == dom;
 	CHECK(listed, "domain %lu is not in core %u's list %#lx", (unsigned long)dom, k,
 	      (unsigned long)rep.words[1]);
 	/* Core k's own spawnd built it, and lists itself first. */
-	CHECK((rep.words[1] & 0xffff) == 1, "core %u's list %#lx does not start with its spawnd", k,
-	      (unsigned long)rep.words[1]);
+	CHECK(MON_LIST_ID(&rep.words[1], 0) == 1,
+	      "core %u's list %#lx does not start with its spawnd", k, (unsigned long)rep.words[1]);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 1, 0, CAPADDR_NONE, &rep), ERR_OK);
 	CHECK(!memcmp(&rep.words[2], "spawnd", 7), "domain 1 on core %u is not spawnd", k);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 1, 1, CAPADDR_NONE, &rep), ERR_DOMAIN_PROTECTED);
@@ -775,13 +775,13 @@ static void test_bad_child(unsigned k, unsigned online)
 /*
  * Core k's spawnd builds each domain from its own RAM and its monitor
  * adopts it: more domains started and killed one after another than
- * either has room for at once (4 in spawnd's RAM, MON_DOMAINS places), so
- * both must get everything back from each kill.
+ * spawnd has room for at once (4 in its RAM), so both must get
+ * everything back from each kill (the monitor's places are reused).
  */
 static void test_spawn_reuse(unsigned k)
 {
 	struct lmp_recv rep;
-	unsigned ok = 0, rounds = 2 * MON_DOMAINS;
+	unsigned ok = 0, rounds = 16;
 	for (unsigned i = 0; i < rounds; i++) {
 		uint64_t dom = spawn_on(k, 1), v = dom ? wait_domain(k, dom) : 1;
 		ok += dom && (v & 0xff) == 0 && (v >> 8 & 0xffffff) == 7 &&
@@ -792,6 +792,88 @@ static void test_spawn_reuse(unsigned k)
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 0, 2, CAPADDR_NONE, &rep), ERR_OK);
 	CHECK(rep.words[1] == 1 && !rep.words[2], "core %u lists %#lx, want its spawnd alone", k,
 	      (unsigned long)rep.words[1]);
+}
+
+/* The ids MONITOR_DOMAIN lists on core k above `after`, n of them. */
+static unsigned list_from(unsigned k, uint64_t after, uint64_t ids[MON_LIST_IDS])
+{
+	struct lmp_recv rep;
+	unsigned n = 0;
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, after, 2, CAPADDR_NONE, &rep), ERR_OK);
+	while (n < MON_LIST_IDS && MON_LIST_ID(&rep.words[1], n)) {
+		ids[n] = MON_LIST_ID(&rep.words[1], n);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A list of core k's domains goes on from a given id (w2): each answer holds
+ * the lowest ids above it, and one that is not full holds all of them.
+ * (Core k's spawnd has room for 4 domains, too few to fill an answer with
+ * MON_LIST_IDS: so each id in turn is the start here, the list being as
+ * long as it can.)
+ */
+static void test_list_domains(unsigned k)
+{
+	struct lmp_recv rep;
+	uint64_t dom[4], all[MON_LIST_IDS], ids[MON_LIST_IDS];
+	for (unsigned i = 0; i < 4; i++)
+		dom[i] = spawn_on(k, 6); /* it waits for a frame */
+	unsigned n = list_from(k, 0, all);
+	CHECK(n == 5 && all[0] == 1 && all[1] == dom[0] && all[2] == dom[1] && all[3] == dom[2] &&
+		  all[4] == dom[3],
+	      "core %u lists %u domains, want its spawnd and %lu..%lu", k, n, (unsigned long)dom[0],
+	      (unsigned long)dom[3]);
+	for (unsigned i = 0; n == 5 && i <= n; i++) {
+		uint64_t after = i ? all[i - 1] : 0;
+		unsigned m = list_from(k, after, ids);
+		bool same = m == n - i;
+		for (unsigned j = 0; same && j < m; j++)
+			same = ids[j] == all[i + j];
+		CHECK(same, "core %u lists %u domains above %lu, want %u", k, m,
+		      (unsigned long)after, n - i);
+	}
+	CHECK(list_from(k, ~0u, ids) == 0, "core %u lists domains above the last id", k);
+	for (unsigned i = 0; i < 4; i++)
+		EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom[i], 1, CAPADDR_NONE, &rep), ERR_OK);
+}
+
+/*
+ * Monitor 0 binds as many clients as its memory holds (it had 8 places):
+ * we bind 40 times, each with a reply endpoint of its own badge, and each
+ * binding answers on its own endpoint.
+ */
+static void test_many_clients(void)
+{
+	enum { N = 40 };
+	capaddr_t mon[N];
+	unsigned ok = 0;
+	for (unsigned i = 0; i < N; i++) {
+		capaddr_t me = slot_alloc();
+		uint64_t badge = 0x7000 + i, req[4] = {MONITOR_BIND};
+		struct lmp_recv rep;
+		mon[i] = slot_alloc();
+		errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me),
+					  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, badge);
+		if (!err)
+			err = rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), badge, req, me, &rep);
+		if (!err)
+			err = rep.has_cap ? rpc_take_cap(mon[i]) : (errval_t)rep.words[0];
+		EXPECT_ERR(err, ERR_OK);
+		cnode_delete(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me));
+		slot_free(me);
+	}
+	/* All bound at once now: each answer comes with its own badge. */
+	for (unsigned i = 0; i < N; i++) {
+		uint64_t req[4] = {MONITOR_COUNT, 0, 0, 0};
+		struct lmp_recv rep;
+		ok += rpc_call(mon[i], 0x7000 + i, req, CAPADDR_NONE, &rep) == ERR_CORE_NONE &&
+		      rep.badge == 0x7000 + i;
+		cnode_delete(CAPADDR(CAPADDR_L1(mon[i]), 0), 1, CAPADDR_L2(mon[i]));
+		slot_free(mon[i]);
+	}
+	CHECK(ok == N, "%u of %u bound clients answered", ok, N);
 }
 
 /*
@@ -1205,6 +1287,7 @@ static void test_race(void)
 	if (!three_cores("race", &online))
 		return;
 	EXPECT_ERR(monitor_bind(), ERR_OK);
+	test_many_clients();
 	uint64_t before = ram_free_bytes();
 	for (unsigned r = 0; r < RACE_ROUNDS; r++) {
 		race_round(online, 11, r);
@@ -1221,6 +1304,7 @@ static void test_cores(void)
 	for (unsigned k = 0; k < n; k++)
 		online += bi->cores[k].online;
 	EXPECT_ERR(monitor_bind(), ERR_OK);
+	test_many_clients();
 	uint64_t before = ram_free_bytes();
 	capaddr_t ram, f = slot_alloc(), g = slot_alloc(), h = slot_alloc();
 	struct cap_info ci;
@@ -1359,6 +1443,7 @@ static void test_cores(void)
 		test_remote_domain(n - 1);
 		check_everywhere(online, "after the remote domain");
 		test_spawn_reuse(n - 1);
+		test_list_domains(n - 1);
 		test_watch_revoke(n - 1);
 		test_bad_child(n - 1, online);
 		test_locks(n - 1);

@@ -56,7 +56,9 @@ enum {
 	/* Any domain, on TASK_MONITOR (badge CLIENT_APP): its own endpoint
 	 * attached (badged SERVER_MONITOR), where replies will go. Reply on it:
 	 * an endpoint to the monitor with this client's badge attached, for
-	 * the requests below. At most MON_CLIENTS at once (ERR_NO_SLOTS). */
+	 * the requests below (badge MON_BADGE_CLIENT). As many at once as
+	 * monitor 0's memory holds (else ERR_NO_MEMORY or ERR_NO_SLOTS); a
+	 * client's place is free again once its endpoint is gone. */
 	MONITOR_BIND = 4,
 	/* (A domain on core k > 0 may ask its own monitor too, for what it made
 	 * from its own RAM: that monitor owns it; the answer comes to the
@@ -91,8 +93,10 @@ enum {
 	 * -> w1 = state | exit status << 8 | faults << 32 (enum disp_state,
 	 * 8 bits; status 24 bits; 0 after a kill), w2..w3 = its name (16
 	 * bytes, not terminated when full). w3 = 2: list the domains core k's
-	 * spawnd started, spawnd itself first (w2 ignored) -> w1..w3 = their
-	 * ids, 16 bits each, lowest first, 0 = no more (at most 12). */
+	 * spawnd started (spawnd itself is 1) whose id is above w2 -> w1..w3 =
+	 * the lowest MON_LIST_IDS of them, 32 bits each (id | next << 32),
+	 * lowest first, 0 = no more. A full answer may not be all: ask again
+	 * with w2 = its last id, until an answer is not full (w2 = 0 first). */
 	MONITOR_DOMAIN = 9,
 	/* Check the capability invariants on every core (KERNEL_CAP_CHECK).
 	 * -> w1 = cores checked, w2 = cores where they failed (the reason is on
@@ -117,15 +121,33 @@ enum {
 	 * endpoint to the monitor attached, for the domain's TASK_MONITOR
 	 * (its requests come with a badge of their own; the monitor hands it
 	 * capabilities from other cores and answers on the endpoint it was
-	 * given). At most MON_DOMAINS at once (ERR_NO_SLOTS); a killed
+	 * given; badge MON_BADGE_ADOPTED). As many at once as the monitor's
+	 * memory holds (else ERR_NO_MEMORY or ERR_NO_SLOTS); a killed
 	 * domain's place is free again. */
 	MONITOR_ADOPT = 13,
 };
 #define MON_REVOKE_BROADCAST 1
 #define MON_REVOKE_STAR	     2 /* only the cores involved, but no tree (for comparison) */
-#define MON_CLIENTS	     8
-#define MON_DOMAINS	     8		   /* domains a monitor on core k > 0 adopted at once */
-#define MON_BADGE_CLIENT(i)  (0x120 + (i)) /* a bound client's requests */
+
+/*
+ * Badges on a monitor's endpoint of the domains it answers there: kind <<
+ * 56 | generation << 32 | place. The place (32 bits) indexes a table that
+ * grows from the monitor's heap, so there are as many as its memory holds;
+ * the generation (24 bits, wrapping) counts the domains that had that
+ * place, so that a message a gone domain left behind does not pass for its
+ * successor's; the kind keeps the tables apart, and every such badge above
+ * the small ones (CLIENT_*, SERVER_*, MON_BADGE_IPI, all below 0x200).
+ */
+#define MON_BADGE_CLIENT  (1ull << 56) /* a bound client (MONITOR_BIND) */
+#define MON_BADGE_ADOPTED (2ull << 56) /* core k > 0: a domain its spawnd built */
+#define MON_BADGE_PLACES  0xffffffffu  /* places per kind at most */
+#define MON_BADGE(kind, place, gen)                                                                \
+	((kind) | (0xffffff & (uint64_t)(gen)) << 32 | (uint32_t)(place))
+#define MON_BADGE_KIND(b)  (0xffull << 56 & (b))
+#define MON_BADGE_PLACE(b) (0xffffffffu & (b))
+/* MONITOR_DOMAIN w3 = 2: ids per answer, and id i of an answer (w = &w1). */
+#define MON_LIST_IDS	  6
+#define MON_LIST_ID(w, i) ((w)[(i) / 2] >> 32 * ((i) % 2) & 0xffffffff)
 
 enum mon_core_state {
 	MON_CORE_OFFLINE = 0, /* never came up */

@@ -61,12 +61,12 @@
 	X(SPAWNED, spawned, 11, STATUS, 1, F(req) F(err) F(id))                             \
 	/* 0 -> k: how = 0: report on domain id (SPAWN_STATUS), 1: kill it           \
 	   (SPAWN_KILL: what it shared with other cores is revoked there first), 2:  \
-	   list the domains (SPAWN_LIST, id ignored). */                                \
+	   list the domains with an id above id (SPAWN_LIST). */                        \
 	X(DOMAIN, domain, 12, STATUS, 0, F(req) F(id) F(how))                               \
 	/* k -> 0: a report: v[0] = state | exit status (24 bits) << 8 | faults <<   \
 	   32, v[1..2] = its name (16 bytes, not terminated when full); after a kill \
-	   nothing; a list: v[0..2] = the domain ids, 16 bits each, lowest first, 0  \
-	   = no more (at most 12). */                                                   \
+	   nothing; a list: the MON_LIST_IDS lowest ids above the one asked, 32 bits \
+	   each, two a word, lowest first, 0 = no more (as MONITOR_DOMAIN's). */        \
 	X(DOMAIN_STATUS, domain_status, 13, STATUS, 1, F(req) F(err) F(v[3]))               \
 	/* 0 -> k: check your core's capability invariants. */                          \
 	X(CHECK, check, 14, STATUS, 0, F(req))                                              \
