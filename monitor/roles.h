@@ -36,10 +36,6 @@ void spawn_request(unsigned from, uint8_t type, const union mon_payload *p);
 /* An answer from spawnd (badge SERVER_SPAWND), noted; false if not one. */
 bool spawn_note(const struct lmp_recv *m);
 void spawn_flush(void); /* send the answers noted, in the order asked */
-/* MONITOR_ADOPT: remember domain id's endpoint (ep, ours now) in place
- *at; *mine = an endpoint to us with its badge. spawn_forget undoes it. */
-errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine, unsigned *at);
-void spawn_forget(unsigned place);
 
 /* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
    w1..w3 of core k's answer go to the requester. */

@@ -40,7 +40,6 @@
 #include "monitor.h"
 #include "roles.h"
 #include "ops.h"
-#include "places.h"
 #include "records.h"
 
 #define SPAWN_TICKS 520 /* how long core k may take to answer (5 s) */
@@ -62,9 +61,6 @@ struct asked {
 };
 static struct queue asked = QUEUE_INIT(struct asked);
 
-/* The domains we adopted: ep is our copy of each one's endpoint. */
-static struct places doms = PLACES_INIT(MON_BADGE_ADOPTED);
-
 errval_t spawn_init(void)
 {
 	errval_t err = services_start_spawnd(&spawnd);
@@ -84,63 +80,6 @@ errval_t spawn_init(void)
 	if (err)
 		to_spawnd = SLOT_NONE;
 	return err;
-}
-
-uint64_t spawn_badge(unsigned place)
-{
-	return places_badge(&doms, place);
-}
-
-errval_t spawn_adopt(uint64_t id, capaddr_t ep, capaddr_t *mine, unsigned *at)
-{
-	struct cap_info ci, ours;
-	/* An endpoint, and not one of ours (answers to it would come back). */
-	if (mon_me() == 0 || !id || cap_identify(ep, &ci) || ci.type != OBJ_ENDPOINT ||
-	    cap_identify(CAPADDR(CN_TASK, TASK_EP), &ours) || ci.base == ours.base)
-		return ERR_BAD_REQUEST;
-	uint32_t place;
-	if (spawn_place(id, &place))
-		return ERR_BAD_REQUEST; /* introduced twice */
-	if ((*mine = slot_alloc()) == SLOT_NONE)
-		return ERR_NO_SLOTS;
-	if (!places_take(&doms, ep, &place)) {
-		slot_free(*mine);
-		*mine = SLOT_NONE;
-		return ERR_NO_MEMORY;
-	}
-	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(*mine), 0), 1, CAPADDR_L2(*mine),
-				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, spawn_badge(place));
-	if (err) {
-		doms.at[place].ep = SLOT_NONE; /* still the caller's, who drops it */
-		slot_free(*mine);
-		*mine = SLOT_NONE;
-		return err;
-	}
-	doms.at[place].id = id;
-	*at = place;
-	return ERR_OK;
-}
-
-void spawn_forget(unsigned place)
-{
-	places_free(&doms, place, true);
-}
-
-bool spawn_place(uint64_t id, unsigned *place)
-{
-	places_sweep(&doms); /* killed: their RAM, and our copy, went */
-	for (uint32_t i = 0; id && i < doms.n; i++)
-		if (doms.at[i].ep != SLOT_NONE && doms.at[i].id == id) {
-			*place = i;
-			return true;
-		}
-	return false;
-}
-
-capaddr_t spawn_ep(uint64_t badge)
-{
-	struct place *p = places_find(&doms, badge);
-	return p ? p->ep : SLOT_NONE;
 }
 
 /* One request to spawnd, without waiting: what its full buffer cannot
