@@ -70,6 +70,12 @@ static errval_t new_frame(capaddr_t *f, uint64_t *base)
 	if (!err)
 		err = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, *f, 1, 0, 0, 0).err;
 	*base = ci.base;
+	if (err && *f != SLOT_NONE) { /* nothing of it stays */
+		slot_drop(*f);
+		*f = SLOT_NONE;
+	}
+	if (err && ram != SLOT_NONE)
+		ram_free(ram);
 	return err;
 }
 
@@ -82,8 +88,6 @@ static void connect_pair(struct connect_op *c)
 	if (mon_me() != 0 || a == b || a == 0 || b == 0 || !mon_peer_up(a) || !mon_peer_up(b))
 		err = ERR_CORE_NONE;
 	if (err || cs_has(&linked[a], b) || (err = new_frame(&c->frame, &base))) {
-		if (c->frame != SLOT_NONE && err)
-			slot_free(c->frame);
 		connect_answer(c, err);
 		return;
 	}
