@@ -27,6 +27,7 @@
 #include <abi/monitor.h>
 #include <abi/services.h>
 #include <chan/ump.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/queue.h>
 #include <rt/sys.h>
@@ -223,7 +224,13 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
 		st = ump_send(&p->ch, w, type, &notify);
 	struct outmsg m = {.type = type};
 	memcpy(m.w, w, sizeof(m.w));
-	if (st == UMP_FULL && !queue_push(&p->out, &m))
+	/* No fault injected into the outbox: most answers to other monitors
+	   have no one to tell when they cannot go (a round would wait on a
+	   live monitor for ever). */
+	faults_hold();
+	bool kept = st != UMP_FULL || queue_push(&p->out, &m);
+	faults_release();
+	if (!kept)
 		return ERR_NO_MEMORY;
 	if (st != UMP_OK && st != UMP_FULL) {
 		broken(k);
@@ -400,6 +407,7 @@ static void serve_local(const struct lmp_recv *m);
  */
 static void wait_event(uint64_t ticks)
 {
+	fault_yield();	 /* (faults=SEED: other domains run at random points) */
 	poll_channels(); /* answers first: a round's time may be up */
 	uint64_t need = ops_run();
 	spawn_flush();
@@ -711,6 +719,12 @@ int main(void *arg)
 		else if ((err = spawn_init()))
 			printf("monitor %u: cannot start spawnd: %s\n", me, err_str(err));
 	}
+	/* From here on (boot is done) every allocation may fail when the boot
+	   arguments ask for it, in a stream of its own for each monitor. */
+	uint64_t seed = faults_bootarg(bi->bootargs);
+	faults_init(seed, me, FAULTS_MONITOR);
+	if (seed && me == 0)
+		printf("monitor 0: faults injected, seed %lu\n", (unsigned long)seed);
 	for (;;)
 		wait_event(0);
 }
