@@ -57,6 +57,10 @@ static unsigned parse_word(const char *w, size_t len, struct bootargs *ba,
 			ba->crashcore = n;
 			return 0;
 		}
+	} else if (key_is(w, len, "faults=", &v, &vlen)) {
+		/* For user space (rt/faults.h): only checked here. */
+		if (parse_u32(v, vlen, &n) == 0)
+			return 0;
 	} else if (key_is(w, len, "stopcore=", &v, &vlen)) {
 		if (parse_u32(v, vlen, &n) == 0) {
 			ba->stopcore = n;

@@ -18,6 +18,7 @@
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
 #include <chan/ump.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/queue.h>
 #include <rt/sys.h>
@@ -163,7 +164,13 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
 		st = ump_send(&p->ch, w, type, &notify);
 	struct outmsg m = {.type = type};
 	memcpy(m.w, w, sizeof(m.w));
-	if (st == UMP_FULL && !queue_push(&p->out, &m))
+	/* No fault injected into the outbox: most answers to other monitors
+	   have no one to tell when they cannot go (a round would wait on a
+	   live monitor for ever). */
+	faults_hold();
+	bool kept = st != UMP_FULL || queue_push(&p->out, &m);
+	faults_release();
+	if (!kept)
 		return ERR_NO_MEMORY;
 	if (st != UMP_OK && st != UMP_FULL) {
 		broken(k);

@@ -18,6 +18,7 @@
 
 #include <abi/monitor.h>
 #include <abi/services.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/rpc.h>
 
@@ -311,7 +312,12 @@ static void child_serve(capaddr_t dep, const struct lmp_recv *m)
 /* MONITOR_BIND: keep the client's endpoint, give it one of ours. */
 static void bind(const struct lmp_recv *m)
 {
+	/* No fault injected into taking its endpoint: without it there is
+	   nowhere to answer, and the client would wait for ever (faults=4
+	   found memserv's first revoke stuck in its bind). */
+	faults_hold();
 	capaddr_t ep = take_cap();
+	faults_release();
 	if (ep == SLOT_NONE)
 		return;		/* nowhere to answer */
 	places_sweep(&clients); /* the places of clients that are gone */

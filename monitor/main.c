@@ -27,6 +27,7 @@
 #include <abi/monitor.h>
 #include <abi/services.h>
 #include <chan/ump.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/queue.h>
 #include <rt/sys.h>
@@ -146,6 +147,7 @@ static void serve_local(const struct lmp_recv *m);
  */
 static void wait_event(uint64_t ticks)
 {
+	fault_yield();	   /* (faults=SEED: other domains run at random points) */
 	chan_poll(handle); /* answers first: a round's time may be up */
 	uint64_t need = ops_run();
 	spawn_flush();
@@ -409,6 +411,12 @@ int main(void *arg)
 		else if ((err = spawn_init()))
 			printf("monitor %u: cannot start spawnd: %s\n", me, err_str(err));
 	}
+	/* From here on (boot is done) every allocation may fail when the boot
+	   arguments ask for it, in a stream of its own for each monitor. */
+	uint64_t seed = faults_bootarg(bi->bootargs);
+	faults_init(seed, me, FAULTS_MONITOR);
+	if (seed && me == 0)
+		printf("monitor 0: faults injected, seed %lu\n", (unsigned long)seed);
 	for (;;)
 		wait_event(0);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <abi/monitor.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/queue.h>
 
@@ -42,6 +43,8 @@ static struct queue kept = QUEUE_INIT(struct kept);
 
 struct op *op_new(size_t size)
 {
+	if (fault_now())
+		return NULL; /* (injected: said too often to be worth a line) */
 	struct op *o = calloc(1, size);
 	if (!o) {
 		printf("monitor %u: out of memory for an operation\n", mon_me());
@@ -246,7 +249,10 @@ void op_reply(capaddr_t ep, bool own_ep, const uint64_t w[4], uint64_t cap, bool
 		return;
 	}
 	/* Kept on a copy of our own: the slot we were given may be freed
-	   and reused for another domain's endpoint before it goes. */
+	   and reused for another domain's endpoint before it goes. No fault
+	   is injected here: the answer would be lost, and its domain wait
+	   for ever. */
+	faults_hold();
 	capaddr_t copy = own_ep ? ep : slot_alloc();
 	if (copy != SLOT_NONE && !own_ep &&
 	    cnode_copy(CAPADDR(CAPADDR_L1(copy), 0), 1, CAPADDR_L2(copy), ep, CAP_RIGHTS_ALL)) {
@@ -261,6 +267,7 @@ void op_reply(capaddr_t ep, bool own_ep, const uint64_t w[4], uint64_t cap, bool
 		k.own_ep = copy != SLOT_NONE;
 		kept_free(&k);
 	}
+	faults_release();
 }
 
 /* Send what the domains' buffers take now, each endpoint's in order. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <abi/monitor.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 
 #include "monitor.h"
@@ -45,6 +46,8 @@ struct shared *shared_find(uint8_t type, uint64_t base, uint64_t size)
 
 struct shared *shared_new(void)
 {
+	if (fault_now())
+		return NULL;
 	struct shared *s = shared_list;
 	while (s && s->used)
 		s = s->next;
@@ -92,6 +95,8 @@ void shared_apply_gone(void)
 
 struct held *held_new(void)
 {
+	if (fault_now())
+		return NULL;
 	struct held *h = held_list;
 	for (; h; h = h->next) {
 		struct cap_info ci;
@@ -170,7 +175,11 @@ errval_t obj_sweep(uint64_t desc, uint64_t base, uint64_t size, uint64_t *delete
 {
 	errval_t r = ERR_NO_SLOTS;
 	unsigned before = held_count();
+	/* No fault injected: a sweep that fails leaves copies behind, and the
+	   object marked, for good. */
+	faults_hold();
 	capaddr_t s = slot_alloc();
+	faults_release();
 	if (s != SLOT_NONE) {
 		/* A copy of our own making to revoke from: the kernel finds every
 		   copy and descendant here, held by us or by anyone else. */

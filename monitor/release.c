@@ -10,6 +10,7 @@
  */
 #include <abi/monitor.h>
 #include <chan/ump.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 
 #include "monitor.h"
@@ -39,7 +40,9 @@ static bool held_remake(struct held *h)
 {
 	struct held probe = *h;
 	held_gone(h);
+	faults_hold(); /* (no fault: the owner would never be told) */
 	probe.slot = slot_alloc();
+	faults_release();
 	if (probe.slot == SLOT_NONE)
 		return false;
 	if (cap_make(probe.slot, probe.type | (uint64_t)probe.owner << 16, probe.base,

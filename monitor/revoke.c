@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include <abi/monitor.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 
 #include "connect.h"
@@ -113,7 +114,13 @@ void on_phase(unsigned from, uint8_t type, const union mon_payload *msg)
 {
 	const struct mon_cap_sweep *m = &msg->cap_sweep;
 	uint8_t answer = type == MON_CAP_MARK ? MON_CAP_MARKED : MON_CAP_SWEPT;
+	/* A mark that fails fails the revoke; a sweep that fails would leave
+	   the object marked here for good: no fault injected into it. */
+	if (type == MON_CAP_SWEEP)
+		faults_hold();
 	struct phase_op *p = (struct phase_op *)op_new(sizeof(*p));
+	if (type == MON_CAP_SWEEP)
+		faults_release();
 	if (!p) { /* its subtree is not reached: the revoke fails */
 		union mon_payload r = {.cap_swept = {.req = m->req, .err = ERR_NO_MEMORY}};
 		mon_send(from, answer, &r);

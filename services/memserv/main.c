@@ -6,10 +6,13 @@
  */
 #include <abi/bootinfo.h>
 #include <abi/services.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/rpc.h>
 
 #define MAX_LIVE 512
+
+static const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VADDR;
 
 static struct {
 	capaddr_t cap;
@@ -56,10 +59,12 @@ int main(void *arg)
 	(void)arg;
 	if (ram_init(CAPADDR(CN_TASK, TASK_RAM)))
 		return 1;
+	faults_init(faults_bootarg(bi->bootargs), bi->coreid, FAULTS_MEMSERV);
 	for (;;) {
 		struct lmp_recv m;
 		if (lmp_recv(1, &m))
 			continue;
+		fault_yield();
 		if (m.has_cap) /* requests carry no capability: drop it */
 			rpc_drop_cap();
 		switch (m.words[0]) {

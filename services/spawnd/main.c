@@ -19,6 +19,7 @@
 #include <abi/bootinfo.h>
 #include <abi/services.h>
 #include <abi/monitor.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
 #include <rt/rpc.h>
@@ -336,7 +337,9 @@ static void do_register(uint64_t client, const struct lmp_recv *m)
 	capaddr_t s = SLOT_NONE;
 	errval_t err = ERR_BAD_REQUEST;
 	if (client == CLIENT_MONITOR && m->has_cap && (first || pending)) {
+		faults_hold(); /* (at boot: no fault, the services must come up) */
 		s = slot_alloc();
+		faults_release();
 		err = s == SLOT_NONE ? ERR_NO_SLOTS : rpc_take_cap(s);
 	}
 	if (!err && first && !(pending = new_dom()))
@@ -373,6 +376,7 @@ int main(void *arg)
 		self->l1 = CAPADDR(CN_TASK, TASK_ROOTCN);
 		strcpy(self->name, "spawnd");
 	}
+	faults_init(faults_bootarg(bi->bootargs), bi->coreid, FAULTS_SPAWND);
 	for (;;) {
 		struct lmp_recv m;
 		uint32_t id = 0;
@@ -382,6 +386,7 @@ int main(void *arg)
 		waits_check();
 		if (err)
 			continue;
+		fault_yield();
 		if (m.has_cap && m.words[0] != SPAWN_REGISTER &&
 		    m.words[0] != SPAWN_REGISTER_CSPACE)
 			rpc_drop_cap();

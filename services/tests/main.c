@@ -1298,6 +1298,24 @@ static void test_race(void)
 	      (unsigned long)ram_free_bytes(), (unsigned long)before);
 }
 
+/* Suite "stress": the stress of "cores" without its exact counts, which
+   injected faults (faults=SEED) change. */
+static void test_stress_only(void)
+{
+	unsigned online = 0;
+	for (unsigned k = 0; k < bi->ncores; k++)
+		online += bi->cores[k].online;
+	if (online < 2) {
+		printf("tests: stress needs 2 cores, skipped\n");
+		return;
+	}
+	EXPECT_ERR(monitor_bind(), ERR_OK);
+	uint64_t before = ram_free_bytes();
+	test_stress(bi->ncores, online);
+	CHECK(ram_free_bytes() == before, "stress suite: free memory %lu, was %lu",
+	      (unsigned long)ram_free_bytes(), (unsigned long)before);
+}
+
 static void test_cores(void)
 {
 	unsigned n = bi->ncores, online = 0;
@@ -1475,13 +1493,15 @@ enum {
 	SUITE_RACE = 64,   /* not in the default run: its message counts vary */
 	SUITE_RELAY = 128, /* not in the default run: meant for many cores */
 	SUITE_MEM = 256,
-	SUITE_LOAD = 512, /* not in the default run: long */
+	SUITE_LOAD = 512,    /* not in the default run: long */
+	SUITE_STRESS = 1024, /* the stress of "cores" alone (under faults=SEED) */
 };
 
 int main(void *arg)
 {
-	uint64_t mask =
-	    (uintptr_t)arg ? (uintptr_t)arg : ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD);
+	uint64_t mask = (uintptr_t)arg
+			    ? (uintptr_t)arg
+			    : ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD | SUITE_STRESS);
 	if (mask & SUITE_CAPS) {
 		test_identify();
 		test_retype();
@@ -1496,7 +1516,7 @@ int main(void *arg)
 	if (mask & SUITE_LMP)
 		test_lmp();
 	if (mask & (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY | SUITE_MEM |
-		    SUITE_LOAD)) {
+		    SUITE_LOAD | SUITE_STRESS)) {
 		EXPECT_ERR(ram_init(RAM0), ERR_OK);
 		EXPECT_ERR(win_init(), ERR_OK);
 	}
@@ -1515,6 +1535,8 @@ int main(void *arg)
 		test_load();
 	if (mask & SUITE_CORES)
 		test_cores();
+	if (mask & SUITE_STRESS)
+		test_stress_only();
 	if (mask & SUITE_MEM) { /* last: the heap keeps the RAM it grew by */
 		test_heap_grows();
 		test_slots_grow();

@@ -48,7 +48,8 @@ static void test_empty(void **state)
 static void test_known(void **state)
 {
 	(void)state;
-	struct bootargs ba = parse("poweroff maxcores=3 forcehart=0 crashcore=2 stopcore=1", 0);
+	struct bootargs ba =
+	    parse("poweroff maxcores=3 forcehart=0 crashcore=2 stopcore=1 faults=5", 0);
 	assert_int_equal(ba.stopcore, 1);
 	assert_true(ba.poweroff);
 	assert_int_equal(ba.maxcores, 3);
@@ -81,6 +82,7 @@ static void test_bad(void **state)
 	ba = parse("maxcores=12a forcehart=-1 crashcore=x", 3);
 	assert_int_equal(ba.forcehart, (hartid_t)-1);
 	assert_int_equal(ba.crashcore, COREID_INVALID);
+	ba = parse("faults=x", 1);
 	ba = parse("maxcores=99999999999999999999", 1);
 	assert_int_equal(ba.maxcores, 0);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <abi/bootinfo.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
 #include <rt/sys.h>
@@ -97,6 +98,8 @@ static void slots_shrink(capaddr_t ram)
 
 capaddr_t slot_alloc(void)
 {
+	if (fault_now())
+		return SLOT_NONE;
 	if (slots_free <= 1) /* the last one is for the RAM of more */
 		slots_grow();
 	for (unsigned l1 = 0; l1 < CSPACE_L2_SLOTS; l1++) {
@@ -194,7 +197,7 @@ static void mark(uint64_t first, uint64_t n, bool used)
 errval_t ram_alloc(uint64_t size, capaddr_t *out)
 {
 	uint64_t n = (size + RAM_UNIT - 1) / RAM_UNIT;
-	if (n == 0 || n > ram.units - ram.used_units)
+	if (n == 0 || n > ram.units - ram.used_units || fault_now())
 		return ERR_NO_MEMORY;
 	/* The slot first: taking it may make more slots, from RAM. */
 	capaddr_t s = slot_alloc();

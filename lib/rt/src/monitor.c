@@ -7,6 +7,8 @@
 #include <rt/monitor.h>
 #include <rt/rpc.h>
 
+#define MON_SHORT_TRIES 64
+
 static capaddr_t mon = SLOT_NONE; /* our endpoint to monitor 0, after the bind */
 
 errval_t monitor_bind(void)
@@ -18,8 +20,14 @@ errval_t monitor_bind(void)
 		return ERR_NO_SLOTS;
 	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me),
 				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, SERVER_MONITOR);
-	if (!err)
+	/* Short of memory there: asked again, as in monitor_call. */
+	for (unsigned tries = 0; !err; tries++) {
 		err = rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, me, &rep);
+		if ((err != ERR_NO_MEMORY && err != ERR_NO_SLOTS) || tries + 1 >= MON_SHORT_TRIES)
+			break;
+		err = ERR_OK;
+		rpc_nap(1);
+	}
 	if (!err && !rep.has_cap)
 		err = ERR_BAD_REQUEST;
 	if (!err && mon == SLOT_NONE && (mon = slot_alloc()) == SLOT_NONE)
@@ -36,13 +44,20 @@ errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64
 {
 	uint64_t req[4] = {op, w1, w2, w3};
 	errval_t err = ERR_BAD_REQUEST;
+	unsigned short_of = 0;
 	/* ERR_MON_BUSY: it serves another request on the same object, which
 	   ends (it is done, or fails when a core it waits for is dead); ask
 	   again once it had the processor, however long that takes (a count
-	   of tries would give up early on a slow or loaded core). */
+	   of tries would give up early on a slow or loaded core).
+	   ERR_NO_MEMORY, ERR_NO_SLOTS: a monitor (or a spawnd, memserv behind
+	   it) was short of memory for this request, and a refused request
+	   changed nothing; memory comes back as their other operations end
+	   (and under faults=SEED most shortages are injected): ask again,
+	   MON_SHORT_TRIES times at most, a tick apart, before giving up. */
 	while (mon != SLOT_NONE) {
 		err = rpc_call(mon, SERVER_MONITOR, req, cap, rep);
-		if (err != ERR_MON_BUSY)
+		bool short_now = err == ERR_NO_MEMORY || err == ERR_NO_SLOTS;
+		if (err != ERR_MON_BUSY && (!short_now || ++short_of >= MON_SHORT_TRIES))
 			break;
 		rpc_nap(1); /* not a spin: a busy core would starve others */
 	}

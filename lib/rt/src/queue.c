@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rt/faults.h>
 #include <rt/queue.h>
 
 bool queue_push(struct queue *q, const void *e)
@@ -11,7 +12,7 @@ bool queue_push(struct queue *q, const void *e)
 	if (q->n == q->cap) {
 		unsigned cap = q->cap ? 2 * q->cap : 8;
 		bool fits = cap > q->cap && (size_t)cap <= SIZE_MAX / q->esz; /* no overflow */
-		unsigned char *buf = fits ? malloc((size_t)cap * q->esz) : NULL;
+		unsigned char *buf = fits && !fault_now() ? malloc((size_t)cap * q->esz) : NULL;
 		if (!buf)
 			return false;
 		for (unsigned i = 0; i < q->n; i++)
