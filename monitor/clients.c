@@ -75,13 +75,7 @@ static void revoke_for(struct asker to, capaddr_t cap, uint64_t how, bool local)
 {
 	struct cap_info ci;
 	errval_t err = cap_identify(cap, &ci);
-	struct revoke_op *r = err ? NULL : (struct revoke_op *)op_new(sizeof(*r));
-	if (!err && !r)
-		err = ERR_NO_MEMORY;
-	if (r && !op_lock(&r->op, ci.base, ci.size)) {
-		op_end(&r->op);
-		err = ERR_MON_BUSY;
-	}
+	struct revoke_op *r = (struct revoke_op *)op_local(sizeof(*r), ci.base, ci.size, &err);
 	if (err) {
 		slot_drop(cap);
 		asker_answer(&to, err, 0, 0, 0);
@@ -122,13 +116,7 @@ static void count(struct asker to, const uint64_t *w)
 	errval_t err = w[1] == 0 || w[1] >= BOOTINFO_MAX_CORES || !mon_peer_up((unsigned)w[1])
 			   ? ERR_CORE_NONE
 			   : ERR_OK;
-	struct ask_op *a = err ? NULL : (struct ask_op *)op_new(sizeof(*a));
-	if (!err && !a)
-		err = ERR_NO_MEMORY;
-	if (a && !op_lock(&a->op, w[2], w[3])) {
-		op_end(&a->op);
-		err = ERR_MON_BUSY;
-	}
+	struct ask_op *a = (struct ask_op *)op_local(sizeof(*a), w[2], w[3], &err);
 	if (err) {
 		asker_answer(&to, err, 0, 0, 0);
 		return;

@@ -86,6 +86,19 @@ bool op_locked(uint64_t base, uint64_t size)
 	return false;
 }
 
+struct op *op_local(size_t size, uint64_t base, uint64_t len, errval_t *err)
+{
+	struct op *o = *err ? NULL : op_new(size);
+	if (!*err && !o)
+		*err = ERR_NO_MEMORY;
+	if (o && !op_lock(o, base, len)) {
+		op_end(o);
+		o = NULL;
+		*err = ERR_MON_BUSY;
+	}
+	return o;
+}
+
 bool op_lock(struct op *o, uint64_t base, uint64_t size)
 {
 	if (!size)
@@ -298,8 +311,12 @@ static void send_kept(void)
    have answered our last ping (if any); then they are asked again. */
 static bool alive(struct op *o, uint64_t now)
 {
-	if (o->badge || cs_empty(&o->waiting))
-		return false; /* a domain, or answers from here that never came */
+	if (o->badge)
+		return false;			   /* a domain need never answer */
+	if (cs_empty(&o->waiting)) {		   /* only answers from operations here: */
+		o->deadline = now + OP_LIVE_TICKS; /* they end by their own rounds */
+		return true;
+	}
 	CS_FOR_EACH(k, &o->waiting)
 	{
 		if (o->pinged && mon_heard(k) < o->pinged)

@@ -65,6 +65,12 @@ struct op *op_new(size_t size);
    again), and its memory. */
 void op_end(struct op *o);
 
+/* A new operation for a local domain's request on [base, base + len),
+   locked; NULL with *err = ERR_NO_MEMORY, or ERR_MON_BUSY when an
+   operation in progress holds an overlapping range (the domain asks
+   again). Does nothing when *err is set already. */
+struct op *op_local(size_t size, uint64_t base, uint64_t len, errval_t *err);
+
 /* Take the lock on [base, base + size) (size 0: none needed). False if an
    operation in progress holds an overlapping range. */
 bool op_lock(struct op *o, uint64_t base, uint64_t size);

@@ -208,13 +208,7 @@ void share_start(struct asker to, capaddr_t cap, uint64_t core, uint64_t domain)
 	if (!err &&
 	    (core >= BOOTINFO_MAX_CORES || core == mon_me() || !mon_peer_up((unsigned)core)))
 		err = ERR_CORE_NONE;
-	struct share_op *sh = err ? NULL : (struct share_op *)op_new(sizeof(*sh));
-	if (!err && !sh)
-		err = ERR_NO_MEMORY;
-	if (sh && !op_lock(&sh->op, ci.base, ci.size)) {
-		op_end(&sh->op);
-		err = ERR_MON_BUSY;
-	}
+	struct share_op *sh = (struct share_op *)op_local(sizeof(*sh), ci.base, ci.size, &err);
 	if (err) {
 		slot_drop(cap);
 		asker_answer(&to, err, 0, 0, 0);
