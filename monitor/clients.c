@@ -14,7 +14,6 @@
  * Layer: the top of the capability operations, below the loop (main.c).
  */
 #include <stdio.h>
-#include <string.h>
 
 #include <abi/monitor.h>
 #include <abi/services.h>
@@ -65,7 +64,9 @@ static capaddr_t take_cap(void)
 static void revoke_answer(struct revoke_op *r)
 {
 	slot_drop(r->cap);
-	asker_answer(&r->to, r->err, r->ncores, r->deleted, r->msgs);
+	union monitor_rep rep = {
+	    .revoke = {.err = r->err, .cores = r->ncores, .deleted = r->deleted, .msgs = r->msgs}};
+	asker_reply(&r->to, &rep);
 	op_end(&r->op);
 }
 
@@ -78,7 +79,7 @@ static void revoke_for(struct asker to, capaddr_t cap, uint64_t how, bool local)
 	struct revoke_op *r = (struct revoke_op *)op_local(sizeof(*r), ci.base, ci.size, &err);
 	if (err) {
 		slot_drop(cap);
-		asker_answer(&to, err, 0, 0, 0);
+		asker_fail(&to, err);
 		return;
 	}
 	r->ci = ci;
@@ -94,44 +95,46 @@ static void revoke_for(struct asker to, capaddr_t cap, uint64_t how, bool local)
 struct ask_op {
 	struct op op;
 	struct asker to;
-	uint64_t n; /* MONITOR_CHECK: cores checked; w1 of the answer */
+	uint64_t n; /* MONITOR_CHECK: cores checked */
 	uint64_t bad;
-	capaddr_t cap; /* a domain's request: its capability, SLOT_NONE: none */
-	uint64_t what; /* its op */
-	uint64_t w[4]; /* its words */
+	capaddr_t cap;		 /* a domain's request: its capability, SLOT_NONE: none */
+	union monitor_req asked; /* and the request */
 	struct cap_info ci;
 };
 
 static void counted(struct op *o)
 {
 	struct ask_op *a = (struct ask_op *)o;
-	asker_answer(&a->to, o->err, o->err ? 0 : o->last[0], 0, 0);
+	union monitor_rep r = {.count = {.err = o->err, .count = o->err ? 0 : o->last[0]}};
+	asker_reply(&a->to, &r);
 	op_end(o);
 }
 
-/* MONITOR_COUNT: how many capabilities core w1's monitor holds in w2, w3
+/* MONITOR_COUNT: how many capabilities a core's monitor holds in a range
    (locked meanwhile: no operation's halfway state is counted). */
-static void count(struct asker to, const uint64_t *w)
+static void count(struct asker to, const struct monitor_count *c)
 {
-	errval_t err = w[1] == 0 || w[1] >= BOOTINFO_MAX_CORES || !mon_peer_up((unsigned)w[1])
-			   ? ERR_CORE_NONE
-			   : ERR_OK;
-	struct ask_op *a = (struct ask_op *)op_local(sizeof(*a), w[2], w[3], &err);
+	errval_t err =
+	    c->core == 0 || c->core >= BOOTINFO_MAX_CORES || !mon_peer_up((unsigned)c->core)
+		? ERR_CORE_NONE
+		: ERR_OK;
+	struct ask_op *a = (struct ask_op *)op_local(sizeof(*a), c->base, c->size, &err);
 	if (err) {
-		asker_answer(&to, err, 0, 0, 0);
+		asker_fail(&to, err);
 		return;
 	}
 	a->to = to;
-	union mon_payload q = {.cap_count = {.base = w[2], .size = w[3]}};
+	union mon_payload q = {.cap_count = {.base = c->base, .size = c->size}};
 	op_round(&a->op, MON_CAP_COUNTED);
-	a->op.err = op_ask(&a->op, (unsigned)w[1], MON_CAP_COUNT, &q);
+	a->op.err = op_ask(&a->op, (unsigned)c->core, MON_CAP_COUNT, &q);
 	op_wait(&a->op, ASK_TICKS, counted);
 }
 
 static void checked(struct op *o)
 {
 	struct ask_op *a = (struct ask_op *)o;
-	asker_answer(&a->to, o->err, a->n, a->bad + o->sum, 0);
+	union monitor_rep r = {.check = {.err = o->err, .cores = a->n, .failed = a->bad + o->sum}};
+	asker_reply(&a->to, &r);
 	op_end(o);
 }
 
@@ -140,7 +143,7 @@ static void check_all(struct asker to)
 {
 	struct ask_op *a = (struct ask_op *)op_new(sizeof(*a));
 	if (!a) {
-		asker_answer(&to, ERR_NO_MEMORY, 0, 0, 0);
+		asker_fail(&to, ERR_NO_MEMORY);
 		return;
 	}
 	a->to = to;
@@ -172,65 +175,63 @@ void on_count(unsigned from, const struct mon_cap_count *m)
 static void remote_done(struct op *o)
 {
 	struct ask_op *a = (struct ask_op *)o;
-	uint64_t w[4] = {o->err};
+	const union monitor_req *q = &a->asked;
+	union monitor_rep r = {.err = o->err};
 	struct held *give = NULL;
-	if (a->what == MONITOR_SHARE)
-		w[2] = o->last[0];
-	else if (a->what == MONITOR_REVOKE)
-		w[1] = o->last[0];
-	for (struct held *h = held_list; a->what == MONITOR_RETYPE && !o->err && h && !give;
+	if (q->share.op == MONITOR_SHARE)
+		r.share.msgs = o->last[0];
+	else if (q->revoke.op == MONITOR_REVOKE)
+		r.revoke.msgs = o->last[0];
+	for (struct held *h = held_list; q->retype.op == MONITOR_RETYPE && !o->err && h && !give;
 	     h = h->next) /* the owner delivered the result to us */
-		if (h->slot != SLOT_NONE && h->pin && h->type == (uint8_t)a->w[3] &&
-		    h->base == a->ci.base + a->w[1] && h->size == a->w[2])
+		if (h->slot != SLOT_NONE && h->pin && h->type == (uint8_t)q->retype.type &&
+		    h->base == a->ci.base + q->retype.offset && h->size == q->retype.size)
 			give = h;
 	slot_drop(a->cap);
 	capops_release(); /* if the domain died meanwhile, ours was its last */
 	/* A retype's result goes with the answer: the domain holds it now (and
 	   our copy no longer keeps this core in the set by itself). */
-	if (give && ep_send(a->to.ep, w, give->slot) == ERR_OK) {
+	if (give && ep_send(a->to.ep, r.words, give->slot) == ERR_OK) {
 		give->pin = false;
-		w[0] = ~0ull; /* answered */
+		if (a->to.own)
+			slot_drop(a->to.ep);
+	} else {
+		asker_reply(&a->to, &r);
 	}
-	if (w[0] != ~0ull)
-		asker_answer(&a->to, w[0], w[1], w[2], w[3]);
-	else if (a->to.own)
-		slot_drop(a->to.ep);
 	op_end(o);
 }
 
 /* Its owner gives the copy, revokes or retypes (MON_COPY_REQ,
    MON_REVOKE_REQ, MON_RETYPE_REQ), asked by us. */
 static void ask_owner(struct asker to, capaddr_t cap, const struct cap_info *ci,
-		      const uint64_t *words)
+		      const union monitor_req *asked)
 {
-	bool retype = words[0] == MONITOR_RETYPE, share = words[0] == MONITOR_SHARE;
 	struct ask_op *a = (struct ask_op *)op_new(sizeof(*a));
 	if (!a || !mon_peer_up(ci->owner)) {
 		if (a)
 			op_end(&a->op);
 		slot_drop(cap);
-		asker_answer(&to, a ? ERR_CORE_NONE : ERR_NO_MEMORY, 0, 0, 0);
+		asker_fail(&to, a ? ERR_CORE_NONE : ERR_NO_MEMORY);
 		return;
 	}
 	a->to = to;
 	a->cap = cap;
 	a->ci = *ci;
-	a->what = words[0];
-	memcpy(a->w, words, sizeof(a->w));
+	a->asked = *asked;
 	/* The three requests start alike: req, desc, base, size. */
 	union mon_payload q = {
 	    .retype_req = {.desc = ci->type, .base = ci->base, .size = ci->size}};
 	uint8_t type = MON_REVOKE_REQ, answer = MON_REVOKE_REPLY;
-	if (share) {
+	if (asked->share.op == MONITOR_SHARE) {
 		type = MON_COPY_REQ;
 		answer = MON_COPY_REPLY;
-		q.copy_req.to = words[1];
-	} else if (retype) {
+		q.copy_req.to = asked->share.core;
+	} else if (asked->retype.op == MONITOR_RETYPE) {
 		type = MON_RETYPE_REQ;
 		answer = MON_RETYPE_REPLY;
-		q.retype_req.desc |= (words[3] & 0xff) << 8;
-		q.retype_req.offset = words[1];
-		q.retype_req.newsize = words[2];
+		q.retype_req.desc |= (asked->retype.type & 0xff) << 8;
+		q.retype_req.offset = asked->retype.offset;
+		q.retype_req.newsize = asked->retype.size;
 	}
 	op_round(&a->op, answer);
 	a->op.err = op_ask(&a->op, ci->owner, type, &q);
@@ -249,7 +250,7 @@ static void ask_owner(struct asker to, capaddr_t cap, const struct cap_info *ci,
  * Its owner runs it: we, for what was made here, else the owner core's
  * monitor, asked.
  */
-static void child_request(capaddr_t dep, const struct lmp_recv *m)
+static void child_request(capaddr_t dep, const union monitor_req *q)
 {
 	struct asker to = asker_for(dep);
 	capaddr_t cap = take_cap();
@@ -259,40 +260,42 @@ static void child_request(capaddr_t dep, const struct lmp_recv *m)
 						: ERR_OK;
 	bool ours = !err && ci.owner == mon_me();
 	if (!err && !ours) {
-		ask_owner(to, cap, &ci, m->words);
+		ask_owner(to, cap, &ci, q);
 		return;
 	}
-	if (ours && m->words[0] == MONITOR_SHARE) {
-		share_start(to, cap, m->words[1], 0);
+	if (ours && q->share.op == MONITOR_SHARE) {
+		share_start(to, cap, q->share.core, 0);
 		return;
 	}
-	if (ours && m->words[0] == MONITOR_REVOKE && m->words[1] > MON_REVOKE_STAR)
+	if (ours && q->revoke.op == MONITOR_REVOKE && q->revoke.how > MON_REVOKE_STAR)
 		err = ERR_BAD_REQUEST; /* no such way to revoke */
-	else if (ours && m->words[0] == MONITOR_REVOKE && shared_find(ci.type, ci.base, ci.size)) {
-		revoke_for(to, cap, m->words[1], true); /* here too */
+	else if (ours && q->revoke.op == MONITOR_REVOKE && shared_find(ci.type, ci.base, ci.size)) {
+		revoke_for(to, cap, q->revoke.how, true); /* here too */
 		return;
 	} else if (ours)
 		err = ERR_CAP_NOT_FOUND; /* ours and not shared: do it locally */
 	if (cap != SLOT_NONE)
 		slot_drop(cap);
-	asker_answer(&to, err, 0, 0, 0);
+	asker_fail(&to, err);
 }
 
 /* A message from a domain we adopted (core k > 0). */
 static void child_serve(capaddr_t dep, const struct lmp_recv *m)
 {
-	if (m->has_cap && (m->words[0] == MONITOR_REVOKE || m->words[0] == MONITOR_RETYPE ||
-			   m->words[0] == MONITOR_SHARE)) {
-		child_request(dep, m);
+	union monitor_req q = monitor_req_of(m->words);
+	uint64_t op = q.op;
+	if (m->has_cap && (op == MONITOR_REVOKE || op == MONITOR_RETYPE || op == MONITOR_SHARE)) {
+		child_request(dep, &q);
 		return;
 	}
 	/* (an answer it was asked for is never one of these: op_domain_answer) */
-	uint64_t w[4] = {ERR_BAD_REQUEST};
+	union monitor_rep r = {.err = ERR_BAD_REQUEST};
 	if (m->has_cap)
 		mon_drop_recv();
-	else if (m->words[0] == MONITOR_RELEASE)
-		w[0] = capops_release_one(m->words[1], m->words[2], &w[1]);
-	op_reply(dep, false, w, CAPADDR_NONE, false);
+	else if (op == MONITOR_RELEASE)
+		r.release.err =
+		    capops_release_one(q.release.base, q.release.size, &r.release.owners);
+	op_reply(dep, false, r.words, CAPADDR_NONE, false);
 }
 
 /* ---- bound clients ---- */
@@ -309,21 +312,21 @@ static void bind(const struct lmp_recv *m)
 	if (ep == SLOT_NONE)
 		return;		/* nowhere to answer */
 	places_sweep(&clients); /* the places of clients that are gone */
-	bool asks = m->words[0] == MONITOR_BIND;
-	uint64_t w[4] = {ERR_BAD_REQUEST};
+	bool asks = monitor_req_of(m->words).bind.op == MONITOR_BIND;
+	union monitor_rep r = {.bind = {.err = ERR_BAD_REQUEST}};
 	capaddr_t mine = SLOT_NONE;
 	uint32_t i;
 	if (asks && (mine = slot_alloc()) == SLOT_NONE)
-		w[0] = ERR_NO_SLOTS;
+		r.bind.err = ERR_NO_SLOTS;
 	else if (asks && !places_take(&clients, ep, &i))
-		w[0] = ERR_NO_MEMORY;
-	else if (asks && (w[0] = cnode_mint(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine),
-					    CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL,
-					    places_badge(&clients, i))))
+		r.bind.err = ERR_NO_MEMORY;
+	else if (asks && (r.bind.err = cnode_mint(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine),
+						  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL,
+						  places_badge(&clients, i))))
 		clients.at[i].ep = SLOT_NONE; /* free again; ep stays ours, to answer on */
-	if (w[0] && mine != SLOT_NONE)
+	if (r.bind.err && mine != SLOT_NONE)
 		slot_free(mine);
-	op_reply(ep, w[0] != ERR_OK, w, w[0] ? CAPADDR_NONE : mine, !w[0]);
+	op_reply(ep, r.bind.err != ERR_OK, r.words, r.bind.err ? CAPADDR_NONE : mine, !r.bind.err);
 }
 
 /* MONITOR_ADOPT from spawnd (core k > 0): the domain's endpoint came. */
@@ -331,38 +334,40 @@ static void adopt(struct asker to, capaddr_t cap, uint64_t id)
 {
 	capaddr_t mine = SLOT_NONE;
 	unsigned at = 0;
-	uint64_t w[4] = {cap == SLOT_NONE ? ERR_BAD_REQUEST : spawn_adopt(id, cap, &mine, &at)};
-	if (w[0] && cap != SLOT_NONE)
+	union monitor_rep r = {.adopt = {.err = cap == SLOT_NONE
+						    ? ERR_BAD_REQUEST
+						    : spawn_adopt(id, cap, &mine, &at)}};
+	if (r.adopt.err && cap != SLOT_NONE)
 		slot_drop(cap);
-	op_reply(to.ep, to.own, w, w[0] ? CAPADDR_NONE : mine, !w[0]);
+	op_reply(to.ep, to.own, r.words, r.adopt.err ? CAPADDR_NONE : mine, !r.adopt.err);
 }
 
 /* Start what a bound client asks; false if it is nothing to start. */
-static bool client_start(struct asker to, capaddr_t cap, const uint64_t *words)
+static bool client_start(struct asker to, capaddr_t cap, const union monitor_req *q)
 {
-	switch (words[0]) {
+	switch (q->op) {
 	case MONITOR_SHARE:
 		if (cap == SLOT_NONE)
 			return false;
-		share_start(to, cap, words[1], words[2]);
+		share_start(to, cap, q->share.core, q->share.domain);
 		return true;
 	case MONITOR_REVOKE:
-		if (cap == SLOT_NONE || words[1] > MON_REVOKE_STAR)
+		if (cap == SLOT_NONE || q->revoke.how > MON_REVOKE_STAR)
 			return false;
-		revoke_for(to, cap, words[1], false);
+		revoke_for(to, cap, q->revoke.how, false);
 		return true;
 	case MONITOR_COUNT:
-		count(to, words);
+		count(to, &q->count);
 		return true;
 	case MONITOR_SPAWN:
 	case MONITOR_DOMAIN:
-		mon_remote_domain(words, to);
+		mon_remote_domain(q, to);
 		return true;
 	case MONITOR_CHECK:
 		check_all(to);
 		return true;
 	case MONITOR_ADOPT:
-		adopt(to, cap, words[1]);
+		adopt(to, cap, q->adopt.id);
 		return true;
 	default:
 		return false;
@@ -370,16 +375,29 @@ static bool client_start(struct asker to, capaddr_t cap, const uint64_t *words)
 }
 
 /* What a bound client asks; cap: what came with it (ours), or SLOT_NONE. */
-static void client_request(struct asker to, capaddr_t cap, const uint64_t *words)
+static void client_request(struct asker to, capaddr_t cap, const union monitor_req *q)
 {
-	if (client_start(to, cap, words))
+	if (client_start(to, cap, q))
 		return; /* it answers */
-	uint64_t told = 0;
-	errval_t err = words[0] == MONITOR_RELEASE ? capops_release_one(words[1], words[2], &told)
-						   : ERR_BAD_REQUEST;
+	union monitor_rep r = {.err = ERR_BAD_REQUEST};
+	if (q->release.op == MONITOR_RELEASE)
+		r.release.err =
+		    capops_release_one(q->release.base, q->release.size, &r.release.owners);
 	if (cap != SLOT_NONE)
 		slot_drop(cap);
-	asker_answer(&to, err, told, 0, 0);
+	asker_reply(&to, &r);
+}
+
+/* On core k > 0 the client is spawnd: it revokes what it made here (a
+   killed domain's RAM), releases, and introduces the domains it builds. */
+static bool far_allowed(capaddr_t cap, const union monitor_req *q)
+{
+	struct cap_info ci = {0};
+	if (cap != SLOT_NONE)
+		cap_identify(cap, &ci);
+	if (q->revoke.op == MONITOR_REVOKE)
+		return ci.owner == mon_me();
+	return q->release.op == MONITOR_RELEASE || q->adopt.op == MONITOR_ADOPT;
 }
 
 bool capops_serve(const struct lmp_recv *m)
@@ -406,20 +424,12 @@ bool capops_serve(const struct lmp_recv *m)
 	}
 	struct asker to = asker_for(p->ep);
 	if (m->has_cap && cap == SLOT_NONE) {
-		asker_answer(&to, ERR_NO_SLOTS, 0, 0, 0);
+		asker_fail(&to, ERR_NO_SLOTS);
 		return true;
 	}
-	/* On core k > 0 the client is spawnd: it revokes what it made here
-	   (a killed domain's RAM) and introduces the domains it builds. */
-	uint64_t words[4];
-	struct cap_info ci = {0};
-	memcpy(words, m->words, sizeof(words));
-	if (cap != SLOT_NONE)
-		cap_identify(cap, &ci);
-	if (far &&
-	    (words[0] == MONITOR_REVOKE ? ci.owner != mon_me()
-					: words[0] != MONITOR_RELEASE && words[0] != MONITOR_ADOPT))
-		words[0] = 0; /* not on this core */
-	client_request(to, cap, words);
+	union monitor_req q = monitor_req_of(m->words);
+	if (far && !far_allowed(cap, &q))
+		q.op = 0; /* not on this core */
+	client_request(to, cap, &q);
 	return true;
 }

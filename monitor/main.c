@@ -173,10 +173,15 @@ static void wait_event(uint64_t ticks)
 
 #define SHELL_REPLY CAPADDR(CN_TASK, TASK_MON_REPLY)
 
-static void reply(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+static void reply(const union monitor_rep *r)
 {
-	uint64_t w[4] = {w0, w1, w2, w3};
-	op_reply(SHELL_REPLY, false, w, CAPADDR_NONE, false);
+	op_reply(SHELL_REPLY, false, r->words, CAPADDR_NONE, false);
+}
+
+static void reply_err(errval_t err)
+{
+	union monitor_rep r = {.err = err};
+	reply(&r);
 }
 
 /* `cores` and `capstat`: a query of every joined monitor's status. */
@@ -200,12 +205,13 @@ static void query_cores(void)
 		uint64_t state = !bi->cores[k].online ? MON_CORE_OFFLINE
 				 : answered[k]	      ? MON_CORE_JOINED
 						      : MON_CORE_SILENT;
-		uint64_t isa[2] = {0}, doms = status[k].dispatchers;
-		memcpy(isa, bi->cores[k].isa, sizeof(isa));
-		reply(ERR_OK,
-		      k | (uint64_t)bi->cores[k].hartid << 16 | state << 48 |
-			  (doms > 4095 ? 4095 : doms) << 52,
-		      isa[0], isa[1]);
+		uint64_t doms = status[k].dispatchers;
+		union monitor_rep r = {.cores = {.core = k,
+						 .hart = bi->cores[k].hartid,
+						 .state = state,
+						 .dispatchers = doms > 4095 ? 4095 : doms}};
+		memcpy(r.cores.isa, bi->cores[k].isa, sizeof(r.cores.isa));
+		reply(&r);
 	}
 }
 
@@ -219,7 +225,8 @@ static void query_capstat(void)
 						   status[k].revoke_retype};
 			uint64_t v = count[op / 2];
 			v = op % 2 ? v >> 32 : v & 0xffffffffu;
-			reply(ERR_OK, k | (uint64_t)op << 32, v, 0);
+			union monitor_rep r = {.capstat = {.core = k, .op = op, .messages = v}};
+			reply(&r);
 		}
 	}
 }
@@ -237,7 +244,8 @@ static void queried(struct op *o)
 		query_cores();
 	else
 		query_capstat();
-	reply(ERR_OK, ~0ull, 0, 0);
+	union monitor_rep end = {.words = {ERR_OK, MONITOR_END}};
+	reply(&end);
 	op_end(o);
 }
 
@@ -246,7 +254,7 @@ static void query_all(uint64_t what)
 {
 	struct query_op *q = (struct query_op *)op_new(sizeof(*q));
 	if (!q) {
-		reply(ERR_NO_MEMORY, 0, 0, 0);
+		reply_err(ERR_NO_MEMORY);
 		return;
 	}
 	q->what = what;
@@ -283,22 +291,23 @@ static void serve_local(const struct lmp_recv *m)
 	}
 	if (me != 0 || m->badge != CLIENT_SHELL)
 		return; /* the shell and bound clients talk to monitor 0 */
-	switch (m->words[0]) {
+	union monitor_req q = monitor_req_of(m->words);
+	switch (q.op) {
 	case MONITOR_CORES:
 	case MONITOR_CAPSTAT:
-		query_all(m->words[0]);
+		query_all(q.op);
 		return;
 	case MONITOR_SPAWN:
 	case MONITOR_DOMAIN:
-		mon_remote_domain(m->words, (struct asker){SHELL_REPLY, false});
+		mon_remote_domain(&q, (struct asker){SHELL_REPLY, false});
 		return;
 	case MONITOR_POWEROFF:
 		fflush(stdout);
-		cap_invoke(KERNEL, 2, KERNEL_POWEROFF, m->words[1] > 255 ? 255 : m->words[1], 0, 0,
-			   0, 0);
+		cap_invoke(KERNEL, 2, KERNEL_POWEROFF,
+			   q.poweroff.status > 255 ? 255 : q.poweroff.status, 0, 0, 0, 0);
 		return;
 	default:
-		reply(ERR_BAD_REQUEST, 0, 0, 0);
+		reply_err(ERR_BAD_REQUEST);
 	}
 }
 

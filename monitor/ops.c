@@ -177,7 +177,8 @@ bool op_answer(unsigned from, uint8_t type, const union mon_payload *p)
 
 bool op_domain_answer(const struct lmp_recv *m)
 {
-	if (m->has_cap || m->words[0] == MONITOR_RELEASE)
+	union monitor_req q = monitor_req_of(m->words);
+	if (m->has_cap || q.release.op == MONITOR_RELEASE)
 		return false;	 /* a request of its own, never an answer */
 	struct op *first = NULL; /* the oldest that waits for it */
 	for (struct op *o = ops; o; o = o->next)
@@ -185,17 +186,22 @@ bool op_domain_answer(const struct lmp_recv *m)
 			first = o;
 	if (!first)
 		return false;
-	first->word = m->words[0];
+	first->word = q.handed.word;
 	first->pending = 0;
 	first->badge = 0;
 	first->ready = true;
 	return true;
 }
 
-void asker_answer(const struct asker *a, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+void asker_reply(const struct asker *a, const union monitor_rep *r)
 {
-	uint64_t w[4] = {w0, w1, w2, w3};
-	op_reply(a->ep, a->own, w, CAPADDR_NONE, false);
+	op_reply(a->ep, a->own, r->words, CAPADDR_NONE, false);
+}
+
+void asker_fail(const struct asker *a, errval_t err)
+{
+	union monitor_rep r = {.err = err};
+	asker_reply(a, &r);
 }
 
 void mon_answer(unsigned to, uint8_t type, const union mon_payload *p)

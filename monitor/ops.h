@@ -118,7 +118,9 @@ struct asker {
 	capaddr_t ep;
 	bool own;
 };
-void asker_answer(const struct asker *a, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
+/* Reply r (abi/monreq.h), or only an error. */
+void asker_reply(const struct asker *a, const union monitor_rep *r);
+void asker_fail(const struct asker *a, errval_t err);
 
 /* Answer core `to`'s monitor, or an operation here when to is this core. */
 void mon_answer(unsigned to, uint8_t type, const union mon_payload *p);

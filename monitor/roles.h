@@ -40,7 +40,7 @@ void spawn_flush(void); /* send the answers noted, in the order asked */
 /* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
    w1..w3 of core k's answer go to the requester. */
 struct asker;
-void mon_remote_domain(const uint64_t *words, struct asker to);
+void mon_remote_domain(const union monitor_req *asked, struct asker to);
 
 /* cores.c: monitor 0 starts the other cores (ADR 0005); how many are online. */
 unsigned cores_start(void);

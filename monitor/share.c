@@ -69,7 +69,7 @@ static void handed(struct op *o)
 static void hand_to_domain(struct held *h, unsigned from, const struct mon_cap_deliver *m)
 {
 	errval_t err = ERR_DOMAIN_NOT_FOUND;
-	uint64_t msg[4] = {MON_SHARE_VA, mon_me()};
+	union monitor_rep msg = {.handed = {.va = MON_SHARE_VA, .core = mon_me()}};
 	unsigned place;
 	bool known = spawn_place(m->domain, &place);
 	bool frame = (uint8_t)m->desc == OBJ_FRAME;
@@ -77,7 +77,7 @@ static void hand_to_domain(struct held *h, unsigned from, const struct mon_cap_d
 	if (known && frame && !(d = (struct deliver_op *)op_new(sizeof(*d))))
 		err = ERR_NO_MEMORY;
 	else if (known)
-		err = ep_send(spawn_ep(spawn_badge(place)), msg, h->slot);
+		err = ep_send(spawn_ep(spawn_badge(place)), msg.words, h->slot);
 	if (d && !err) {
 		*d = (struct deliver_op){d->op, from, m->req, h, h->slot};
 		op_wait_domain(&d->op, spawn_badge(place), DOMAIN_TICKS, handed);
@@ -157,7 +157,8 @@ static void share_end(struct share_op *sh, errval_t err, uint64_t word, uint64_t
 {
 	if (sh->cap != SLOT_NONE)
 		slot_drop(sh->cap);
-	asker_answer(&sh->to, err, word, msgs, 0);
+	union monitor_rep r = {.share = {.err = err, .word = word, .msgs = msgs}};
+	asker_reply(&sh->to, &r);
 	op_end(&sh->op);
 }
 
@@ -211,7 +212,7 @@ void share_start(struct asker to, capaddr_t cap, uint64_t core, uint64_t domain)
 	struct share_op *sh = (struct share_op *)op_local(sizeof(*sh), ci.base, ci.size, &err);
 	if (err) {
 		slot_drop(cap);
-		asker_answer(&to, err, 0, 0, 0);
+		asker_fail(&to, err);
 		return;
 	}
 	sh->to = to;

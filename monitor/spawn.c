@@ -49,12 +49,12 @@ static capaddr_t to_spawnd = SLOT_NONE; /* badged CLIENT_MONITOR */
 
 /* What we asked spawnd, oldest first: for whom and what it is. */
 struct asked {
-	unsigned from;		    /* the monitor that asked us */
-	uint8_t type;		    /* MON_SPAWN or MON_DOMAIN */
-	uint64_t how;		    /* MON_DOMAIN: 0 report, 1 kill, 2 list */
-	uint64_t req;		    /* its w0 */
-	uint64_t after;		    /* a list: only ids above this */
-	uint32_t ids[MON_LIST_IDS]; /* a list so far: the lowest, ascending */
+	unsigned from;			/* the monitor that asked us */
+	uint8_t type;			/* MON_SPAWN or MON_DOMAIN */
+	uint64_t how;			/* MON_DOMAIN: 0 report, 1 kill, 2 list */
+	uint64_t req;			/* its w0 */
+	uint64_t after;			/* a list: only ids above this */
+	uint32_t ids[MONITOR_LIST_IDS]; /* a list so far: the lowest, ascending */
 	unsigned nids;
 	bool done; /* answered: r goes to `from` */
 	union mon_payload r;
@@ -130,11 +130,11 @@ static void list_add(struct asked *a, uint32_t id)
 		return;
 	unsigned i = a->nids;
 	for (; i > 0 && a->ids[i - 1] > id; i--)
-		if (i < MON_LIST_IDS)
+		if (i < MONITOR_LIST_IDS)
 			a->ids[i] = a->ids[i - 1];
-	if (i < MON_LIST_IDS)
+	if (i < MONITOR_LIST_IDS)
 		a->ids[i] = id;
-	if (a->nids < MON_LIST_IDS)
+	if (a->nids < MONITOR_LIST_IDS)
 		a->nids++;
 }
 
@@ -194,30 +194,32 @@ static void domain_done(struct op *o)
 	struct domain_op *d = (struct domain_op *)o;
 	if (o->err)
 		memset(o->last, 0, sizeof(o->last));
-	asker_answer(&d->to, o->err, o->last[0], o->last[1], o->last[2]);
+	union monitor_rep r = {.words = {o->err, o->last[0], o->last[1], o->last[2]}};
+	asker_reply(&d->to, &r); /* spawn's or domain's, as MON_SPAWNED's or MON_DOMAIN_STATUS's */
 	op_end(o);
 }
 
-void mon_remote_domain(const uint64_t *words, struct asker to)
+void mon_remote_domain(const union monitor_req *asked, struct asker to)
 {
-	uint64_t core = words[0] == MONITOR_SPAWN ? words[1] & 0xffffffffu : words[1];
-	bool spawn = words[0] == MONITOR_SPAWN;
+	bool spawn = asked->spawn.op == MONITOR_SPAWN;
+	uint64_t core = spawn ? asked->spawn.core : asked->domain.core;
 	errval_t err = ERR_OK;
 	if (core == 0 || core >= BOOTINFO_MAX_CORES || !mon_peer_up((unsigned)core))
 		err = ERR_CORE_NONE;
-	else if (!spawn && words[3] > 2)
+	else if (!spawn && asked->domain.how > 2)
 		err = ERR_BAD_REQUEST;
 	struct domain_op *d = err ? NULL : (struct domain_op *)op_new(sizeof(*d));
 	if (!err && !d)
 		err = ERR_NO_MEMORY;
 	if (err) {
-		asker_answer(&to, err, 0, 0, 0);
+		asker_fail(&to, err);
 		return;
 	}
 	d->to = to;
-	union mon_payload q = {.spawn = {.name = {words[2], words[3]}, .arg = words[1] >> 32}};
+	union mon_payload q = {.spawn = {.name = {asked->spawn.name[0], asked->spawn.name[1]},
+					 .arg = asked->spawn.arg}};
 	if (!spawn)
-		q.domain = (struct mon_domain){.id = words[2], .how = words[3]};
+		q.domain = (struct mon_domain){.id = asked->domain.id, .how = asked->domain.how};
 	op_round(&d->op, spawn ? MON_SPAWNED : MON_DOMAIN_STATUS);
 	d->op.err = op_ask(&d->op, (unsigned)core, spawn ? MON_SPAWN : MON_DOMAIN, &q);
 	op_wait(&d->op, SPAWN_TICKS, domain_done);

@@ -50,21 +50,22 @@ static void sort(uint64_t *v, unsigned n)
 static errval_t one(unsigned k, uint64_t flags, uint64_t *ticks, uint64_t *msgs)
 {
 	capaddr_t ram, f = slot_alloc();
-	struct lmp_recv rep;
+	union monitor_rep rep;
 	errval_t err = ram_alloc(OBJSIZE_PAGE, &ram);
 	if (!err)
 		err = cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0), 1,
 				 CAPADDR_L2(f));
 	for (unsigned c = 1, given = 0; !err && given < k && c < bi->ncores; c++)
 		if (bi->cores[c].online) {
-			err = monitor_call(MONITOR_SHARE, c, 0, 0, f, &rep);
+			err = monitor_ask((union monitor_req){.share = {MONITOR_SHARE, .core = c}},
+					  f, &rep);
 			given++;
 		}
 	uint64_t t0 = now();
 	if (!err)
 		err = monitor_revoke(f, flags, &rep);
 	*ticks = now() - t0;
-	*msgs = rep.words[3];
+	*msgs = rep.revoke.msgs;
 	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
 	slot_free(f);
 	errval_t e2 = ram_free(ram);

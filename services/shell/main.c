@@ -56,18 +56,36 @@ static const char *state_name(uint64_t s)
 	return s == 0 ? "stopped" : s == 1 ? "runnable" : s == 2 ? "blocked" : "?";
 }
 
+/* One request to monitor 0 (abi/monreq.h), its reply in *r. */
+static errval_t monitor(union monitor_req q, union monitor_rep *r)
+{
+	struct lmp_recv m;
+	errval_t err =
+	    rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, q.words, CAPADDR_NONE, &m);
+	*r = monitor_rep_of(m.words);
+	return err;
+}
+
+/* The next reply of a list. */
+static errval_t monitor_more(union monitor_rep *r)
+{
+	struct lmp_recv m;
+	errval_t err = rpc_more(SERVER_MONITOR, &m);
+	*r = monitor_rep_of(m.words);
+	return err;
+}
+
 /* One line of `ps` for domain id on core k, from its monitor. */
 static void ps_remote(unsigned k, uint64_t id)
 {
-	struct lmp_recv r;
-	uint64_t q[4] = {MONITOR_DOMAIN, k, id, 0};
-	if (rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, q, CAPADDR_NONE, &r))
+	union monitor_rep r;
+	if (monitor((union monitor_req){.domain = {MONITOR_DOMAIN, .core = k, .id = id}}, &r))
 		return;
 	char name[9] = {0};
-	memcpy(name, &r.words[2], 8);
-	uint64_t v = r.words[1];
-	printf("%4u %4lu  %-10s %-9s %6lu %6ld\n", k, (unsigned long)id, name, state_name(v & 0xff),
-	       (unsigned long)(v >> 32), (long)((int32_t)(v << 32 >> 40) << 8 >> 8));
+	memcpy(name, r.domain.name, 8);
+	printf("%4u %4lu  %-10s %-9s %6lu %6ld\n", k, (unsigned long)id, name,
+	       state_name(r.domain.state), (unsigned long)r.domain.faults,
+	       (long)((int32_t)((uint32_t)r.domain.status << 8) >> 8));
 }
 
 static errval_t cmd_ps(int argc, char **argv)
@@ -86,28 +104,22 @@ static errval_t cmd_ps(int argc, char **argv)
 		err = rpc_more(SERVER_SPAWND, &r);
 	}
 	/* Then those the other cores' monitors started (`spawn <module> <core>`),
-	   MON_LIST_IDS ids an answer, each answer from the last id of the one
+	   MONITOR_LIST_IDS ids a reply, each asked from the last id of the one
 	   before, until one is not full. */
 	for (unsigned k = 1; !err && k < bi->ncores; k++) {
 		uint64_t after = 0;
-		unsigned n = MON_LIST_IDS;
-		while (bi->cores[k].online && n == MON_LIST_IDS) {
-			uint64_t req[4] = {MONITOR_DOMAIN, k, after, 2};
-			if (rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req,
-				     CAPADDR_NONE, &r))
+		unsigned n = MONITOR_LIST_IDS;
+		while (bi->cores[k].online && n == MONITOR_LIST_IDS) {
+			union monitor_rep l;
+			if (monitor((union monitor_req){.domain = {MONITOR_DOMAIN, .core = k,
+								   .id = after, .how = 2}},
+				    &l))
 				break;
-			uint64_t list[3] = {r.words[1], r.words[2], r.words[3]};
-			for (n = 0; n < MON_LIST_IDS && MON_LIST_ID(list, n); n++)
-				ps_remote(k, after = MON_LIST_ID(list, n));
+			for (n = 0; n < MONITOR_LIST_IDS && l.domain_list.ids[n]; n++)
+				ps_remote(k, after = l.domain_list.ids[n]);
 		}
 	}
 	return err;
-}
-
-static errval_t monitor(uint64_t op, uint64_t a1, struct lmp_recv *rep)
-{
-	uint64_t req[4] = {op, a1, 0, 0};
-	return rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, CAPADDR_NONE, rep);
 }
 
 static errval_t cmd_cores(int argc, char **argv)
@@ -115,17 +127,16 @@ static errval_t cmd_cores(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	static const char *const states[] = {"offline", "joined", "silent"};
-	struct lmp_recv r;
-	errval_t err = monitor(MONITOR_CORES, 0, &r);
+	union monitor_rep r;
+	errval_t err = monitor((union monitor_req){.cores = {MONITOR_CORES}}, &r);
 	printf("%4s %5s  %-16s %-8s %7s\n", "CORE", "HART", "ISA", "STATE", "DOMAINS");
-	while (!err && r.words[1] != ~0ull) {
+	while (!err && r.words[1] != MONITOR_END) {
 		char isa[17] = {0};
-		memcpy(isa, &r.words[2], 16);
-		unsigned st = (unsigned)(r.words[1] >> 48 & 0xf);
-		printf("%4u %5u  %-16s %-8s %7u\n", (unsigned)(r.words[1] & 0xffff),
-		       (unsigned)(r.words[1] >> 16 & 0xffffffff), isa, st < 3 ? states[st] : "?",
-		       (unsigned)(r.words[1] >> 52));
-		err = rpc_more(SERVER_MONITOR, &r);
+		memcpy(isa, r.cores.isa, 16);
+		unsigned st = r.cores.state;
+		printf("%4u %5u  %-16s %-8s %7u\n", (unsigned)r.cores.core, (unsigned)r.cores.hart,
+		       isa, st < 3 ? states[st] : "?", (unsigned)r.cores.dispatchers);
+		err = monitor_more(&r);
 	}
 	return err;
 }
@@ -138,15 +149,15 @@ static errval_t cmd_capstat(int argc, char **argv)
 						      "delete", "revoke", "retype"};
 	uint64_t row[MON_OP_COUNT] = {0};
 	unsigned core = ~0u, filled = 0;
-	struct lmp_recv r;
-	errval_t err = monitor(MONITOR_CAPSTAT, 0, &r);
+	union monitor_rep r;
+	errval_t err = monitor((union monitor_req){.capstat = {MONITOR_CAPSTAT}}, &r);
 	printf("capstat: inter-monitor messages sent, per core and operation\n%4s", "CORE");
 	for (unsigned op = 0; op < MON_OP_COUNT; op++)
 		printf(" %8s", ops[op]);
 	printf("\n");
 	for (;;) {
-		bool end = err || r.words[1] == ~0ull;
-		unsigned k = end ? ~0u : (unsigned)(r.words[1] & 0xffffffff);
+		bool end = err || r.words[1] == MONITOR_END;
+		unsigned k = end ? ~0u : (unsigned)r.capstat.core;
 		if (filled && (end || k != core)) {
 			printf("%4u", core);
 			for (unsigned op = 0; op < MON_OP_COUNT; op++)
@@ -158,11 +169,11 @@ static errval_t cmd_capstat(int argc, char **argv)
 		if (end)
 			break;
 		core = k;
-		if ((r.words[1] >> 32) < MON_OP_COUNT) {
-			row[r.words[1] >> 32] = r.words[2];
+		if (r.capstat.op < MON_OP_COUNT) {
+			row[r.capstat.op] = r.capstat.messages;
 			filled++;
 		}
-		err = rpc_more(SERVER_MONITOR, &r);
+		err = monitor_more(&r);
 	}
 	return err;
 }
@@ -240,15 +251,14 @@ static errval_t cmd_spawn(int argc, char **argv)
 		return err;
 	}
 	/* Another core: its monitor builds the domain there (via monitor 0). */
-	uint64_t req[4] = {MONITOR_SPAWN, core, 0, 0};
-	struct lmp_recv r;
-	if (strlen(argv[1]) > 16)
-		return ERR_MODULE_NOT_FOUND;
-	memcpy(&req[2], argv[1], strlen(argv[1]));
-	errval_t err =
-	    rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, CAPADDR_NONE, &r);
+	union monitor_req q = {.spawn = {MONITOR_SPAWN, .core = core}};
+	union monitor_rep r;
+	if (strlen(argv[1]) > 16 || core > 0xffffffffu)
+		return core > 0xffffffffu ? ERR_CORE_NONE : ERR_MODULE_NOT_FOUND;
+	memcpy(q.spawn.name, argv[1], strlen(argv[1]));
+	errval_t err = monitor(q, &r);
 	if (!err)
-		printf("spawned %s as domain %lu on core %lu\n", argv[1], (unsigned long)r.words[1],
+		printf("spawned %s as domain %lu on core %lu\n", argv[1], (unsigned long)r.spawn.id,
 		       (unsigned long)core);
 	return err;
 }
@@ -261,9 +271,10 @@ static errval_t cmd_kill(int argc, char **argv)
 	    (argc == 3 && !parse_u64(argv[2], &core)))
 		return ERR_SHELL_USAGE;
 	if (core) { /* a domain another core's monitor started */
-		uint64_t req[4] = {MONITOR_DOMAIN, core, id, 1};
-		errval_t err =
-		    rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, CAPADDR_NONE, &r);
+		union monitor_rep kr;
+		errval_t err = monitor((union monitor_req){.domain = {MONITOR_DOMAIN, .core = core,
+								      .id = id, .how = 1}},
+				       &kr);
 		if (!err)
 			printf("killed domain %lu on core %lu\n", (unsigned long)id,
 			       (unsigned long)core);
@@ -361,8 +372,10 @@ static errval_t cmd_poweroff(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	fflush(stdout);
-	struct lmp_recv r;
-	return monitor(MONITOR_POWEROFF, scripted && failures ? 1 : 0, &r);
+	union monitor_rep r;
+	return monitor(
+	    (union monitor_req){.poweroff = {MONITOR_POWEROFF, .status = scripted && failures}},
+	    &r);
 }
 
 /* Split line in place into at most ARGS_MAX words. */

@@ -60,6 +60,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
@@ -77,8 +78,9 @@ static volatile const uint64_t *map_shared(const struct lmp_recv *m)
 {
 	struct cap_info ci;
 	mapped = slot_alloc();
-	if (m->words[0] != MON_SHARE_VA || !m->has_cap || mapped == SLOT_NONE ||
-	    ram_init(CAPADDR(CN_TASK, TASK_RAM)) || vregion_init(&share_region, MON_SHARE_VA) ||
+	if (monitor_rep_of(m->words).handed.va != MON_SHARE_VA || !m->has_cap ||
+	    mapped == SLOT_NONE || ram_init(CAPADDR(CN_TASK, TASK_RAM)) ||
+	    vregion_init(&share_region, MON_SHARE_VA) ||
 	    cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci) ||
 	    cnode_copy(CAPADDR(CAPADDR_L1(mapped), 0), 1, CAPADDR_L2(mapped),
 		       CAPADDR(CN_TASK, TASK_RECV), CAP_RIGHTS_ALL))
@@ -115,9 +117,12 @@ static errval_t to_monitor(const uint64_t w[4], uint64_t cap)
 static errval_t retry(uint64_t op, uint64_t w1, capaddr_t cap, struct lmp_recv *rep)
 {
 	errval_t err;
-	while ((err = op == MONITOR_REVOKE ? monitor_revoke(cap, 0, rep)
+	union monitor_rep r;
+	while ((err = op == MONITOR_REVOKE ? monitor_revoke(cap, 0, &r)
 					   : monitor_call(op, w1, 0, 0, cap, rep)) == ERR_MON_BUSY)
 		sys_yield();
+	if (op == MONITOR_REVOKE)
+		memcpy(rep->words, r.words, sizeof(r.words));
 	return err;
 }
 
@@ -211,7 +216,7 @@ static int read_shared_frame(unsigned mode, unsigned to)
 	if (mode == 8) {
 		struct cap_info ci;
 		errval_t err = ask_monitor(MONITOR_REVOKE, 0, &m);
-		uint64_t msgs = m.words[1];
+		uint64_t msgs = monitor_rep_of(m.words).revoke.msgs;
 		if (!err)
 			err = cnode_revoke(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
 		printf("testchild: core %lu revoked it: %s, %lu messages; kept its own: %s\n",
@@ -220,7 +225,8 @@ static int read_shared_frame(unsigned mode, unsigned to)
 	} else if (mode == 11) {
 		errval_t err = ask_monitor(MONITOR_SHARE, to, &m);
 		printf("testchild: core %lu passed it on to core %u: %s, %lu messages\n",
-		       (unsigned long)core, to, err_str(err), (unsigned long)m.words[2]);
+		       (unsigned long)core, to, err_str(err),
+		       (unsigned long)monitor_rep_of(m.words).share.msgs);
 	}
 	for (;;) {
 		(void)*p;
@@ -270,9 +276,11 @@ static int broadcast_from_here(uint64_t arg)
 		return 14;
 	if (to_monitor(revoke, f) || lmp_recv(1, &m))
 		return 12;
+	union monitor_rep r = monitor_rep_of(m.words);
 	printf("testchild: core %u broadcast revoke: %s, %lu cores, %lu messages\n", k,
-	       err_str((errval_t)m.words[0]), (unsigned long)m.words[1], (unsigned long)m.words[3]);
-	return m.words[0] ? 13 : 0;
+	       err_str((errval_t)r.revoke.err), (unsigned long)r.revoke.cores,
+	       (unsigned long)r.revoke.msgs);
+	return r.revoke.err ? 13 : 0;
 }
 
 /* Mode 14: a domain on another core misbehaves towards its monitor. */
@@ -402,7 +410,7 @@ static int share_from_here(uint64_t arg)
 	if (to_monitor(req, f) || lmp_recv(1, &m))
 		return 11;
 	errval_t shared = (errval_t)m.words[0];
-	uint64_t share_msgs = m.words[2];
+	uint64_t share_msgs = monitor_rep_of(m.words).share.msgs;
 	if (arg >> 24 & 1) {
 		printf("testchild: core %u shared with core %u: %s; waits\n", k, j,
 		       err_str(shared));
@@ -416,7 +424,8 @@ static int share_from_here(uint64_t arg)
 	printf("testchild: core %u shared with core %u: %s, %lu messages; revoked: %s, %lu "
 	       "cores, %lu messages\n",
 	       k, j, err_str(shared), (unsigned long)share_msgs, err_str((errval_t)m.words[0]),
-	       (unsigned long)m.words[1], (unsigned long)m.words[3]);
+	       (unsigned long)monitor_rep_of(m.words).revoke.cores,
+	       (unsigned long)monitor_rep_of(m.words).revoke.msgs);
 	return shared || m.words[0] ? 13 : 0;
 }
 

@@ -543,12 +543,13 @@ static void check_everywhere(unsigned online, const char *when)
 
 static void expect_revoke(capaddr_t c, uint64_t cores, uint64_t deleted, uint64_t msgs, int line)
 {
-	struct lmp_recv rep;
-	errval_t err = monitor_revoke(c, 0, &rep);
-	CHECK(!err && rep.words[1] == cores && rep.words[2] == deleted && rep.words[3] == msgs,
+	union monitor_rep r;
+	errval_t err = monitor_revoke(c, 0, &r);
+	CHECK(!err && r.revoke.cores == cores && r.revoke.deleted == deleted &&
+		  r.revoke.msgs == msgs,
 	      "line %d: revoke: %s, %lu cores, %lu deleted, %lu messages; want %lu, %lu, %lu", line,
-	      err_str(err), (unsigned long)rep.words[1], (unsigned long)rep.words[2],
-	      (unsigned long)rep.words[3], (unsigned long)cores, (unsigned long)deleted,
+	      err_str(err), (unsigned long)r.revoke.cores, (unsigned long)r.revoke.deleted,
+	      (unsigned long)r.revoke.msgs, (unsigned long)cores, (unsigned long)deleted,
 	      (unsigned long)msgs);
 }
 
@@ -661,15 +662,17 @@ static void test_remote_domain(unsigned k)
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 3, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 0, 2, CAPADDR_NONE, &rep), ERR_OK);
 	bool listed = false;
-	for (unsigned i = 0; i < MON_LIST_IDS && MON_LIST_ID(&rep.words[1], i); i++)
-		listed |= MON_LIST_ID(&rep.words[1], i) == dom;
+	union monitor_rep r = monitor_rep_of(rep.words);
+	for (unsigned i = 0; i < MONITOR_LIST_IDS && r.domain_list.ids[i]; i++)
+		listed |= r.domain_list.ids[i] == dom;
 	CHECK(listed, "domain %lu is not in core %u's list %#lx", (unsigned long)dom, k,
 	      (unsigned long)rep.words[1]);
 	/* Core k's own spawnd built it, and lists itself first. */
-	CHECK(MON_LIST_ID(&rep.words[1], 0) == 1,
-	      "core %u's list %#lx does not start with its spawnd", k, (unsigned long)rep.words[1]);
+	CHECK(r.domain_list.ids[0] == 1, "core %u's list %#lx does not start with its spawnd", k,
+	      (unsigned long)rep.words[1]);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 1, 0, CAPADDR_NONE, &rep), ERR_OK);
-	CHECK(!memcmp(&rep.words[2], "spawnd", 7), "domain 1 on core %u is not spawnd", k);
+	r = monitor_rep_of(rep.words);
+	CHECK(!memcmp(r.domain.name, "spawnd", 7), "domain 1 on core %u is not spawnd", k);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 1, 1, CAPADDR_NONE, &rep), ERR_DOMAIN_PROTECTED);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, 1, 0, f, &rep), ERR_DOMAIN_NOT_FOUND);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep), ERR_OK);
@@ -795,13 +798,14 @@ static void test_spawn_reuse(unsigned k)
 }
 
 /* The ids MONITOR_DOMAIN lists on core k above `after`, n of them. */
-static unsigned list_from(unsigned k, uint64_t after, uint64_t ids[MON_LIST_IDS])
+static unsigned list_from(unsigned k, uint64_t after, uint64_t ids[MONITOR_LIST_IDS])
 {
 	struct lmp_recv rep;
 	unsigned n = 0;
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, after, 2, CAPADDR_NONE, &rep), ERR_OK);
-	while (n < MON_LIST_IDS && MON_LIST_ID(&rep.words[1], n)) {
-		ids[n] = MON_LIST_ID(&rep.words[1], n);
+	union monitor_rep r = monitor_rep_of(rep.words);
+	while (n < MONITOR_LIST_IDS && r.domain_list.ids[n]) {
+		ids[n] = r.domain_list.ids[n];
 		n++;
 	}
 	return n;
@@ -811,13 +815,13 @@ static unsigned list_from(unsigned k, uint64_t after, uint64_t ids[MON_LIST_IDS]
  * A list of core k's domains goes on from a given id (w2): each answer holds
  * the lowest ids above it, and one that is not full holds all of them.
  * (Core k's spawnd has room for 4 domains, too few to fill an answer with
- * MON_LIST_IDS: so each id in turn is the start here, the list being as
+ * MONITOR_LIST_IDS: so each id in turn is the start here, the list being as
  * long as it can.)
  */
 static void test_list_domains(unsigned k)
 {
 	struct lmp_recv rep;
-	uint64_t dom[4], all[MON_LIST_IDS], ids[MON_LIST_IDS];
+	uint64_t dom[4], all[MONITOR_LIST_IDS], ids[MONITOR_LIST_IDS];
 	for (unsigned i = 0; i < 4; i++)
 		dom[i] = spawn_on(k, 6); /* it waits for a frame */
 	unsigned n = list_from(k, 0, all);
@@ -1124,14 +1128,15 @@ static void race_round(unsigned online, unsigned mode, unsigned round)
 	EXPECT_ERR(cap_identify(f, &ci), ERR_OK);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, 1, dom, 0, f, &rep), ERR_OK);
 	/* Now, while the domain asks too. */
-	EXPECT_ERR(monitor_revoke(mode == 11 ? f : ram, 0, &rep), ERR_OK);
+	union monitor_rep r;
+	EXPECT_ERR(monitor_revoke(mode == 11 ? f : ram, 0, &r), ERR_OK);
 	uint64_t v = wait_domain(1, dom); /* its next read faults */
 	CHECK(v >> 32 == 1, "race %u round %u: the domain on core 1 did not fault", mode, round);
 	/* A copy passed on after the revoke was refused; one before it was
 	   revoked with it; so nothing is left. (Once the domain is gone.) */
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, 1, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
 	if (mode == 11) /* a copy that got to core 2 first is in the set: revoke again */
-		monitor_revoke(ram, 0, &rep);
+		monitor_revoke(ram, 0, &r);
 	for (unsigned k = 1; k <= 2; k++)
 		CHECK(held_on(k, ci.base, ci.size) == 0, "race %u round %u: core %u holds %lu",
 		      mode, round, k, (unsigned long)held_on(k, ci.base, ci.size));
@@ -1241,8 +1246,10 @@ static void test_load_frames(unsigned online)
 	CHECK(held_on(1, ri.base, ri.size) == LOAD_FRAMES, "load: core 1 holds %lu",
 	      (unsigned long)held_on(1, ri.base, ri.size));
 	for (unsigned i = 0; i < LOAD_FRAMES; i++) { /* each alone: 1 core, 1 copy, 4 messages */
-		errval_t err = monitor_revoke(f[i], 0, &rep);
-		revoked += !err && rep.words[1] == 1 && rep.words[2] == 1 && rep.words[3] == 4;
+		union monitor_rep r;
+		errval_t err = monitor_revoke(f[i], 0, &r);
+		revoked +=
+		    !err && r.revoke.cores == 1 && r.revoke.deleted == 1 && r.revoke.msgs == 4;
 		cnode_delete(CAPADDR(CAPADDR_L1(f[i]), 0), 1, CAPADDR_L2(f[i]));
 		slot_free(f[i]);
 	}

@@ -254,9 +254,9 @@ errval_t vnode_unmap(capaddr_t vnode, capaddr_t child)
 	return ERR_OK;
 }
 
-errval_t monitor_revoke(capaddr_t c, uint64_t flags, struct lmp_recv *rep)
+errval_t monitor_revoke(capaddr_t c, uint64_t how, union monitor_rep *r)
 {
-	(void)c, (void)flags, (void)rep;
+	(void)c, (void)how, (void)r;
 	fail_msg("nothing here is shared with other cores");
 	return ERR_CAP_REMOTE;
 }

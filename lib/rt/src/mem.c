@@ -240,8 +240,8 @@ errval_t ram_free(capaddr_t cap)
 		capaddr_t cn = CAPADDR(CAPADDR_L1(cap), 0);
 		errval_t err = cnode_revoke(cn, 1, CAPADDR_L2(cap));
 		if (err == ERR_CAP_REMOTE) { /* shared with other cores: revoke there first */
-			struct lmp_recv rep;
-			err = monitor_revoke(cap, 0, &rep);
+			union monitor_rep r;
+			err = monitor_revoke(cap, 0, &r);
 		}
 		if (!err)
 			err = cnode_delete(cn, 1, CAPADDR_L2(cap));

@@ -15,14 +15,14 @@ errval_t monitor_bind(void)
 {
 	capaddr_t me = slot_alloc();
 	struct lmp_recv rep;
-	uint64_t req[4] = {MONITOR_BIND};
+	union monitor_req req = {.bind = {MONITOR_BIND}};
 	if (me == SLOT_NONE)
 		return ERR_NO_SLOTS;
 	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me),
 				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, SERVER_MONITOR);
 	/* Short of memory there: asked again, as in monitor_call. */
 	for (unsigned tries = 0; !err; tries++) {
-		err = rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req, me, &rep);
+		err = rpc_call(CAPADDR(CN_TASK, TASK_MONITOR), SERVER_MONITOR, req.words, me, &rep);
 		if ((err != ERR_NO_MEMORY && err != ERR_NO_SLOTS) || tries + 1 >= MON_SHORT_TRIES)
 			break;
 		err = ERR_OK;
@@ -64,16 +64,27 @@ errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64
 	return err;
 }
 
+errval_t monitor_ask(union monitor_req q, uint64_t cap, union monitor_rep *r)
+{
+	struct lmp_recv m = {0};
+	errval_t err = monitor_call(q.words[0], q.words[1], q.words[2], q.words[3], cap, &m);
+	*r = monitor_rep_of(m.words);
+	r->words[0] = err;
+	return err;
+}
+
 capaddr_t monitor_ep(void)
 {
 	return mon;
 }
 
-errval_t monitor_revoke(capaddr_t c, uint64_t flags, struct lmp_recv *rep)
+errval_t monitor_revoke(capaddr_t c, uint64_t how, union monitor_rep *r)
 {
 	errval_t err = mon == SLOT_NONE ? monitor_bind() : ERR_OK;
+	*r = (union monitor_rep){.revoke = {.err = err}};
 	if (!err)
-		err = monitor_call(MONITOR_REVOKE, flags, 0, 0, c, rep);
+		err =
+		    monitor_ask((union monitor_req){.revoke = {MONITOR_REVOKE, .how = how}}, c, r);
 	if (!err)
 		err = cnode_revoke(CAPADDR(CAPADDR_L1(c), 0), 1, CAPADDR_L2(c));
 	return err;

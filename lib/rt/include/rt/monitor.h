@@ -8,16 +8,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <abi/monitor.h>
 #include <rt/sys.h>
 
 /* MONITOR_BIND through TASK_MONITOR; the others need it first. */
 errval_t monitor_bind(void);
-/* One request (abi/monitor.h), with cap attached unless CAPADDR_NONE;
-   asked again (without a limit) while the monitor answers ERR_MON_BUSY. */
+/* One request (abi/monreq.h), with cap attached unless CAPADDR_NONE;
+   asked again (without a limit) while the monitor answers ERR_MON_BUSY,
+   and up to 64 times, a tick apart, while it is short of memory. The
+   reply in *r (r->words[0] = the error returned). */
+errval_t monitor_ask(union monitor_req q, uint64_t cap, union monitor_rep *r);
+/* The same from the four words of a request, as they go on the wire, the
+   reply as it came (with a capability, maybe): for tests that send
+   requests a well-formed monitor_req cannot express. */
 errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t cap,
 		      struct lmp_recv *rep);
 /* Our endpoint to monitor 0 after the bind (SLOT_NONE before). */
 capaddr_t monitor_ep(void);
-/* Revoke c on every other core (MONITOR_REVOKE, flags in w1), then here;
-   binds first if needed. ram_free() falls back to it on ERR_CAP_REMOTE. */
-errval_t monitor_revoke(capaddr_t c, uint64_t flags, struct lmp_recv *rep);
+/* Revoke c on every other core (MONITOR_REVOKE, how: 0 or
+   MON_REVOKE_STAR or MON_REVOKE_BROADCAST), then here; binds first if
+   needed. ram_free() falls back to it on ERR_CAP_REMOTE. */
+errval_t monitor_revoke(capaddr_t c, uint64_t how, union monitor_rep *r);

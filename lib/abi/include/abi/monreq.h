@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Requests from local domains to their monitor, and its replies, declared
+ * once (included by abi/monitor.h, which says who may send each). A
+ * request is one LMP message: op, then up to three fields; a reply is
+ * errval_t err, then up to three fields. Each entry of MONITOR_REQUESTS is
+ *
+ *	X(NAME, name, number, REQUEST FIELDS, REPLY FIELDS)
+ *
+ * and V(name, REPLY FIELDS) declares a second shape of a reply. A field is
+ * F(field) (a word), H(field) (half a word, lowest first) or B(field,
+ * bits) (bits of a word, lowest first). From
+ * it come the MONITOR_* numbers, struct monitor_name (the request) and
+ * struct monitor_name_reply, the unions monitor_req and monitor_rep that
+ * overlay them on the message's four words.
+ * Monitors, clients and the shell read and write named fields, never words
+ * by number.
+ *
+ * A reply that lists (cores, capstat) comes once per item, then once with
+ * every bit of its first field set (MONITOR_END).
+ */
+#pragma once
+
+#include <stdint.h>
+
+/* clang-format off */
+#define MONITOR_REQUESTS(X, V)                                                               \
+	/* One reply per core: its state (enum mon_core_state), dispatchers (at    \
+	   most 4095), ISA string (16 bytes, not terminated when full). */        \
+	X(CORES, cores, 1, ,                                                          \
+	  B(core, 16) B(hart, 32) B(state, 4) B(dispatchers, 12) F(isa[2]))         \
+	/* One reply per core and operation type (enum mon_op): messages sent. */  \
+	X(CAPSTAT, capstat, 2, , B(core, 32) B(op, 32) F(messages))                  \
+	/* Power the machine off, with this status. No reply. */                    \
+	X(POWEROFF, poweroff, 3, F(status), )                                          \
+	/* The client's own endpoint attached; the reply brings one to the        \
+	   monitor with the client's badge. */                                      \
+	X(BIND, bind, 4, , )                                                           \
+	/* RAM, Frame or DevFrame attached: give core `core` a copy, and domain    \
+	   `domain` there one (0: none). -> the first word core `core` (its        \
+	   monitor or the domain) read from it (Frame), messages this took. */     \
+	X(SHARE, share, 5, F(core) F(domain), F(word) F(msgs))                         \
+	/* Capability attached: revoke it everywhere else (how: 0 down a tree,     \
+	   MON_REVOKE_BROADCAST, MON_REVOKE_STAR). -> cores asked (0 when another  \
+	   core's monitor ran it), capabilities deleted there, messages. */        \
+	X(REVOKE, revoke, 6, F(how), F(cores) F(deleted) F(msgs))                      \
+	/* How many capabilities core `core`'s monitor holds in [base, base +     \
+	   size). */                                                                \
+	X(COUNT, count, 7, F(core) F(base) F(size), F(count))                          \
+	/* Start boot module `name` (16 bytes) on core `core` with a0 = arg. */     \
+	X(SPAWN, spawn, 8, B(core, 32) B(arg, 32) F(name[2]), F(id))                   \
+	/* Domain `id` on core `core`: how = 0 report, 1 kill (the reply then has  \
+	   state 0), 2 list the ids above `id` (reply: domain_list). */             \
+	X(DOMAIN, domain, 9, F(core) F(id) F(how),                                     \
+	  B(state, 8) B(status, 24) B(faults, 32) F(name[2]))                          \
+	/* The lowest MONITOR_LIST_IDS ids above the one asked, ascending, 0 = no \
+	   more; a full reply may not be all (ask again above its last id). */      \
+	V(domain_list, H(ids[MONITOR_LIST_IDS]))                                                      \
+	/* Check the capability invariants on every core. */                        \
+	X(CHECK, check, 10, , F(cores) F(failed))                                      \
+	/* Capability attached: retype [offset, offset + size) of it into `type`;  \
+	   the new object comes with the reply. */                                  \
+	X(RETYPE, retype, 11, F(offset) F(size) F(type), )                             \
+	/* This domain deleted its copies of [base, base + size) from another      \
+	   core. -> owners told. */                                                  \
+	X(RELEASE, release, 12, F(base) F(size), F(owners))                            \
+	/* From spawnd on core k > 0: domain `id`'s endpoint attached; the reply   \
+	   brings one to the monitor for its TASK_MONITOR. */                       \
+	X(ADOPT, adopt, 13, F(id), )
+/* clang-format on */
+
+#define MONITOR_END	 (~0ull) /* the first field of a list's last reply */
+#define MONITOR_LIST_IDS 6	 /* ids in a domain_list reply */
+
+#define F(x)	   uint64_t x;
+#define H(x)	   uint32_t x;
+#define B(x, bits) uint64_t x : bits;
+#define MONITOR_STRUCTS(N, n, num, req, rep)                                                       \
+	struct monitor_##n {                                                                       \
+		uint64_t op;                                                                       \
+		req                                                                                \
+	};                                                                                         \
+	struct monitor_##n##_reply {                                                               \
+		uint64_t err;                                                                      \
+		rep                                                                                \
+	};
+#define MONITOR_VIEW(n, rep)                                                                       \
+	struct monitor_##n##_reply {                                                               \
+		uint64_t err;                                                                      \
+		rep                                                                                \
+	};
+MONITOR_REQUESTS(MONITOR_STRUCTS, MONITOR_VIEW)
+#undef MONITOR_VIEW
+#undef MONITOR_STRUCTS
+#undef B
+#undef H
+#undef F
+
+#define MONITOR_ENUM(N, n, num, req, rep) MONITOR_##N = num,
+#define MONITOR_NONE(n, rep)
+enum monitor_request { MONITOR_REQUESTS(MONITOR_ENUM, MONITOR_NONE) MONITOR_REQ_END };
+#undef MONITOR_ENUM
+
+/* From a monitor to a domain it hands a capability from another core
+   (attached; a Frame is mapped read-only at va = MON_SHARE_VA), and the
+   domain's answer on TASK_MONITOR: the first word it read. */
+struct monitor_handed {
+	uint64_t va, core;
+};
+struct monitor_handed_answer {
+	uint64_t word;
+};
+
+/* A request, by its words or by name. */
+#define MONITOR_REQ(N, n, num, req, rep) struct monitor_##n n;
+union monitor_req {
+	uint64_t words[4];
+	uint64_t op; /* which request */
+	MONITOR_REQUESTS(MONITOR_REQ, MONITOR_NONE)
+	struct monitor_handed_answer handed;
+};
+#undef MONITOR_REQ
+
+/* A reply, by its words or by the request it answers. */
+#define MONITOR_REP(N, n, num, req, rep) struct monitor_##n##_reply n;
+#define MONITOR_REP_VIEW(n, rep)	 struct monitor_##n##_reply n;
+union monitor_rep {
+	uint64_t words[4];
+	uint64_t err; /* errval_t */
+	MONITOR_REQUESTS(MONITOR_REP, MONITOR_REP_VIEW)
+	struct monitor_handed handed;
+};
+#undef MONITOR_REP_VIEW
+#undef MONITOR_REP
+_Static_assert(sizeof(union monitor_req) == 4 * sizeof(uint64_t), "a request is 4 words");
+_Static_assert(sizeof(union monitor_rep) == 4 * sizeof(uint64_t), "a reply is 4 words");
+
+#undef MONITOR_NONE
+
+/* The request or reply in an LMP message's words. */
+static inline union monitor_req monitor_req_of(const uint64_t *words)
+{
+	union monitor_req q;
+	for (unsigned i = 0; i < 4; i++)
+		q.words[i] = words[i];
+	return q;
+}
+static inline union monitor_rep monitor_rep_of(const uint64_t *words)
+{
+	union monitor_rep r;
+	for (unsigned i = 0; i < 4; i++)
+		r.words[i] = words[i];
+	return r;
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/* Host tests of the message declarations (abi/monmsg.h, abi/monreq.h):
+   the named fields land in the words the protocol documents, so monitors,
+   clients and older readers of the words agree. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <abi/monitor.h>
+
+/* Every inter-monitor answer starts with req, then err (STATUS: req). */
+static void test_answers_start_alike(void **state)
+{
+	(void)state;
+#define ANSWER(n, T)                                                                               \
+	do {                                                                                       \
+		assert_int_equal(offsetof(struct mon_##n, req), 0);                                \
+		assert_int_equal(offsetof(struct mon_##n, err), 8);                                \
+		assert_true(mon_msg_answer[T]);                                                    \
+		answers++;                                                                         \
+	} while (0)
+	unsigned answers = 0, declared = 0;
+	ANSWER(cap_delivered, MON_CAP_DELIVERED);
+	ANSWER(cap_swept, MON_CAP_SWEPT);
+	ANSWER(cap_counted, MON_CAP_COUNTED);
+	ANSWER(spawned, MON_SPAWNED);
+	ANSWER(domain_status, MON_DOMAIN_STATUS);
+	ANSWER(checked, MON_CHECKED);
+	ANSWER(revoke_reply, MON_REVOKE_REPLY);
+	ANSWER(retype_reply, MON_RETYPE_REPLY);
+	ANSWER(copy_reply, MON_COPY_REPLY);
+	ANSWER(connected, MON_CONNECTED);
+	ANSWER(chan_opened, MON_CHAN_OPENED);
+	ANSWER(cap_marked, MON_CAP_MARKED);
+#undef ANSWER
+	assert_int_equal(offsetof(struct mon_status, req), 0); /* then core, not err */
+	assert_true(mon_msg_answer[MON_STATUS]);
+	for (unsigned t = 0; t < MON_MSG_END; t++)
+		declared += mon_msg_known(t) && mon_msg_answer[t];
+	assert_int_equal(declared, answers + 1);
+	assert_int_equal(offsetof(struct mon_cap_swept, err), 8);
+	assert_int_equal(offsetof(struct mon_status, core), 8);
+	assert_int_equal(mon_msg_op[MON_CAP_MARK], MON_OP_REVOKE);
+	assert_false(mon_msg_known(0));
+	assert_true(mon_msg_known(MON_CAP_MARKED));
+	assert_false(mon_msg_known(MON_MSG_END));
+}
+
+/* Packed fields of client replies: where abi/monitor.h's readers expect. */
+static void test_packed_fields(void **state)
+{
+	(void)state;
+	union monitor_rep r = {.cores = {.core = 3, .hart = 5, .state = 1, .dispatchers = 4095}};
+	assert_int_equal(r.words[1], 3 | 5ull << 16 | 1ull << 48 | 4095ull << 52);
+	memcpy(r.cores.isa, "rv64imafdc_zicsr", 16);
+	assert_memory_equal(&r.words[2], "rv64imafdc_zicsr", 16);
+
+	r = (union monitor_rep){.capstat = {.core = 9, .op = MON_OP_REVOKE, .messages = 44}};
+	assert_int_equal(r.words[1], 9 | (uint64_t)MON_OP_REVOKE << 32);
+	assert_int_equal(r.words[2], 44);
+
+	r = (union monitor_rep){.domain = {.state = 2, .status = 0xfffffe, .faults = 3}};
+	assert_int_equal(r.words[1], 2 | 0xfffffeull << 8 | 3ull << 32);
+	assert_int_equal((int32_t)((uint32_t)r.domain.status << 8) >> 8, -2); /* exit(-2) */
+
+	r = (union monitor_rep){.domain_list = {.ids = {1, 2, 3, 4, 5, 6}}};
+	assert_int_equal(r.words[1], 1 | 2ull << 32);
+	assert_int_equal(r.words[3], 5 | 6ull << 32);
+
+	union monitor_req q = {.spawn = {MONITOR_SPAWN, .core = 4, .arg = 0x1234}};
+	assert_int_equal(q.words[0], MONITOR_SPAWN);
+	assert_int_equal(q.words[1], 4 | 0x1234ull << 32);
+	assert_int_equal(q.op, MONITOR_SPAWN);
+}
+
+/* Plain fields are whole words in order; the first view names the same
+   word for every request (op) and reply (err). */
+static void test_plain_fields(void **state)
+{
+	(void)state;
+	union monitor_req q = {.count = {MONITOR_COUNT, .core = 1, .base = 2, .size = 3}};
+	assert_int_equal(q.words[1], 1);
+	assert_int_equal(q.words[2], 2);
+	assert_int_equal(q.words[3], 3);
+	q = monitor_req_of((uint64_t[4]){MONITOR_RETYPE, 0x1000, 0x2000, 4});
+	assert_int_equal(q.retype.offset, 0x1000);
+	assert_int_equal(q.retype.size, 0x2000);
+	assert_int_equal(q.retype.type, 4);
+	union monitor_rep r = monitor_rep_of((uint64_t[4]){0, 1, 2, 3});
+	assert_int_equal(r.revoke.cores, 1);
+	assert_int_equal(r.revoke.deleted, 2);
+	assert_int_equal(r.revoke.msgs, 3);
+	assert_int_equal(r.share.word, 1);
+	assert_int_equal(r.share.msgs, 2);
+	r = (union monitor_rep){.handed = {.va = MON_SHARE_VA, .core = 2}};
+	assert_int_equal(r.words[0], MON_SHARE_VA);
+	assert_int_equal(r.words[1], 2);
+	/* The numbers are the wire's. */
+	assert_int_equal(MONITOR_CORES, 1);
+	assert_int_equal(MONITOR_ADOPT, 13);
+	assert_int_equal(MONITOR_REQ_END, 14);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_answers_start_alike),
+	    cmocka_unit_test(test_packed_fields),
+	    cmocka_unit_test(test_plain_fields),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
