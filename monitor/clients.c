@@ -22,6 +22,7 @@
 #include <rt/rpc.h>
 
 #include "monitor.h"
+#include "names.h"
 #include "roles.h"
 #include "ops.h"
 #include "places.h"
@@ -279,11 +280,37 @@ static void child_request(capaddr_t dep, const union monitor_req *q)
 	asker_fail(&to, err);
 }
 
+static bool is_name(uint64_t op)
+{
+	return op >= MONITOR_NAME_REGISTER && op <= MONITOR_NAME_UNREGISTER;
+}
+
+/* A name request (names.c), with what came with it, if anything. */
+static void name_request(struct asker to, const struct lmp_recv *m, const union monitor_req *q)
+{
+	capaddr_t cap = m->has_cap ? take_cap() : SLOT_NONE;
+	if (m->has_cap && cap == SLOT_NONE)
+		asker_fail(&to, ERR_NO_SLOTS);
+	else
+		names_request(to, m->badge, cap, q);
+}
+
 /* A message from a domain we adopted (core k > 0). */
 static void child_serve(capaddr_t dep, const struct lmp_recv *m)
 {
 	union monitor_req q = monitor_req_of(m->words);
 	uint64_t op = q.op;
+	if (is_name(op)) {
+		name_request(asker_for(dep), m, &q);
+		return;
+	}
+	if (op == MONITOR_BIND) { /* (lib/rt's monitor_bind: bound already) */
+		union monitor_rep r = {.err = ERR_OK};
+		if (m->has_cap)
+			mon_drop_recv();
+		op_reply(dep, false, r.words, CAPADDR_NONE, false);
+		return;
+	}
 	if (m->has_cap && (op == MONITOR_REVOKE || op == MONITOR_RETYPE || op == MONITOR_SHARE)) {
 		child_request(dep, &q);
 		return;
@@ -416,6 +443,11 @@ bool capops_serve(const struct lmp_recv *m)
 	if (MON_BADGE_KIND(m->badge) != MON_BADGE_CLIENT)
 		return false;
 	struct place *p = places_find(&clients, m->badge);
+	union monitor_req q = monitor_req_of(m->words);
+	if (p && is_name(q.op)) {
+		name_request(asker_for(p->ep), m, &q);
+		return true;
+	}
 	capaddr_t cap = m->has_cap ? take_cap() : SLOT_NONE;
 	if (!p) { /* not bound (any more): nowhere to answer */
 		if (cap != SLOT_NONE)
@@ -427,7 +459,6 @@ bool capops_serve(const struct lmp_recv *m)
 		asker_fail(&to, ERR_NO_SLOTS);
 		return true;
 	}
-	union monitor_req q = monitor_req_of(m->words);
 	if (far && !far_allowed(cap, &q))
 		q.op = 0; /* not on this core */
 	client_request(to, cap, &q);

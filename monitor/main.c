@@ -34,6 +34,7 @@
 
 #include "connect.h"
 #include "monitor.h"
+#include "names.h"
 #include "roles.h"
 #include "ops.h"
 #include "records.h"
@@ -124,6 +125,14 @@ static void handle(unsigned k, uint8_t type, const union mon_payload *p)
 	case MON_CONNECT:
 		on_connect(k, type, p);
 		return;
+	case MON_NAME_REG:
+	case MON_NAME_FIND:
+	case MON_NAME_DROP:
+		if (me == 0) {
+			names_on_message(k, type, p);
+			return;
+		}
+		break;
 	default:
 		if (handle_from0(k, type, p))
 			return;
@@ -300,6 +309,9 @@ static void serve_local(const struct lmp_recv *m)
 	case MONITOR_SPAWN:
 	case MONITOR_DOMAIN:
 		mon_remote_domain(&q, (struct asker){SHELL_REPLY, false});
+		return;
+	case MONITOR_NAME_NEXT:
+		names_request((struct asker){SHELL_REPLY, false}, CLIENT_SHELL, SLOT_NONE, &q);
 		return;
 	case MONITOR_POWEROFF:
 		fflush(stdout);

@@ -38,6 +38,7 @@
 #include <rt/spawn.h>
 
 #include "monitor.h"
+#include "names.h"
 #include "roles.h"
 #include "ops.h"
 #include "records.h"
@@ -178,8 +179,10 @@ void spawn_flush(void)
 			continue; /* spawnd was not asked after all */
 		/* A killed domain's copies of other cores' objects went with it:
 		   the owners hear before the answer does (FIFO to core 0). */
-		if (a.type == MON_DOMAIN && a.how == 1)
+		if (a.type == MON_DOMAIN && a.how == 1) {
 			capops_release();
+			names_sweep(); /* and its names are gone before the answer */
+		}
 		mon_send(a.from, a.type == MON_SPAWN ? MON_SPAWNED : MON_DOMAIN_STATUS, &a.r);
 	}
 }

@@ -178,6 +178,27 @@ static errval_t cmd_capstat(int argc, char **argv)
 	return err;
 }
 
+/* Every registered name and its core, in order (MONITOR_NAME_NEXT). */
+static errval_t cmd_names(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	union monitor_req q = {.name_next = {MONITOR_NAME_NEXT}};
+	union monitor_rep r;
+	errval_t err;
+	unsigned n = 0;
+	printf("%-16s %4s\n", "NAME", "CORE");
+	while (!(err = monitor(q, &r))) {
+		char name[17] = {0};
+		memcpy(name, r.name_next.name, 16);
+		printf("%-16s %4lu\n", name, (unsigned long)r.name_next.core);
+		memcpy(q.name_next.after, r.name_next.name, 16);
+		n++;
+	}
+	printf("names: %u registered\n", n);
+	return err == ERR_NAME_NOT_FOUND ? ERR_OK : err;
+}
+
 static errval_t cmd_mem(int argc, char **argv)
 {
 	(void)argc;
@@ -307,7 +328,7 @@ static errval_t run_module(const char *name, uint64_t arg)
 
 /* Test suites of the tests module, selected by name. */
 static const char *const suites[] = {"caps", "vm",    "lmp", "syscalls", "domains", "cores",
-				     "race", "relay", "mem", "load",	 "stress"};
+				     "race", "relay", "mem", "load",	 "stress",  "names"};
 
 static errval_t cmd_test(int argc, char **argv)
 {
@@ -351,6 +372,7 @@ static const struct command {
     {"test", "[suite...]",
      "run the in-system tests (caps vm lmp syscalls domains cores race relay mem)", cmd_test},
     {"cores", "", "list the cores and their monitors", cmd_cores},
+    {"names", "", "list the registered names and their cores", cmd_names},
     {"capstat", "", "inter-monitor messages per core and operation", cmd_capstat},
     {"poweroff", "", "power the machine off", cmd_poweroff},
 };

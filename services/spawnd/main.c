@@ -135,10 +135,20 @@ static errval_t dom_destroy(struct dom *d)
 static errval_t adopt(struct dom *d)
 {
 	struct lmp_recv rep;
-	capaddr_t mon = slot_alloc();
-	if (mon == SLOT_NONE)
+	capaddr_t mon = slot_alloc(), ep = slot_alloc();
+	if (mon == SLOT_NONE || ep == SLOT_NONE) {
+		slot_free(mon);
+		slot_free(ep);
 		return ERR_NO_SLOTS;
-	errval_t err = monitor_call(MONITOR_ADOPT, d->id, 0, 0, child_cap(&d->c, SPAWN_H_EP), &rep);
+	}
+	/* Its endpoint badged SERVER_MONITOR, so that lib/rt's rpc_call knows
+	   the monitor's answers. */
+	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep),
+				  child_cap(&d->c, SPAWN_H_EP), CAP_RIGHTS_ALL, SERVER_MONITOR);
+	if (!err)
+		err = monitor_call(MONITOR_ADOPT, d->id, 0, 0, ep, &rep);
+	cnode_delete(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep));
+	slot_free(ep);
 	if (!err && !rep.has_cap)
 		err = ERR_BAD_REQUEST;
 	if (!err)

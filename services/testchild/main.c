@@ -51,6 +51,14 @@
  *      may), a release of something it never had, 64 at once without
  *      reading the answers), then a good one; print how many answers
  *      were as expected, exit 0 if all
+ *  17  register the name "tc<core>" for an endpoint of its own, print
+ *      that, then answer every message that brings an endpoint with its
+ *      words[0] + 1 there, until it is killed
+ *  18  (on the core of a 17) look "tc<core>" up and ask it 41 over the
+ *      endpoint that comes with the answer (42 must come back); look up
+ *      "tests.names" (core 0's, so no endpoint comes), fail to unregister
+ *      it (not ours), register "tx<core>" and exit: lib/rt unregisters it.
+ *      Print each result; exit status: failures
  *  13  like 6, but copy the frame's capability (and delete the copy) once
  *      before it answers, then over and over until it is gone: a revoke
  *      must show as ERR_OK, then ERR_CAP_REVOKED while it is marked, then
@@ -67,6 +75,8 @@
 #include <abi/services.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
+#include <rt/names.h>
+#include <rt/rpc.h>
 #include <rt/sys.h>
 
 /* The frame that came with m (in TASK_RECV): a copy of it mapped read-only
@@ -445,6 +455,67 @@ static int read_until_fault(void)
 	}
 }
 
+static unsigned my_core(void)
+{
+	return ((const struct bootinfo *)BOOTINFO_VADDR)->coreid;
+}
+
+static int name_server(void)
+{
+	char name[NAME_MAX_LEN + 1];
+	capaddr_t ep = slot_alloc();
+	struct lmp_recv m;
+	snprintf(name, sizeof(name), "tc%u", my_core());
+	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep),
+				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, 0x5e);
+	if (!err)
+		err = name_register(name, ep);
+	printf("testchild: core %u registered %s: %s\n", my_core(), name, err_str(err));
+	while (!err) {
+		if (lmp_recv(1, &m))
+			continue;
+		if (m.badge != 0x5e || !m.has_cap) {
+			if (m.has_cap)
+				rpc_drop_cap();
+			continue;
+		}
+		uint64_t w[4] = {m.words[0] + 1};
+		ep_send(CAPADDR(CN_TASK, TASK_RECV), w, CAPADDR_NONE);
+		rpc_drop_cap();
+	}
+	return 1;
+}
+
+static int name_client(void)
+{
+	char name[NAME_MAX_LEN + 1];
+	capaddr_t srv = slot_alloc(), me = slot_alloc();
+	unsigned core = ~0u, core0 = ~0u, k = my_core(), bad = 0;
+	struct lmp_recv m = {0};
+	snprintf(name, sizeof(name), "tc%u", k);
+	errval_t err = name_lookup(name, &core, srv);
+	if (!err)
+		err = cnode_mint(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me),
+				 CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, 0x18);
+	uint64_t w[4] = {41};
+	if (!err)
+		err = ep_send(srv, w, me);
+	while (!err && !lmp_recv(1, &m) && m.badge != 0x18)
+		; /* (blocks: lmp_recv waits for a message) */
+	bad += err || core != k || m.words[0] != 42;
+	printf("testchild: core %u asked %s on core %u: %s, got %lu\n", k, name, core, err_str(err),
+	       (unsigned long)m.words[0]);
+	errval_t e0 = name_lookup("tests.names", &core0, CAPADDR_NONE);
+	errval_t e1 = name_unregister("tests.names");
+	snprintf(name, sizeof(name), "tx%u", k);
+	errval_t e2 = name_register(name, me);
+	bad += e0 || core0 != 0 || e1 != ERR_NAME_NOT_FOUND || e2;
+	printf("testchild: core %u found tests.names on core %u: %s; unregister: %s; "
+	       "registered %s: %s\n",
+	       k, core0, err_str(e0), err_str(e1), name, err_str(e2));
+	return (int)bad;
+}
+
 int main(void *arg)
 {
 	uintptr_t mode = (uintptr_t)arg;
@@ -477,6 +548,10 @@ int main(void *arg)
 		return share_from_here((uintptr_t)arg);
 	case 16:
 		return flood_monitor((uintptr_t)arg);
+	case 17:
+		return name_server();
+	case 18:
+		return name_client();
 	case 7:
 		return stress((uintptr_t)arg);
 	case 4:

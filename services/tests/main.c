@@ -16,6 +16,7 @@
 #include <abi/services.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
+#include <rt/names.h>
 #include <rt/rpc.h>
 #include <rt/spawn.h>
 #include <rt/sys.h>
@@ -1497,6 +1498,101 @@ static void test_cores(void)
 	slot_free(h);
 }
 
+/* ---- suite "names" (ADR 0011) ---- */
+
+/* Until name is registered (by domain dom on core k, which runs): its core. */
+static unsigned await_name(const char *name, unsigned k, uint64_t dom)
+{
+	struct lmp_recv rep;
+	unsigned core = ~0u;
+	errval_t err;
+	while ((err = name_lookup(name, &core, CAPADDR_NONE)) == ERR_NAME_NOT_FOUND) {
+		EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep), ERR_OK);
+		if (monitor_rep_of(rep.words).domain.state == 0)
+			break; /* it stopped without registering */
+		nap();
+	}
+	CHECK(!err, "%s from core %u: %s", name, k, err_str(err));
+	return core;
+}
+
+/* Names on core 0: unique, valid, looked up with their endpoint, listed,
+   unregistered only by their owner. */
+static void test_names_here(capaddr_t ep)
+{
+	unsigned core = ~0u;
+	capaddr_t got = slot_alloc();
+	struct cap_info ci;
+	char next[NAME_MAX_LEN + 1];
+	EXPECT_ERR(name_register("tests.names", ep), ERR_OK);
+	EXPECT_ERR(name_register("tests.names", ep), ERR_NAME_TAKEN);
+	EXPECT_ERR(name_register("", ep), ERR_NAME_INVALID);
+	EXPECT_ERR(name_register("seventeen-chars-x", ep), ERR_NAME_INVALID);
+	EXPECT_ERR(name_register("two words", ep), ERR_NAME_INVALID);
+	EXPECT_ERR(name_register("tests.frame", CAPADDR(CN_TASK, TASK_RAM)), ERR_CAP_TYPE);
+	EXPECT_ERR(name_register("tests.none", CAPADDR_NONE), ERR_BAD_REQUEST);
+	EXPECT_ERR(name_lookup("tests.nothing", &core, got), ERR_NAME_NOT_FOUND);
+	EXPECT_ERR(name_lookup("tests.names", &core, got), ERR_OK);
+	CHECK(core == 0, "tests.names is on core %u", core);
+	EXPECT_ERR(cap_identify(got, &ci), ERR_OK);
+	CHECK(ci.type == OBJ_ENDPOINT && ci.badge == 0x7e57, "lookup gave type %u badge %#lx",
+	      ci.type, (unsigned long)ci.badge);
+	cnode_delete(CAPADDR(CAPADDR_L1(got), 0), 1, CAPADDR_L2(got));
+	EXPECT_ERR(name_register("tests.aaa", ep), ERR_OK);
+	/* The list is in order: "tests.aaa" right before "tests.names". */
+	EXPECT_ERR(name_next("tests.a", next, &core), ERR_OK);
+	CHECK(!strcmp(next, "tests.aaa"), "after tests.a comes %s", next);
+	EXPECT_ERR(name_next("tests.aaa", next, &core), ERR_OK);
+	CHECK(!strcmp(next, "tests.names"), "after tests.aaa comes %s", next);
+	EXPECT_ERR(name_unregister("tests.aaa"), ERR_OK);
+	EXPECT_ERR(name_unregister("tests.aaa"), ERR_NAME_NOT_FOUND);
+	EXPECT_ERR(name_lookup("tests.aaa", &core, CAPADDR_NONE), ERR_NAME_NOT_FOUND);
+	slot_free(got);
+}
+
+/* Names on core k: a server registers, a client on its core finds its
+   endpoint and talks to it, core 0 finds its core; a name goes when its
+   domain exits or is killed. */
+static void test_names_on(unsigned k)
+{
+	char name[NAME_MAX_LEN + 1];
+	unsigned core = ~0u;
+	struct lmp_recv rep;
+	uint64_t srv = spawn_on(k, 17);
+	snprintf(name, sizeof(name), "tc%u", k);
+	CHECK(srv && await_name(name, k, srv) == k, "%s is not on core %u", name, k);
+	EXPECT_ERR(name_register(name, CAPADDR(CN_TASK, TASK_EP)), ERR_NAME_TAKEN);
+	uint64_t cli = spawn_on(k, 18), v = cli ? wait_domain(k, cli) : ~0ull;
+	CHECK(v == 0, "the name client on core %u ended with %#lx", k, (unsigned long)v);
+	snprintf(name, sizeof(name), "tx%u", k); /* registered, then it exited */
+	EXPECT_ERR(name_lookup(name, &core, CAPADDR_NONE), ERR_NAME_NOT_FOUND);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, cli, 1, CAPADDR_NONE, &rep), ERR_OK);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, srv, 1, CAPADDR_NONE, &rep), ERR_OK);
+	snprintf(name, sizeof(name), "tc%u", k);
+	EXPECT_ERR(name_lookup(name, &core, CAPADDR_NONE), ERR_NAME_NOT_FOUND);
+}
+
+static void test_names(void)
+{
+	capaddr_t ep = slot_alloc();
+	EXPECT_ERR(monitor_bind(), ERR_OK);
+	EXPECT_ERR(cnode_mint(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep),
+			      CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, 0x7e57),
+		   ERR_OK);
+	test_names_here(ep);
+	unsigned last = 0;
+	for (unsigned k = 1; k < bi->ncores; k++)
+		if (bi->cores[k].online)
+			last = k;
+	if (last)
+		test_names_on(1);
+	if (last > 1)
+		test_names_on(last);
+	EXPECT_ERR(name_unregister("tests.names"), ERR_OK);
+	cnode_delete(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep));
+	slot_free(ep);
+}
+
 enum {
 	SUITE_CAPS = 1,
 	SUITE_VM = 2,
@@ -1509,6 +1605,7 @@ enum {
 	SUITE_MEM = 256,
 	SUITE_LOAD = 512,    /* not in the default run: long */
 	SUITE_STRESS = 1024, /* the stress of "cores" alone (under faults=SEED) */
+	SUITE_NAMES = 2048,
 };
 
 int main(void *arg)
@@ -1530,7 +1627,7 @@ int main(void *arg)
 	if (mask & SUITE_LMP)
 		test_lmp();
 	if (mask & (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY | SUITE_MEM |
-		    SUITE_LOAD | SUITE_STRESS)) {
+		    SUITE_LOAD | SUITE_STRESS | SUITE_NAMES)) {
 		EXPECT_ERR(ram_init(RAM0), ERR_OK);
 		EXPECT_ERR(win_init(), ERR_OK);
 	}
@@ -1551,6 +1648,8 @@ int main(void *arg)
 		test_cores();
 	if (mask & SUITE_STRESS)
 		test_stress_only();
+	if (mask & SUITE_NAMES)
+		test_names();
 	if (mask & SUITE_MEM) { /* last: the heap keeps the RAM it grew by */
 		test_heap_grows();
 		test_slots_grow();

@@ -36,6 +36,8 @@ static void test_answers_start_alike(void **state)
 	ANSWER(connected, MON_CONNECTED);
 	ANSWER(chan_opened, MON_CHAN_OPENED);
 	ANSWER(cap_marked, MON_CAP_MARKED);
+	ANSWER(name_regged, MON_NAME_REGGED);
+	ANSWER(name_found, MON_NAME_FOUND);
 #undef ANSWER
 	assert_int_equal(offsetof(struct mon_status, req), 0); /* then core, not err */
 	assert_true(mon_msg_answer[MON_STATUS]);
@@ -102,7 +104,8 @@ static void test_plain_fields(void **state)
 	/* The numbers are the wire's. */
 	assert_int_equal(MONITOR_CORES, 1);
 	assert_int_equal(MONITOR_ADOPT, 13);
-	assert_int_equal(MONITOR_REQ_END, 14);
+	assert_int_equal(MONITOR_NAME_REGISTER, 20);
+	assert_int_equal(MONITOR_REQ_END, 24);
 }
 
 int main(void)

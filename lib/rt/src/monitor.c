@@ -13,6 +13,8 @@ static capaddr_t mon = SLOT_NONE; /* our endpoint to monitor 0, after the bind *
 
 errval_t monitor_bind(void)
 {
+	if (mon != SLOT_NONE)
+		return ERR_OK; /* bound already */
 	capaddr_t me = slot_alloc();
 	struct lmp_recv rep;
 	union monitor_req req = {.bind = {MONITOR_BIND}};
@@ -28,12 +30,16 @@ errval_t monitor_bind(void)
 		err = ERR_OK;
 		rpc_nap(1);
 	}
-	if (!err && !rep.has_cap)
-		err = ERR_BAD_REQUEST;
-	if (!err && mon == SLOT_NONE && (mon = slot_alloc()) == SLOT_NONE)
-		err = ERR_NO_SLOTS;
-	if (!err)
-		err = rpc_take_cap(mon);
+	if (!err && !rep.has_cap) {
+		/* A domain spawnd built on core k > 0: its monitor knows it
+		   already, and answers it on TASK_MONITOR itself. */
+		mon = CAPADDR(CN_TASK, TASK_MONITOR);
+	} else {
+		if (!err && mon == SLOT_NONE && (mon = slot_alloc()) == SLOT_NONE)
+			err = ERR_NO_SLOTS;
+		if (!err)
+			err = rpc_take_cap(mon);
+	}
 	cnode_delete(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me));
 	slot_free(me);
 	return err;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rt/names.h>
 #include <rt/sys.h>
 
 static char line[SYS_PRINT_MAX];
@@ -38,6 +39,7 @@ int main(void *arg);
 
 void __attribute__((noreturn)) _exit(int status)
 {
+	names_release();
 	rt_flush(stdout);
 	sys_exit(status);
 }
@@ -45,6 +47,7 @@ void __attribute__((noreturn)) _exit(int status)
 void __attribute__((noreturn)) rt_main(void *arg)
 {
 	int status = main(arg);
+	names_release();
 	rt_flush(stdout);
 	sys_exit(status);
 }

@@ -66,7 +66,10 @@ typedef uint32_t errval_t;
 	X(ERR_BAD_REQUEST, 1007, "malformed request to a service")                                 \
 	X(ERR_MON_TIMEOUT, 1008, "a monitor did not answer in time")                               \
 	X(ERR_MON_BUSY, 1009, "the monitor is busy with another request: try again")               \
-	X(ERR_NO_SPAWND, 1010, "that core's spawnd is not running")
+	X(ERR_NO_SPAWND, 1010, "that core's spawnd is not running")                                \
+	X(ERR_NAME_TAKEN, 1020, "that name is registered already")                                 \
+	X(ERR_NAME_NOT_FOUND, 1021, "no such name")                                                \
+	X(ERR_NAME_INVALID, 1022, "a name is 1 to 16 printable characters")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,

@@ -107,7 +107,16 @@
 	/* The first phase of a revoke, down the same tree as CAP_SWEEP: mark the    \
 	   object on core k (KERNEL_CAP_MARK), so nothing of it can be used. */        \
 	X(CAP_MARK, cap_mark, 28, REVOKE, 0, F(req) F(desc) F(base) F(size) F(below[2]))    \
-	X(CAP_MARKED, cap_marked, 29, REVOKE, 1, F(req) F(err) F(deleted) F(msgs))
+	X(CAP_MARKED, cap_marked, 29, REVOKE, 1, F(req) F(err) F(deleted) F(msgs))         \
+	/* k -> 0: register name key (16 bytes) for core k (ADR 0011). */              \
+	X(NAME_REG, name_reg, 40, STATUS, 0, F(req) F(key[2]))                              \
+	X(NAME_REGGED, name_regged, 41, STATUS, 1, F(req) F(err))                           \
+	/* k -> 0: the core of name key (above = 0), or the lowest name above key   \
+	   and its core (above = 1). */                                                 \
+	X(NAME_FIND, name_find, 42, STATUS, 0, F(req) F(key[2]) F(above))                   \
+	X(NAME_FOUND, name_found, 43, STATUS, 1, F(req) F(err) F(core) F(key[2]))           \
+	/* k -> 0: name key registered on core k is gone. No answer. */                \
+	X(NAME_DROP, name_drop, 44, STATUS, 0, F(req) F(key[2]))
 /* clang-format on */
 
 #define MON_F(x) uint64_t x;

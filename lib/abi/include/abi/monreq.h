@@ -66,7 +66,19 @@
 	X(RELEASE, release, 12, F(base) F(size), F(owners))                            \
 	/* From spawnd on core k > 0: domain `id`'s endpoint attached; the reply   \
 	   brings one to the monitor for its TASK_MONITOR. */                       \
-	X(ADOPT, adopt, 13, F(id), )
+	X(ADOPT, adopt, 13, F(id), )                                                    \
+	/* Any domain, to its own monitor (ADR 0011): register name (1 to 16      \
+	   printable bytes, NUL-padded, unique in the system) for the endpoint    \
+	   attached. It lasts until its owner unregisters it or the endpoint goes. */ \
+	X(NAME_REGISTER, name_register, 20, F(name[2]), )                              \
+	/* -> the core it was registered on; the endpoint attached when that is   \
+	   the asker's own core. */                                                 \
+	X(NAME_LOOKUP, name_lookup, 21, F(name[2]), F(core))                           \
+	/* -> the lowest name above `after` (all zero: the first) and its core;    \
+	   ERR_NAME_NOT_FOUND after the last. */                                     \
+	X(NAME_NEXT, name_next, 22, F(after[2]), F(core) F(name[2]))                   \
+	/* Only by the domain that registered it. */                                 \
+	X(NAME_UNREGISTER, name_unregister, 23, F(name[2]), )
 /* clang-format on */
 
 #define MONITOR_END	 (~0ull) /* the first field of a list's last reply */

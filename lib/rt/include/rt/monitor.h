@@ -11,7 +11,8 @@
 #include <abi/monitor.h>
 #include <rt/sys.h>
 
-/* MONITOR_BIND through TASK_MONITOR; the others need it first. */
+/* MONITOR_BIND through TASK_MONITOR (once; again: nothing to do); the
+   others need it first. */
 errval_t monitor_bind(void);
 /* One request (abi/monreq.h), with cap attached unless CAPADDR_NONE;
    asked again (without a limit) while the monitor answers ERR_MON_BUSY,
