@@ -397,6 +397,23 @@ static bool bootarg(const char *word)
 	return false;
 }
 
+/*
+ * mute=K (rt/faults.h, for tests): monitor K > 0, once it has joined,
+ * answers nothing any more, as if its core had died: it never reads a
+ * channel again (what the others send stays in its rings, then in their
+ * outboxes) and sleeps in SYS_RECV for good, dropping what its own
+ * domains send. The other monitors' rounds take it for dead (ops.c).
+ */
+static void mute(void)
+{
+	printf("monitor %u: muted (mute=%u): answers nothing from now on\n", me, me);
+	for (;;) {
+		struct lmp_recv m;
+		if (lmp_recv(1, &m) == ERR_OK && m.has_cap)
+			mon_drop_recv();
+	}
+}
+
 int main(void *arg)
 {
 	bi = arg;
@@ -438,6 +455,8 @@ int main(void *arg)
 	faults_init(seed, me, FAULTS_MONITOR);
 	if (seed && me == 0)
 		printf("monitor 0: faults injected, seed %lu\n", (unsigned long)seed);
+	if (me != 0 && faults_mute(bi->bootargs) == me)
+		mute();
 	for (;;)
 		wait_event(0);
 }

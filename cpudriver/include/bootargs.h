@@ -12,6 +12,9 @@
  *                 firmware (what a lost start request looks like; to exercise
  *                 the boot core's retry)
  *                 (to exercise the trap report and the bounded boot wait)
+ *   faults=SEED   for user space (rt/faults.h): fault injection
+ *   mute=K        for user space (rt/faults.h): monitor K answers nothing
+ *                 once it has joined (a dead core)
  *   run=CMDS      the rest of the line is for the shell (user space)
  * Unknown words and bad values are reported through the callback and ignored.
  */

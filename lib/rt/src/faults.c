@@ -10,23 +10,40 @@ static unsigned held;
 static uint64_t injected;
 static unsigned dbg_core, dbg_tag;
 
-uint64_t faults_bootarg(const char *bootargs)
+/* The number after key (e.g. "faults=") in the boot arguments before run=
+   (which takes the rest of the line); false if key is not there. */
+static bool bootarg_number(const char *bootargs, const char *key, uint64_t *v)
 {
+	size_t klen = strlen(key);
 	for (const char *p = bootargs; *p;) {
 		while (*p == ' ')
 			p++;
 		size_t len = strcspn(p, " ");
 		if (!strncmp(p, "run=", 4))
 			break;
-		if (len > 7 && !strncmp(p, "faults=", 7)) {
-			uint64_t seed = 0;
-			for (size_t i = 7; i < len && p[i] >= '0' && p[i] <= '9'; i++)
-				seed = seed * 10 + (uint64_t)(p[i] - '0');
-			return seed;
+		if (len > klen && !strncmp(p, key, klen)) {
+			*v = 0;
+			for (size_t i = klen; i < len && p[i] >= '0' && p[i] <= '9'; i++)
+				*v = *v * 10 + (uint64_t)(p[i] - '0');
+			return true;
 		}
 		p += len;
 	}
-	return 0;
+	return false;
+}
+
+uint64_t faults_bootarg(const char *bootargs)
+{
+	uint64_t seed = 0;
+	return bootarg_number(bootargs, "faults=", &seed) ? seed : 0;
+}
+
+unsigned faults_mute(const char *bootargs)
+{
+	uint64_t k = 0;
+	if (!bootarg_number(bootargs, "mute=", &k) || k >= FAULTS_NO_MUTE)
+		return FAULTS_NO_MUTE;
+	return (unsigned)k;
 }
 
 /* splitmix64: spreads seeds that differ in few bits over the whole word. */

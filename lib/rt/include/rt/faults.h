@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fault injection for tests (boot argument faults=SEED, before run=).
+ * Fault injection for tests (boot argument faults=SEED, before run=; and
+ * mute=K, a dead core, below).
  * A domain that calls faults_init with a seed other than 0 fails about
  * one in FAULT_ONE_IN of its slot, RAM and table-growth allocations and
  * of the records its own code asks about (fault_now), and yields at
@@ -27,6 +28,11 @@ enum { FAULTS_MONITOR = 1, FAULTS_SPAWND = 2, FAULTS_MEMSERV = 3 };
 /* The seed of faults=SEED in the boot arguments (before run=, which takes
    the rest of the line); 0 if there is none. */
 uint64_t faults_bootarg(const char *bootargs);
+/* The core of mute=K in the boot arguments (before run=), FAULTS_NO_MUTE if
+   there is none: monitor K > 0 answers nothing once it has joined, as if
+   its core had died (monitor/README.md, "Liveness"). */
+#define FAULTS_NO_MUTE (~0u)
+unsigned faults_mute(const char *bootargs);
 /* Inject from now on (seed 0: never). */
 void faults_init(uint64_t seed, unsigned core, unsigned tag);
 /* Should the allocation at hand fail? */
