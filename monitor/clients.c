@@ -96,7 +96,7 @@ static void revoke_for(struct asker to, capaddr_t cap, uint64_t how, bool local)
 struct ask_op {
 	struct op op;
 	struct asker to;
-	uint64_t n; /* MONITOR_CHECK: cores checked */
+	uint64_t n; /* MONITOR_CHECK: cores asked, this one too */
 	uint64_t bad;
 	capaddr_t cap;		 /* a domain's request: its capability, SLOT_NONE: none */
 	union monitor_req asked; /* and the request */
@@ -131,10 +131,13 @@ static void count(struct asker to, const struct monitor_count *c)
 	op_wait(&a->op, ASK_TICKS, counted);
 }
 
+/* Checked here and on every core that answered (one that did not fails
+   the round: ERR_MON_TIMEOUT; it is not counted as checked). */
 static void checked(struct op *o)
 {
 	struct ask_op *a = (struct ask_op *)o;
-	union monitor_rep r = {.check = {.err = o->err, .cores = a->n, .failed = a->bad + o->sum}};
+	union monitor_rep r = {
+	    .check = {.err = o->err, .cores = 1 + o->answers, .failed = a->bad + o->sum}};
 	asker_reply(&a->to, &r);
 	op_end(o);
 }

@@ -56,7 +56,8 @@
 	/* The lowest MONITOR_LIST_IDS ids above the one asked, ascending, 0 = no \
 	   more; a full reply may not be all (ask again above its last id). */      \
 	V(domain_list, H(ids[MONITOR_LIST_IDS]))                                                      \
-	/* Check the capability invariants on every core. */                        \
+	/* Check the capability invariants on every core: cores checked, cores         \
+	   where they failed; ERR_MON_TIMEOUT if one did not answer (not counted). */  \
 	X(CHECK, check, 10, , F(cores) F(failed))                                      \
 	/* Capability attached: retype [offset, offset + size) of it into `type`;  \
 	   the new object comes with the reply. */                                  \
