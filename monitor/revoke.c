@@ -217,9 +217,21 @@ static void revoke_phase(struct revoke_op *r, unsigned phase)
 	op_wait(o, phase_ticks(r->ncores), phase_in);
 }
 
+/* The tree's channels are open: mark. If monitor 0 could not open one
+   because a core did not answer in time, that core is taken for dead and
+   the revoke fails now, before anything is marked but here (other errors:
+   monitor 0 forwards instead). */
 static void tree_ready(struct op *o)
 {
-	revoke_phase((struct revoke_op *)o, 0);
+	struct revoke_op *r = (struct revoke_op *)o;
+	if (o->err != ERR_MON_TIMEOUT) {
+		revoke_phase(r, 0);
+		return;
+	}
+	r->err = o->err;
+	if (!r->here)
+		obj_mark(r->msg.desc, r->msg.base, r->msg.size, false);
+	revoke_finish(r);
 }
 
 void revoke_run(struct revoke_op *r)

@@ -171,9 +171,19 @@ static void share_done(struct op *o)
 	share_end(sh, o->err, o->err ? 0 : o->last[0], msgs);
 }
 
+/* The channel is open: deliver. If monitor 0 could not open it because
+   the core did not answer in time, it is taken for dead and the share
+   fails now: nothing went, so the core does not join the set (other
+   errors: monitor 0 forwards instead). */
 static void share_deliver(struct op *o)
 {
 	struct share_op *sh = (struct share_op *)o;
+	if (o->err == ERR_MON_TIMEOUT) {
+		if (cs_empty(&sh->s->cores))
+			shared_drop(sh->s);
+		share_end(sh, o->err, 0, 0);
+		return;
+	}
 	sh->had = cs_has(&sh->s->cores, sh->core);
 	share_deliver_round(o, sh->s, sh->core, sh->ci.rights, 1, sh->domain);
 	op_wait(o, DELIVER_TICKS + DOMAIN_TICKS, share_done);
