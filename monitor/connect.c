@@ -35,6 +35,7 @@ struct connect_op {
 	unsigned a, b; /* the pair */
 	uint64_t req;  /* the asker's request number */
 	capaddr_t frame;
+	bool refused; /* a side answered that it could not open it */
 };
 
 static void connect_answer(struct connect_op *c, errval_t err)
@@ -45,10 +46,23 @@ static void connect_answer(struct connect_op *c, errval_t err)
 	op_end(&c->op);
 }
 
+static void open_answer(struct op *o, unsigned from, const union mon_payload *p)
+{
+	(void)from;
+	((struct connect_op *)o)->refused |= p->chan_opened.err != ERR_OK;
+}
+
+/*
+ * Both sides answered, or one did not in time: the asker is told so
+ * (ERR_MON_TIMEOUT: that core is taken for dead). Then too, unless a side
+ * could not open it, the frame is the pair's channel for good: each side
+ * opened it or will if it ever reads its request; a new frame for the
+ * next asker would be a page lost each time, and could split the pair.
+ */
 static void opened(struct op *o)
 {
 	struct connect_op *c = (struct connect_op *)o;
-	if (!o->err) {
+	if (!o->err || (o->err == ERR_MON_TIMEOUT && !c->refused)) {
 		cs_add(&linked[c->a], c->b);
 		cs_add(&linked[c->b], c->a);
 	}
@@ -98,9 +112,12 @@ static void connect_pair(struct connect_op *c)
 		pb.chan_open.side = UMP_SIDE_A;
 	}
 	op_round(&c->op, MON_CHAN_OPENED);
+	c->op.each = open_answer;
 	if ((err = op_ask(&c->op, a, MON_CHAN_OPEN, &pa)) ||
-	    (err = op_ask(&c->op, b, MON_CHAN_OPEN, &pb)))
+	    (err = op_ask(&c->op, b, MON_CHAN_OPEN, &pb))) {
 		c->op.err = err;
+		c->refused = true; /* (not asked: it will not open it) */
+	}
 	op_wait(&c->op, OPEN_TICKS, opened);
 }
 
@@ -117,6 +134,7 @@ void on_connect(unsigned from, uint8_t type, const union mon_payload *p)
 	c->b = m->b < BOOTINFO_MAX_CORES ? (unsigned)m->b : 0;
 	c->req = m->req;
 	c->frame = SLOT_NONE;
+	c->refused = false;
 	connect_pair(c);
 }
 
