@@ -14,6 +14,7 @@
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
 #include <abi/services.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
 #include <rt/names.h>
@@ -1313,6 +1314,161 @@ static void test_race(void)
 	      (unsigned long)ram_free_bytes(), (unsigned long)before);
 }
 
+/*
+ * A dead core (suite "dead"; boot argument mute=K: monitor K answers
+ * nothing once it has joined). A round that waits on K fails with
+ * ERR_MON_TIMEOUT once K has been silent for OP_LIVE_TICKS after a ping;
+ * its operation answers that and lets its lock go, and the live cores go
+ * on. Needs two online cores a < b below K besides core 0, so that a
+ * revoke's tree over a, b and K reaches K through a live core (core 0
+ * asks a and b, a asks K).
+ */
+#define DEAD_MAGIC 0xdead0000u
+
+static uint64_t rdtime(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
+static unsigned long ms_since(uint64_t t0)
+{
+	return (unsigned long)((rdtime() - t0) * 1000 / bi->timebase);
+}
+
+/* K of mute=K and the two lowest online cores in 1..K-1; false (said so)
+   if the layout does not fit. */
+static bool dead_layout(unsigned *k, unsigned live[2], unsigned *online)
+{
+	unsigned n = 0;
+	*k = faults_mute(bi->bootargs);
+	*online = 0;
+	for (unsigned c = 0; c < bi->ncores; c++) {
+		*online += bi->cores[c].online;
+		if (c > 0 && c < *k && bi->cores[c].online && n < 2)
+			live[n++] = c;
+	}
+	if (*k < bi->ncores && bi->cores[*k].online && n == 2)
+		return true;
+	printf("tests: dead needs mute=K with two online cores in 1..K-1, skipped\n");
+	return false;
+}
+
+/* Each live core holds want copies of ri's range. */
+static void held_live(const unsigned live[2], const struct cap_info *ri, uint64_t want)
+{
+	for (unsigned i = 0; i < 2; i++)
+		CHECK(held_on(live[i], ri->base, ri->size) == want, "core %u holds %lu, want %lu",
+		      live[i], (unsigned long)held_on(live[i], ri->base, ri->size),
+		      (unsigned long)want);
+}
+
+/* The frame goes to the live cores at once (its lock is free); each reads
+   it. */
+static void share_live(capaddr_t f, const struct cap_info *ri, const unsigned live[2])
+{
+	struct lmp_recv rep;
+	for (unsigned i = 0; i < 2; i++) {
+		EXPECT_ERR(monitor_call(MONITOR_SHARE, live[i], 0, 0, f, &rep), ERR_OK);
+		CHECK(rep.words[1] == DEAD_MAGIC && rep.words[2] == 2,
+		      "core %u read %#lx with %lu messages", live[i], (unsigned long)rep.words[1],
+		      (unsigned long)rep.words[2]);
+	}
+	held_live(live, ri, 1);
+}
+
+/* A revoke of f whose tree reaches dead core k: it fails with the cores
+   asked (3) and what went on the live ones (deleted); here f is not left
+   marked: it maps, its word unchanged. */
+static void revoke_dead(capaddr_t f, unsigned k, const char *how, uint64_t deleted)
+{
+	struct lmp_recv rep = {0};
+	uint64_t t0 = rdtime();
+	errval_t err = monitor_call(MONITOR_REVOKE, 0, 0, 0, f, &rep);
+	printf("dead: revoke reaching core %u %s: %s after %lu ms\n", k, how, err_str(err),
+	       ms_since(t0));
+	CHECK(err == ERR_MON_TIMEOUT && rep.words[1] == 3 && rep.words[2] == deleted,
+	      "revoke %s: %s, %lu cores, %lu deleted; want ERR_MON_TIMEOUT, 3, %lu", how,
+	      err_str(err), (unsigned long)rep.words[1], (unsigned long)rep.words[2],
+	      (unsigned long)deleted);
+	uint32_t *p = win_map(f, 1, false);
+	CHECK(p && *p == DEAD_MAGIC, "the frame after the revoke %s: %s", how,
+	      p ? "its word changed" : "cannot be mapped (left marked?)");
+	if (p)
+		win_unmap(f);
+}
+
+/* A domain on core j shares a frame of its own with dead core k (testchild
+   mode 10): its monitor cannot get a channel to k, so the share fails and
+   leaves nothing; the domain's revoke then asks no core, and killing it
+   gives all its memory back. */
+static void share_from_live(unsigned j, unsigned k)
+{
+	struct lmp_recv rep;
+	uint64_t dom = spawn_on(j, 10 | k << 8 | j << 16), v = wait_domain(j, dom);
+	CHECK((v & 0xff) == 0 && (v >> 8 & 0xffffff) == 13 && (v >> 32) == 0,
+	      "the domain on core %u sharing with dead core %u: state %lu status %lu faults %lu", j,
+	      k, (unsigned long)(v & 0xff), (unsigned long)(v >> 8 & 0xffffff),
+	      (unsigned long)(v >> 32));
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, j, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+}
+
+/* The live cores go on as before, with exact counts. */
+static void live_go_on(unsigned j)
+{
+	struct lmp_recv rep;
+	capaddr_t ram, g = marked_frame(&ram, DEAD_MAGIC);
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, j, 0, 0, g, &rep), ERR_OK);
+	EXPECT_REVOKE(g, 1, 1, 4);
+	cnode_delete(CAPADDR(CAPADDR_L1(g), 0), 1, CAPADDR_L2(g));
+	slot_free(g);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+}
+
+static void test_dead(void)
+{
+	unsigned k, live[2], online;
+	if (!dead_layout(&k, live, &online))
+		return;
+	EXPECT_ERR(monitor_bind(), ERR_OK);
+	struct lmp_recv rep;
+	struct cap_info ri = {0};
+	uint64_t before = ram_free_bytes(), t0 = rdtime();
+	capaddr_t ram, f = marked_frame(&ram, DEAD_MAGIC);
+	EXPECT_ERR(cap_identify(ram, &ri), ERR_OK);
+	errval_t err = monitor_call(MONITOR_SHARE, k, 0, 0, f, &rep);
+	printf("dead: share with core %u: %s after %lu ms\n", k, err_str(err), ms_since(t0));
+	EXPECT_ERR(err, ERR_MON_TIMEOUT);
+	share_live(f, &ri, live);
+	/* First monitor 0 cannot open the channel from a to K: the revoke
+	   fails before it marks anything. */
+	revoke_dead(f, k, "(no channel)", 0);
+	held_live(live, &ri, 1);
+	/* Then the channel is there (a opened it, K never will): the mark and
+	   the sweep fail, what the live cores held goes. */
+	revoke_dead(f, k, "(mark, sweep)", 2);
+	held_live(live, &ri, 0);
+	share_live(f, &ri, live); /* not left marked there either: they read it */
+	t0 = rdtime();
+	err = monitor_call(MONITOR_COUNT, k, 0, ~0ull, CAPADDR_NONE, &rep);
+	printf("dead: count on core %u: %s after %lu ms\n", k, err_str(err), ms_since(t0));
+	EXPECT_ERR(err, ERR_MON_TIMEOUT);
+	live_go_on(live[1]);
+	share_from_live(live[1], k);
+	/* The invariants hold on every live core; K fails the check. */
+	t0 = rdtime();
+	err = monitor_call(MONITOR_CHECK, 0, 0, 0, CAPADDR_NONE, &rep);
+	printf("dead: check: %s after %lu ms\n", err_str(err), ms_since(t0));
+	CHECK(err == ERR_MON_TIMEOUT && rep.words[1] == online - 1 && rep.words[2] == 0,
+	      "check: %s, on %lu cores, broken on %lu; want ERR_MON_TIMEOUT, %u, 0", err_str(err),
+	      (unsigned long)rep.words[1], (unsigned long)rep.words[2], online - 1);
+	/* f's memory stays out of use for good: K may hold a copy. */
+	EXPECT_ERR(cnode_revoke(CAPADDR(CAPADDR_L1(ram), 0), 1, CAPADDR_L2(ram)), ERR_CAP_REMOTE);
+	CHECK(ram_free_bytes() == before - ri.size, "dead: free memory %lu, want %lu",
+	      (unsigned long)ram_free_bytes(), (unsigned long)(before - ri.size));
+}
+
 /* Suite "stress": the stress of "cores" without its exact counts, which
    injected faults (faults=SEED) change. */
 static void test_stress_only(void)
@@ -1606,13 +1762,15 @@ enum {
 	SUITE_LOAD = 512,    /* not in the default run: long */
 	SUITE_STRESS = 1024, /* the stress of "cores" alone (under faults=SEED) */
 	SUITE_NAMES = 2048,
+	SUITE_DEAD = 4096, /* a dead core (under mute=K) */
 };
 
 int main(void *arg)
 {
-	uint64_t mask = (uintptr_t)arg
-			    ? (uintptr_t)arg
-			    : ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD | SUITE_STRESS);
+	uint64_t mask =
+	    (uintptr_t)arg
+		? (uintptr_t)arg
+		: ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD | SUITE_STRESS | SUITE_DEAD);
 	if (mask & SUITE_CAPS) {
 		test_identify();
 		test_retype();
@@ -1627,7 +1785,7 @@ int main(void *arg)
 	if (mask & SUITE_LMP)
 		test_lmp();
 	if (mask & (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY | SUITE_MEM |
-		    SUITE_LOAD | SUITE_STRESS | SUITE_NAMES)) {
+		    SUITE_LOAD | SUITE_STRESS | SUITE_NAMES | SUITE_DEAD)) {
 		EXPECT_ERR(ram_init(RAM0), ERR_OK);
 		EXPECT_ERR(win_init(), ERR_OK);
 	}
@@ -1650,6 +1808,8 @@ int main(void *arg)
 		test_stress_only();
 	if (mask & SUITE_NAMES)
 		test_names();
+	if (mask & SUITE_DEAD)
+		test_dead();
 	if (mask & SUITE_MEM) { /* last: the heap keeps the RAM it grew by */
 		test_heap_grows();
 		test_slots_grow();
