@@ -27,6 +27,7 @@
 #include <abi/monitor.h>
 #include <abi/services.h>
 #include <chan/ump.h>
+#include <rt/args.h>
 #include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/queue.h>
@@ -385,9 +386,11 @@ static bool bootarg(const char *word)
 	return false;
 }
 
-int main(void *arg)
+int main(int argc, char **argv)
 {
-	bi = arg;
+	(void)argc; /* 0: the kernel built us, a0 is the boot information */
+	(void)argv;
+	bi = (const struct bootinfo *)rt_arg();
 	me = bi->coreid;
 	chan_init(bi);
 	errval_t err = setup();

@@ -451,9 +451,10 @@ static void run_bootargs(void)
 	cmd_poweroff(0, NULL);
 }
 
-int main(void *arg)
+int main(int argc, char **argv)
 {
-	(void)arg;
+	(void)argc;
+	(void)argv;
 	run_bootargs();
 	static char line[LINE_MAX];
 	unsigned len = 0;

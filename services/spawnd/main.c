@@ -194,7 +194,8 @@ static errval_t start(const char *name, uint64_t arg, uint32_t *id)
 		d->id = 0;
 		return err;
 	}
-	err = spawn_elf_in(&d->c, name, elf, size, d->ram, spawn_ram[far], arg);
+	struct spawn_args args = {.domain = d->id};
+	err = spawn_elf_in(&d->c, name, elf, size, d->ram, spawn_ram[far], arg, &args);
 	if (!err)
 		err = equip(d);
 	if (!err)
@@ -361,9 +362,10 @@ static void do_register(uint64_t client, const struct lmp_recv *m)
 	rpc_reply(client, err, 0, 0, 0, CAPADDR_NONE);
 }
 
-int main(void *arg)
+int main(int argc, char **argv)
 {
-	(void)arg;
+	(void)argc;
+	(void)argv;
 	far = bi->coreid != 0;
 	if (ram_init(CAPADDR(CN_TASK, TASK_RAM)) || win_init())
 		return 1;

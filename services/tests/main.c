@@ -14,6 +14,7 @@
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
 #include <abi/services.h>
+#include <rt/args.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
 #include <rt/rpc.h>
@@ -1511,11 +1512,12 @@ enum {
 	SUITE_STRESS = 1024, /* the stress of "cores" alone (under faults=SEED) */
 };
 
-int main(void *arg)
+int main(int argc, char **argv)
 {
-	uint64_t mask = (uintptr_t)arg
-			    ? (uintptr_t)arg
-			    : ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD | SUITE_STRESS);
+	(void)argc;
+	(void)argv;
+	uint64_t mask =
+	    rt_arg() ? rt_arg() : ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD | SUITE_STRESS);
 	if (mask & SUITE_CAPS) {
 		test_identify();
 		test_retype();

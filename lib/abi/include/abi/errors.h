@@ -66,7 +66,9 @@ typedef uint32_t errval_t;
 	X(ERR_BAD_REQUEST, 1007, "malformed request to a service")                                 \
 	X(ERR_MON_TIMEOUT, 1008, "a monitor did not answer in time")                               \
 	X(ERR_MON_BUSY, 1009, "the monitor is busy with another request: try again")               \
-	X(ERR_NO_SPAWND, 1010, "that core's spawnd is not running")
+	X(ERR_NO_SPAWND, 1010, "that core's spawnd is not running")                                \
+	X(ERR_ARGS_TOO_LONG, 1011, "arguments longer than ARGS_MAX_BYTES (abi/args.h)")            \
+	X(ERR_ARGS_INCOMPLETE, 1012, "the arguments did not all come before the start")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,
