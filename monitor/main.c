@@ -72,6 +72,12 @@ static bool handle_from0(unsigned k, uint8_t type, const union mon_payload *p)
 	case MON_DOMAIN:
 		spawn_request(k, type, p);
 		return true;
+	case MON_SPAWN_ARGS:
+		spawn_args_pass(&p->spawn_args);
+		return true;
+	case MON_WAIT:
+		spawn_wait(k, &p->wait);
+		return true;
 	case MON_CHAN_OPEN:
 		r.chan_opened.err = chan_join(&p->chan_open);
 		mon_send(0, MON_CHAN_OPENED, &r);
@@ -298,9 +304,13 @@ static void serve_local(const struct lmp_recv *m)
 	case MONITOR_CAPSTAT:
 		query_all(q.op);
 		return;
+	case MONITOR_ARGS: /* (no reply) */
+		mon_args_put(CLIENT_SHELL, &q.args);
+		return;
 	case MONITOR_SPAWN:
 	case MONITOR_DOMAIN:
-		mon_remote_domain(&q, (struct asker){SHELL_REPLY, false});
+	case MONITOR_WAIT:
+		mon_remote_domain(&q, (struct asker){SHELL_REPLY, false}, CLIENT_SHELL);
 		return;
 	case MONITOR_POWEROFF:
 		fflush(stdout);

@@ -660,7 +660,7 @@ static void test_remote_domain(unsigned k)
 	uint64_t dom = spawn_on(k, 6);
 	capaddr_t ram, f = marked_frame(&ram, 0xd0d0000 + k);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, 99, 0, f, &rep), ERR_DOMAIN_NOT_FOUND);
-	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 3, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 4, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 0, 2, CAPADDR_NONE, &rep), ERR_OK);
 	bool listed = false;
 	union monitor_rep r = monitor_rep_of(rep.words);
