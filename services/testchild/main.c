@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * testchild: a domain the in-system tests start to misbehave on purpose.
- * a0 (rt_arg) selects what it does:
+ * a0 (rt_arg), or its first argument if it has one (`spawn testchild 0 2`
+ * in the shell), selects what it does:
  *   1  exit with status 7
  *   2  store to address 0 (a fault: the kernel stops it, nobody else)
  *   3  wait for a message with an endpoint, read the frame at 0xc0000000,
@@ -62,6 +63,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <abi/bootinfo.h>
@@ -465,7 +467,7 @@ static int args_digest(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	uint64_t arg = rt_arg(), mode = arg;
+	uint64_t arg = argc > 1 ? strtoull(argv[1], NULL, 0) : rt_arg(), mode = arg;
 	struct lmp_recv m;
 	switch (mode & 0xff) {
 	case 1:

@@ -62,7 +62,7 @@ typedef uint32_t errval_t;
 	X(ERR_MODULE_NOT_FOUND, 1003, "no such boot module")                                       \
 	X(ERR_DOMAIN_NOT_FOUND, 1004, "no such domain")                                            \
 	X(ERR_SHELL_USAGE, 1005, "bad command usage")                                              \
-	X(ERR_DOMAIN_PROTECTED, 1006, "system services cannot be killed")                          \
+	X(ERR_DOMAIN_PROTECTED, 1006, "system services cannot be killed or waited for")            \
 	X(ERR_BAD_REQUEST, 1007, "malformed request to a service")                                 \
 	X(ERR_MON_TIMEOUT, 1008, "a monitor did not answer in time")                               \
 	X(ERR_MON_BUSY, 1009, "the monitor is busy with another request: try again")               \
