@@ -372,7 +372,7 @@ static errval_t run_module(const char *name, uint32_t arg)
 
 /* Test suites of the tests module, selected by name. */
 static const char *const suites[] = {"caps", "vm",    "lmp", "syscalls", "domains", "cores",
-				     "race", "relay", "mem", "load",	 "stress"};
+				     "race", "relay", "mem", "load",	 "stress",  "spawn"};
 
 static errval_t cmd_test(int argc, char **argv)
 {
@@ -384,7 +384,7 @@ static errval_t cmd_test(int argc, char **argv)
 				break;
 		if (s == sizeof(suites) / sizeof(suites[0])) {
 			printf("test: no suite '%s' (caps vm lmp syscalls domains cores race relay "
-			       "mem load stress)\n",
+			       "mem load stress spawn)\n",
 			       argv[i]);
 			return ERR_SHELL_USAGE;
 		}

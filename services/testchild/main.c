@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * testchild: a domain the in-system tests start to misbehave on purpose.
- * a0 (rt_arg), or its first argument if it has one (`spawn testchild 0 2`
+ * a0 (rt_arg), or when that is 0 its first argument (`spawn testchild 0 2`
  * in the shell), selects what it does:
  *   1  exit with status 7
  *   2  store to address 0 (a fault: the kernel stops it, nobody else)
@@ -59,6 +59,7 @@
  *      the order held
  *  17  exit with a digest of what it was started with (args_digest), so
  *      that a test knows its arguments, id and core all arrived
+ *  18  sleep n ticks (bits 8-23), then exit with status 18
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -467,7 +468,7 @@ static int args_digest(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	uint64_t arg = argc > 1 ? strtoull(argv[1], NULL, 0) : rt_arg(), mode = arg;
+	uint64_t arg = rt_arg() || argc < 2 ? rt_arg() : strtoull(argv[1], NULL, 0), mode = arg;
 	struct lmp_recv m;
 	switch (mode & 0xff) {
 	case 1:
@@ -501,6 +502,9 @@ int main(int argc, char **argv)
 		return stress(arg);
 	case 17:
 		return args_digest(argc, argv);
+	case 18:
+		lmp_recv_timeout((mode >> 8) & 0xffff, &m);
+		return 18;
 	case 4:
 		if (lmp_recv(1, &m) || !m.has_cap)
 			return 1;
