@@ -16,7 +16,8 @@
  * with the server's SERVER_* number. Requests and replies are one LMP
  * message: words[0] = op (request) or errval_t (reply), words[1..3] data.
  * Every domain started by monitor 0 or spawnd also sees the boot information
- * read-only at BOOTINFO_VADDR, and the boot modules in CN_MODULE.
+ * read-only at BOOTINFO_VADDR, the boot modules in CN_MODULE, and its
+ * arguments and id at ARGS_VADDR (abi/args.h), which lib/rt hands to main.
  */
 #pragma once
 
