@@ -372,8 +372,10 @@ static void adopt(struct asker to, capaddr_t cap, uint64_t id)
 	op_reply(to.ep, to.own, r.words, r.adopt.err ? CAPADDR_NONE : mine, !r.adopt.err);
 }
 
-/* Start what a bound client asks; false if it is nothing to start. */
-static bool client_start(struct asker to, capaddr_t cap, const union monitor_req *q)
+/* Start what a bound client (badge client) asks; false if it is nothing
+   to start. */
+static bool client_start(struct asker to, capaddr_t cap, const union monitor_req *q,
+			 uint64_t client)
 {
 	switch (q->op) {
 	case MONITOR_SHARE:
@@ -391,7 +393,8 @@ static bool client_start(struct asker to, capaddr_t cap, const union monitor_req
 		return true;
 	case MONITOR_SPAWN:
 	case MONITOR_DOMAIN:
-		mon_remote_domain(q, to);
+	case MONITOR_WAIT:
+		mon_remote_domain(q, to, client);
 		return true;
 	case MONITOR_CHECK:
 		check_all(to);
@@ -405,9 +408,10 @@ static bool client_start(struct asker to, capaddr_t cap, const union monitor_req
 }
 
 /* What a bound client asks; cap: what came with it (ours), or SLOT_NONE. */
-static void client_request(struct asker to, capaddr_t cap, const union monitor_req *q)
+static void client_request(struct asker to, capaddr_t cap, const union monitor_req *q,
+			   uint64_t client)
 {
-	if (client_start(to, cap, q))
+	if (client_start(to, cap, q, client))
 		return; /* it answers */
 	union monitor_rep r = {.err = ERR_BAD_REQUEST};
 	if (q->release.op == MONITOR_RELEASE)
@@ -451,6 +455,10 @@ bool capops_serve(const struct lmp_recv *m)
 		name_request(asker_for(p->ep), m, &q);
 		return true;
 	}
+	if (p && !far && !m->has_cap && q.op == MONITOR_ARGS) {
+		mon_args_put(m->badge, &q.args); /* (no reply) */
+		return true;
+	}
 	capaddr_t cap = m->has_cap ? take_cap() : SLOT_NONE;
 	if (!p) { /* not bound (any more): nowhere to answer */
 		if (cap != SLOT_NONE)
@@ -464,6 +472,6 @@ bool capops_serve(const struct lmp_recv *m)
 	}
 	if (far && !far_allowed(cap, &q))
 		q.op = 0; /* not on this core */
-	client_request(to, cap, &q);
+	client_request(to, cap, &q, m->badge);
 	return true;
 }

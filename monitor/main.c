@@ -27,6 +27,7 @@
 #include <abi/monitor.h>
 #include <abi/services.h>
 #include <chan/ump.h>
+#include <rt/args.h>
 #include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/queue.h>
@@ -71,6 +72,12 @@ static bool handle_from0(unsigned k, uint8_t type, const union mon_payload *p)
 	case MON_SPAWN:
 	case MON_DOMAIN:
 		spawn_request(k, type, p);
+		return true;
+	case MON_SPAWN_ARGS:
+		spawn_args_pass(&p->spawn_args);
+		return true;
+	case MON_WAIT:
+		spawn_wait(k, &p->wait);
 		return true;
 	case MON_CHAN_OPEN:
 		r.chan_opened.err = chan_join(&p->chan_open);
@@ -306,9 +313,13 @@ static void serve_local(const struct lmp_recv *m)
 	case MONITOR_CAPSTAT:
 		query_all(q.op);
 		return;
+	case MONITOR_ARGS: /* (no reply) */
+		mon_args_put(CLIENT_SHELL, &q.args);
+		return;
 	case MONITOR_SPAWN:
 	case MONITOR_DOMAIN:
-		mon_remote_domain(&q, (struct asker){SHELL_REPLY, false});
+	case MONITOR_WAIT:
+		mon_remote_domain(&q, (struct asker){SHELL_REPLY, false}, CLIENT_SHELL);
 		return;
 	case MONITOR_NAME_NEXT:
 		names_request((struct asker){SHELL_REPLY, false}, CLIENT_SHELL, SLOT_NONE, &q);
@@ -414,9 +425,11 @@ static void mute(void)
 	}
 }
 
-int main(void *arg)
+int main(int argc, char **argv)
 {
-	bi = arg;
+	(void)argc; /* 0: the kernel built us, a0 is the boot information */
+	(void)argv;
+	bi = (const struct bootinfo *)rt_arg();
 	me = bi->coreid;
 	chan_init(bi);
 	errval_t err = setup();

@@ -33,14 +33,23 @@ void on_count(unsigned from, const struct mon_cap_count *m);
 errval_t spawn_init(void); /* start the core's spawnd */
 /* MON_SPAWN or MON_DOMAIN from monitor `from`: passed on to spawnd. */
 void spawn_request(unsigned from, uint8_t type, const union mon_payload *p);
-/* An answer from spawnd (badge SERVER_SPAWND), noted; false if not one. */
+/* MON_SPAWN_ARGS from monitor 0: passed on to spawnd at once. */
+void spawn_args_pass(const struct mon_spawn_args *p);
+/* MON_WAIT from monitor `from`: MON_WAITED goes back once spawnd answers. */
+void spawn_wait(unsigned from, const struct mon_wait *p);
+/* An answer from spawnd (badge SERVER_SPAWND, or SERVER_SPAWND_WAIT),
+   noted; false if not one. */
 bool spawn_note(const struct lmp_recv *m);
 void spawn_flush(void); /* send the answers noted, in the order asked */
 
-/* Monitor 0: MONITOR_SPAWN or MONITOR_DOMAIN (request words) on core k;
-   w1..w3 of core k's answer go to the requester. */
+/* Monitor 0: MONITOR_ARGS from the client with this badge, kept for its
+   next MONITOR_SPAWN. */
+void mon_args_put(uint64_t client, const struct monitor_args *f);
+/* Monitor 0: MONITOR_SPAWN (with the client's argument block),
+   MONITOR_DOMAIN or MONITOR_WAIT on core k; w1..w3 of core k's answer go
+   to the requester. */
 struct asker;
-void mon_remote_domain(const union monitor_req *asked, struct asker to);
+void mon_remote_domain(const union monitor_req *asked, struct asker to, uint64_t client);
 
 /* cores.c: monitor 0 starts the other cores (ADR 0005); how many are online. */
 unsigned cores_start(void);

@@ -193,6 +193,9 @@ errval_t services_start_spawnd(struct child *c)
 	if (!err) /* it answers us on our own endpoint */
 		err = spawn_give_badged(c, CN_BASE, CLIENT_MONITOR, CAPADDR(CN_TASK, TASK_EP),
 					SERVER_SPAWND);
+	if (!err) /* and our waits, when their domains stop, apart */
+		err = spawn_give_badged(c, CN_BASE, CLIENT_WAIT, CAPADDR(CN_TASK, TASK_EP),
+					SERVER_SPAWND_WAIT);
 	if (!err)
 		err = spawn_give(c, TASK_BOOTINFO_RO, CAPADDR(CN_TASK, TASK_BOOTINFO),
 				 CAP_RIGHT_READ | CAP_RIGHT_GRANT);

@@ -21,18 +21,31 @@
  * (capops.c); a message a killed domain left behind does not pass for one
  * of the next domain's in the same place.
  *
- * spawnd's answers are noted as soon as they arrive, even while we wait
- * for something else (mon_lmp_wait calls spawn_note), so none is ever
- * dropped; spawn_flush sends them on from the event loop, in the order
- * asked.
+ * spawnd's answers are noted as soon as they arrive (serve_local calls
+ * spawn_note), so none is ever dropped; spawn_flush sends them on from the
+ * event loop, in the order asked.
+ *
+ * Arguments (abi/args.h): monitor 0 keeps the block each client sends
+ * (MONITOR_ARGS) until its MONITOR_SPAWN takes it, and then sends the
+ * block (MON_SPAWN_ARGS) and the MON_SPAWN in one go; monitor k passes
+ * each part on to its spawnd at once (SPAWN_ARGS), so nothing comes
+ * between a block and its SPAWN_START there, and spawnd checks that it
+ * came whole.
+ *
+ * Waits (MON_WAIT): spawnd answers SPAWN_WAIT when the domain stops, not
+ * in the order asked, so they go on an endpoint of their own (badge
+ * CLIENT_WAIT) and come back badged SERVER_SPAWND_WAIT with the domain's
+ * id, and we never wait for them.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <abi/args.h>
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
 #include <abi/services.h>
 #include <chan/ump.h>
+#include <rt/args.h>
 #include <rt/mem.h>
 #include <rt/queue.h>
 #include <rt/spawn.h>
@@ -47,12 +60,13 @@
 
 static struct child spawnd;
 static capaddr_t to_spawnd = SLOT_NONE; /* badged CLIENT_MONITOR */
+static capaddr_t to_waits = SLOT_NONE;	/* badged CLIENT_WAIT: SPAWN_WAIT only */
 
 /* What we asked spawnd, oldest first: for whom and what it is. */
 struct asked {
 	unsigned from;			/* the monitor that asked us */
 	uint8_t type;			/* MON_SPAWN or MON_DOMAIN */
-	uint64_t how;			/* MON_DOMAIN: 0 report, 1 kill, 2 list */
+	uint64_t how;			/* MON_DOMAIN: 0 report, 1 kill, 2 list, 3 RAM */
 	uint64_t req;			/* its w0 */
 	uint64_t after;			/* a list: only ids above this */
 	uint32_t ids[MONITOR_LIST_IDS]; /* a list so far: the lowest, ascending */
@@ -62,39 +76,124 @@ struct asked {
 };
 static struct queue asked = QUEUE_INIT(struct asked);
 
+/* The waits spawnd has (MON_WAIT): for whom, and which domain. */
+struct waiting {
+	unsigned from;
+	uint64_t req, id;
+};
+static struct queue waiting = QUEUE_INIT(struct waiting);
+
+/* Into *ep an endpoint to spawnd badged badge; false (nothing kept) if
+   that failed. */
+static bool spawnd_ep(capaddr_t *ep, uint64_t badge)
+{
+	*ep = slot_alloc();
+	if (*ep == SLOT_NONE)
+		return false;
+	if (!cnode_mint(CAPADDR(CAPADDR_L1(*ep), 0), 1, CAPADDR_L2(*ep),
+			child_cap(&spawnd, SPAWN_H_EP), CAP_RIGHTS_ALL, badge))
+		return true;
+	slot_free(*ep);
+	*ep = SLOT_NONE;
+	return false;
+}
+
 errval_t spawn_init(void)
 {
 	errval_t err = services_start_spawnd(&spawnd);
-	if (!err && (to_spawnd = slot_alloc()) == SLOT_NONE)
+	if (!err && (!spawnd_ep(&to_spawnd, CLIENT_MONITOR) || !spawnd_ep(&to_waits, CLIENT_WAIT)))
 		err = ERR_NO_SLOTS;
 	if (!err)
-		err = cnode_mint(CAPADDR(CAPADDR_L1(to_spawnd), 0), 1, CAPADDR_L2(to_spawnd),
-				 child_cap(&spawnd, SPAWN_H_EP), CAP_RIGHTS_ALL, CLIENT_MONITOR);
-	if (!err)
 		err = spawn_run(&spawnd);
-	if (err && to_spawnd != SLOT_NONE) {
-		cnode_delete(CAPADDR(CAPADDR_L1(to_spawnd), 0), 1, CAPADDR_L2(to_spawnd));
-		slot_free(to_spawnd);
-	}
+	if (err && to_spawnd != SLOT_NONE)
+		slot_drop(to_spawnd);
+	if (err && to_waits != SLOT_NONE)
+		slot_drop(to_waits);
 	if (err && spawnd.l1) /* its RAM comes back */
 		spawn_kill(&spawnd);
 	if (err)
-		to_spawnd = SLOT_NONE;
+		to_spawnd = to_waits = SLOT_NONE;
 	return err;
 }
 
-/* One request to spawnd, without waiting: what its full buffer cannot
-   take now goes from the loop, in order (ops.h: op_reply). */
+/* Not stopped (it faulted or exited: then nobody would answer). */
+static bool spawnd_up(void)
+{
+	uint64_t state, faults;
+	int64_t status;
+	return to_spawnd != SLOT_NONE && !spawn_status(&spawnd, &state, &faults, &status) && state;
+}
+
+/* One message to spawnd on ep, without waiting: what its full buffer
+   cannot take now goes from the loop, in order (ops.h: op_reply). */
+static errval_t spawnd_send(capaddr_t ep, const uint64_t w[4])
+{
+	if (!spawnd_up())
+		return ERR_NO_SPAWND;
+	op_reply(ep, false, w, CAPADDR_NONE, false);
+	return ERR_OK;
+}
+
 static errval_t ask_spawnd(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3)
 {
 	uint64_t w[4] = {op, w1, w2, w3};
-	uint64_t state, faults;
-	int64_t status;
-	/* Stopped (it faulted or exited): nobody would answer. */
-	if (to_spawnd == SLOT_NONE || spawn_status(&spawnd, &state, &faults, &status) || !state)
-		return ERR_NO_SPAWND;
-	op_reply(to_spawnd, false, w, CAPADDR_NONE, false);
-	return ERR_OK;
+	return spawnd_send(to_spawnd, w);
+}
+
+_Static_assert(sizeof(((struct mon_spawn_args *)0)->data) % ARGS_FRAGMENT == 0,
+	       "a part of a block is whole SPAWN_ARGS fragments");
+
+void spawn_args_pass(const struct mon_spawn_args *p)
+{
+	const char *data = (const char *)p->data;
+	for (uint32_t i = 0; i < sizeof(p->data) && p->offset + i < p->total; i += ARGS_FRAGMENT) {
+		struct args_fragment f = {.op = SPAWN_ARGS,
+					  .offset = (uint32_t)(p->offset + i),
+					  .total = (uint32_t)p->total};
+		uint64_t w[4];
+		memcpy(f.data, data + i, ARGS_FRAGMENT);
+		memcpy(w, &f, sizeof(w));
+		spawnd_send(to_spawnd, w); /* (spawnd gone: the MON_SPAWN fails) */
+	}
+}
+
+void spawn_wait(unsigned from, const struct mon_wait *p)
+{
+	struct waiting w = {from, p->req, p->id};
+	uint64_t q[4] = {SPAWN_WAIT, p->id, SPAWN_WAIT_REAP, 0};
+	errval_t err = !spawnd_up()		   ? ERR_NO_SPAWND
+		       : !queue_push(&waiting, &w) ? ERR_NO_MEMORY
+						   : spawnd_send(to_waits, q);
+	if (err) {
+		union mon_payload r = {.waited = {.req = p->req, .err = err}};
+		mon_send(from, MON_WAITED, &r);
+	}
+}
+
+/* spawnd's answer to a wait (w3: the domain's id): the domain was taken
+   away, so what it held of other cores' objects goes back first, as after
+   a kill, then its waiter hears. */
+static void waited(const struct lmp_recv *m)
+{
+	struct waiting w = {0};
+	bool found = false;
+	for (unsigned n = waiting.n; n-- > 0;) { /* the oldest wait on it goes */
+		struct waiting x = *(struct waiting *)queue_front(&waiting);
+		queue_pop(&waiting);
+		if (!found && x.id == m->words[3]) {
+			w = x;
+			found = true;
+		} else {
+			queue_push(&waiting, &x); /* cannot fail: it was just taken */
+		}
+	}
+	if (!found)
+		return; /* no wait of ours */
+	capops_release();
+	union mon_payload r = {
+	    .waited = {
+		.req = w.req, .err = m->words[0], .status = m->words[1], .faults = m->words[2]}};
+	mon_send(w.from, MON_WAITED, &r);
 }
 
 void spawn_request(unsigned from, uint8_t type, const union mon_payload *p)
@@ -104,17 +203,16 @@ void spawn_request(unsigned from, uint8_t type, const union mon_payload *p)
 	errval_t err = ERR_OK;
 	struct asked a = {
 	    .from = from, .type = type, .how = how, .req = p->request.req, .after = p->domain.id};
-	if (how > 2)
+	static const uint64_t ops[4] = {SPAWN_STATUS, SPAWN_KILL, SPAWN_LIST, SPAWN_MEM};
+	if (how > 3)
 		err = ERR_BAD_REQUEST;
 	else if (!queue_push(&asked, &a))
 		err = ERR_NO_MEMORY;
 	else if (type == MON_SPAWN)
-		err = ask_spawnd(SPAWN_START, p->spawn.name[0], p->spawn.name[1], p->spawn.arg);
+		err = ask_spawnd(SPAWN_START, p->spawn.name[0], p->spawn.name[1],
+				 (uint32_t)p->spawn.arg | p->spawn.args << 32);
 	else
-		err = ask_spawnd(how == 0   ? SPAWN_STATUS
-				 : how == 1 ? SPAWN_KILL
-					    : SPAWN_LIST,
-				 p->domain.id, 0, 0);
+		err = ask_spawnd(ops[how], p->domain.id, 0, 0);
 	if (err) {
 		if (err != ERR_BAD_REQUEST && err != ERR_NO_MEMORY)
 			((struct asked *)queue_at(&asked, asked.n - 1))->type = 0; /* not asked */
@@ -141,11 +239,15 @@ static void list_add(struct asked *a, uint32_t id)
 
 bool spawn_note(const struct lmp_recv *m)
 {
-	if (mon_me() == 0 || m->badge != SERVER_SPAWND)
+	if (mon_me() == 0 || (m->badge != SERVER_SPAWND && m->badge != SERVER_SPAWND_WAIT))
 		return false;
 	if (m->has_cap)
 		mon_drop_recv(); /* spawnd sends us none */
-	struct asked *a = NULL;	 /* the oldest not answered yet */
+	if (m->badge == SERVER_SPAWND_WAIT) {
+		waited(m);
+		return true;
+	}
+	struct asked *a = NULL; /* the oldest not answered yet */
 	for (unsigned i = 0; i < asked.n && !a; i++)
 		if (!((struct asked *)queue_at(&asked, i))->done &&
 		    ((struct asked *)queue_at(&asked, i))->type)
@@ -156,7 +258,7 @@ bool spawn_note(const struct lmp_recv *m)
 	a->r.answer.err = m->words[0];
 	if (a->type == MON_SPAWN) {
 		a->r.spawned.id = m->words[1];
-	} else if (a->how == 0 && !m->words[0]) {
+	} else if ((a->how == 0 || a->how == 3) && !m->words[0]) {
 		memcpy(a->r.domain_status.v, &m->words[1], sizeof(a->r.domain_status.v));
 	} else if (a->how == 2 && !m->words[0] && m->words[1]) {
 		list_add(a, (uint32_t)m->words[1]); /* one line per domain, then w1 = 0 */
@@ -187,6 +289,77 @@ void spawn_flush(void)
 	}
 }
 
+/*
+ * Monitor 0: the argument blocks clients are sending (MONITOR_ARGS), each
+ * for the client's next MONITOR_SPAWN: one per client, MON_ARGS_BLOCKS at
+ * most; a client's first fragment takes a free one or else the one
+ * touched least recently, whose client's spawn then fails
+ * (ERR_ARGS_INCOMPLETE). Nothing to free: a client that goes away leaves
+ * a block to be taken.
+ */
+static struct staged {
+	uint64_t client; /* its badge; 0: free */
+	uint64_t used;	 /* when it was last touched */
+	struct args_in in;
+} staged[MON_ARGS_BLOCKS];
+static uint64_t touches;
+
+/* The client's block; with take, a new one if it has none. */
+static struct staged *staged_of(uint64_t client, bool take)
+{
+	struct staged *empty = NULL, *old = &staged[0];
+	for (unsigned i = 0; i < MON_ARGS_BLOCKS; i++) {
+		if (staged[i].client == client)
+			return &staged[i];
+		if (!staged[i].client && !empty)
+			empty = &staged[i];
+		if (staged[i].used < old->used)
+			old = &staged[i];
+	}
+	if (!take)
+		return NULL;
+	struct staged *s = empty ? empty : old;
+	s->client = client;
+	s->in = (struct args_in){0};
+	return s;
+}
+
+void mon_args_put(uint64_t client, const struct monitor_args *f)
+{
+	struct staged *s = staged_of(client, f->offset == 0);
+	if (!s)
+		return; /* its block went to another: its spawn fails */
+	s->used = ++touches;
+	args_put(&s->in, f->offset, f->total, f->data, sizeof(f->data));
+}
+
+/* A spawn takes its client's block (any): into *block if one of bytes
+   came whole. */
+static errval_t args_of(uint64_t client, uint32_t bytes, const char **block)
+{
+	struct staged *s = staged_of(client, false);
+	errval_t err = s ? args_take(&s->in, bytes) : bytes ? ERR_ARGS_INCOMPLETE : ERR_OK;
+	if (s)
+		s->client = 0;
+	*block = s ? s->in.buf : NULL; /* (holds until the next fragment) */
+	return err;
+}
+
+/* The block to core k, just before its MON_SPAWN. */
+static errval_t args_forward(unsigned k, const char *block, uint32_t bytes)
+{
+	errval_t err = ERR_OK;
+	union mon_payload f;
+	for (uint32_t off = 0; !err && off < bytes; off += sizeof(f.spawn_args.data)) {
+		uint32_t n = bytes - off;
+		f = (union mon_payload){.spawn_args = {.offset = off, .total = bytes}};
+		memcpy(f.spawn_args.data, block + off,
+		       n < sizeof(f.spawn_args.data) ? n : sizeof(f.spawn_args.data));
+		err = mon_send(k, MON_SPAWN_ARGS, &f);
+	}
+	return err;
+}
+
 struct domain_op {
 	struct op op;
 	struct asker to;
@@ -197,33 +370,65 @@ static void domain_done(struct op *o)
 	struct domain_op *d = (struct domain_op *)o;
 	if (o->err)
 		memset(o->last, 0, sizeof(o->last));
+	/* spawn's, domain's or wait's reply: MON_SPAWNED's, MON_DOMAIN_STATUS's
+	   or MON_WAITED's values, in order */
 	union monitor_rep r = {.words = {o->err, o->last[0], o->last[1], o->last[2]}};
-	asker_reply(&d->to, &r); /* spawn's or domain's, as MON_SPAWNED's or MON_DOMAIN_STATUS's */
+	asker_reply(&d->to, &r);
 	op_end(o);
 }
 
-void mon_remote_domain(const union monitor_req *asked, struct asker to)
+/* The message to core k for a client's request, and its answer's type. */
+static errval_t remote_request(const union monitor_req *q, union mon_payload *p, uint8_t *type,
+			       uint8_t *answer)
 {
-	bool spawn = asked->spawn.op == MONITOR_SPAWN;
-	uint64_t core = spawn ? asked->spawn.core : asked->domain.core;
-	errval_t err = ERR_OK;
+	switch (q->op) {
+	case MONITOR_SPAWN:
+		*p = (union mon_payload){.spawn = {.name = {q->spawn.name[0], q->spawn.name[1]},
+						   .arg = q->spawn.arg,
+						   .args = q->spawn.args}};
+		*type = MON_SPAWN;
+		*answer = MON_SPAWNED;
+		return ERR_OK;
+	case MONITOR_WAIT:
+		*p = (union mon_payload){.wait = {.id = q->wait.id}};
+		*type = MON_WAIT;
+		*answer = MON_WAITED;
+		return ERR_OK;
+	default:
+		*p = (union mon_payload){.domain = {.id = q->domain.id, .how = q->domain.how}};
+		*type = MON_DOMAIN;
+		*answer = MON_DOMAIN_STATUS;
+		return q->domain.how > 3 ? ERR_BAD_REQUEST : ERR_OK;
+	}
+}
+
+void mon_remote_domain(const union monitor_req *asked, struct asker to, uint64_t client)
+{
+	bool spawn = asked->op == MONITOR_SPAWN;
+	uint64_t core = spawn			    ? asked->spawn.core
+			: asked->op == MONITOR_WAIT ? asked->wait.core
+						    : asked->domain.core;
+	uint32_t bytes = spawn ? asked->spawn.args : 0;
+	const char *block = NULL;
+	union mon_payload q;
+	uint8_t type, answer;
+	errval_t err = remote_request(asked, &q, &type, &answer);
+	/* A spawn takes its client's block, whatever becomes of it. */
+	errval_t args = spawn ? args_of(client, bytes, &block) : ERR_OK;
 	if (core == 0 || core >= BOOTINFO_MAX_CORES || !mon_peer_up((unsigned)core))
 		err = ERR_CORE_NONE;
-	else if (!spawn && asked->domain.how > 2)
-		err = ERR_BAD_REQUEST;
-	struct domain_op *d = err ? NULL : (struct domain_op *)op_new(sizeof(*d));
-	if (!err && !d)
+	struct domain_op *d = err || args ? NULL : (struct domain_op *)op_new(sizeof(*d));
+	if (!err && !args && !d)
 		err = ERR_NO_MEMORY;
-	if (err) {
-		asker_fail(&to, err);
+	if (err || args) {
+		asker_fail(&to, err ? err : args);
 		return;
 	}
 	d->to = to;
-	union mon_payload q = {.spawn = {.name = {asked->spawn.name[0], asked->spawn.name[1]},
-					 .arg = asked->spawn.arg}};
-	if (!spawn)
-		q.domain = (struct mon_domain){.id = asked->domain.id, .how = asked->domain.how};
-	op_round(&d->op, spawn ? MON_SPAWNED : MON_DOMAIN_STATUS);
-	d->op.err = op_ask(&d->op, (unsigned)core, spawn ? MON_SPAWN : MON_DOMAIN, &q);
+	op_round(&d->op, answer);
+	/* The block and its spawn go in one go: nothing comes between them. */
+	d->op.err = args_forward((unsigned)core, block, bytes);
+	if (!d->op.err)
+		d->op.err = op_ask(&d->op, (unsigned)core, type, &q);
 	op_wait(&d->op, SPAWN_TICKS, domain_done);
 }

@@ -72,9 +72,10 @@ static errval_t one(unsigned k, uint64_t flags, uint64_t *ticks, uint64_t *msgs)
 	return err ? err : e2;
 }
 
-int main(void *arg)
+int main(int argc, char **argv)
 {
-	(void)arg;
+	(void)argc;
+	(void)argv;
 	unsigned online = 0;
 	for (unsigned c = 0; c < bi->ncores; c++)
 		online += bi->cores[c].online;

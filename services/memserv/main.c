@@ -54,9 +54,10 @@ static void do_free(uint64_t client, uint64_t handle)
 	rpc_reply(client, ERR_CAP_NOT_FOUND, 0, 0, 0, CAPADDR_NONE);
 }
 
-int main(void *arg)
+int main(int argc, char **argv)
 {
-	(void)arg;
+	(void)argc;
+	(void)argv;
 	if (ram_init(CAPADDR(CN_TASK, TASK_RAM)))
 		return 1;
 	faults_init(faults_bootarg(bi->bootargs), bi->coreid, FAULTS_MEMSERV);

@@ -65,9 +65,10 @@ static void forward(void)
 			sys_yield();
 }
 
-int main(void *arg)
+int main(int argc, char **argv)
 {
-	(void)arg;
+	(void)argc;
+	(void)argv;
 	if (bi->uart_kind == 0 || ram_init(CAPADDR(CN_TASK, TASK_RAM)) || win_init())
 		return 1;
 	uart = win_map(CAPADDR(CN_TASK, TASK_DEV), 1, true);

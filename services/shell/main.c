@@ -12,30 +12,42 @@
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
 #include <abi/services.h>
+#include <rt/args.h>
 #include <rt/rpc.h>
 
-#define LINE_MAX 128
-#define ARGS_MAX 8
+/* Long enough for `spawn <module> <core>` and more than ARGS_MAX_BYTES of
+   arguments (so that too many are refused by the rules, not the line). */
+#define LINE_MAX 512
+#define ARGS_MAX 64
 
 static const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VADDR;
 
 #define SHORT_TRIES 64
 
-static errval_t spawnd(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, struct lmp_recv *rep)
+/* A request to spawnd, after the argument block it takes (bytes 0: none). */
+static errval_t spawnd_args(const char *block, uint32_t bytes, uint64_t op, uint64_t a1,
+			    uint64_t a2, uint64_t a3, struct lmp_recv *rep)
 {
 	uint64_t req[4] = {op, a1, a2, a3};
+	capaddr_t ep = CAPADDR(CN_TASK, TASK_SPAWND);
 	errval_t err;
 	/* Short of memory (spawnd, or memserv behind it; under faults=SEED
 	   mostly injected): a refused request changed nothing, and memory
 	   comes back as other requests end: ask again a while, as
-	   monitor_call does. */
+	   monitor_call does (the block again too: each start takes it). */
 	for (unsigned tries = 1;; tries++) {
-		err =
-		    rpc_call(CAPADDR(CN_TASK, TASK_SPAWND), SERVER_SPAWND, req, CAPADDR_NONE, rep);
+		err = args_send(ep, SPAWN_ARGS, block, bytes);
+		if (!err)
+			err = rpc_call(ep, SERVER_SPAWND, req, CAPADDR_NONE, rep);
 		if ((err != ERR_NO_MEMORY && err != ERR_NO_SLOTS) || tries == SHORT_TRIES)
 			return err;
 		rpc_nap(1);
 	}
+}
+
+static errval_t spawnd(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, struct lmp_recv *rep)
+{
+	return spawnd_args(NULL, 0, op, a1, a2, a3, rep);
 }
 
 static bool parse_u64(const char *s, uint64_t *v)
@@ -248,38 +260,54 @@ static errval_t cmd_caps(int argc, char **argv)
 	return err;
 }
 
-static errval_t start(const char *name, uint64_t arg, uint64_t *id)
+/* Start a module on core 0 with a0 = arg and the arguments in block. */
+static errval_t start(const char *name, uint32_t arg, const char *block, uint32_t bytes,
+		      uint64_t *id)
 {
 	uint64_t w[2] = {0, 0};
 	if (strlen(name) > 16)
 		return ERR_MODULE_NOT_FOUND;
 	memcpy(w, name, strlen(name));
 	struct lmp_recv r;
-	errval_t err = spawnd(SPAWN_START, w[0], w[1], arg, &r);
+	errval_t err =
+	    spawnd_args(block, bytes, SPAWN_START, w[0], w[1], arg | (uint64_t)bytes << 32, &r);
 	*id = r.words[1];
+	return err;
+}
+
+/* Another core: its monitor builds the domain there (via monitor 0), the
+   arguments sent to monitor 0 first. */
+static errval_t start_on(uint64_t core, const char *name, const char *block, uint32_t bytes,
+			 uint64_t *id)
+{
+	union monitor_req q = {.spawn = {MONITOR_SPAWN, .core = core, .args = bytes}};
+	union monitor_rep r;
+	if (strlen(name) > 16 || core >= BOOTINFO_MAX_CORES)
+		return core >= BOOTINFO_MAX_CORES ? ERR_CORE_NONE : ERR_MODULE_NOT_FOUND;
+	memcpy(q.spawn.name, name, strlen(name));
+	errval_t err = args_send(CAPADDR(CN_TASK, TASK_MONITOR), MONITOR_ARGS, block, bytes);
+	if (!err)
+		err = monitor(q, &r);
+	*id = r.spawn.id;
 	return err;
 }
 
 static errval_t cmd_spawn(int argc, char **argv)
 {
 	uint64_t id, core = 0;
-	if (argc < 2 || argc > 3 || (argc == 3 && !parse_u64(argv[2], &core)))
+	char block[ARGS_MAX_BYTES];
+	uint32_t bytes = 0;
+	if (argc < 2 || (argc >= 3 && !parse_u64(argv[2], &core)))
 		return ERR_SHELL_USAGE;
-	if (core == 0) {
-		errval_t err = start(argv[1], 0, &id);
-		if (!err)
-			printf("spawned %s as domain %lu\n", argv[1], (unsigned long)id);
-		return err;
-	}
-	/* Another core: its monitor builds the domain there (via monitor 0). */
-	union monitor_req q = {.spawn = {MONITOR_SPAWN, .core = core}};
-	union monitor_rep r;
-	if (strlen(argv[1]) > 16 || core > 0xffffffffu)
-		return core > 0xffffffffu ? ERR_CORE_NONE : ERR_MODULE_NOT_FOUND;
-	memcpy(q.spawn.name, argv[1], strlen(argv[1]));
-	errval_t err = monitor(q, &r);
-	if (!err)
-		printf("spawned %s as domain %lu on core %lu\n", argv[1], (unsigned long)r.spawn.id,
+	errval_t err = argc > 3 ? args_pack(argc - 3, argv + 3, block, &bytes) : ERR_OK;
+	if (!err && core == 0)
+		err = start(argv[1], 0, block, bytes, &id);
+	else if (!err)
+		err = start_on(core, argv[1], block, bytes, &id);
+	if (!err && core == 0)
+		printf("spawned %s as domain %lu\n", argv[1], (unsigned long)id);
+	else if (!err)
+		printf("spawned %s as domain %lu on core %lu\n", argv[1], (unsigned long)id,
 		       (unsigned long)core);
 	return err;
 }
@@ -307,12 +335,49 @@ static errval_t cmd_kill(int argc, char **argv)
 	return err;
 }
 
-/* Start a module, wait for it to end, and take it away; its exit status. */
-static errval_t run_module(const char *name, uint64_t arg)
+/* Wait for domain id on core to stop, and take it away; its exit status
+   and faults. */
+static errval_t wait_for(uint64_t core, uint64_t id, int64_t *status, uint64_t *faults)
+{
+	struct lmp_recv r;
+	union monitor_rep mr;
+	errval_t err;
+	if (core == 0) {
+		err = spawnd(SPAWN_WAIT, id, SPAWN_WAIT_REAP, 0, &r);
+		*status = (int64_t)r.words[1];
+		*faults = r.words[2];
+		return err;
+	}
+	err = monitor((union monitor_req){.wait = {MONITOR_WAIT, .core = core, .id = id}}, &mr);
+	*status = (int64_t)mr.wait.status;
+	*faults = mr.wait.faults;
+	return err;
+}
+
+static errval_t cmd_wait(int argc, char **argv)
+{
+	uint64_t id, core = 0, faults;
+	int64_t status;
+	if (argc < 2 || argc > 3 || !parse_u64(argv[1], &id) ||
+	    (argc == 3 && !parse_u64(argv[2], &core)))
+		return ERR_SHELL_USAGE;
+	errval_t err = wait_for(core, id, &status, &faults);
+	if (!err && faults)
+		printf("domain %lu on core %lu faulted\n", (unsigned long)id, (unsigned long)core);
+	else if (!err)
+		printf("domain %lu on core %lu exited with status %ld\n", (unsigned long)id,
+		       (unsigned long)core, (long)status);
+	return err;
+}
+
+/* Start a module, wait for it to end, and take it away; its exit status.
+   (A kill of its own, not the wait's: asked again while memory is short,
+   as under faults=SEED.) */
+static errval_t run_module(const char *name, uint32_t arg)
 {
 	struct lmp_recv r;
 	uint64_t id;
-	errval_t err = start(name, arg, &id);
+	errval_t err = start(name, arg, NULL, 0, &id);
 	if (err)
 		return err;
 	err = spawnd(SPAWN_WAIT, id, 0, 0, &r);
@@ -329,8 +394,9 @@ static errval_t run_module(const char *name, uint64_t arg)
 }
 
 /* Test suites of the tests module, selected by name. */
-static const char *const suites[] = {"caps",  "vm",  "lmp",  "syscalls", "domains", "cores", "race",
-				     "relay", "mem", "load", "stress",	 "names",   "dead"};
+static const char *const suites[] = {"caps",   "vm",	"lmp",	 "syscalls", "domains",
+				     "cores",  "race",	"relay", "mem",	     "load",
+				     "stress", "names", "dead",	 "spawn"};
 
 static errval_t cmd_test(int argc, char **argv)
 {
@@ -342,13 +408,13 @@ static errval_t cmd_test(int argc, char **argv)
 				break;
 		if (s == sizeof(suites) / sizeof(suites[0])) {
 			printf("test: no suite '%s' (caps vm lmp syscalls domains cores race relay "
-			       "mem load stress names dead)\n",
+			       "mem load stress names dead spawn)\n",
 			       argv[i]);
 			return ERR_SHELL_USAGE;
 		}
 		mask |= 1ull << s;
 	}
-	return run_module("tests", mask);
+	return run_module("tests", (uint32_t)mask);
 }
 
 static errval_t cmd_bench(int argc, char **argv)
@@ -368,12 +434,13 @@ static const struct command {
     {"ps", "", "list domains", cmd_ps},
     {"mem", "", "free and total memory (memserv)", cmd_mem},
     {"caps", "<domain>", "dump a domain's cspace", cmd_caps},
-    {"spawn", "<module> [core]", "start a domain from a boot module", cmd_spawn},
+    {"spawn", "<module> [core [args...]]", "start a domain from a boot module", cmd_spawn},
     {"kill", "<domain> [core]", "stop a domain and take its memory back", cmd_kill},
+    {"wait", "<domain> [core]", "wait for a domain to end, then take its memory back", cmd_wait},
     {"bench", "", "measure cross-core revocation (targeted vs broadcast)", cmd_bench},
     {"test", "[suite...]",
      "run the in-system tests (caps vm lmp syscalls domains cores race relay mem load stress "
-     "names dead)",
+     "names dead spawn)",
      cmd_test},
     {"cores", "", "list the cores and their monitors", cmd_cores},
     {"names", "", "list the registered names and their cores", cmd_names},
@@ -389,7 +456,7 @@ static errval_t cmd_help(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	for (unsigned i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		printf("  %-8s %-12s %s\n", commands[i].name, commands[i].args, commands[i].help);
+		printf("  %-8s %-26s %s\n", commands[i].name, commands[i].args, commands[i].help);
 	return ERR_OK;
 }
 
@@ -477,9 +544,10 @@ static void run_bootargs(void)
 	cmd_poweroff(0, NULL);
 }
 
-int main(void *arg)
+int main(int argc, char **argv)
 {
-	(void)arg;
+	(void)argc;
+	(void)argv;
 	run_bootargs();
 	static char line[LINE_MAX];
 	unsigned len = 0;

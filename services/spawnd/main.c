@@ -12,6 +12,12 @@
  * introduced to core k's monitor (MONITOR_ADOPT) before it runs, so that
  * the monitor can hand it capabilities from other cores and answer it;
  * spawnd lists itself there as domain 1.
+ *
+ * A domain gets its arguments (abi/args.h) on the top page of its stack:
+ * its name, then the block its requester sent in SPAWN_ARGS fragments just
+ * before SPAWN_START (one block in the making per client, the next
+ * replacing it), and its id. SPAWN_WAIT is answered when the domain
+ * stops; with SPAWN_WAIT_REAP it is then taken away as SPAWN_KILL does.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +25,7 @@
 #include <abi/bootinfo.h>
 #include <abi/services.h>
 #include <abi/monitor.h>
+#include <rt/args.h>
 #include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
@@ -190,7 +197,8 @@ static errval_t equip(struct dom *d)
 	return err;
 }
 
-static errval_t start(const char *name, uint64_t arg, uint32_t *id)
+static errval_t start(const char *name, uint64_t arg, const char *block, uint32_t bytes,
+		      uint32_t *id)
 {
 	uint64_t size;
 	capaddr_t elf = module(name, &size);
@@ -204,7 +212,8 @@ static errval_t start(const char *name, uint64_t arg, uint32_t *id)
 		d->id = 0;
 		return err;
 	}
-	err = spawn_elf_in(&d->c, name, elf, size, d->ram, spawn_ram[far], arg);
+	struct spawn_args args = {block, bytes, d->id};
+	err = spawn_elf_in(&d->c, name, elf, size, d->ram, spawn_ram[far], arg, &args);
 	if (!err)
 		err = equip(d);
 	if (!err)
@@ -218,6 +227,30 @@ static errval_t start(const char *name, uint64_t arg, uint32_t *id)
 	strncpy(d->name, name, sizeof(d->name) - 1);
 	*id = d->id;
 	return ERR_OK;
+}
+
+/* Each client's argument block in the making (SPAWN_ARGS), for its next
+   SPAWN_START: bounded, one per client, replaced by the next. */
+#define CLIENTS (CLIENT_WAIT + 1)
+static struct args_in staged[CLIENTS];
+
+static void put_args(uint64_t client, const struct lmp_recv *m)
+{
+	struct args_fragment f;
+	memcpy(&f, m->words, sizeof(f));
+	if (client < CLIENTS)
+		args_put(&staged[client], f.offset, f.total, f.data, sizeof(f.data));
+}
+
+/* SPAWN_START: w3 = a0 | the length of the block sent before << 32. */
+static errval_t start_req(uint64_t client, const struct lmp_recv *m, uint32_t *id)
+{
+	char name[17] = {0};
+	uint32_t bytes = (uint32_t)(m->words[3] >> 32);
+	struct args_in *a = client < CLIENTS ? &staged[client] : NULL;
+	errval_t err = a ? args_take(a, bytes) : bytes ? ERR_ARGS_INCOMPLETE : ERR_OK;
+	memcpy(name, &m->words[1], 16);
+	return err ? err : start(name, (uint32_t)m->words[3], bytes ? a->buf : NULL, bytes, id);
 }
 
 static errval_t kill(uint64_t id)
@@ -288,11 +321,13 @@ static void caps(uint64_t client, uint64_t id)
  * killed), however long that takes. Until then the wait is kept here and
  * spawnd serves other requests; while any wait is kept it looks at the
  * domains once a tick (the kernel sends no message when a domain stops).
- * A client waits for its answer, so there is at most one wait per client.
+ * At most MAX_DOMS waits at once (more are refused, ERR_NO_SLOTS): a
+ * client waits for its answer, but core k's monitor asks for others.
  */
 static struct {
 	uint64_t client;
 	uint64_t id; /* 0: free */
+	bool reap;   /* SPAWN_WAIT_REAP */
 } waits[MAX_DOMS];
 static unsigned nwaits;
 
@@ -306,34 +341,52 @@ static bool stopped(uint64_t id, struct sysret *r)
 	return r->err || r->v[0] == 0;
 }
 
-static void waits_check(void)
+/* Domain id has stopped or is gone (r: its status, or why not): taken
+   away if a wait on it asks for that, then every wait on it is answered
+   (w3 = id: core k's monitor tells its waits apart by it). */
+static void waits_answer(uint64_t id, struct sysret r)
 {
-	struct sysret r;
-	for (unsigned i = 0; nwaits && i < MAX_DOMS; i++)
-		if (waits[i].id && stopped(waits[i].id, &r)) {
-			rpc_reply(waits[i].client, r.err, r.v[2], r.v[1], 0, CAPADDR_NONE);
+	struct dom *d = find(id);
+	bool reap = false;
+	for (unsigned i = 0; i < MAX_DOMS; i++)
+		reap |= waits[i].id == id && waits[i].reap;
+	if (reap && d && !r.err)
+		r.err = dom_destroy(d); /* (else it stays listed, stopped) */
+	for (unsigned i = 0; i < MAX_DOMS; i++)
+		if (waits[i].id == id) {
+			rpc_reply(waits[i].client, r.err, r.v[2], r.v[1], id, CAPADDR_NONE);
 			waits[i].id = 0;
 			nwaits--;
 		}
 }
 
-static void wait(uint64_t client, uint64_t id)
+static void waits_check(void)
 {
 	struct sysret r;
+	for (unsigned i = 0; nwaits && i < MAX_DOMS; i++)
+		if (waits[i].id && stopped(waits[i].id, &r))
+			waits_answer(waits[i].id, r);
+}
+
+static void wait(uint64_t client, uint64_t id, uint64_t flags)
+{
+	struct dom *d = find(id);
 	unsigned i = 0;
-	if (stopped(id, &r)) {
-		rpc_reply(client, r.err, r.v[2], r.v[1], 0, CAPADDR_NONE);
-		return;
-	}
 	while (i < MAX_DOMS && waits[i].id)
 		i++;
-	if (i == MAX_DOMS) { /* MAX_DOMS waits at once already: refused, not kept */
-		rpc_reply(client, ERR_NO_SLOTS, 0, 0, 0, CAPADDR_NONE);
+	errval_t err = !d	       ? ERR_DOMAIN_NOT_FOUND
+		       : d->service    ? ERR_DOMAIN_PROTECTED /* it never stops */
+		       : i == MAX_DOMS ? ERR_NO_SLOTS	      /* refused, not kept */
+				       : ERR_OK;
+	if (err) {
+		rpc_reply(client, err, 0, 0, id, CAPADDR_NONE);
 		return;
 	}
 	waits[i].client = client;
-	waits[i].id = id; /* (a running domain: never 0) */
+	waits[i].id = id;
+	waits[i].reap = flags & SPAWN_WAIT_REAP;
 	nwaits++;
+	waits_check(); /* answered at once if it has stopped already */
 }
 
 /* Monitor 0's two messages: the Dispatcher, then the L1 CNode of a service.
@@ -371,9 +424,10 @@ static void do_register(uint64_t client, const struct lmp_recv *m)
 	rpc_reply(client, err, 0, 0, 0, CAPADDR_NONE);
 }
 
-int main(void *arg)
+int main(int argc, char **argv)
 {
-	(void)arg;
+	(void)argc;
+	(void)argv;
 	far = bi->coreid != 0;
 	if (ram_init(CAPADDR(CN_TASK, TASK_RAM)) || win_init())
 		return 1;
@@ -390,7 +444,6 @@ int main(void *arg)
 	for (;;) {
 		struct lmp_recv m;
 		uint32_t id = 0;
-		char name[17] = {0};
 		/* While a wait is kept, look at the domains every tick. */
 		errval_t err = nwaits ? rpc_next_timeout(1, &m) : rpc_next(&m);
 		waits_check();
@@ -402,8 +455,14 @@ int main(void *arg)
 			rpc_drop_cap();
 		switch (m.words[0]) {
 		case SPAWN_START:
-			memcpy(name, &m.words[1], 16);
-			rpc_reply(m.badge, start(name, m.words[3], &id), id, 0, 0, CAPADDR_NONE);
+			rpc_reply(m.badge, start_req(m.badge, &m, &id), id, 0, 0, CAPADDR_NONE);
+			break;
+		case SPAWN_ARGS:
+			put_args(m.badge, &m);
+			break;
+		case SPAWN_MEM:
+			rpc_reply(m.badge, ERR_OK, ram_free_bytes(), ram_total_bytes(), 0,
+				  CAPADDR_NONE);
 			break;
 		case SPAWN_KILL:
 			rpc_reply(m.badge, kill(m.words[1]), 0, 0, 0, CAPADDR_NONE);
@@ -415,7 +474,7 @@ int main(void *arg)
 			caps(m.badge, m.words[1]);
 			break;
 		case SPAWN_WAIT:
-			wait(m.badge, m.words[1]);
+			wait(m.badge, m.words[1], m.words[2]);
 			break;
 		case SPAWN_STATUS:
 			status(m.badge, m.words[1]);

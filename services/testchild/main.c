@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * testchild: a domain the in-system tests start to misbehave on purpose.
- * a0 selects what it does:
+ * a0 (rt_arg), or when that is 0 its first argument (`spawn testchild 0 2`
+ * in the shell), selects what it does:
  *   1  exit with status 7
  *   2  store to address 0 (a fault: the kernel stops it, nobody else)
  *   3  wait for a message with an endpoint, read the frame at 0xc0000000,
@@ -64,15 +65,20 @@
  *      must show as ERR_OK, then ERR_CAP_REVOKED while it is marked, then
  *      ERR_CAP_EMPTY, never out of that order; print the counts, exit 0 if
  *      the order held
+ *  19  exit with a digest of what it was started with (args_digest), so
+ *      that a test knows its arguments, id and core all arrived
+ *  20  sleep n ticks (bits 8-23), then exit with status 20
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
 #include <abi/services.h>
+#include <rt/args.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
 #include <rt/names.h>
@@ -516,9 +522,24 @@ static int name_client(void)
 	return (int)bad;
 }
 
-int main(void *arg)
+/* Mode 19: h = h * 33 + x (from 5381) over argc, every byte of argv[0..argc-1]
+   with its NUL, the domain's id and its core; 31 bits of it. */
+static int args_digest(int argc, char **argv)
 {
-	uintptr_t mode = (uintptr_t)arg;
+	uint32_t h = 5381 * 33 + (uint32_t)argc;
+	for (int i = 0; i < argc; i++)
+		for (const char *s = argv[i];; s++) {
+			h = h * 33 + (uint8_t)*s;
+			if (!*s)
+				break;
+		}
+	h = h * 33 + (uint32_t)rt_domain();
+	return (int)((h * 33 + rt_core()) & 0x7fffffff);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t arg = rt_arg() || argc < 2 ? rt_arg() : strtoull(argv[1], NULL, 0), mode = arg;
 	struct lmp_recv m;
 	switch (mode & 0xff) {
 	case 1:
@@ -543,17 +564,22 @@ int main(void *arg)
 	case 14:
 		return bad_requests();
 	case 15:
-		return broadcast_from_here((uintptr_t)arg);
+		return broadcast_from_here(arg);
 	case 10:
-		return share_from_here((uintptr_t)arg);
+		return share_from_here(arg);
 	case 16:
-		return flood_monitor((uintptr_t)arg);
+		return flood_monitor(arg);
 	case 17:
 		return name_server();
 	case 18:
 		return name_client();
 	case 7:
-		return stress((uintptr_t)arg);
+		return stress(arg);
+	case 19:
+		return args_digest(argc, argv);
+	case 20:
+		lmp_recv_timeout((mode >> 8) & 0xffff, &m);
+		return 20;
 	case 4:
 		if (lmp_recv(1, &m) || !m.has_cap)
 			return 1;

@@ -14,6 +14,7 @@
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
 #include <abi/services.h>
+#include <rt/args.h>
 #include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
@@ -661,7 +662,7 @@ static void test_remote_domain(unsigned k)
 	uint64_t dom = spawn_on(k, 6);
 	capaddr_t ram, f = marked_frame(&ram, 0xd0d0000 + k);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, 99, 0, f, &rep), ERR_DOMAIN_NOT_FOUND);
-	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 3, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 4, CAPADDR_NONE, &rep), ERR_BAD_REQUEST);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 0, 2, CAPADDR_NONE, &rep), ERR_OK);
 	bool listed = false;
 	union monitor_rep r = monitor_rep_of(rep.words);
@@ -1749,6 +1750,188 @@ static void test_names(void)
 	slot_free(ep);
 }
 
+/* ---- arguments and waits on another core (suite `spawn`) ---- */
+
+/* testchild's mode 19 (testchild/main.c: args_digest): what it exits with. */
+static int64_t digest(int argc, char *const argv[], uint64_t id, unsigned core)
+{
+	uint32_t h = 5381 * 33 + (uint32_t)argc;
+	for (int i = 0; i < argc; i++)
+		for (const char *s = argv[i];; s++) {
+			h = h * 33 + (uint8_t)*s;
+			if (!*s)
+				break;
+		}
+	h = h * 33 + (uint32_t)id;
+	return (h * 33 + core) & 0x7fffffff;
+}
+
+/* testchild in mode 19 on core k with argv[1..argc-1] (argv[0]: its name):
+   its arguments, id and core all came, and waiting took it away. */
+static void expect_args(unsigned k, int argc, char *argv[], const char *what)
+{
+	uint64_t id, faults;
+	int64_t status = -1;
+	errval_t err = monitor_spawn(k, "testchild", 19, argc - 1, argv + 1, &id);
+	EXPECT_ERR(err, ERR_OK);
+	if (!err)
+		EXPECT_ERR(monitor_wait(k, id, &status, &faults), ERR_OK);
+	CHECK(!err && status == digest(argc, argv, id, k), "%s: core %u's testchild exited %ld",
+	      what, k, (long)status);
+}
+
+/* One fragment of a block as a client sends it (MONITOR_ARGS). */
+static void send_fragment(uint32_t offset, uint32_t total, const char *data)
+{
+	union monitor_req q = {.args = {MONITOR_ARGS, .offset = offset, .total = total}};
+	memcpy(q.args.data, data, sizeof(q.args.data));
+	EXPECT_ERR(send_req(q.words[0], q.words[1], q.words[2], q.words[3], CAPADDR_NONE), ERR_OK);
+}
+
+/* MONITOR_SPAWN of testchild on core k (mode 19) naming a block of bytes. */
+static errval_t spawn_named(unsigned k, uint32_t bytes, uint64_t *id)
+{
+	union monitor_req q = {.spawn = {MONITOR_SPAWN, .core = k, .args = bytes, .arg = 19}};
+	union monitor_rep r;
+	memcpy(q.spawn.name, "testchild", 9);
+	errval_t err = monitor_ask(q, CAPADDR_NONE, &r);
+	int64_t status;
+	uint64_t faults;
+	*id = err ? 0 : r.spawn.id;
+	if (!err) /* (it exits at once) */
+		EXPECT_ERR(monitor_wait(k, *id, &status, &faults), ERR_OK);
+	return err;
+}
+
+/*
+ * Blocks that are not whole, or too long, or not the one the spawn names:
+ * monitor 0 refuses the spawn; a new block replaces one begun; any spawn
+ * takes its client's block.
+ */
+static void test_bad_args(unsigned k)
+{
+	uint64_t id;
+	send_fragment(0, ARGS_MAX_BYTES + 1, "too long");
+	EXPECT_ERR(spawn_named(k, ARGS_MAX_BYTES + 1, &id), ERR_ARGS_TOO_LONG);
+	send_fragment(0, 32, "the first half, ");
+	EXPECT_ERR(spawn_named(k, 32, &id), ERR_ARGS_INCOMPLETE); /* the rest never came */
+	send_fragment(0, 40, "0123456789abcdef");
+	send_fragment(20, 40, "0123456789abcdef"); /* not where the last one ended */
+	send_fragment(32, 40, "01234567");
+	EXPECT_ERR(spawn_named(k, 40, &id), ERR_ARGS_INCOMPLETE);
+	send_fragment(0, 6, "hi\0yo\0");
+	EXPECT_ERR(spawn_named(k, 5, &id), ERR_ARGS_INCOMPLETE); /* not that long */
+	EXPECT_ERR(spawn_named(k, 6, &id), ERR_ARGS_INCOMPLETE); /* taken by the one before */
+	EXPECT_ERR(spawn_named(k, 9, &id), ERR_ARGS_INCOMPLETE); /* none sent */
+	send_fragment(0, 6, "hi\0yo\0");
+	EXPECT_ERR(spawn_named(k, 0, &id), ERR_OK); /* no arguments: the block goes */
+	EXPECT_ERR(spawn_named(k, 6, &id), ERR_ARGS_INCOMPLETE);
+	send_fragment(0, 6, "hiyo!!"); /* not ending in a NUL: spawnd refuses it */
+	EXPECT_ERR(spawn_named(k, 6, &id), ERR_BAD_REQUEST);
+	send_fragment(0, 32, "abandoned, then ");
+	send_fragment(0, 6, "hi\0yo\0"); /* replaces it */
+	EXPECT_ERR(spawn_named(k, 6, &id), ERR_OK);
+	char *too_many[34] = {0};
+	for (int i = 0; i < 33; i++)
+		too_many[i] = "1234567"; /* 33 x 8 bytes */
+	EXPECT_ERR(monitor_spawn(k, "testchild", 19, 33, too_many, &id), ERR_ARGS_TOO_LONG);
+	EXPECT_ERR(monitor_spawn(0, "testchild", 19, 0, NULL, &id), ERR_CORE_NONE);
+}
+
+/* Waits: for a domain that runs a while (two at once), that faults, that is
+   killed meanwhile, that is not there or is a service. */
+static void test_waits(unsigned k)
+{
+	struct lmp_recv rep;
+	uint64_t id, faults, name[2] = {0};
+	int64_t status;
+	memcpy(name, "testchild", 9);
+	uint64_t dom = spawn_on(k, 20 | 30 << 8); /* sleeps 30 ticks */
+	EXPECT_ERR(send_req(MONITOR_WAIT, k, dom, 0, CAPADDR_NONE), ERR_OK);
+	EXPECT_ERR(send_req(MONITOR_WAIT, k, dom, 0, CAPADDR_NONE), ERR_OK);
+	for (unsigned i = 0; i < 2; i++) {
+		EXPECT_ERR(lmp_recv(1, &rep), ERR_OK);
+		union monitor_rep r = monitor_rep_of(rep.words);
+		CHECK(rep.badge == SERVER_MONITOR && r.wait.err == ERR_OK && r.wait.status == 20 &&
+			  r.wait.faults == 0,
+		      "wait %u on a sleeper: %s, status %lu", i, err_str((errval_t)r.wait.err),
+		      (unsigned long)r.wait.status);
+	}
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep),
+		   ERR_DOMAIN_NOT_FOUND); /* taken away */
+	dom = spawn_on(k, 2);
+	EXPECT_ERR(monitor_wait(k, dom, &status, &faults), ERR_OK);
+	CHECK(faults == 1, "a faulting domain: %lu faults", (unsigned long)faults);
+	/* Killed while waited for: the wait says it is gone. */
+	dom = spawn_on(k, 20 | 1000 << 8);
+	EXPECT_ERR(send_req(MONITOR_WAIT, k, dom, 0, CAPADDR_NONE), ERR_OK);
+	EXPECT_ERR(send_req(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE), ERR_OK);
+	errval_t got[2] = {ERR_SHELL_USAGE, ERR_SHELL_USAGE};
+	for (unsigned i = 0; i < 2; i++)
+		if (lmp_recv(1, &rep) == ERR_OK && rep.badge == SERVER_MONITOR)
+			got[i] = (errval_t)rep.words[0];
+	CHECK((got[0] == ERR_OK && got[1] == ERR_DOMAIN_NOT_FOUND) ||
+		  (got[1] == ERR_OK && got[0] == ERR_DOMAIN_NOT_FOUND),
+	      "a kill during a wait: %s and %s", err_str(got[0]), err_str(got[1]));
+	EXPECT_ERR(monitor_wait(k, 999, &status, &faults), ERR_DOMAIN_NOT_FOUND);
+	EXPECT_ERR(monitor_wait(k, 1, &status, &faults), ERR_DOMAIN_PROTECTED); /* its spawnd */
+	EXPECT_ERR(monitor_wait(0, 1, &status, &faults), ERR_CORE_NONE);
+	EXPECT_ERR(monitor_wait(BOOTINFO_MAX_CORES, 1, &status, &faults), ERR_CORE_NONE);
+	(void)id;
+}
+
+/* The RAM core k's spawnd builds domains from: bytes free. */
+static uint64_t spawnd_free(unsigned k)
+{
+	union monitor_rep r;
+	EXPECT_ERR(monitor_ask((union monitor_req){.domain = {MONITOR_DOMAIN, .core = k, .how = 3}},
+			       CAPADDR_NONE, &r),
+		   ERR_OK);
+	return r.domain_mem.free;
+}
+
+/*
+ * Suite `spawn`: arguments reach a domain on core k whole (the largest
+ * block too), bad blocks are refused, waits answer; then 100 rounds of
+ * hello with arguments, each waited for: core k's spawnd has exactly the
+ * RAM it had, and lists itself alone.
+ */
+static void test_spawn(unsigned k, unsigned online)
+{
+	static char full[32][8];
+	char *argv[34] = {"testchild", "x", "yz", ""};
+	struct lmp_recv rep;
+	expect_args(k, 4, argv, "three arguments");
+	for (int i = 0; i < 32; i++) { /* 32 x 8 bytes: ARGS_MAX_BYTES */
+		snprintf(full[i], sizeof(full[i]), "arg%04d", i);
+		argv[i + 1] = full[i];
+	}
+	expect_args(k, 33, argv, "ARGS_MAX_BYTES of arguments");
+	test_bad_args(k);
+	test_waits(k);
+	uint64_t before = spawnd_free(k), id, faults;
+	unsigned ok = 0, rounds = 100;
+	for (unsigned i = 0; i < rounds; i++) {
+		char round[12];
+		char *args[2] = {"round", round};
+		int64_t status = -1;
+		snprintf(round, sizeof(round), "%u", i);
+		if (monitor_spawn(k, "hello", 0, 2, args, &id) == ERR_OK &&
+		    monitor_wait(k, id, &status, &faults) == ERR_OK)
+			ok += status == 0 && faults == 0;
+	}
+	uint64_t after = spawnd_free(k);
+	CHECK(ok == rounds, "%u of %u hellos on core %u started and exited 0", ok, rounds, k);
+	CHECK(after == before, "core %u's spawnd: %lu bytes free, was %lu", k, (unsigned long)after,
+	      (unsigned long)before);
+	printf("spawn: %u hellos on core %u, its spawnd %lu bytes free before and %lu after\n", ok,
+	       k, (unsigned long)before, (unsigned long)after);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, 0, 2, CAPADDR_NONE, &rep), ERR_OK);
+	CHECK(rep.words[1] == 1 && !rep.words[2], "core %u lists %#lx, want its spawnd alone", k,
+	      (unsigned long)rep.words[1]);
+	check_everywhere(online, "after the spawns");
+}
+
 enum {
 	SUITE_CAPS = 1,
 	SUITE_VM = 2,
@@ -1762,15 +1945,30 @@ enum {
 	SUITE_LOAD = 512,    /* not in the default run: long */
 	SUITE_STRESS = 1024, /* the stress of "cores" alone (under faults=SEED) */
 	SUITE_NAMES = 2048,
-	SUITE_DEAD = 4096, /* a dead core (under mute=K) */
+	SUITE_DEAD = 4096,  /* a dead core (under mute=K) */
+	SUITE_SPAWN = 8192, /* not in the default run: long */
 };
 
-int main(void *arg)
+/* Suite `spawn` on the last core (it needs another core than 0). */
+static void test_spawn_suite(void)
 {
-	uint64_t mask =
-	    (uintptr_t)arg
-		? (uintptr_t)arg
-		: ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD | SUITE_STRESS | SUITE_DEAD);
+	unsigned n = bi->ncores, online = 0;
+	for (unsigned k = 0; k < n; k++)
+		online += bi->cores[k].online;
+	EXPECT_ERR(monitor_bind(), ERR_OK);
+	if (online >= 2 && bi->cores[n - 1].online)
+		test_spawn(n - 1, online);
+	else
+		printf("spawn: needs a second core, skipped\n");
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	uint64_t mask = rt_arg() ? rt_arg()
+				 : ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD |
+					       SUITE_STRESS | SUITE_DEAD | SUITE_SPAWN);
 	if (mask & SUITE_CAPS) {
 		test_identify();
 		test_retype();
@@ -1785,7 +1983,7 @@ int main(void *arg)
 	if (mask & SUITE_LMP)
 		test_lmp();
 	if (mask & (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY | SUITE_MEM |
-		    SUITE_LOAD | SUITE_STRESS | SUITE_NAMES | SUITE_DEAD)) {
+		    SUITE_LOAD | SUITE_STRESS | SUITE_NAMES | SUITE_DEAD | SUITE_SPAWN)) {
 		EXPECT_ERR(ram_init(RAM0), ERR_OK);
 		EXPECT_ERR(win_init(), ERR_OK);
 	}
@@ -1810,6 +2008,8 @@ int main(void *arg)
 		test_names();
 	if (mask & SUITE_DEAD)
 		test_dead();
+	if (mask & SUITE_SPAWN)
+		test_spawn_suite();
 	if (mask & SUITE_MEM) { /* last: the heap keeps the RAM it grew by */
 		test_heap_grows();
 		test_slots_grow();

@@ -7,11 +7,16 @@
 #   - N lines "monitor K ready" (K unique) and one "reef: N monitors joined";
 #   - exactly F lines "hart H failed to start: ...";
 #   - no "unexpected trap" or "fatal" line unless --allow-trap;
-#   - every --expect REGEX matches a line.
+#   - every --expect REGEX matches a line;
+#   - the lines each --expect-same REGEX matches are two or more, all alike
+#     (e.g. `mem` before and after: every byte came back);
+#   - no line matches an --expect-none REGEX;
+#   - exactly N lines match an --expect-count N REGEX.
 # Usage: boot.sh --kernel F --expect-cores N [--machine M] [--smp N] [--accel A]
 #                [--append ARGS] [--expect-failed F] [--expect REGEX]... [--allow-trap]
 #                [--timeout S] [--uboot] [--no-poweroff] [--input TEXT]
-#                [--expect-exit N]
+#                [--expect-exit N] [--expect-same REGEX]... [--expect-none REGEX]...
+#                [--expect-count N REGEX]...
 # --input types TEXT (printf %b escapes) on the serial console after 2 s.
 # --no-poweroff leaves ending the run to user space (the shell's run= powers off).
 # --twice boots a second time and fails unless both serial outputs are the
@@ -19,6 +24,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 qemu_args=() append="poweroff" cores="" failed=0 allow_trap=0 limit=150 expects=() input="" want_rc=0
+sames=() nones=() counts=()
 twice=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -28,6 +34,9 @@ while [ $# -gt 0 ]; do
 	--expect-cores) cores=$2; shift ;;
 	--expect-failed) failed=$2; shift ;;
 	--expect) expects+=("$2"); shift ;;
+	--expect-same) sames+=("$2"); shift ;;
+	--expect-none) nones+=("$2"); shift ;;
+	--expect-count) counts+=("$2" "$3"); shift 2 ;;
 	--allow-trap) allow_trap=1 ;;
 	--uboot) qemu_args+=(--uboot) ;;
 	--input) input=$2; shift ;;
@@ -111,6 +120,19 @@ if [ $allow_trap = 0 ] && grep -qE 'unexpected trap|fatal' "$log"; then
 fi
 for re in "${expects[@]}"; do
 	grep -qE -- "$re" "$log" || fail "no line matches: $re"
+done
+for re in "${sames[@]}"; do
+	n=$(grep -cE -- "$re" "$log")
+	kinds=$(grep -E -- "$re" "$log" | sort -u | wc -l)
+	[ "$n" -ge 2 ] && [ "$kinds" -eq 1 ] ||
+		fail "expected two or more lines alike matching $re, saw $n in $kinds kinds"
+done
+for re in "${nones[@]}"; do
+	! grep -qE -- "$re" "$log" || fail "a line matches: $re"
+done
+for ((i = 0; i < ${#counts[@]}; i += 2)); do
+	n=$(grep -cE -- "${counts[i + 1]}" "$log")
+	[ "$n" -eq "${counts[i]}" ] || fail "expected ${counts[i]} lines matching ${counts[i + 1]}, saw $n"
 done
 
 if [ ${#problems[@]} -eq 0 ]; then

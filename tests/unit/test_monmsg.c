@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include <abi/args.h>
 #include <abi/monitor.h>
 
 /* Every inter-monitor answer starts with req, then err (STATUS: req). */
@@ -38,6 +39,7 @@ static void test_answers_start_alike(void **state)
 	ANSWER(cap_marked, MON_CAP_MARKED);
 	ANSWER(name_regged, MON_NAME_REGGED);
 	ANSWER(name_found, MON_NAME_FOUND);
+	ANSWER(waited, MON_WAITED);
 #undef ANSWER
 	assert_int_equal(offsetof(struct mon_status, req), 0); /* then core, not err */
 	assert_true(mon_msg_answer[MON_STATUS]);
@@ -47,6 +49,9 @@ static void test_answers_start_alike(void **state)
 	assert_int_equal(offsetof(struct mon_cap_swept, err), 8);
 	assert_int_equal(offsetof(struct mon_status, core), 8);
 	assert_int_equal(mon_msg_op[MON_CAP_MARK], MON_OP_REVOKE);
+	assert_int_equal(mon_msg_op[MON_SPAWN_ARGS], MON_OP_STATUS);
+	assert_false(mon_msg_answer[MON_SPAWN_ARGS]);
+	assert_false(mon_msg_answer[MON_WAIT]);
 	assert_false(mon_msg_known(0));
 	assert_true(mon_msg_known(MON_CAP_MARKED));
 	assert_false(mon_msg_known(MON_MSG_END));
@@ -77,6 +82,20 @@ static void test_packed_fields(void **state)
 	assert_int_equal(q.words[0], MONITOR_SPAWN);
 	assert_int_equal(q.words[1], 4 | 0x1234ull << 32);
 	assert_int_equal(q.op, MONITOR_SPAWN);
+	q.spawn.args = 256; /* between core and arg */
+	assert_int_equal(q.words[1], 4 | 256ull << 16 | 0x1234ull << 32);
+
+	/* A fragment as a client sends it: where struct args_fragment says. */
+	q = (union monitor_req){.args = {MONITOR_ARGS, .offset = 32, .total = 256}};
+	memcpy(q.args.data, "0123456789abcdef", 16);
+	struct args_fragment f;
+	memcpy(&f, q.words, sizeof(f));
+	assert_int_equal(f.op, MONITOR_ARGS);
+	assert_int_equal(f.offset, 32);
+	assert_int_equal(f.total, 256);
+	assert_memory_equal(f.data, "0123456789abcdef", ARGS_FRAGMENT);
+	assert_int_equal(sizeof(f), sizeof(q.words));
+	assert_int_equal(q.words[1], 32 | 256ull << 32);
 }
 
 /* Plain fields are whole words in order; the first view names the same
@@ -104,8 +123,19 @@ static void test_plain_fields(void **state)
 	/* The numbers are the wire's. */
 	assert_int_equal(MONITOR_CORES, 1);
 	assert_int_equal(MONITOR_ADOPT, 13);
+	assert_int_equal(MONITOR_WAIT, 15);
 	assert_int_equal(MONITOR_NAME_REGISTER, 20);
 	assert_int_equal(MONITOR_REQ_END, 24);
+	q = (union monitor_req){.wait = {MONITOR_WAIT, .core = 3, .id = 2}};
+	assert_int_equal(q.words[1], 3);
+	assert_int_equal(q.words[2], 2);
+	assert_int_equal(q.domain.core, 3); /* where MONITOR_DOMAIN has them */
+	assert_int_equal(q.domain.id, 2);
+	r = monitor_rep_of((uint64_t[4]){0, (uint64_t)-7, 1, 0});
+	assert_int_equal((int64_t)r.wait.status, -7);
+	assert_int_equal(r.wait.faults, 1);
+	assert_int_equal(r.domain_mem.free, (uint64_t)-7);
+	assert_int_equal(r.domain_mem.total, 1);
 }
 
 int main(void)

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* Requests to monitor 0 (rt/monitor.h). */
+#include <string.h>
+
 #include <abi/bootinfo.h>
 #include <abi/monitor.h>
 #include <abi/services.h>
+#include <rt/args.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
 #include <rt/rpc.h>
@@ -45,10 +48,11 @@ errval_t monitor_bind(void)
 	return err;
 }
 
-errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t cap,
-		      struct lmp_recv *rep)
+/* A request after the argument block it takes (bytes 0: none), both
+   again when asked again. */
+static errval_t call(const char *block, uint32_t bytes, const uint64_t req[4], uint64_t cap,
+		     struct lmp_recv *rep)
 {
-	uint64_t req[4] = {op, w1, w2, w3};
 	errval_t err = ERR_BAD_REQUEST;
 	unsigned short_of = 0;
 	/* ERR_MON_BUSY: it serves another request on the same object, which
@@ -61,12 +65,50 @@ errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64
 	   (and under faults=SEED most shortages are injected): ask again,
 	   MON_SHORT_TRIES times at most, a tick apart, before giving up. */
 	while (mon != SLOT_NONE) {
-		err = rpc_call(mon, SERVER_MONITOR, req, cap, rep);
+		err = args_send(mon, MONITOR_ARGS, block, bytes);
+		if (!err)
+			err = rpc_call(mon, SERVER_MONITOR, req, cap, rep);
 		bool short_now = err == ERR_NO_MEMORY || err == ERR_NO_SLOTS;
 		if (err != ERR_MON_BUSY && (!short_now || ++short_of >= MON_SHORT_TRIES))
 			break;
 		rpc_nap(1); /* not a spin: a busy core would starve others */
 	}
+	return err;
+}
+
+errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t cap,
+		      struct lmp_recv *rep)
+{
+	uint64_t req[4] = {op, w1, w2, w3};
+	return call(NULL, 0, req, cap, rep);
+}
+
+errval_t monitor_spawn(unsigned core, const char *name, uint32_t arg, int argc, char *const argv[],
+		       uint64_t *id)
+{
+	char block[ARGS_MAX_BYTES];
+	uint32_t bytes;
+	struct lmp_recv rep = {0};
+	union monitor_req q = {.spawn = {MONITOR_SPAWN, .core = core, .arg = arg}};
+	errval_t err = args_pack(argc, argv, block, &bytes);
+	if (!err && (core >= BOOTINFO_MAX_CORES || strlen(name) > sizeof(q.spawn.name)))
+		err = core >= BOOTINFO_MAX_CORES ? ERR_CORE_NONE : ERR_MODULE_NOT_FOUND;
+	if (!err) {
+		q.spawn.args = bytes;
+		memcpy(q.spawn.name, name, strlen(name));
+		err = call(block, bytes, q.words, CAPADDR_NONE, &rep);
+	}
+	*id = err ? 0 : monitor_rep_of(rep.words).spawn.id;
+	return err;
+}
+
+errval_t monitor_wait(unsigned core, uint64_t id, int64_t *status, uint64_t *faults)
+{
+	union monitor_rep r;
+	errval_t err = monitor_ask(
+	    (union monitor_req){.wait = {MONITOR_WAIT, .core = core, .id = id}}, CAPADDR_NONE, &r);
+	*status = err ? 0 : (int64_t)r.wait.status;
+	*faults = err ? 0 : r.wait.faults;
 	return err;
 }
 

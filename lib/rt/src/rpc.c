@@ -39,8 +39,7 @@ static errval_t wait_for(uint64_t server, struct lmp_recv *rep)
 	}
 }
 
-errval_t rpc_call(capaddr_t ep, uint64_t server, const uint64_t req[4], uint64_t cap,
-		  struct lmp_recv *rep)
+errval_t rpc_send(capaddr_t ep, const uint64_t req[4], uint64_t cap)
 {
 	errval_t err;
 	/* A full queue, or the server's one capability slot still taken by an
@@ -50,6 +49,13 @@ errval_t rpc_call(capaddr_t ep, uint64_t server, const uint64_t req[4], uint64_t
 	   core. */
 	while ((err = ep_send(ep, req, cap)) == ERR_LMP_BUF_FULL || err == ERR_LMP_CAP_SLOT)
 		sys_yield();
+	return err;
+}
+
+errval_t rpc_call(capaddr_t ep, uint64_t server, const uint64_t req[4], uint64_t cap,
+		  struct lmp_recv *rep)
+{
+	errval_t err = rpc_send(ep, req, cap);
 	if (err)
 		return err;
 	err = wait_for(server, rep);

@@ -2,7 +2,9 @@
 /* Building domains with invocations only (rt/spawn.h). */
 #include <string.h>
 
+#include <abi/args.h>
 #include <abi/bootinfo.h>
+#include <rt/args.h>
 #include <rt/mem.h>
 #include <rt/spawn.h>
 #include <rt/sys.h>
@@ -173,7 +175,7 @@ errval_t spawn_elf(struct child *c, const char *name, capaddr_t elf_frame, uint6
 	errval_t err = ram_alloc(ram_bytes, &ram);
 	if (err)
 		return err;
-	err = spawn_elf_in(c, name, elf_frame, elf_size, ram, ram_bytes, arg);
+	err = spawn_elf_in(c, name, elf_frame, elf_size, ram, ram_bytes, arg, NULL);
 	if (err)
 		ram_free(ram);
 	else
@@ -181,8 +183,23 @@ errval_t spawn_elf(struct child *c, const char *name, capaddr_t elf_frame, uint6
 	return err;
 }
 
+/* The stack, its top page holding the argument image (abi/args.h). */
+static errval_t load_stack(struct child *c, const char *name, const struct spawn_args *args)
+{
+	static uint64_t image[4096 / sizeof(uint64_t)];
+	const uint64_t rw = CAP_RIGHT_READ | CAP_RIGHT_WRITE;
+	uint32_t len;
+	errval_t err = args_image(image, name, args ? args->block : NULL, args ? args->bytes : 0,
+				  args ? args->domain : 0, &len);
+	if (!err)
+		err = load_region(c, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE - 4096, NULL,
+				  0, rw);
+	return err ? err : load_region(c, ARGS_VADDR, 4096, (const uint8_t *)image, len, rw);
+}
+
 errval_t spawn_elf_in(struct child *c, const char *name, capaddr_t elf_frame, uint64_t elf_size,
-		      capaddr_t ram, uint64_t ram_bytes, uint64_t arg)
+		      capaddr_t ram, uint64_t ram_bytes, uint64_t arg,
+		      const struct spawn_args *args)
 {
 	memset(c, 0, sizeof(*c));
 	strncpy(c->name, name, sizeof(c->name) - 1);
@@ -207,12 +224,11 @@ errval_t spawn_elf_in(struct child *c, const char *name, capaddr_t elf_frame, ui
 		win_unmap(elf_frame);
 	}
 	if (!err)
-		err = load_region(c, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, NULL, 0,
-				  CAP_RIGHT_READ | CAP_RIGHT_WRITE);
+		err = load_stack(c, name, args);
 	if (!err)
 		err =
 		    cap_invoke(child_cap(c, SPAWN_H_DISP), 2, DISP_SETUP, child_cap(c, SPAWN_H_L1),
-			       child_cap(c, SPAWN_H_VROOT), entry, USER_STACK_TOP, arg)
+			       child_cap(c, SPAWN_H_VROOT), entry, ARGS_VADDR, arg)
 			.err;
 	if (!err)
 		err = disp_set_recv_slot(child_cap(c, SPAWN_H_DISP), CAPADDR(CN_TASK, TASK_RECV));

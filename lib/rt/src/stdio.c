@@ -35,18 +35,8 @@ FILE *const stdin = &rt_stdio;
 FILE *const stdout = &rt_stdio;
 FILE *const stderr = &rt_stdio;
 
-int main(void *arg);
-
 void __attribute__((noreturn)) _exit(int status)
 {
-	names_release();
-	rt_flush(stdout);
-	sys_exit(status);
-}
-
-void __attribute__((noreturn)) rt_main(void *arg)
-{
-	int status = main(arg);
 	names_release();
 	rt_flush(stdout);
 	sys_exit(status);

@@ -62,11 +62,13 @@ typedef uint32_t errval_t;
 	X(ERR_MODULE_NOT_FOUND, 1003, "no such boot module")                                       \
 	X(ERR_DOMAIN_NOT_FOUND, 1004, "no such domain")                                            \
 	X(ERR_SHELL_USAGE, 1005, "bad command usage")                                              \
-	X(ERR_DOMAIN_PROTECTED, 1006, "system services cannot be killed")                          \
+	X(ERR_DOMAIN_PROTECTED, 1006, "system services cannot be killed or waited for")            \
 	X(ERR_BAD_REQUEST, 1007, "malformed request to a service")                                 \
 	X(ERR_MON_TIMEOUT, 1008, "a monitor did not answer in time")                               \
 	X(ERR_MON_BUSY, 1009, "the monitor is busy with another request: try again")               \
 	X(ERR_NO_SPAWND, 1010, "that core's spawnd is not running")                                \
+	X(ERR_ARGS_TOO_LONG, 1011, "arguments longer than ARGS_MAX_BYTES (abi/args.h)")            \
+	X(ERR_ARGS_INCOMPLETE, 1012, "the arguments did not all come before the start")            \
 	X(ERR_NAME_TAKEN, 1020, "that name is registered already")                                 \
 	X(ERR_NAME_NOT_FOUND, 1021, "no such name")                                                \
 	X(ERR_NAME_INVALID, 1022, "a name is 1 to 16 printable characters")

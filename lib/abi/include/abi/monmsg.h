@@ -54,19 +54,22 @@
 	/* 0 -> k: how many capabilities core k's monitor holds in base, size. */     \
 	X(CAP_COUNT, cap_count, 8, STATUS, 0, F(req) F(base) F(size))                       \
 	X(CAP_COUNTED, cap_counted, 9, STATUS, 1, F(req) F(err) F(count))                   \
-	/* 0 -> k: start a domain from boot module name (16 bytes) with a0 = arg on  \
-	   core k (its monitor asks its spawnd, SPAWN_START, and answers when it     \
-	   has). */                                                                     \
-	X(SPAWN, spawn, 10, STATUS, 0, F(req) F(name[2]) F(arg))                            \
+	/* 0 -> k: start a domain from boot module name (16 bytes) with a0 = arg    \
+	   (32 bits) and the argument block of args bytes sent just before in        \
+	   SPAWN_ARGS on core k (its monitor asks its spawnd, SPAWN_START, and       \
+	   answers when it has). */                                                     \
+	X(SPAWN, spawn, 10, STATUS, 0, F(req) F(name[2]) F(arg) F(args))                    \
 	X(SPAWNED, spawned, 11, STATUS, 1, F(req) F(err) F(id))                             \
 	/* 0 -> k: how = 0: report on domain id (SPAWN_STATUS), 1: kill it           \
 	   (SPAWN_KILL: what it shared with other cores is revoked there first), 2:  \
-	   list the domains with an id above id (SPAWN_LIST). */                        \
+	   list the domains with an id above id (SPAWN_LIST), 3: the RAM of k's      \
+	   spawnd (SPAWN_MEM). */                                                       \
 	X(DOMAIN, domain, 12, STATUS, 0, F(req) F(id) F(how))                               \
 	/* k -> 0: a report: v[0] = state | exit status (24 bits) << 8 | faults <<   \
 	   32, v[1..2] = its name (16 bytes, not terminated when full); after a kill \
 	   nothing; a list: the MON_LIST_IDS lowest ids above the one asked, 32 bits \
-	   each, two a word, lowest first, 0 = no more (as MONITOR_DOMAIN's). */        \
+	   each, two a word, lowest first, 0 = no more (as MONITOR_DOMAIN's); the    \
+	   RAM: v[0] = bytes free, v[1] = in all. */                                    \
 	X(DOMAIN_STATUS, domain_status, 13, STATUS, 1, F(req) F(err) F(v[3]))               \
 	/* 0 -> k: check your core's capability invariants. */                          \
 	X(CHECK, check, 14, STATUS, 0, F(req))                                              \
@@ -108,6 +111,17 @@
 	   object on core k (KERNEL_CAP_MARK), so nothing of it can be used. */        \
 	X(CAP_MARK, cap_mark, 28, REVOKE, 0, F(req) F(desc) F(base) F(size) F(below[2]))    \
 	X(CAP_MARKED, cap_marked, 29, REVOKE, 1, F(req) F(err) F(deleted) F(msgs))         \
+	/* 0 -> k: a part of the argument block (abi/args.h) of the MON_SPAWN that   \
+	   follows on the same channel: 32 bytes (fewer at its end) at offset of     \
+	   total. Monitor 0 sends a block and its MON_SPAWN in one go, and monitor k  \
+	   passes each part on to its spawnd at once, as two SPAWN_ARGS (each        \
+	   ARGS_FRAGMENT bytes but the block's last). No answer. */                   \
+	X(SPAWN_ARGS, spawn_args, 30, STATUS, 0, F(offset) F(total) F(data[4]))             \
+	/* 0 -> k: answer once domain id has stopped and was taken away (spawnd's    \
+	   SPAWN_WAIT with SPAWN_WAIT_REAP; monitor k does not wait for it). */       \
+	X(WAIT, wait, 31, STATUS, 0, F(req) F(id))                                          \
+	/* k -> 0: its exit status and faults. */                                       \
+	X(WAITED, waited, 32, STATUS, 1, F(req) F(err) F(status) F(faults))             \
 	/* k -> 0: register name key (16 bytes) for core k (ADR 0011). */              \
 	X(NAME_REG, name_reg, 40, STATUS, 0, F(req) F(key[2]))                              \
 	X(NAME_REGGED, name_regged, 41, STATUS, 1, F(req) F(err))                           \

@@ -47,15 +47,21 @@
 	/* How many capabilities core `core`'s monitor holds in [base, base +     \
 	   size). */                                                                \
 	X(COUNT, count, 7, F(core) F(base) F(size), F(count))                          \
-	/* Start boot module `name` (16 bytes) on core `core` with a0 = arg. */     \
-	X(SPAWN, spawn, 8, B(core, 32) B(arg, 32) F(name[2]), F(id))                   \
+	/* Start boot module `name` (16 bytes) on core `core` with a0 = arg and    \
+	   the argument block (abi/args.h) of `args` bytes this client sent just   \
+	   before in ARGS requests (0: none; any block sent is taken either way). */ \
+	X(SPAWN, spawn, 8, B(core, 16) B(args, 16) B(arg, 32) F(name[2]), F(id))        \
 	/* Domain `id` on core `core`: how = 0 report, 1 kill (the reply then has  \
-	   state 0), 2 list the ids above `id` (reply: domain_list). */             \
+	   state 0), 2 list the ids above `id` (reply: domain_list), 3 the RAM of  \
+	   the core's spawnd (reply: domain_mem; `id` is not used). */              \
 	X(DOMAIN, domain, 9, F(core) F(id) F(how),                                     \
 	  B(state, 8) B(status, 24) B(faults, 32) F(name[2]))                          \
 	/* The lowest MONITOR_LIST_IDS ids above the one asked, ascending, 0 = no \
 	   more; a full reply may not be all (ask again above its last id). */      \
 	V(domain_list, H(ids[MONITOR_LIST_IDS]))                                                      \
+	/* Bytes free and in all of the RAM the core's spawnd builds domains     \
+	   from (SPAWN_MEM). */                                                     \
+	V(domain_mem, F(free) F(total))                                                \
 	/* Check the capability invariants on every core: cores checked, cores         \
 	   where they failed; ERR_MON_TIMEOUT if one did not answer (not counted). */  \
 	X(CHECK, check, 10, , F(cores) F(failed))                                      \
@@ -68,6 +74,15 @@
 	/* From spawnd on core k > 0: domain `id`'s endpoint attached; the reply   \
 	   brings one to the monitor for its TASK_MONITOR. */                       \
 	X(ADOPT, adopt, 13, F(id), )                                                    \
+	/* A fragment of this client's next SPAWN's argument block: struct       \
+	   args_fragment (abi/args.h), `offset` 0 begins a new block. No reply:    \
+	   the SPAWN says what went wrong. Monitor 0 keeps MON_ARGS_BLOCKS blocks  \
+	   in the making at once (the oldest goes to a newcomer). */               \
+	X(ARGS, args, 14, H(offset) H(total) F(data[2]), )                             \
+	/* Wait for domain `id` on core `core` (> 0) to stop, however long that    \
+	   takes; it is then taken away as by a kill. -> its exit status, and its  \
+	   faults (not 0: a fault stopped it). A service: ERR_DOMAIN_PROTECTED. */ \
+	X(WAIT, wait, 15, F(core) F(id), F(status) F(faults))                      \
 	/* Any domain, to its own monitor (ADR 0011): register name (1 to 16      \
 	   printable bytes, NUL-padded, unique in the system) for the endpoint    \
 	   attached. It lasts until its owner unregisters it or the endpoint goes. */ \
@@ -84,6 +99,7 @@
 
 #define MONITOR_END	 (~0ull) /* the first field of a list's last reply */
 #define MONITOR_LIST_IDS 6	 /* ids in a domain_list reply */
+#define MON_ARGS_BLOCKS	 8	 /* argument blocks monitor 0 puts together at once */
 
 #define F(x)	   uint64_t x;
 #define H(x)	   uint32_t x;

@@ -16,7 +16,8 @@
  * with the server's SERVER_* number. Requests and replies are one LMP
  * message: words[0] = op (request) or errval_t (reply), words[1..3] data.
  * Every domain started by monitor 0 or spawnd also sees the boot information
- * read-only at BOOTINFO_VADDR, and the boot modules in CN_MODULE.
+ * read-only at BOOTINFO_VADDR, the boot modules in CN_MODULE, and its
+ * arguments and id at ARGS_VADDR (abi/args.h), which lib/rt hands to main.
  */
 #pragma once
 
@@ -35,9 +36,19 @@ enum {
 	TASK_MON_REPLY = 16,   /* monitor 0: the shell's endpoint for replies */
 };
 
-enum { CLIENT_MONITOR = 1, CLIENT_SPAWND = 2, CLIENT_SHELL = 3, CLIENT_APP = 4 };
-/* Badges of replies and input: disjoint from the CLIENT_* request badges. */
-enum { SERVER_MEMSERV = 0x101, SERVER_SPAWND = 0x102, SERVER_SERIAL = 0x103 };
+/* CLIENT_WAIT: monitor k > 0's second endpoint to its spawnd, for
+   SPAWN_WAIT alone: those are answered when a domain stops, not in the
+   order asked, so they come back to the monitor on an endpoint of their own
+   (badge SERVER_SPAWND_WAIT), apart from its other requests' answers. */
+enum { CLIENT_MONITOR = 1, CLIENT_SPAWND = 2, CLIENT_SHELL = 3, CLIENT_APP = 4, CLIENT_WAIT = 5 };
+/* Badges of replies and input: disjoint from the CLIENT_* request badges
+   (0x104 is SERVER_MONITOR, abi/monitor.h). */
+enum {
+	SERVER_MEMSERV = 0x101,
+	SERVER_SPAWND = 0x102,
+	SERVER_SERIAL = 0x103,
+	SERVER_SPAWND_WAIT = 0x105,
+};
 
 /* memserv */
 enum {
@@ -48,7 +59,9 @@ enum {
 
 /* spawnd */
 enum {
-	SPAWN_START = 1,    /* w1..w2 = module name (16 bytes), w3 = its a0 -> w1 = domain id */
+	SPAWN_START = 1,    /* w1..w2 = module name (16 bytes), w3 = its a0 (32 bits) |
+			       the length of its argument block (abi/args.h), sent just
+			       before in SPAWN_ARGS, << 32 (0: none) -> w1 = domain id */
 	SPAWN_KILL = 2,	    /* w1 = domain id */
 	SPAWN_LIST = 3,	    /* -> one reply per domain: w1 = id | state << 32,
 			       w2 = faults | exit status << 32, w3 = name (8 bytes); then
@@ -56,13 +69,23 @@ enum {
 	SPAWN_CAPS = 4,	    /* w1 = domain id -> one reply per capability:
 			       w1 = address | type << 32 | rights << 40, w2 = base,
 			       w3 = size; then w1 = ~0 */
-	SPAWN_WAIT = 5,	    /* w1 = domain id -> w1 = exit status, w2 = faults */
+	SPAWN_WAIT = 5,	    /* w1 = domain id, w2 = SPAWN_WAIT_REAP or 0 -> once it has
+			       stopped (exited, faulted, killed; with REAP: and was then taken
+			       away as by SPAWN_KILL): w1 = exit status, w2 = faults, w3 =
+			       its id. A service: ERR_DOMAIN_PROTECTED */
 	SPAWN_REGISTER = 6, /* from monitor 0: w1..w3 = name, Dispatcher attached, then a
 			       second message (op 7) with its L1 CNode attached */
 	SPAWN_REGISTER_CSPACE = 7,
 	SPAWN_STATUS = 8, /* w1 = domain id -> w1 = state | exit status (24 bits) << 8 |
 			     faults << 32, w2..w3 = name (16 bytes) */
+	SPAWN_ARGS = 9,	  /* a fragment of the next SPAWN_START's argument block: struct
+			     args_fragment (abi/args.h), w1 = offset | total << 32, w2..w3 =
+			     the block's bytes from offset. No reply (an error shows in the
+			     start). One block in the making per client */
+	SPAWN_MEM = 10,	  /* -> w1 = free, w2 = total bytes of spawnd's own RAM (TASK_RAM;
+			     on core k > 0 the domains are built from it) */
 };
+#define SPAWN_WAIT_REAP 1
 
 /* serial -> its TASK_OUT: w1 = number of bytes (<= 24), w2..w3 + ... = bytes */
 #define SERIAL_CHUNK 16

@@ -24,6 +24,14 @@ errval_t monitor_ask(union monitor_req q, uint64_t cap, union monitor_rep *r);
    requests a well-formed monitor_req cannot express. */
 errval_t monitor_call(uint64_t op, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t cap,
 		      struct lmp_recv *rep);
+/* Start boot module name on core `core` (> 0) with a0 = arg and the
+   arguments argv[0..argc-1] (MONITOR_ARGS, then MONITOR_SPAWN; both again
+   when asked again); its id there in *id. */
+errval_t monitor_spawn(unsigned core, const char *name, uint32_t arg, int argc, char *const argv[],
+		       uint64_t *id);
+/* Wait for domain id on core `core` (> 0) to stop (MONITOR_WAIT); it is
+   then taken away. Its exit status and faults. */
+errval_t monitor_wait(unsigned core, uint64_t id, int64_t *status, uint64_t *faults);
 /* Our endpoint to monitor 0 after the bind (SLOT_NONE before). */
 capaddr_t monitor_ep(void);
 /* Revoke c on every other core (MONITOR_REVOKE, how: 0 or

@@ -13,6 +13,10 @@
 
 #include <rt/sys.h>
 
+/* Send req (and cap, or CAPADDR_NONE) on ep, waiting only while the
+   server's queue or its capability slot is full: for requests that get no
+   reply. */
+errval_t rpc_send(capaddr_t ep, const uint64_t req[4], uint64_t cap);
 /* Call: send req (and cap, or CAPADDR_NONE) on ep, wait for server's reply. */
 errval_t rpc_call(capaddr_t ep, uint64_t server, const uint64_t req[4], uint64_t cap,
 		  struct lmp_recv *rep);

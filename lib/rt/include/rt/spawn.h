@@ -51,15 +51,25 @@ static inline capaddr_t child_cap(const struct child *c, unsigned i)
 	return CAPADDR(c->l1, i);
 }
 
+/* What a new domain finds at ARGS_VADDR besides its name (abi/args.h). */
+struct spawn_args {
+	const char *block; /* its arguments, each ending in a NUL, back to back */
+	uint32_t bytes;	   /* their length (0: none) */
+	uint64_t domain;   /* its id, for rt_domain() */
+};
+
 /*
  * Build a domain from the ELF in the frame at elf_frame (elf_size bytes) in
- * ram_bytes of new RAM, with arg in a0; leaves it stopped (spawn_run starts).
+ * ram_bytes of new RAM, with arg in a0 and argv = {name}; leaves it stopped
+ * (spawn_run starts).
  */
 errval_t spawn_elf(struct child *c, const char *name, capaddr_t elf_frame, uint64_t elf_size,
 		   uint64_t ram_bytes, uint64_t arg);
-/* The same, in RAM the caller provides; on failure the caller frees it. */
+/* The same, in RAM the caller provides (on failure the caller frees it),
+   with arguments and its id (args may be NULL: none). */
 errval_t spawn_elf_in(struct child *c, const char *name, capaddr_t elf_frame, uint64_t elf_size,
-		      capaddr_t ram, uint64_t ram_bytes, uint64_t arg);
+		      capaddr_t ram, uint64_t ram_bytes, uint64_t arg,
+		      const struct spawn_args *args);
 errval_t spawn_run(struct child *c);
 /* Map pages of a frame (from our cspace) into the child at va (one 2 MiB block). */
 errval_t spawn_map(struct child *c, uint64_t va, capaddr_t frame, uint64_t pages, uint64_t rights);
