@@ -53,6 +53,8 @@ void irq_poll(void)
 		kcb.ipis++;
 		kcb.ipi_pending = true;
 	}
+	/* One IPI may be the monitor's and a notification: always both. */
+	notify_poll();
 	ipi_deliver();
 }
 

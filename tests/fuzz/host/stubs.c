@@ -139,6 +139,7 @@ void irq_poll(void)
 		kcb.ipis++;
 		kcb.ipi_pending = true;
 	}
+	notify_poll();
 	ipi_deliver();
 }
 

@@ -66,9 +66,10 @@ struct capability {
 };
 
 /* capability.flags: about this CTE, never copied */
-#define CAPF_MAPPED	 0x1 /* Frame/DevFrame/VNode copy is mapped (extra, badge say where) */
-#define CAPF_DCB_ROOT	 0x2 /* the cspace/vspace root copy inside a dispatcher object */
-#define CAPF_IRQ_BINDING 0x4 /* the kernel's endpoint copy an interrupt line is bound to */
+#define CAPF_MAPPED	    0x1 /* Frame/DevFrame/VNode copy is mapped (extra, badge say where) */
+#define CAPF_DCB_ROOT	    0x2 /* the cspace/vspace root copy inside a dispatcher object */
+#define CAPF_IRQ_BINDING    0x4 /* the kernel's endpoint copy an interrupt line is bound to */
+#define CAPF_NOTIFY_BINDING 0x8 /* the kernel's endpoint copy a notification slot is bound to */
 
 /* mdbnode.flags */
 #define MDB_ZOMBIE 0x1 /* last copy of a CNode being emptied; not in the tree */
