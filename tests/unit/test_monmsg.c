@@ -105,7 +105,8 @@ static void test_plain_fields(void **state)
 	assert_int_equal(MONITOR_CORES, 1);
 	assert_int_equal(MONITOR_ADOPT, 13);
 	assert_int_equal(MONITOR_NAME_REGISTER, 20);
-	assert_int_equal(MONITOR_REQ_END, 24);
+	assert_int_equal(MONITOR_NOTIFY_MAKE, 24);
+	assert_int_equal(MONITOR_REQ_END, 25);
 }
 
 int main(void)
