@@ -3,17 +3,20 @@
  * Notifications between domains, across cores (include/notify.h, ADR 0010).
  *
  * A slot is free while its endpoint copy is empty. Binding takes the next
- * free slot after the last one bound (so a slot just freed is reused last,
+ * free slot after the last one bound (so a freed slot is taken again late,
  * and a stale capability seldom finds it bound again) in a new generation.
  *
  * Sending to another core: an atomic OR of the slot's bit into that core's
  * doorbell, then an IPI (ipi_notify: a full fence first). The receiving
- * kernel, on every interrupt (irq_poll) and receive, swaps its doorbell
- * words to 0, adds them to its pending bits, and delivers one message per
- * pending bit whose slot is bound; a receiver whose queue is full keeps its
- * bit pending until the next try. A bit carries no generation: it reaches
- * whatever is bound to the slot when it is taken, hence spurious events.
- * Nothing here waits for another core.
+ * kernel, when it takes the IPI (irq_poll: after it cleared SSIP, so a bit
+ * set later comes with an IPI of its own), swaps its doorbell words to 0
+ * and adds them to its pending bits; on the same core a send sets the
+ * pending bit itself. Pending bits whose slot is bound become one message
+ * each, unless the receiver's queue holds the same event already (they
+ * merge: at most one per slot waits there) or is full (then the bit stays
+ * pending, tried again on every interrupt and receive). A bit carries no
+ * generation: it reaches whatever is bound to the slot when it is taken,
+ * hence spurious events. Nothing here waits for another core.
  */
 #include "dispatch.h"
 #include "irq.h"
@@ -75,14 +78,28 @@ errval_t notify_bind(const struct cte *ep, struct cte *dest, uint64_t *slot, uin
 	return ERR_NOTIFY_FULL;
 }
 
+/* Is m in d's queue already? */
+static bool queued(const struct dcb *d, const struct lmp_msg *m)
+{
+	for (uint32_t i = 0; i < d->lmp_count; i++) {
+		const struct lmp_msg *q = &d->lmp[(d->lmp_head + i) % LMP_QUEUE];
+		if (!q->has_cap && q->badge == m->badge && q->words[0] == m->words[0] &&
+		    q->words[1] == m->words[1] && q->words[2] == m->words[2] &&
+		    q->words[3] == m->words[3])
+			return true;
+	}
+	return false;
+}
+
 /* One message to slot n's endpoint; false if it must wait (queue full). */
 static bool deliver(unsigned n)
 {
 	struct cte *ep = &table()->ep[n];
 	if (ep->cap.type != OBJ_ENDPOINT)
 		return true; /* unbound since it was rung */
+	struct dcb *d = dcb_of(&ep->cap);
 	struct lmp_msg m = {.badge = ep->cap.badge, .words = {NOTIFY_EVENT, n, table()->gen[n]}};
-	return lmp_deliver(dcb_of(&ep->cap), &m, NULL) != ERR_LMP_BUF_FULL;
+	return queued(d, &m) || lmp_deliver(d, &m, NULL) != ERR_LMP_BUF_FULL;
 }
 
 static void deliver_pending(void)
@@ -99,10 +116,10 @@ static void deliver_pending(void)
 	}
 }
 
-void notify_poll(void)
+void notify_poll(bool ipi)
 {
 	struct doorbell *db = &doorbells[kcb.conf.coreid];
-	for (unsigned i = 0; i < NOTIFY_SLOTS / 64; i++)
+	for (unsigned i = 0; ipi && i < NOTIFY_SLOTS / 64; i++)
 		if (__atomic_load_n(&db->bits[i], __ATOMIC_RELAXED))
 			table()->pending[i] |=
 			    __atomic_exchange_n(&db->bits[i], 0, __ATOMIC_ACQUIRE);
@@ -141,7 +158,7 @@ errval_t notify_unbind(const struct capability *n)
 
 void notify_binding_deleted(struct cte *cte)
 {
-	size_t n = (size_t)(cte - table()->ep);
+	size_t n = (size_t)(cte - table()->ep); /* (only the table's have the flag) */
 	if (n < NOTIFY_SLOTS)
 		table()->pending[n / 64] &= ~BIT(n);
 }

@@ -529,7 +529,7 @@ static errval_t sys_print(struct dcb *d, uint64_t va, uint64_t len)
 static struct sysret sys_recv(struct dcb *d, uint64_t mode, uint64_t ticks)
 {
 	struct sysret r = {0};
-	notify_poll(); /* a notification that found the queue full goes in now */
+	notify_poll(false); /* a notification that found the queue full goes in now */
 	if (d->lmp_count) {
 		struct lmp_msg *m = &d->lmp[d->lmp_head];
 		r.v[0] = m->badge;

@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <abi/caps.h>
@@ -36,6 +37,7 @@ errval_t notify_unbind(const struct capability *n);
 void notify_binding_deleted(struct cte *cte);
 /* The Dispatcher at base is gone: the bindings of its endpoints go too. */
 void notify_dispatcher_gone(uint64_t base);
-/* Take this core's doorbell and deliver what is pending (every interrupt,
-   every receive: a queue that was full may have room now). */
-void notify_poll(void);
+/* Deliver what is pending (every interrupt, every receive: a queue that
+   was full may have room now), after taking this core's doorbell if an
+   IPI came (SSIP seen and cleared). */
+void notify_poll(bool ipi);
