@@ -215,10 +215,10 @@ static errval_t cmd_mem(int argc, char **argv)
 
 static const char *type_name(unsigned t)
 {
-	static const char *const n[] = {"Null",	    "PhysAddr", "RAM",	      "DevFrame",
-					"Frame",    "L1CNode",	"L2CNode",    "VNode_L2",
-					"VNode_L1", "VNode_L0", "Dispatcher", "Endpoint",
-					"Kernel",   "IRQ",	"ID"};
+	static const char *const n[] = {
+	    "Null",    "PhysAddr", "RAM",      "DevFrame", "Frame",	 "L1CNode",
+	    "L2CNode", "VNode_L2", "VNode_L1", "VNode_L0", "Dispatcher", "Endpoint",
+	    "Kernel",  "IRQ",	   "ID",       "KCB",	   "Notify"};
 	return t < sizeof(n) / sizeof(n[0]) ? n[t] : "?";
 }
 
@@ -329,8 +329,9 @@ static errval_t run_module(const char *name, uint64_t arg)
 }
 
 /* Test suites of the tests module, selected by name. */
-static const char *const suites[] = {"caps",  "vm",  "lmp",  "syscalls", "domains", "cores", "race",
-				     "relay", "mem", "load", "stress",	 "names",   "dead"};
+static const char *const suites[] = {"caps",   "vm",	"lmp",	 "syscalls", "domains",
+				     "cores",  "race",	"relay", "mem",	     "load",
+				     "stress", "names", "dead",	 "notify"};
 
 static errval_t cmd_test(int argc, char **argv)
 {
@@ -342,7 +343,7 @@ static errval_t cmd_test(int argc, char **argv)
 				break;
 		if (s == sizeof(suites) / sizeof(suites[0])) {
 			printf("test: no suite '%s' (caps vm lmp syscalls domains cores race relay "
-			       "mem load stress names dead)\n",
+			       "mem load stress names dead notify)\n",
 			       argv[i]);
 			return ERR_SHELL_USAGE;
 		}
