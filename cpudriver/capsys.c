@@ -28,6 +28,8 @@ static void k_on_delete(void *ctx, struct cte *c)
 		dispatch_root_deleted(c);
 	if (c->cap.flags & CAPF_IRQ_BINDING)
 		irq_binding_deleted(c);
+	if (c->cap.flags & CAPF_NOTIFY_BINDING)
+		notify_binding_deleted(c);
 }
 
 static void k_last_copy(void *ctx, struct cte *c)
@@ -41,6 +43,7 @@ static void k_last_copy(void *ctx, struct cte *c)
 		break;
 	case OBJ_DISPATCHER:
 		dispatch_destroyed(dcb_of(&c->cap));
+		notify_dispatcher_gone(c->cap.base);
 		break;
 	default:
 		break;

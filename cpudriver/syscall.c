@@ -267,6 +267,8 @@ static errval_t inv_cap_create(struct dcb *d, const uint64_t *x)
 	uint64_t owner = x[REG_A4] >> 16;
 	if (owner > UINT16_MAX || owner == kcb.conf.coreid)
 		return ERR_SYS_ARG;
+	if ((uint8_t)x[REG_A4] == OBJ_NOTIFY && owner >= kcb.user.ncores)
+		return ERR_CORE_NONE; /* (the slot and generation: caps_create) */
 	struct capability c = {.type = (uint8_t)x[REG_A4],
 			       .rights = (uint8_t)(x[REG_A4] >> 8),
 			       .base = x[REG_A5],
@@ -322,7 +324,12 @@ static errval_t decode_target(uint64_t cmd, const struct cte *t)
 	case CNODE_IDENTIFY:
 		return need(t, OBJ_L1CNODE, CAP_RIGHT_READ);
 	case EP_SEND:
+	case EP_NOTIFY_BIND:
 		return need(t, OBJ_ENDPOINT, CAP_RIGHT_WRITE);
+	case NOTIFY_SEND:
+		return need(t, OBJ_NOTIFY, CAP_RIGHT_WRITE);
+	case NOTIFY_UNBIND:
+		return need(t, OBJ_NOTIFY, CAP_RIGHT_READ | CAP_RIGHT_WRITE);
 	case KERNEL_POWEROFF:
 	case KERNEL_IPI_BIND:
 	case KERNEL_NOTIFY:
@@ -397,6 +404,19 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 		break;
 	case EP_SEND:
 		r.err = inv_send(d, t, x);
+		break;
+	case EP_NOTIFY_BIND: {
+		struct cte *slot;
+		r.err = arg_slot(d, x[REG_A2], x[REG_A3], &slot);
+		if (!r.err)
+			r.err = notify_bind(t, slot, &r.v[0], &r.v[1]);
+		break;
+	}
+	case NOTIFY_SEND:
+		r.err = notify_send(&t->cap);
+		break;
+	case NOTIFY_UNBIND:
+		r.err = notify_unbind(&t->cap);
 		break;
 	case KERNEL_POWEROFF:
 		kernel_poweroff(x[REG_A2] > 255 ? 255 : (unsigned)x[REG_A2]);
@@ -509,6 +529,7 @@ static errval_t sys_print(struct dcb *d, uint64_t va, uint64_t len)
 static struct sysret sys_recv(struct dcb *d, uint64_t mode, uint64_t ticks)
 {
 	struct sysret r = {0};
+	notify_poll(false); /* a notification that found the queue full goes in now */
 	if (d->lmp_count) {
 		struct lmp_msg *m = &d->lmp[d->lmp_head];
 		r.v[0] = m->badge;

@@ -372,6 +372,30 @@ static void adopt(struct asker to, capaddr_t cap, uint64_t id)
 	op_reply(to.ep, to.own, r.words, r.adopt.err ? CAPADDR_NONE : mine, !r.adopt.err);
 }
 
+/* MONITOR_NOTIFY_MAKE (tests, ADR 0010): a Notify capability for a slot of
+   another core, from its description; that core's kernel alone knows
+   whether it is bound, and in that generation. It goes with the answer. */
+static void notify_make(struct asker to, const struct monitor_notify_make *q)
+{
+	capaddr_t c = SLOT_NONE;
+	union monitor_rep r = {.err = q->core >= mon_bootinfo()->ncores ? ERR_CORE_NONE
+				      : q->slot > UINT32_MAX		? ERR_SYS_ARG
+									: ERR_OK};
+	if (!r.err && (c = slot_alloc()) == SLOT_NONE)
+		r.err = ERR_NO_SLOTS;
+	if (!r.err)
+		r.err = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_CREATE, CAPADDR(CAPADDR_L1(c), 0),
+				   CAPADDR_L2(c),
+				   OBJ_NOTIFY | (uint64_t)CAP_RIGHTS_ALL << 8 | q->core << 16,
+				   NOTIFY_BASE(q->core, q->slot), q->gen)
+			    .err;
+	if (r.err && c != SLOT_NONE) {
+		slot_free(c);
+		c = SLOT_NONE;
+	}
+	op_reply(to.ep, to.own, r.words, c == SLOT_NONE ? CAPADDR_NONE : c, c != SLOT_NONE);
+}
+
 /* Start what a bound client (badge client) asks; false if it is nothing
    to start. */
 static bool client_start(struct asker to, capaddr_t cap, const union monitor_req *q,
@@ -401,6 +425,11 @@ static bool client_start(struct asker to, capaddr_t cap, const union monitor_req
 		return true;
 	case MONITOR_ADOPT:
 		adopt(to, cap, q->adopt.id);
+		return true;
+	case MONITOR_NOTIFY_MAKE:
+		if (cap != SLOT_NONE)
+			return false;
+		notify_make(to, &q->notify_make);
 		return true;
 	default:
 		return false;

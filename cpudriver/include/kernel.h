@@ -13,6 +13,7 @@
 
 #include <caps/caps.h>
 
+#include "notify.h"
 #include "platform.h"
 
 #ifndef CONFIG_MAX_CORES
@@ -89,10 +90,11 @@ struct kcb {
 	uint64_t ticks;
 	uint64_t ipis;
 	bool timer_ready;
-	uint32_t ndomains;     /* live dispatcher objects on this core */
-	struct cte ipi_ep;     /* endpoint notification IPIs are delivered to */
-	bool ipi_pending;      /* an IPI arrived and is not yet delivered */
-	struct core_user user; /* machine facts for this core's user space */
+	uint32_t ndomains;	    /* live dispatcher objects on this core */
+	struct cte ipi_ep;	    /* endpoint notification IPIs are delivered to */
+	bool ipi_pending;	    /* an IPI arrived and is not yet delivered */
+	struct notify_table notify; /* bound notification slots (notify.c) */
+	struct core_user user;	    /* machine facts for this core's user space */
 };
 
 extern struct kcb kcb;

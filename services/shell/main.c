@@ -227,10 +227,10 @@ static errval_t cmd_mem(int argc, char **argv)
 
 static const char *type_name(unsigned t)
 {
-	static const char *const n[] = {"Null",	    "PhysAddr", "RAM",	      "DevFrame",
-					"Frame",    "L1CNode",	"L2CNode",    "VNode_L2",
-					"VNode_L1", "VNode_L0", "Dispatcher", "Endpoint",
-					"Kernel",   "IRQ",	"ID"};
+	static const char *const n[] = {
+	    "Null",    "PhysAddr", "RAM",      "DevFrame", "Frame",	 "L1CNode",
+	    "L2CNode", "VNode_L2", "VNode_L1", "VNode_L0", "Dispatcher", "Endpoint",
+	    "Kernel",  "IRQ",	   "ID",       "KCB",	   "Notify"};
 	return t < sizeof(n) / sizeof(n[0]) ? n[t] : "?";
 }
 
@@ -396,7 +396,7 @@ static errval_t run_module(const char *name, uint32_t arg)
 /* Test suites of the tests module, selected by name. */
 static const char *const suites[] = {"caps",   "vm",	"lmp",	 "syscalls", "domains",
 				     "cores",  "race",	"relay", "mem",	     "load",
-				     "stress", "names", "dead",	 "spawn"};
+				     "stress", "names", "dead",	 "notify",   "spawn"};
 
 static errval_t cmd_test(int argc, char **argv)
 {
@@ -408,7 +408,7 @@ static errval_t cmd_test(int argc, char **argv)
 				break;
 		if (s == sizeof(suites) / sizeof(suites[0])) {
 			printf("test: no suite '%s' (caps vm lmp syscalls domains cores race relay "
-			       "mem load stress names dead spawn)\n",
+			       "mem load stress names dead notify spawn)\n",
 			       argv[i]);
 			return ERR_SHELL_USAGE;
 		}

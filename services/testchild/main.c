@@ -65,9 +65,18 @@
  *      must show as ERR_OK, then ERR_CAP_REVOKED while it is marked, then
  *      ERR_CAP_EMPTY, never out of that order; print the counts, exit 0 if
  *      the order held
- *  19  exit with a digest of what it was started with (args_digest), so
+ *  19  (started on another core) wait for a frame its monitor sends, map it
+ *      writable at MON_SHARE_VA, bind its endpoint to a notification slot
+ *      (ADR 0010), write slot and generation to the frame's words 1 and 2,
+ *      answer with its first word, and block for messages. It counts the
+ *      notification events for that slot and generation in word 3, those of
+ *      the binding before (late ones, queued before it unbound) in word 6,
+ *      any other in word 4, and after each event looks at word 5, the
+ *      test's command: 1 unbind, bind again (slot and generation to words
+ *      1 and 2), then set word 5 to 0; 2 unbind and exit with word 4
+ *  20  exit with a digest of what it was started with (args_digest), so
  *      that a test knows its arguments, id and core all arrived
- *  20  sleep n ticks (bits 8-23), then exit with status 20
+ *  21  sleep n ticks (bits 8-23), then exit with status 21
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -90,7 +99,7 @@
 static struct vregion share_region;
 static capaddr_t mapped = SLOT_NONE;
 
-static volatile const uint64_t *map_shared(const struct lmp_recv *m)
+static volatile uint64_t *map_frame(const struct lmp_recv *m, bool writable)
 {
 	struct cap_info ci;
 	mapped = slot_alloc();
@@ -102,7 +111,12 @@ static volatile const uint64_t *map_shared(const struct lmp_recv *m)
 		       CAPADDR(CN_TASK, TASK_RECV), CAP_RIGHTS_ALL))
 		return NULL;
 	uint64_t pages = ci.size / OBJSIZE_PAGE > 512 ? 512 : ci.size / OBJSIZE_PAGE;
-	return vregion_map(&share_region, mapped, pages, false);
+	return vregion_map(&share_region, mapped, pages, writable);
+}
+
+static volatile const uint64_t *map_shared(const struct lmp_recv *m)
+{
+	return map_frame(m, false);
 }
 
 static int share_and_exit(void)
@@ -247,6 +261,61 @@ static int read_shared_frame(unsigned mode, unsigned to)
 	for (;;) {
 		(void)*p;
 		lmp_recv_timeout(1, &m);
+	}
+}
+
+/* Mode 19: bind our endpoint to a notification slot (into n). */
+static bool notify_bind_here(capaddr_t n, volatile uint64_t *p, uint64_t *slot, uint64_t *gen)
+{
+	if (ep_notify_bind(CAPADDR(CN_TASK, TASK_EP), n, slot, gen))
+		return false;
+	p[1] = *slot;
+	p[2] = *gen;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* before whatever says so */
+	return true;
+}
+
+/* Mode 19: woken by notifications from another core; the frame is the
+   channel, looked at after every event (ADR 0010). */
+static int notify_receiver(void)
+{
+	struct lmp_recv m;
+	volatile uint64_t *p;
+	struct cap_info ep;
+	capaddr_t n = slot_alloc();
+	uint64_t slot, gen, old_slot = ~0ull, old_gen = 0;
+	if (lmp_recv(1, &m) || !(p = map_frame(&m, true)) ||
+	    cap_identify(CAPADDR(CN_TASK, TASK_EP), &ep))
+		return 1;
+	if (n == SLOT_NONE || !notify_bind_here(n, p, &slot, &gen))
+		return 2;
+	uint64_t w[4] = {p[0]};
+	if (to_monitor(w, CAPADDR_NONE))
+		return 3;
+	for (;;) {
+		if (lmp_recv(1, &m) || m.words[0] != NOTIFY_EVENT)
+			continue;
+		bool ours = m.badge == ep.badge;
+		if (ours && m.words[1] == slot && m.words[2] == gen)
+			p[3] = p[3] + 1;
+		else if (ours && m.words[1] == old_slot && m.words[2] == old_gen)
+			p[6] = p[6] + 1;
+		else
+			p[4] = p[4] + 1;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		uint64_t cmd = p[5];
+		if (cmd == 2) {
+			notify_unbind(n);
+			return (int)p[4];
+		}
+		old_slot = cmd == 1 ? slot : old_slot;
+		old_gen = cmd == 1 ? gen : old_gen;
+		if (cmd == 1 && (notify_unbind(n) ||
+				 cnode_delete(CAPADDR(CAPADDR_L1(n), 0), 1, CAPADDR_L2(n)) ||
+				 !notify_bind_here(n, p, &slot, &gen)))
+			return 4;
+		if (cmd == 1)
+			p[5] = 0;
 	}
 }
 
@@ -522,7 +591,7 @@ static int name_client(void)
 	return (int)bad;
 }
 
-/* Mode 19: h = h * 33 + x (from 5381) over argc, every byte of argv[0..argc-1]
+/* Mode 20: h = h * 33 + x (from 5381) over argc, every byte of argv[0..argc-1]
    with its NUL, the domain's id and its core; 31 bits of it. */
 static int args_digest(int argc, char **argv)
 {
@@ -573,13 +642,15 @@ int main(int argc, char **argv)
 		return name_server();
 	case 18:
 		return name_client();
+	case 19:
+		return notify_receiver();
 	case 7:
 		return stress(arg);
-	case 19:
-		return args_digest(argc, argv);
 	case 20:
+		return args_digest(argc, argv);
+	case 21:
 		lmp_recv_timeout((mode >> 8) & 0xffff, &m);
-		return 20;
+		return 21;
 	case 4:
 		if (lmp_recv(1, &m) || !m.has_cap)
 			return 1;

@@ -1752,7 +1752,7 @@ static void test_names(void)
 
 /* ---- arguments and waits on another core (suite `spawn`) ---- */
 
-/* testchild's mode 19 (testchild/main.c: args_digest): what it exits with. */
+/* testchild's mode 20 (testchild/main.c: args_digest): what it exits with. */
 static int64_t digest(int argc, char *const argv[], uint64_t id, unsigned core)
 {
 	uint32_t h = 5381 * 33 + (uint32_t)argc;
@@ -1766,13 +1766,13 @@ static int64_t digest(int argc, char *const argv[], uint64_t id, unsigned core)
 	return (h * 33 + core) & 0x7fffffff;
 }
 
-/* testchild in mode 19 on core k with argv[1..argc-1] (argv[0]: its name):
+/* testchild in mode 20 on core k with argv[1..argc-1] (argv[0]: its name):
    its arguments, id and core all came, and waiting took it away. */
 static void expect_args(unsigned k, int argc, char *argv[], const char *what)
 {
 	uint64_t id, faults;
 	int64_t status = -1;
-	errval_t err = monitor_spawn(k, "testchild", 19, argc - 1, argv + 1, &id);
+	errval_t err = monitor_spawn(k, "testchild", 20, argc - 1, argv + 1, &id);
 	EXPECT_ERR(err, ERR_OK);
 	if (!err)
 		EXPECT_ERR(monitor_wait(k, id, &status, &faults), ERR_OK);
@@ -1788,10 +1788,10 @@ static void send_fragment(uint32_t offset, uint32_t total, const char *data)
 	EXPECT_ERR(send_req(q.words[0], q.words[1], q.words[2], q.words[3], CAPADDR_NONE), ERR_OK);
 }
 
-/* MONITOR_SPAWN of testchild on core k (mode 19) naming a block of bytes. */
+/* MONITOR_SPAWN of testchild on core k (mode 20) naming a block of bytes. */
 static errval_t spawn_named(unsigned k, uint32_t bytes, uint64_t *id)
 {
-	union monitor_req q = {.spawn = {MONITOR_SPAWN, .core = k, .args = bytes, .arg = 19}};
+	union monitor_req q = {.spawn = {MONITOR_SPAWN, .core = k, .args = bytes, .arg = 20}};
 	union monitor_rep r;
 	memcpy(q.spawn.name, "testchild", 9);
 	errval_t err = monitor_ask(q, CAPADDR_NONE, &r);
@@ -1834,8 +1834,8 @@ static void test_bad_args(unsigned k)
 	char *too_many[34] = {0};
 	for (int i = 0; i < 33; i++)
 		too_many[i] = "1234567"; /* 33 x 8 bytes */
-	EXPECT_ERR(monitor_spawn(k, "testchild", 19, 33, too_many, &id), ERR_ARGS_TOO_LONG);
-	EXPECT_ERR(monitor_spawn(0, "testchild", 19, 0, NULL, &id), ERR_CORE_NONE);
+	EXPECT_ERR(monitor_spawn(k, "testchild", 20, 33, too_many, &id), ERR_ARGS_TOO_LONG);
+	EXPECT_ERR(monitor_spawn(0, "testchild", 20, 0, NULL, &id), ERR_CORE_NONE);
 }
 
 /* Waits: for a domain that runs a while (two at once), that faults, that is
@@ -1846,13 +1846,13 @@ static void test_waits(unsigned k)
 	uint64_t id, faults, name[2] = {0};
 	int64_t status;
 	memcpy(name, "testchild", 9);
-	uint64_t dom = spawn_on(k, 20 | 30 << 8); /* sleeps 30 ticks */
+	uint64_t dom = spawn_on(k, 21 | 30 << 8); /* sleeps 30 ticks */
 	EXPECT_ERR(send_req(MONITOR_WAIT, k, dom, 0, CAPADDR_NONE), ERR_OK);
 	EXPECT_ERR(send_req(MONITOR_WAIT, k, dom, 0, CAPADDR_NONE), ERR_OK);
 	for (unsigned i = 0; i < 2; i++) {
 		EXPECT_ERR(lmp_recv(1, &rep), ERR_OK);
 		union monitor_rep r = monitor_rep_of(rep.words);
-		CHECK(rep.badge == SERVER_MONITOR && r.wait.err == ERR_OK && r.wait.status == 20 &&
+		CHECK(rep.badge == SERVER_MONITOR && r.wait.err == ERR_OK && r.wait.status == 21 &&
 			  r.wait.faults == 0,
 		      "wait %u on a sleeper: %s, status %lu", i, err_str((errval_t)r.wait.err),
 		      (unsigned long)r.wait.status);
@@ -1863,7 +1863,7 @@ static void test_waits(unsigned k)
 	EXPECT_ERR(monitor_wait(k, dom, &status, &faults), ERR_OK);
 	CHECK(faults == 1, "a faulting domain: %lu faults", (unsigned long)faults);
 	/* Killed while waited for: the wait says it is gone. */
-	dom = spawn_on(k, 20 | 1000 << 8);
+	dom = spawn_on(k, 21 | 1000 << 8);
 	EXPECT_ERR(send_req(MONITOR_WAIT, k, dom, 0, CAPADDR_NONE), ERR_OK);
 	EXPECT_ERR(send_req(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE), ERR_OK);
 	errval_t got[2] = {ERR_SHELL_USAGE, ERR_SHELL_USAGE};
@@ -1932,6 +1932,361 @@ static void test_spawn(unsigned k, unsigned online)
 	check_everywhere(online, "after the spawns");
 }
 
+/* ---- suite "notify": notifications (ADR 0010) ---- */
+
+#define DISP_STATE_BLOCKED 2 /* DISP_STATUS, MONITOR_DOMAIN: blocked in a receive */
+
+static void drop_slot(capaddr_t c)
+{
+	cnode_delete(CAPADDR(CAPADDR_L1(c), 0), 1, CAPADDR_L2(c));
+	slot_free(c);
+}
+
+/* Is m the event of slot n in generation g, with badge b? */
+static bool is_event(const struct lmp_recv *m, uint64_t b, uint64_t n, uint64_t g)
+{
+	return m->badge == b && m->words[0] == NOTIFY_EVENT && m->words[1] == n &&
+	       m->words[2] == g && !m->has_cap;
+}
+
+/* Our own endpoint, on this core: what a binding is, delivery at once,
+   merging, a badge, a full queue, unbinding. */
+static void test_notify_here(void)
+{
+	capaddr_t ep = CAPADDR(CN_TASK, TASK_EP), n = slot_alloc(), b = slot_alloc(),
+		  nb = slot_alloc();
+	struct lmp_recv m;
+	struct cap_info ci, ei;
+	uint64_t slot = ~0ull, gen = 0, bslot = ~0ull, bgen = 0, w[4] = {1, 2, 3, 4};
+	while (lmp_recv(0, &m) == ERR_OK)
+		;
+	EXPECT_ERR(ep_notify_bind(ep, n, &slot, &gen), ERR_OK);
+	EXPECT_ERR(cap_identify(n, &ci), ERR_OK);
+	EXPECT_ERR(cap_identify(ep, &ei), ERR_OK);
+	CHECK(ci.type == OBJ_NOTIFY && ci.base == NOTIFY_BASE(0, slot) && ci.size == gen &&
+		  gen != 0 && slot < NOTIFY_SLOTS && ci.owner == 0 && ci.rights == ei.rights,
+	      "Notify: type %u base %#lx size %lu owner %u rights %#x (slot %lu gen %lu)", ci.type,
+	      (unsigned long)ci.base, (unsigned long)ci.size, ci.owner, ci.rights,
+	      (unsigned long)slot, (unsigned long)gen);
+	/* Delivered at once; three sends while it waits are one event. */
+	for (int i = 0; i < 3; i++)
+		EXPECT_ERR(notify_send(n), ERR_OK);
+	EXPECT_ERR(lmp_recv(0, &m), ERR_OK);
+	CHECK(is_event(&m, ei.badge, slot, gen), "event: badge %#lx words %#lx %lu %lu",
+	      (unsigned long)m.badge, (unsigned long)m.words[0], (unsigned long)m.words[1],
+	      (unsigned long)m.words[2]);
+	EXPECT_ERR(lmp_recv(0, &m), ERR_LMP_EMPTY);
+	/* A badged endpoint: its badge comes with the event, another slot. */
+	EXPECT_ERR(
+	    cnode_mint(CAPADDR(CAPADDR_L1(b), 0), 1, CAPADDR_L2(b), ep, CAP_RIGHTS_ALL, 0x4e),
+	    ERR_OK);
+	EXPECT_ERR(ep_notify_bind(b, nb, &bslot, &bgen), ERR_OK);
+	CHECK(bslot != slot, "two bindings in slot %lu", (unsigned long)slot);
+	EXPECT_ERR(notify_send(nb), ERR_OK);
+	EXPECT_ERR(notify_send(n), ERR_OK);
+	EXPECT_ERR(lmp_recv(0, &m), ERR_OK);
+	CHECK(is_event(&m, 0x4e, bslot, bgen), "badged event: badge %#lx slot %lu",
+	      (unsigned long)m.badge, (unsigned long)m.words[1]);
+	EXPECT_ERR(lmp_recv(0, &m), ERR_OK);
+	CHECK(is_event(&m, ei.badge, slot, gen), "second event: slot %lu",
+	      (unsigned long)m.words[1]);
+	/* A full queue: the event waits, and comes once there is room. */
+	unsigned sent = 0;
+	while (ep_send(ep, w, CAPADDR_NONE) == ERR_OK && sent < 100)
+		sent++;
+	EXPECT_ERR(notify_send(n), ERR_OK);
+	unsigned mine = 0, events = 0;
+	while (lmp_recv(0, &m) == ERR_OK) {
+		mine += m.words[0] == 1 && !events;
+		events += is_event(&m, ei.badge, slot, gen);
+	}
+	CHECK(mine == sent && events == 1, "full queue: %u of %u messages, then %u events", mine,
+	      sent, events);
+	/* Unbound: stale on this core; the capability stays. */
+	EXPECT_ERR(notify_unbind(n), ERR_OK);
+	EXPECT_ERR(notify_send(n), ERR_NOTIFY_STALE);
+	EXPECT_ERR(notify_unbind(n), ERR_NOTIFY_STALE);
+	EXPECT_ERR(cap_identify(n, &ci), ERR_OK);
+	EXPECT_ERR(notify_unbind(nb), ERR_OK);
+	EXPECT_ERR(lmp_recv(0, &m), ERR_LMP_EMPTY);
+	drop_slot(n);
+	drop_slot(nb);
+	drop_slot(b);
+}
+
+/* Bad arguments and rights; what a Notify capability is not. */
+static void test_notify_args(void)
+{
+	capaddr_t ep = CAPADDR(CN_TASK, TASK_EP), n = slot_alloc(), c = slot_alloc();
+	capaddr_t cn = CAPADDR(CAPADDR_L1(c), 0);
+	struct lmp_recv m;
+	EXPECT_ERR(ep_notify_bind(RAM0, c, NULL, NULL), ERR_CAP_TYPE);
+	EXPECT_ERR(ep_notify_bind(ep, ep, NULL, NULL), ERR_CAP_OCCUPIED);
+	EXPECT_ERR(ep_notify_bind(ep, CAPADDR(200, 0), NULL, NULL), ERR_CAP_EMPTY);
+	EXPECT_ERR(ep_notify_bind(ep, CAPADDR(256, 0), NULL, NULL), ERR_CAP_ADDR);
+	EXPECT_ERR(cap_invoke(ep, 2, EP_NOTIFY_BIND, cn, 256, 0, 0, 0).err, ERR_CAP_ADDR);
+	EXPECT_ERR(cnode_mint(cn, 1, CAPADDR_L2(c), ep, CAP_RIGHT_READ | CAP_RIGHT_GRANT, 0),
+		   ERR_OK);
+	EXPECT_ERR(ep_notify_bind(c, n, NULL, NULL), ERR_CAP_RIGHTS); /* needs WRITE */
+	EXPECT_ERR(cnode_delete(cn, 1, CAPADDR_L2(c)), ERR_OK);
+	EXPECT_ERR(notify_send(ep), ERR_CAP_TYPE);
+	EXPECT_ERR(notify_unbind(RAM0), ERR_CAP_TYPE);
+	EXPECT_ERR(ep_notify_bind(ep, n, NULL, NULL), ERR_OK);
+	/* Not memory: never retyped from, mapped, or badged. */
+	EXPECT_ERR(cap_retype(n, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, cn, 1, CAPADDR_L2(c)),
+		   ERR_CAP_DERIVE);
+	EXPECT_ERR(cap_retype(RAM0, OBJ_NOTIFY, 0, OBJSIZE_PAGE, 1, cn, 1, CAPADDR_L2(c)),
+		   ERR_CAP_DERIVE);
+	EXPECT_ERR(vnode_map(CAPADDR(CN_TASK, TASK_VROOT), 0, n, CAP_RIGHT_READ, 0, 1),
+		   ERR_VM_LEVEL);
+	EXPECT_ERR(cnode_mint(cn, 1, CAPADDR_L2(c), n, CAP_RIGHTS_ALL, 7), ERR_CAP_RIGHTS);
+	/* Rights: WRITE sends, unbinding needs READ too. */
+	EXPECT_ERR(cnode_copy(cn, 1, CAPADDR_L2(c), n, CAP_RIGHT_READ), ERR_OK);
+	EXPECT_ERR(notify_send(c), ERR_CAP_RIGHTS);
+	EXPECT_ERR(notify_unbind(c), ERR_CAP_RIGHTS);
+	EXPECT_ERR(cnode_delete(cn, 1, CAPADDR_L2(c)), ERR_OK);
+	EXPECT_ERR(cnode_copy(cn, 1, CAPADDR_L2(c), n, CAP_RIGHT_WRITE), ERR_OK);
+	EXPECT_ERR(notify_send(c), ERR_OK);
+	EXPECT_ERR(notify_unbind(c), ERR_CAP_RIGHTS);
+	EXPECT_ERR(notify_unbind(n), ERR_OK);
+	EXPECT_ERR(notify_send(c), ERR_NOTIFY_STALE); /* a copy is as stale */
+	EXPECT_ERR(lmp_recv(0, &m), ERR_OK);
+	EXPECT_ERR(lmp_recv(0, &m), ERR_LMP_EMPTY);
+	/* Monitor 0 makes them for other cores only, from a valid description. */
+	struct lmp_recv rep;
+	EXPECT_ERR(monitor_call(MONITOR_NOTIFY_MAKE, bi->ncores, 0, 1, CAPADDR_NONE, &rep),
+		   ERR_CORE_NONE);
+	EXPECT_ERR(monitor_call(MONITOR_NOTIFY_MAKE, ~0ull, 0, 1, CAPADDR_NONE, &rep),
+		   ERR_CORE_NONE);
+	EXPECT_ERR(monitor_call(MONITOR_NOTIFY_MAKE, 0, 0, 1, CAPADDR_NONE, &rep), ERR_SYS_ARG);
+	if (bi->ncores > 1) {
+		EXPECT_ERR(
+		    monitor_call(MONITOR_NOTIFY_MAKE, 1, NOTIFY_SLOTS, 1, CAPADDR_NONE, &rep),
+		    ERR_SYS_ARG);
+		EXPECT_ERR(monitor_call(MONITOR_NOTIFY_MAKE, 1, 1ull << 32, 1, CAPADDR_NONE, &rep),
+			   ERR_SYS_ARG);
+		EXPECT_ERR(monitor_call(MONITOR_NOTIFY_MAKE, 1, 0, 0, CAPADDR_NONE, &rep),
+			   ERR_SYS_ARG);
+		EXPECT_ERR(monitor_call(MONITOR_NOTIFY_MAKE, 1, 0, 1ull << 32, CAPADDR_NONE, &rep),
+			   ERR_SYS_ARG);
+	}
+	drop_slot(n);
+	drop_slot(c);
+}
+
+/* NOTIFY_SLOTS bindings and no more (so none is left over from before);
+   a slot freed and bound again leaves the old capability stale. */
+static void test_notify_full(void)
+{
+	static capaddr_t n[NOTIFY_SLOTS + 1];
+	static uint64_t slot[NOTIFY_SLOTS + 1], gen[NOTIFY_SLOTS + 1];
+	capaddr_t ep = CAPADDR(CN_TASK, TASK_EP), again = slot_alloc();
+	struct lmp_recv m;
+	errval_t err = ERR_OK;
+	unsigned bound = 0;
+	for (; bound <= NOTIFY_SLOTS && !err; bound += !err) {
+		n[bound] = slot_alloc();
+		err = ep_notify_bind(ep, n[bound], &slot[bound], &gen[bound]);
+	}
+	CHECK(bound == NOTIFY_SLOTS && err == ERR_NOTIFY_FULL, "%u bound, then %s", bound,
+	      err_str(err));
+	slot_free(n[bound]);
+	unsigned i = bound / 2;
+	EXPECT_ERR(notify_unbind(n[i]), ERR_OK);
+	uint64_t s2 = ~0ull, g2 = 0;
+	EXPECT_ERR(ep_notify_bind(ep, again, &s2, &g2), ERR_OK);
+	CHECK(s2 == slot[i] && g2 == gen[i] + 1, "the free slot %lu in generation %lu, got %lu %lu",
+	      (unsigned long)slot[i], (unsigned long)gen[i] + 1, (unsigned long)s2,
+	      (unsigned long)g2);
+	EXPECT_ERR(notify_send(n[i]), ERR_NOTIFY_STALE); /* bound, in another generation */
+	EXPECT_ERR(notify_unbind(n[i]), ERR_NOTIFY_STALE);
+	EXPECT_ERR(notify_send(again), ERR_OK);
+	EXPECT_ERR(lmp_recv(0, &m), ERR_OK);
+	CHECK(is_event(&m, 0, s2, g2), "event of slot %lu gen %lu", (unsigned long)m.words[1],
+	      (unsigned long)m.words[2]);
+	unsigned unbound = 0;
+	for (unsigned k = 0; k < bound; k++)
+		unbound += notify_unbind(k == i ? again : n[k]) == ERR_OK;
+	CHECK(unbound == NOTIFY_SLOTS, "%u unbound", unbound);
+	for (unsigned k = 0; k < bound; k++)
+		drop_slot(n[k]);
+	drop_slot(again);
+	EXPECT_ERR(lmp_recv(0, &m), ERR_LMP_EMPTY);
+}
+
+/* A dispatcher blocked on this core wakes; killed, its binding goes. */
+static void test_notify_child(void)
+{
+	struct child c;
+	capaddr_t n = slot_alloc();
+	uint64_t state = 0, faults, slot, gen;
+	int64_t status;
+	/* mode 4 waits for a message with an endpoint: an event has none */
+	EXPECT_ERR(start_child(&c, 4), ERR_OK);
+	while (!spawn_status(&c, &state, &faults, &status) && state != DISP_STATE_BLOCKED)
+		nap();
+	EXPECT_ERR(ep_notify_bind(child_cap(&c, SPAWN_H_EP), n, &slot, &gen), ERR_OK);
+	EXPECT_ERR(notify_send(n), ERR_OK);
+	CHECK(wait_stopped(&c, &faults, &status) && status == 1,
+	      "the child woke to status %ld, want 1 (a message without a capability)",
+	      (long)status);
+	EXPECT_ERR(notify_send(n), ERR_OK); /* stopped, still there */
+	EXPECT_ERR(spawn_kill(&c), ERR_OK);
+	EXPECT_ERR(notify_send(n), ERR_NOTIFY_STALE);
+	EXPECT_ERR(notify_unbind(n), ERR_NOTIFY_STALE);
+	drop_slot(n);
+}
+
+/* Until word i of p is at least v (a tick at a time); false if domain dom
+   on core k stopped first. */
+static bool await_word(volatile const uint64_t *p, unsigned i, uint64_t v, unsigned k, uint64_t dom)
+{
+	struct lmp_recv rep;
+	while (p[i] < v) {
+		if (monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep) ||
+		    monitor_rep_of(rep.words).domain.state == 0)
+			return p[i] >= v;
+		nap();
+	}
+	return true;
+}
+
+/* Until word i of p is at least v, napping a tick at a time and asking
+   nobody: no monitor's message (and IPI) reaches another core meanwhile. */
+static void await_quietly(volatile const uint64_t *p, unsigned i, uint64_t v)
+{
+	while (p[i] < v)
+		nap();
+}
+
+/* Until domain dom on core k is blocked (in a receive); false if it stopped. */
+static bool await_blocked(unsigned k, uint64_t dom)
+{
+	struct lmp_recv rep;
+	for (;;) {
+		if (monitor_call(MONITOR_DOMAIN, k, dom, 0, CAPADDR_NONE, &rep))
+			return false;
+		uint64_t state = monitor_rep_of(rep.words).domain.state;
+		if (state == DISP_STATE_BLOCKED)
+			return true;
+		if (state == 0)
+			return false;
+		nap();
+	}
+}
+
+/* A Notify capability here for the slot and generation p's words 1, 2 name
+   on core k (monitor 0 makes it), into n. */
+static errval_t notify_for(unsigned k, volatile const uint64_t *p, capaddr_t n)
+{
+	struct lmp_recv rep;
+	errval_t err = monitor_call(MONITOR_NOTIFY_MAKE, k, p[1], p[2], CAPADDR_NONE, &rep);
+	if (!err && !rep.has_cap)
+		err = ERR_BAD_REQUEST;
+	return err ? err : rpc_take_cap(n);
+}
+
+#define NOTIFY_ROUNDS 5
+
+/*
+ * Across cores: a domain on core k (testchild 19) binds its endpoint and
+ * blocks; each send from here must wake it, exactly once per send while it
+ * waits blocked, and by the send's own IPI: core k takes its doorbell only
+ * with an IPI, and while we wait for the event we ask no monitor anything,
+ * so no other IPI goes to core k (without it the wait never ends). Sends
+ * in a row merge; a capability for a slot unbound since is stale and wakes
+ * nobody; the monitors' own IPIs go on working meanwhile (most steps here
+ * ask core k's monitor).
+ */
+static void test_notify_on(unsigned k)
+{
+	struct lmp_recv rep;
+	struct cap_info ci;
+	capaddr_t ram, f = marked_frame(&ram, 0x5107 + k), n = slot_alloc(), n2 = slot_alloc();
+	volatile uint64_t *p = win_map(f, 1, true);
+	uint64_t dom = spawn_on(k, 19);
+	CHECK(p && dom, "no frame or no domain on core %u", k);
+	if (!p || !dom)
+		return;
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
+	CHECK(rep.words[1] == 0x5107 + k, "core %u read %#lx", k, (unsigned long)rep.words[1]);
+	EXPECT_ERR(notify_for(k, p, n), ERR_OK);
+	EXPECT_ERR(cap_identify(n, &ci), ERR_OK);
+	CHECK(ci.type == OBJ_NOTIFY && ci.owner == k && ci.base == NOTIFY_BASE(k, p[1]) &&
+		  ci.size == p[2],
+	      "Notify for core %u: type %u owner %u base %#lx size %lu", k, ci.type, ci.owner,
+	      (unsigned long)ci.base, (unsigned long)ci.size);
+	EXPECT_ERR(notify_unbind(n), ERR_NOTIFY_REMOTE);
+	unsigned woken = 0;
+	for (unsigned r = 1; r <= NOTIFY_ROUNDS; r++) {
+		bool blocked = await_blocked(k, dom);
+		EXPECT_ERR(notify_send(n), ERR_OK);
+		await_quietly(p, 3, r);
+		woken += blocked && p[3] == r;
+	}
+	CHECK(woken == NOTIFY_ROUNDS && p[4] == 0,
+	      "core %u: woken %u times of %u, %lu events, %lu foreign", k, woken, NOTIFY_ROUNDS,
+	      (unsigned long)p[3], (unsigned long)p[4]);
+	/* Three in a row: one event at least, three at most. */
+	CHECK(await_blocked(k, dom), "core %u: the receiver is not blocked", k);
+	for (int i = 0; i < 3; i++)
+		EXPECT_ERR(notify_send(n), ERR_OK);
+	CHECK(await_word(p, 3, NOTIFY_ROUNDS + 1, k, dom), "core %u: no event", k);
+	CHECK(await_blocked(k, dom), "core %u: the receiver is not blocked", k);
+	uint64_t events = p[3];
+	CHECK(events > NOTIFY_ROUNDS && events <= NOTIFY_ROUNDS + 3, "core %u: %lu events", k,
+	      (unsigned long)events);
+	/* It binds again: ours is stale now and wakes nobody, a new one does. */
+	uint64_t old_slot = p[1];
+	p[5] = 1;
+	EXPECT_ERR(notify_send(n), ERR_OK);
+	while (p[5] && await_word(p, 3, events + 1, k, dom))
+		nap();
+	CHECK(p[5] == 0 && p[1] != old_slot, "core %u: bound again in slot %lu (was %lu)", k,
+	      (unsigned long)p[1], (unsigned long)old_slot);
+	events = p[3];
+	EXPECT_ERR(notify_send(n), ERR_OK); /* only core k can tell it is stale */
+	EXPECT_ERR(notify_for(k, p, n2), ERR_OK);
+	CHECK(await_blocked(k, dom), "core %u: the receiver is not blocked", k);
+	EXPECT_ERR(notify_send(n2), ERR_OK);
+	CHECK(await_word(p, 3, events + 1, k, dom) && await_blocked(k, dom) && p[3] == events + 1 &&
+		  p[4] == 0,
+	      "core %u: after the stale send and a good one %lu events (want %lu), %lu foreign", k,
+	      (unsigned long)p[3], (unsigned long)events + 1, (unsigned long)p[4]);
+	/* Done: it unbinds and exits with its foreign events (0). */
+	p[5] = 2;
+	EXPECT_ERR(notify_send(n2), ERR_OK);
+	uint64_t v = wait_domain(k, dom);
+	CHECK(v == 0, "the receiver on core %u ended with %#lx", k, (unsigned long)v);
+	win_unmap(f);
+	EXPECT_REVOKE(f, 1, 1, 4); /* its monitor's copy (and the domain's) */
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+	drop_slot(n);
+	drop_slot(n2);
+	drop_slot(f);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+}
+
+static void test_notify(void)
+{
+	uint64_t before = ram_free_bytes();
+	EXPECT_ERR(monitor_bind(), ERR_OK);
+	test_notify_here();
+	test_notify_args();
+	test_notify_child();
+	test_notify_full();
+	unsigned last = 0;
+	for (unsigned k = 1; k < bi->ncores; k++)
+		if (bi->cores[k].online)
+			last = k;
+	if (last)
+		test_notify_on(last);
+	else
+		printf("tests: notify across cores needs 2 cores, skipped\n");
+	CHECK(ram_free_bytes() == before, "notify: free memory %lu, was %lu",
+	      (unsigned long)ram_free_bytes(), (unsigned long)before);
+}
+
 enum {
 	SUITE_CAPS = 1,
 	SUITE_VM = 2,
@@ -1945,8 +2300,9 @@ enum {
 	SUITE_LOAD = 512,    /* not in the default run: long */
 	SUITE_STRESS = 1024, /* the stress of "cores" alone (under faults=SEED) */
 	SUITE_NAMES = 2048,
-	SUITE_DEAD = 4096,  /* a dead core (under mute=K) */
-	SUITE_SPAWN = 8192, /* not in the default run: long */
+	SUITE_DEAD = 4096, /* a dead core (under mute=K) */
+	SUITE_NOTIFY = 8192,
+	SUITE_SPAWN = 16384, /* not in the default run: long */
 };
 
 /* Suite `spawn` on the last core (it needs another core than 0). */
@@ -1982,8 +2338,9 @@ int main(int argc, char **argv)
 	}
 	if (mask & SUITE_LMP)
 		test_lmp();
-	if (mask & (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY | SUITE_MEM |
-		    SUITE_LOAD | SUITE_STRESS | SUITE_NAMES | SUITE_DEAD | SUITE_SPAWN)) {
+	if (mask &
+	    (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY | SUITE_MEM |
+	     SUITE_LOAD | SUITE_STRESS | SUITE_NAMES | SUITE_NOTIFY | SUITE_DEAD | SUITE_SPAWN)) {
 		EXPECT_ERR(ram_init(RAM0), ERR_OK);
 		EXPECT_ERR(win_init(), ERR_OK);
 	}
@@ -2006,6 +2363,8 @@ int main(int argc, char **argv)
 		test_stress_only();
 	if (mask & SUITE_NAMES)
 		test_names();
+	if (mask & SUITE_NOTIFY)
+		test_notify();
 	if (mask & SUITE_DEAD)
 		test_dead();
 	if (mask & SUITE_SPAWN)

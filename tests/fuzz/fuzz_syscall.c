@@ -43,9 +43,13 @@
  *   - dispatcher states are consistent: running or blocked ones are set up,
  *     set-up ones have live (non-zombie) cspace and vspace roots, the run
  *     and sleep queues hold exactly the runnable and sleeping live ones;
+ *   - every bound notification slot holds the kernel's endpoint copy of a
+ *     live dispatcher, only bound slots are pending, and every Notify
+ *     capability names a slot and a generation its core issued;
  *   - the dispatcher resumed is the current one, runnable, with a vspace.
  * At the end all memory is revoked from the PhysAddr root: the database
- * must be empty again, with no zombie and no queued dispatcher (no leak).
+ * must be empty again, with no zombie, no queued dispatcher and no bound
+ * notification slot (no leak).
  *
  * Stubbed (tests/fuzz/host): leaving the kernel (sret, WFI, power-off)
  * jumps back to host_enter()'s caller; CSRs, the SBI console and IPIs, the
@@ -512,6 +516,53 @@ static CHECKER uint64_t caps_hash(void)
 	return h;
 }
 
+/*
+ * Notifications (notify.c): a bound slot holds the kernel's endpoint copy,
+ * in the database, of a live dispatcher (or of one gone, stopped for good),
+ * in a generation it issued; only a bound slot is pending; no Notify
+ * capability names another core than its owner, a slot beyond the table,
+ * a core that does not exist, or a generation of this core's not issued
+ * yet. (From check_state(): uses its census.)
+ */
+static CHECKER void check_notify(const char *when)
+{
+	const struct notify_table *t = &kcb.notify;
+	for (unsigned n = 0; n < NOTIFY_SLOTS; n++) {
+		const struct cte *ep = &t->ep[n];
+		bool rung = (t->pending[n / 64] >> (n % 64)) & 1;
+		if (ep->cap.type == OBJ_NULL && rung)
+			host_panic("%s: notification slot %u pending but not bound", when, n);
+		if (ep->cap.type == OBJ_NULL)
+			continue;
+		if (ep->cap.type != OBJ_ENDPOINT || !(ep->cap.flags & CAPF_NOTIFY_BINDING) ||
+		    !in_tree(ep) || t->gen[n] == 0)
+			host_panic("%s: notification slot %u: %s, flags %#x, %sin the database, "
+				   "generation %u",
+				   when, n, caps_type_name(ep->cap.type), ep->cap.flags,
+				   in_tree(ep) ? "" : "not ", t->gen[n]);
+		/* (an endpoint may outlive its Dispatcher: bound then, it gets
+		   nothing, and the binding goes with it) */
+		const struct dcb *d = dcb_of(&ep->cap);
+		if (!live_dcb(d) && (d->setup || d->state != DISP_STOPPED))
+			host_panic("%s: notification slot %u bound to a dispatcher that is gone "
+				   "but not stopped",
+				   when, n);
+	}
+	for (size_t i = 0; i < cs.n; i++) {
+		const struct capability *c = &cs.order[i]->cap;
+		uint64_t core = NOTIFY_CORE(c->base), slot = NOTIFY_SLOT(c->base);
+		if (c->type == OBJ_NOTIFY &&
+		    (slot >= NOTIFY_SLOTS || core != cs.order[i]->mdb.owner ||
+		     core >= kcb.user.ncores || c->size == 0 || c->size > UINT32_MAX ||
+		     (core == 0 && c->size > t->gen[slot])))
+			host_panic("%s: Notify capability core %lu slot %lu generation %lu "
+				   "(owner %u; this core's slot generation %u)",
+				   when, (unsigned long)core, (unsigned long)slot,
+				   (unsigned long)c->size, cs.order[i]->mdb.owner,
+				   slot < NOTIFY_SLOTS ? t->gen[slot] : 0);
+	}
+}
+
 static uint64_t checked_hash; /* of the database last found consistent, or 0 */
 
 static CHECKER void check_state(const char *when)
@@ -586,6 +637,7 @@ static CHECKER void check_state(const char *when)
 	}
 	if (n != sleeping)
 		host_panic("%s: %u sleeping dispatchers, %u in the sleep queue", when, sleeping, n);
+	check_notify(when);
 }
 
 /* The kernel returned to user mode: to a runnable, set-up, current dispatcher.
@@ -656,7 +708,9 @@ static void trace(const struct dcb *d, const struct trap_frame *tf, int exit)
  * the memory init's objects were retyped from, the PLIC's registers),
  * which is the same state at a fraction of the cost. The kernel keeps no
  * other state that setup() or an input changes: irq.c's bindings are
- * capabilities, gone after teardown() (which checks that).
+ * capabilities, gone after teardown() (which checks that); notify.c's are
+ * in the KCB, and of its doorbells this core only reads its own, which
+ * only other cores ring.
  */
 static struct {
 	struct kcb kcb;
@@ -887,6 +941,9 @@ static void teardown(void)
 			   (unsigned long)kcb.caps.count, kcb.caps.zombies ? "yes" : "no",
 			   kcb.runq ? "not empty" : "empty", kcb.sleepq ? "not empty" : "empty");
 	}
+	for (unsigned n = 0; n < NOTIFY_SLOTS; n++)
+		if (kcb.notify.ep[n].cap.type != OBJ_NULL)
+			host_panic("teardown: notification slot %u still bound", n);
 	must(caps_delete(&kcb.caps, &phys_root), "delete the root");
 	if (kcb.caps.count != 0 || kcb.caps.root)
 		host_panic("teardown: database not empty");

@@ -5,7 +5,7 @@
 Each seed is a short scenario in the harness's input encoding: identify,
 retype, map and print, LMP between init and its child with a capability,
 a new dispatcher set up and run, Kernel invocations with an IPI, CNode
-delete and revoke. The cspace layout (CN_*, TASK_*) is read from
+delete and revoke, notifications. The cspace layout (CN_*, TASK_*) is read from
 lib/abi/include/abi/bootinfo.h; the other numbers are the ABI's.
 
 usage: gen_corpus_syscall.py [OUTDIR]   (default: tests/fuzz/corpus_syscall)
@@ -44,8 +44,9 @@ KERNEL_IPI_BIND, KERNEL_NOTIFY, KERNEL_STATUS = 18, 19, 20
 KERNEL_CAP_CREATE, KERNEL_CAP_REMOTE = 21, 22
 KERNEL_CORE_INFO, KERNEL_CORE_START, KERNEL_CORE_STATUS, KERNEL_CAP_CHECK = 23, 24, 25, 26
 KERNEL_CAP_RELATIONS, KERNEL_CAP_MARK = 27, 28
+EP_NOTIFY_BIND, NOTIFY_SEND, NOTIFY_UNBIND = 29, 30, 31
 OBJ_FRAME, OBJ_L1CNODE, OBJ_L2CNODE, OBJ_VNODE_L2, OBJ_VNODE_L1, OBJ_VNODE_L0 = 4, 5, 6, 7, 8, 9
-OBJ_DISPATCHER, OBJ_ENDPOINT = 10, 11
+OBJ_DISPATCHER, OBJ_ENDPOINT, OBJ_NOTIFY = 10, 11, 16
 R, W, X, G = 1, 2, 4, 8
 
 # Register value encodings (value() in fuzz_syscall.c).
@@ -271,6 +272,34 @@ seeds = {
             invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CORE_START, small(0), cap(MEM, 1),
                    cap(S0, 0), small(27)),
             invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_CHECK),
+        ]
+    ),
+    "notify": b"".join(
+        [
+            # init binds its own endpoint, rings it, takes the event
+            invoke(cap(T, TASK["TASK_EP"]), EP_NOTIFY_BIND, cap(S0, 0), small(20)),
+            invoke(cap(S0, 20), CAP_IDENTIFY),
+            invoke(cap(S0, 20), NOTIFY_SEND),
+            ecall(SYS_RECV, small(0)),
+            # the child's endpoint: it blocks, init wakes it
+            invoke(cap(S0, 3), EP_NOTIFY_BIND, cap(S0, 0), small(21)),
+            ecall(SYS_YIELD),
+            ecall(SYS_RECV, small(1)),
+            invoke(cap(S0, 21), NOTIFY_SEND),
+            invoke(cap(S0, 21), NOTIFY_SEND),
+            # unbound: stale; a slot of core 1 (by IPI), not unbound here
+            invoke(cap(S0, 20), NOTIFY_UNBIND),
+            invoke(cap(S0, 20), NOTIFY_SEND),
+            invoke(cap(S0, 20), NOTIFY_UNBIND),
+            invoke(cap(T, TASK["TASK_KERNEL"]), KERNEL_CAP_CREATE, cap(S0, 0), small(22),
+                   raw(OBJ_NOTIFY | 15 << 8 | 1 << 16), raw(1 << 32 | 5), small(1)),
+            invoke(cap(S0, 22), NOTIFY_SEND),
+            invoke(cap(S0, 22), NOTIFY_UNBIND),
+            # the child's endpoint revoked: its binding goes with it
+            invoke(cap(S0, 0), CNODE_REVOKE, small(3), level=1),
+            invoke(cap(S0, 21), NOTIFY_SEND),
+            invoke(cap(T, TASK["TASK_EP"]), EP_NOTIFY_BIND, cap(S0, 0), small(20)),
+            invoke(cap(S0, 0), CNODE_DELETE, small(0), level=1),
         ]
     ),
     "cnode_ops": b"".join(

@@ -10,4 +10,6 @@ runs=$2
 shift 2
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-"$fuzzer" -runs="$runs" -seed=1 -artifact_prefix="$scratch/" "$scratch" "$@"
+# A crash must fail the test: libFuzzer exits 77 by default, which Meson
+# counts as skipped.
+"$fuzzer" -runs="$runs" -seed=1 -error_exitcode=1 -artifact_prefix="$scratch/" "$scratch" "$@"

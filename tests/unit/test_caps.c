@@ -126,7 +126,7 @@ static unsigned nev(enum ev_kind k, const struct cte *c)
 
 static bool other_class(uint8_t t)
 {
-	return t == OBJ_KERNEL || t == OBJ_IRQ || t == OBJ_ID;
+	return t == OBJ_KERNEL || t == OBJ_IRQ || t == OBJ_ID || t == OBJ_NOTIFY;
 }
 
 static int setup(void **state)
@@ -295,7 +295,7 @@ static void test_type_names(void **state)
 	static const char *const want[OBJ_TYPE_COUNT] = {
 	    "Null",    "PhysAddr", "RAM",      "DevFrame", "Frame",	 "L1CNode",
 	    "L2CNode", "VNode_L2", "VNode_L1", "VNode_L0", "Dispatcher", "Endpoint",
-	    "Kernel",  "IRQ",	   "ID",       "KCB"};
+	    "Kernel",  "IRQ",	   "ID",       "KCB",	   "Notify"};
 	for (unsigned t = 0; t < OBJ_TYPE_COUNT; t++)
 		assert_string_equal(caps_type_name((enum objtype)t), want[t]);
 	assert_string_equal(caps_type_name(OBJ_TYPE_COUNT), "Invalid");
@@ -366,6 +366,9 @@ static void test_objsize_ok_table(void **state)
 	    {OBJ_KCB, 3 * 4096, true},
 	    {OBJ_KCB, 4095, false},
 	    {OBJ_KCB, 0, false},
+	    {OBJ_NOTIFY, 0, false},
+	    {OBJ_NOTIFY, 1, false},
+	    {OBJ_NOTIFY, 4096, false},
 	    {OBJ_TYPE_COUNT, 4096, false},
 	};
 	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
@@ -2220,10 +2223,10 @@ static void test_create_errors(void **state)
 	c = desc(OBJ_KERNEL, f->cap.base + 7, 0);
 	c.rights = 0xff;
 	create_refused(f, c, 1, ERR_CAP_OCCUPIED);
-	/* ERR_CAP_TYPE: everything but RAM, Frame and DevFrame; before rights,
-	   size, alignment and overlap */
+	/* ERR_CAP_TYPE: everything but RAM, Frame, DevFrame (and Notify:
+	   test_notify_create); before rights, size, alignment and overlap */
 	for (unsigned t = 0; t <= OBJ_TYPE_COUNT + 1; t++) {
-		if (t == OBJ_RAM || t == OBJ_FRAME || t == OBJ_DEVFRAME)
+		if (t == OBJ_RAM || t == OBJ_FRAME || t == OBJ_DEVFRAME || t == OBJ_NOTIFY)
 			continue;
 		uint64_t sz = t == OBJ_L2CNODE	  ? OBJSIZE_L2CNODE
 			      : t == OBJ_VNODE_L0 ? OBJSIZE_VNODE
@@ -2304,6 +2307,90 @@ static bool ref_create_overlaps(uint64_t b, uint64_t e)
 	return false;
 }
 
+/* ---- Notify capabilities (ADR 0010): not memory ---- */
+
+static struct capability notify_desc(uint16_t core, uint64_t slot, uint64_t gen)
+{
+	return desc(OBJ_NOTIFY, NOTIFY_BASE(core, slot), gen);
+}
+
+/* Made from a description (also for this core, by the kernel); every bad
+   one refused and nothing changed. */
+static void test_notify_create(void **state)
+{
+	(void)state;
+	struct cap_info ci;
+	create(S(2), OBJ_NOTIFY, NOTIFY_BASE(1, 5), 3, 1);
+	OK(caps_identify(S(2), &ci));
+	assert_int_equal(ci.type, OBJ_NOTIFY);
+	assert_int_equal(ci.base, NOTIFY_BASE(1, 5));
+	assert_int_equal(NOTIFY_CORE(ci.base), 1);
+	assert_int_equal(NOTIFY_SLOT(ci.base), 5);
+	assert_int_equal(ci.size, 3);
+	assert_int_equal(ci.owner, 1);
+	assert_int_equal(ci.badge, 0);
+	create(S(3), OBJ_NOTIFY, NOTIFY_BASE(0, NOTIFY_SLOTS - 1), UINT32_MAX, 0);
+	create(S(4), OBJ_NOTIFY, NOTIFY_BASE(0xffff, 0), 1, 0xffff);
+	/* a copy of one here is a copy */
+	create(S(5), OBJ_NOTIFY, NOTIFY_BASE(1, 5), 3, 1);
+	assert_true(caps_is_copy(&S(5)->cap, &S(2)->cap));
+	OK(caps_delete(ENV, S(5)));
+	struct capability c = notify_desc(1, 5, 3);
+	create_refused(S(2), c, 1, ERR_CAP_OCCUPIED);
+	c.rights = 0x10;
+	create_refused(S(10), c, 1, ERR_CAP_RIGHTS);
+	create_refused(S(10), notify_desc(1, 5, 3), 2, ERR_SYS_ARG); /* core != owner */
+	create_refused(S(10), notify_desc(1, NOTIFY_SLOTS, 3), 1, ERR_SYS_ARG);
+	create_refused(S(10), notify_desc(1, 0xffffffff, 3), 1, ERR_SYS_ARG);
+	create_refused(S(10), notify_desc(1, 5, 0), 1, ERR_SYS_ARG);
+	create_refused(S(10), notify_desc(1, 5, 1ull << 32), 1, ERR_SYS_ARG);
+	create_refused(S(10), desc(OBJ_NOTIFY, ~0ull, 1), 0xffff, ERR_SYS_ARG);
+	assert_int_equal(fx->nev, 1); /* S(5)'s delete */
+}
+
+/* Never retyped, derived from or badged; copies only of the same (core,
+   slot, generation); memory operations never reach it. */
+static void test_notify_rules(void **state)
+{
+	(void)state;
+	for (unsigned t = 0; t <= OBJ_TYPE_COUNT; t++) {
+		assert_false(caps_can_retype((enum objtype)t, OBJ_NOTIFY));
+		assert_false(caps_can_retype(OBJ_NOTIFY, (enum objtype)t));
+	}
+	struct cte *n = create(S(2), OBJ_NOTIFY, NOTIFY_BASE(1, 7), 2, 1);
+	EXPECT(caps_retype(ENV, RAM, OBJ_NOTIFY, 0, 0, 1, S(3)), ERR_CAP_DERIVE);
+	EXPECT(caps_retype(ENV, RAM, OBJ_NOTIFY, take(4096), 4096, 1, S(3)), ERR_CAP_DERIVE);
+	for (unsigned t = 0; t <= OBJ_TYPE_COUNT; t++)
+		EXPECT(caps_retype(ENV, n, (enum objtype)t, 0, 4096, 1, S(3)), ERR_CAP_DERIVE);
+	EXPECT(caps_copy(ENV, S(3), n, CAP_RIGHTS_ALL, 0x42), ERR_CAP_RIGHTS);
+	OK(caps_copy(ENV, S(3), n, CAP_RIGHT_WRITE, 0));
+	assert_int_equal(S(3)->cap.rights, CAP_RIGHT_WRITE);
+	assert_true(caps_is_copy(&S(3)->cap, &n->cap));
+	assert_false(caps_is_descendant(&n->cap, &PHYS->cap));
+	/* another generation, slot or core is another capability */
+	create(S(4), OBJ_NOTIFY, NOTIFY_BASE(1, 7), 3, 1);
+	create(S(5), OBJ_NOTIFY, NOTIFY_BASE(1, 8), 2, 1);
+	create(S(6), OBJ_NOTIFY, NOTIFY_BASE(2, 7), 2, 2);
+	unsigned copies;
+	bool descs;
+	OK(caps_relations(ENV, n, 8, &copies, &descs));
+	assert_int_equal(copies, 2);
+	assert_false(descs);
+	/* not memory: no mark, and marking memory does not reach it */
+	EXPECT(caps_mark(ENV, OBJ_NOTIFY, n->cap.base, n->cap.size, true), ERR_CAP_TYPE);
+	OK(caps_mark(ENV, OBJ_RAM, 0, ~0ull, true));
+	assert_false(caps_marked(ENV, &n->cap));
+	OK(caps_mark(ENV, OBJ_RAM, 0, ~0ull, false));
+	revoke_all(PHYS, 4, ERR_OK);
+	assert_false(is_empty(n));
+	assert_int_equal(nev(EV_DELETE, NULL), 1); /* RAM */
+	/* revoking one takes its copies, not the others */
+	revoke_all(S(3), 4, ERR_OK);
+	assert_true(is_empty(n));
+	assert_false(is_empty(S(4)) || is_empty(S(5)) || is_empty(S(6)));
+	OK(caps_delete(ENV, S(3)));
+	assert_int_equal(nev(EV_LAST, S(3)), 1);
+}
 /* Random ranges against a brute-force reference, on a mixed database that
    the created capabilities make denser as they stay. */
 static void test_create_random_against_reference(void **state)
@@ -2869,6 +2956,8 @@ int main(void)
 	    T(test_create_over_zombie_cte),
 	    T(test_create_errors),
 	    T(test_create_random_against_reference),
+	    T(test_notify_create),
+	    T(test_notify_rules),
 	    T(test_retype_remote_owner),
 	    T(test_set_remote),
 	    T(test_relations),

@@ -653,10 +653,10 @@ static void op_copy(void)
 	occupy(dst, s->obj, s->rights & rights, ep ? (badge ? badge : s->badge) : 0);
 }
 
-static const uint8_t all_types[] = {OBJ_NULL,	  OBJ_PHYSADDR, OBJ_RAM,	OBJ_DEVFRAME,
-				    OBJ_FRAME,	  OBJ_L1CNODE,	OBJ_L2CNODE,	OBJ_VNODE_L2,
-				    OBJ_VNODE_L1, OBJ_VNODE_L0, OBJ_DISPATCHER, OBJ_ENDPOINT,
-				    OBJ_KERNEL,	  OBJ_IRQ,	OBJ_ID,		OBJ_TYPE_COUNT};
+static const uint8_t all_types[] = {
+    OBJ_NULL,	 OBJ_PHYSADDR, OBJ_RAM,	     OBJ_DEVFRAME, OBJ_FRAME,	   OBJ_L1CNODE,
+    OBJ_L2CNODE, OBJ_VNODE_L2, OBJ_VNODE_L1, OBJ_VNODE_L0, OBJ_DISPATCHER, OBJ_ENDPOINT,
+    OBJ_KERNEL,	 OBJ_IRQ,      OBJ_ID,	     OBJ_NOTIFY,   OBJ_TYPE_COUNT};
 
 static uint64_t pick_size(unsigned t, uint64_t srcsize)
 {

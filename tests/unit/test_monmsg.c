@@ -125,7 +125,8 @@ static void test_plain_fields(void **state)
 	assert_int_equal(MONITOR_ADOPT, 13);
 	assert_int_equal(MONITOR_WAIT, 15);
 	assert_int_equal(MONITOR_NAME_REGISTER, 20);
-	assert_int_equal(MONITOR_REQ_END, 24);
+	assert_int_equal(MONITOR_NOTIFY_MAKE, 24);
+	assert_int_equal(MONITOR_REQ_END, 25);
 	q = (union monitor_req){.wait = {MONITOR_WAIT, .core = 3, .id = 2}};
 	assert_int_equal(q.words[1], 3);
 	assert_int_equal(q.words[2], 2);

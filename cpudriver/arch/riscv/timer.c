@@ -48,11 +48,14 @@ void irq_poll(void)
 	timer_program(kcb.next_tick);
 	if (csr_read(sip) & SIE_SEIE)
 		irq_handle();
-	if (csr_read(sip) & SIE_SSIE) {
+	bool ipi = csr_read(sip) & SIE_SSIE;
+	if (ipi) {
 		csr_clear(sip, SIE_SSIE);
 		kcb.ipis++;
 		kcb.ipi_pending = true;
 	}
+	/* One IPI may be the monitor's and a notification: always both. */
+	notify_poll(ipi);
 	ipi_deliver();
 }
 

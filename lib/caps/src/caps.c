@@ -89,6 +89,7 @@ const char *caps_type_name(enum objtype t)
 	    [OBJ_IRQ] = "IRQ",
 	    [OBJ_ID] = "ID",
 	    [OBJ_KCB] = "KCB",
+	    [OBJ_NOTIFY] = "Notify",
 	};
 	return (unsigned)t < OBJ_TYPE_COUNT ? names[t] : "Invalid";
 }
@@ -376,15 +377,18 @@ errval_t caps_revoke(struct caps_env *env, struct cte *cte, unsigned budget)
 
 /* ---- capabilities from other cores ---- */
 
-errval_t caps_create(struct caps_env *env, struct cte *dest, const struct capability *cap,
-		     uint16_t owner)
+/* A Notify capability names a slot of its owner core in a generation. */
+static errval_t notify_check(const struct capability *cap, uint16_t owner)
 {
-	if (occupied(dest))
-		return ERR_CAP_OCCUPIED;
-	if (cap->type != OBJ_RAM && cap->type != OBJ_FRAME && cap->type != OBJ_DEVFRAME)
-		return ERR_CAP_TYPE;
-	if (cap->rights & ~CAP_RIGHTS_ALL)
-		return ERR_CAP_RIGHTS;
+	if (NOTIFY_CORE(cap->base) != owner || NOTIFY_SLOT(cap->base) >= NOTIFY_SLOTS ||
+	    cap->size == 0 || cap->size > UINT32_MAX)
+		return ERR_SYS_ARG;
+	return ERR_OK;
+}
+
+/* Memory from another core must keep this core's ranges laminar. */
+static errval_t memory_check(const struct caps_env *env, const struct capability *cap)
+{
 	if (!caps_objsize_ok(cap->type, cap->size))
 		return ERR_CAP_SIZE;
 	if (cap->base % OBJSIZE_PAGE || cap->base + cap->size < cap->base)
@@ -395,6 +399,22 @@ errval_t caps_create(struct caps_env *env, struct cte *dest, const struct capabi
 	    mdb_find_kernel_object(env, cap->base, cap->base + cap->size) ||
 	    zombie_in_range(env, cap->base, cap->base + cap->size))
 		return ERR_CAP_OVERLAP;
+	return ERR_OK;
+}
+
+errval_t caps_create(struct caps_env *env, struct cte *dest, const struct capability *cap,
+		     uint16_t owner)
+{
+	if (occupied(dest))
+		return ERR_CAP_OCCUPIED;
+	if (cap->type != OBJ_RAM && cap->type != OBJ_FRAME && cap->type != OBJ_DEVFRAME &&
+	    cap->type != OBJ_NOTIFY)
+		return ERR_CAP_TYPE;
+	if (cap->rights & ~CAP_RIGHTS_ALL)
+		return ERR_CAP_RIGHTS;
+	errval_t err = cap->type == OBJ_NOTIFY ? notify_check(cap, owner) : memory_check(env, cap);
+	if (err)
+		return err;
 	memset(dest, 0, sizeof(*dest));
 	dest->cap.type = cap->type;
 	dest->cap.rights = cap->rights;

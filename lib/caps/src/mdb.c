@@ -24,6 +24,8 @@ int caps_class(uint8_t type)
 		return 2;
 	case OBJ_ID:
 		return 3;
+	case OBJ_NOTIFY:
+		return 4;
 	default:
 		return 0;
 	}

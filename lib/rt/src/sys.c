@@ -133,3 +133,24 @@ errval_t disp_set_recv_slot(capaddr_t disp, capaddr_t slot)
 {
 	return cap_invoke(disp, 2, DISP_SET_RECV_SLOT, slot, 0, 0, 0, 0).err;
 }
+
+errval_t ep_notify_bind(capaddr_t ep, capaddr_t dest, uint64_t *slot, uint64_t *gen)
+{
+	struct sysret r = cap_invoke(ep, 2, EP_NOTIFY_BIND, CAPADDR(CAPADDR_L1(dest), 0),
+				     CAPADDR_L2(dest), 0, 0, 0);
+	if (!r.err && slot)
+		*slot = r.v[0];
+	if (!r.err && gen)
+		*gen = r.v[1];
+	return r.err;
+}
+
+errval_t notify_send(capaddr_t n)
+{
+	return cap_invoke(n, 2, NOTIFY_SEND, 0, 0, 0, 0, 0).err;
+}
+
+errval_t notify_unbind(capaddr_t n)
+{
+	return cap_invoke(n, 2, NOTIFY_UNBIND, 0, 0, 0, 0, 0).err;
+}

@@ -134,11 +134,13 @@ void irq_poll(void)
 		kcb.ticks++;
 		dispatch_tick();
 	}
-	if (host_ipi_pending) {
+	bool ipi = host_ipi_pending;
+	if (ipi) {
 		host_ipi_pending = 0;
 		kcb.ipis++;
 		kcb.ipi_pending = true;
 	}
+	notify_poll(ipi);
 	ipi_deliver();
 }
 

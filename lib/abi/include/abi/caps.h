@@ -38,6 +38,7 @@ enum objtype {
 	OBJ_IRQ,	/* one interrupt line */
 	OBJ_ID,		/* a unique identifier */
 	OBJ_KCB,	/* a started core's kernel and monitor memory (ADR 0005) */
+	OBJ_NOTIFY,	/* wakes the endpoint bound to a slot of one core (ADR 0010) */
 	OBJ_TYPE_COUNT
 };
 
@@ -53,6 +54,20 @@ enum objtype {
 #define OBJSIZE_L2CNODE	   (CSPACE_L2_SLOTS * 64u) /* 256 slots of 64-byte CTEs */
 #define OBJSIZE_VNODE	   8192u		   /* 4 KiB of PTEs + 4 KiB of back-references */
 #define OBJSIZE_DISPATCHER 4096u
+
+/*
+ * Notifications (ADR 0010). Each core's kernel has NOTIFY_SLOTS slots, each
+ * bound to an endpoint or free. A Notify capability names (core, slot,
+ * generation): identify reports base = NOTIFY_BASE(core, slot), size = the
+ * generation (never 0), owner = the core. Sending on it delivers an LMP
+ * message with words[0] = NOTIFY_EVENT, words[1] = the slot, words[2] = its
+ * generation to the bound endpoint, with that endpoint's badge.
+ */
+#define NOTIFY_SLOTS		256
+#define NOTIFY_BASE(core, slot) ((uint64_t)(core) << 32 | (uint32_t)(slot))
+#define NOTIFY_CORE(base)	((base) >> 32)
+#define NOTIFY_SLOT(base)	((base)&0xffffffffu)
+#define NOTIFY_EVENT		0x6e6f74696679ull /* "notify" */
 
 /* What identify reports about a capability. */
 struct cap_info {

@@ -50,6 +50,9 @@ typedef uint32_t errval_t;
 	X(ERR_LMP_BUF_FULL, 301, "receiver's message buffer is full")                              \
 	X(ERR_LMP_CAP_SLOT, 302, "receiver has no free slot for the capability")                   \
 	X(ERR_LMP_EMPTY, 303, "no message waiting")                                                \
+	X(ERR_NOTIFY_FULL, 304, "every notification slot of this core is bound")                   \
+	X(ERR_NOTIFY_STALE, 305, "notification slot was unbound since this capability was made")   \
+	X(ERR_NOTIFY_REMOTE, 306, "only the core of a notification slot can unbind it")            \
 	X(ERR_DISP_STATE, 400, "dispatcher is in the wrong state for this")                        \
 	X(ERR_IRQ_NUMBER, 401, "no such interrupt line")                                           \
 	X(ERR_IRQ_IN_USE, 402, "interrupt line already has a handler")                             \

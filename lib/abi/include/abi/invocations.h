@@ -78,9 +78,13 @@ enum invocation {
 	/* Kernel (WRITE), monitors only: make a capability that another core
 	 * owns, as that core's monitor described it. a2 = an L2 CNode (level 1:
 	 * the address of its L1 slot), a3 = empty slot in it, a4 = type | rights << 8 | owner core
-	 * << 16 (owner: another core), a5 = base, a6 = size. RAM, Frame and
-	 * DevFrame only; the range may not partly overlap a capability on this
-	 * core, nor overlap a kernel object (CNode, VNode, Dispatcher). */
+	 * << 16 (owner: another core), a5 = base, a6 = size, as CAP_IDENTIFY
+	 * describes it there. RAM, Frame and DevFrame: the range may not partly
+	 * overlap a capability on this core, nor overlap a kernel object (CNode,
+	 * VNode, Dispatcher). Notify: a5 = NOTIFY_BASE(owner, slot), a6 = the
+	 * generation (ERR_CORE_NONE for no such core, ERR_SYS_ARG for a slot
+	 * beyond NOTIFY_SLOTS or a generation 0 or above 32 bits); whether that
+	 * slot is bound, and in that generation, only its own core knows. */
 	KERNEL_CAP_CREATE = 21,
 	/* Kernel (WRITE), monitors only: a2 = capability (level 2), a3 = 1 to
 	 * mark it as having copies or descendants on other cores (then delete
@@ -118,6 +122,29 @@ enum invocation {
 	 * argument but CAP_IDENTIFY gets ERR_CAP_REVOKED (deleting and
 	 * revoking their slots still works). Marks nest. Errors as caps_mark. */
 	KERNEL_CAP_MARK = 28,
+
+	/* Notifications (ADR 0010). Endpoint (WRITE): bind a free notification
+	 * slot of this core to a copy of this endpoint and put a Notify
+	 * capability for it (this endpoint's rights) into the empty slot a3 of
+	 * the L2 CNode at a2 (level 1: the address of its L1 slot). -> a1 = the
+	 * slot, a2 = its generation. ERR_NOTIFY_FULL when NOTIFY_SLOTS are bound.
+	 * The binding lasts until NOTIFY_UNBIND or until the kernel's copy of
+	 * the endpoint goes (the endpoint, its Dispatcher or their RAM revoked,
+	 * or the Dispatcher's last copy deleted). */
+	EP_NOTIFY_BIND = 29,
+	/* Notify (WRITE), on any core: the endpoint bound to its slot gets one
+	 * LMP message (badge: its own; words NOTIFY_EVENT, slot, generation),
+	 * by IPI when the slot is on another core. Notifications merge (several
+	 * sends may make one message) and may be spurious (a slot unbound and
+	 * bound again since the capability was made: only its own core can
+	 * tell), so a receiver looks at its channel after each. On the slot's
+	 * own core ERR_NOTIFY_STALE when the generation is not the bound one. A
+	 * receiver whose queue is full gets it once there is room. */
+	NOTIFY_SEND = 30,
+	/* Notify (READ and WRITE), on its slot's core only (else
+	 * ERR_NOTIFY_REMOTE): free the slot; ERR_NOTIFY_STALE if it is not
+	 * bound in this generation. The capability stays, stale. */
+	NOTIFY_UNBIND = 31,
 };
 #define KERNEL_RELATIONS_MAX 64
 

@@ -49,9 +49,9 @@ enum mon_op {
  *   free again once its endpoint is gone.
  * - Monitor 0's bound clients: SHARE (RAM, Frame or DevFrame), REVOKE,
  *   COUNT, ARGS then SPAWN, DOMAIN and WAIT (on core k > 0, by its monitor
- *   and spawnd), CHECK, RELEASE. The shell (CLIENT_SHELL) also CORES,
- *   CAPSTAT, POWEROFF, ARGS, SPAWN, DOMAIN and WAIT, answered on
- *   TASK_MON_REPLY.
+ *   and spawnd), CHECK, RELEASE, NOTIFY_MAKE (tests). The shell
+ *   (CLIENT_SHELL) also CORES, CAPSTAT, POWEROFF, ARGS, SPAWN, DOMAIN and
+ *   WAIT, answered on TASK_MON_REPLY.
  * - On core k > 0 its spawnd binds too: REVOKE what was made on core k,
  *   RELEASE, and ADOPT each domain it builds before it starts (the domain's
  *   endpoint attached; the reply brings an endpoint for its TASK_MONITOR,

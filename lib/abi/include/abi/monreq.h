@@ -94,7 +94,11 @@
 	   ERR_NAME_NOT_FOUND after the last. */                                     \
 	X(NAME_NEXT, name_next, 22, F(after[2]), F(core) F(name[2]))                   \
 	/* Only by the domain that registered it. */                                 \
-	X(NAME_UNREGISTER, name_unregister, 23, F(name[2]), )
+	X(NAME_UNREGISTER, name_unregister, 23, F(name[2]), )                         \
+	/* For tests, until monitors pass Notify capabilities between cores      \
+	   (ADR 0010): one for slot `slot`, generation `gen` of core `core` (not \
+	   0), made here; it comes with the reply. */                             \
+	X(NOTIFY_MAKE, notify_make, 24, F(core) F(slot) F(gen), )
 /* clang-format on */
 
 #define MONITOR_END	 (~0ull) /* the first field of a list's last reply */

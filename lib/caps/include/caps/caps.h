@@ -12,8 +12,8 @@
  *
  *     (class, base ascending, size descending, type rank, CTE address)
  *
- * where class separates unrelated roots (memory, Kernel, IRQ, ID). With that
- * order copies (same class, base, size, type) are adjacent and the
+ * where class separates unrelated roots (memory, Kernel, IRQ, ID, Notify).
+ * With that order copies (same class, base, size, type) are adjacent and the
  * descendants of a capability follow it: they are exactly the entries after
  * its last copy whose base lies below its end. This holds because retype
  * never creates an object overlapping a live descendant of its source, so
@@ -66,9 +66,10 @@ struct capability {
 };
 
 /* capability.flags: about this CTE, never copied */
-#define CAPF_MAPPED	 0x1 /* Frame/DevFrame/VNode copy is mapped (extra, badge say where) */
-#define CAPF_DCB_ROOT	 0x2 /* the cspace/vspace root copy inside a dispatcher object */
-#define CAPF_IRQ_BINDING 0x4 /* the kernel's endpoint copy an interrupt line is bound to */
+#define CAPF_MAPPED	    0x1 /* Frame/DevFrame/VNode copy is mapped (extra, badge say where) */
+#define CAPF_DCB_ROOT	    0x2 /* the cspace/vspace root copy inside a dispatcher object */
+#define CAPF_IRQ_BINDING    0x4 /* the kernel's endpoint copy an interrupt line is bound to */
+#define CAPF_NOTIFY_BINDING 0x8 /* the kernel's endpoint copy a notification slot is bound to */
 
 /* mdbnode.flags */
 #define MDB_ZOMBIE 0x1 /* last copy of a CNode being emptied; not in the tree */
@@ -203,12 +204,16 @@ errval_t caps_revoke(struct caps_env *env, struct cte *cte, unsigned budget);
 /*
  * Make a capability that came from another core (its monitor described it)
  * in the empty slot dest, owned by owner. Only memory types without a kernel
- * object (RAM, Frame, DevFrame). Errors: ERR_CAP_OCCUPIED, ERR_CAP_TYPE,
+ * object (RAM, Frame, DevFrame), and Notify (not memory: base =
+ * NOTIFY_BASE(owner, slot), size = generation; the kernel also makes its own
+ * core's this way). Errors: ERR_CAP_OCCUPIED, ERR_CAP_TYPE,
  * ERR_CAP_RIGHTS (rights beyond CAP_RIGHTS_ALL), ERR_CAP_SIZE / ERR_CAP_ALIGN
  * (not a valid object size, base not aligned to a page, or wrapping),
  * ERR_CAP_OVERLAP (the range partly overlaps a capability here, so the ranges
  * of this core would not stay laminar, or overlaps a kernel object here: a
- * CNode, VNode, Dispatcher or Endpoint, which must never be mappable).
+ * CNode, VNode, Dispatcher or Endpoint, which must never be mappable);
+ * Notify: ERR_SYS_ARG (another core than owner in base, a slot beyond
+ * NOTIFY_SLOTS, a generation 0 or above 32 bits).
  */
 errval_t caps_create(struct caps_env *env, struct cte *dest, const struct capability *cap,
 		     uint16_t owner);

@@ -52,6 +52,14 @@ errval_t lmp_recv(int block, struct lmp_recv *m);
 errval_t lmp_recv_timeout(uint64_t ticks, struct lmp_recv *m);
 errval_t disp_set_recv_slot(capaddr_t disp, capaddr_t slot);
 
+/* Notifications (ADR 0010): bind a notification slot of this core to the
+   endpoint ep; the Notify capability goes into the empty slot dest (slot
+   and gen: which, in what generation; either may be NULL). Its events come
+   as LMP messages with words[0] = NOTIFY_EVENT: look at the channel then. */
+errval_t ep_notify_bind(capaddr_t ep, capaddr_t dest, uint64_t *slot, uint64_t *gen);
+errval_t notify_send(capaddr_t n);
+errval_t notify_unbind(capaddr_t n);
+
 errval_t cap_identify(capaddr_t addr, struct cap_info *out);
 errval_t cap_retype(capaddr_t src, enum objtype type, uint64_t offset, uint64_t objsize,
 		    uint32_t count, capaddr_t dest_cn, unsigned dest_level, uint64_t dest_slot);
