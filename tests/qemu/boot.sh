@@ -50,7 +50,7 @@ done
 [ -n "$cores" ] || { echo "boot.sh: --expect-cores is required" >&2; exit 2; }
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$log.raw"' EXIT
 start=$(date +%s%N)
 if [ -n "$input" ]; then
 	# Typed slowly enough that it arrives after the shell is up.
@@ -64,16 +64,24 @@ if [ -n "$input" ]; then
 	kill "$writer" 2>/dev/null
 	rm -f "$fifo"
 else
-	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --append "$append" 2>&1 |
-		tr -d '\r' >"$log"
-	rc=${PIPESTATUS[0]}
+	# Straight into a regular file, not a pipe: QEMU writes the console
+	# without blocking, so a pipe that is full for a moment (a loaded host)
+	# keeps the UART busy and the guest waiting on it, which changes what
+	# an -icount run executes. A file never is full.
+	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --append "$append" \
+		>"$log.raw" 2>&1
+	rc=$?
+	tr -d '\r' <"$log.raw" >"$log"
+	rm -f "$log.raw"
 fi
 if [ $twice = 1 ]; then
 	log2=$(mktemp)
-	trap 'rm -f "$log" "$log2"' EXIT
-	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --append "$append" 2>&1 |
-		tr -d '\r' >"$log2"
-	rc2=${PIPESTATUS[0]}
+	trap 'rm -f "$log" "$log2" "$log.raw" "$log2.raw"' EXIT
+	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --append "$append" \
+		>"$log2.raw" 2>&1
+	rc2=$?
+	tr -d '\r' <"$log2.raw" >"$log2"
+	rm -f "$log2.raw"
 fi
 ms=$((($(date +%s%N) - start) / 1000000))
 
