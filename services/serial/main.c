@@ -2,10 +2,13 @@
 /*
  * serial: the console UART's receive side in user space. It maps the UART
  * (TASK_DEV), turns on its receive interrupt, and forwards received bytes
- * to TASK_OUT (the shell) in chunks of up to SERIAL_CHUNK bytes; each
+ * to TASK_OUT (the shell) in chunks of up to SERIAL_CHUNK bytes, keeping
+ * them until the shell can take them (nothing typed early is lost); each
  * interrupt is acknowledged (IRQ_ACK) once the FIFO is drained. Output
  * still goes through the kernel console (SYS_PRINT).
  */
+#include <stdbool.h>
+
 #include <abi/bootinfo.h>
 #include <abi/services.h>
 #include <rt/mem.h>
@@ -46,6 +49,25 @@ static void rx_enable(void)
 	}
 }
 
+/* An interrupt came while we waited (acknowledged after the next drain). */
+static bool irq_pending;
+
+/* Send one chunk to TASK_OUT, however long that takes: while the queue is
+   full, let the shell run; while it cannot take messages at all (it has
+   not started yet: what was typed before the prompt), look again every
+   tick. The bytes are kept, never dropped. */
+static void send_chunk(const uint64_t w[4])
+{
+	errval_t err;
+	while ((err = ep_send(CAPADDR(CN_TASK, TASK_OUT), w, CAPADDR_NONE)) != ERR_OK) {
+		struct lmp_recv m;
+		if (err == ERR_LMP_BUF_FULL)
+			sys_yield();
+		else if (lmp_recv_timeout(1, &m) == ERR_OK && m.badge == IRQ_BADGE)
+			irq_pending = true;
+	}
+}
+
 static void forward(void)
 {
 	uint64_t w[4] = {0};
@@ -54,15 +76,12 @@ static void forward(void)
 	while ((c = rx_byte()) >= 0) {
 		bytes[w[1]++] = (uint8_t)c;
 		if (w[1] == SERIAL_CHUNK) {
-			while (ep_send(CAPADDR(CN_TASK, TASK_OUT), w, CAPADDR_NONE) ==
-			       ERR_LMP_BUF_FULL)
-				sys_yield();
+			send_chunk(w);
 			w[1] = 0;
 		}
 	}
 	if (w[1])
-		while (ep_send(CAPADDR(CN_TASK, TASK_OUT), w, CAPADDR_NONE) == ERR_LMP_BUF_FULL)
-			sys_yield();
+		send_chunk(w);
 }
 
 int main(int argc, char **argv)
@@ -86,8 +105,9 @@ int main(int argc, char **argv)
 	forward(); /* anything typed before we were ready */
 	for (;;) {
 		struct lmp_recv m;
-		if (lmp_recv(1, &m) || m.badge != IRQ_BADGE)
+		if (!irq_pending && (lmp_recv(1, &m) || m.badge != IRQ_BADGE))
 			continue;
+		irq_pending = false;
 		forward();
 		cap_invoke(CAPADDR(CN_TASK, TASK_IRQ), 2, IRQ_ACK, 0, 0, 0, 0, 0);
 	}
