@@ -190,6 +190,7 @@ static void waited(const struct lmp_recv *m)
 	if (!found)
 		return; /* no wait of ours */
 	capops_release();
+	names_sweep(); /* a reaped domain's names go before the answer */
 	union mon_payload r = {
 	    .waited = {
 		.req = w.req, .err = m->words[0], .status = m->words[1], .faults = m->words[2]}};

@@ -77,6 +77,8 @@
  *  20  exit with a digest of what it was started with (args_digest), so
  *      that a test knows its arguments, id and core all arrived
  *  21  sleep n ticks (bits 8-23), then exit with status 21
+ *  22  register the name "tf<core>", print that, then fault (a store to
+ *      address 0): its name stays until it is waited for or killed
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -651,6 +653,14 @@ int main(int argc, char **argv)
 	case 21:
 		lmp_recv_timeout((mode >> 8) & 0xffff, &m);
 		return 21;
+	case 22: {
+		char name[NAME_MAX_LEN + 1];
+		snprintf(name, sizeof(name), "tf%u", my_core());
+		printf("testchild: core %u registered %s: %s\n", my_core(), name,
+		       err_str(name_register(name, CAPADDR(CN_TASK, TASK_EP))));
+		*(volatile uint32_t *)0 = 1;
+		return 0;
+	}
 	case 4:
 		if (lmp_recv(1, &m) || !m.has_cap)
 			return 1;

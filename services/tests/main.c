@@ -1727,6 +1727,16 @@ static void test_names_on(unsigned k)
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, srv, 1, CAPADDR_NONE, &rep), ERR_OK);
 	snprintf(name, sizeof(name), "tc%u", k);
 	EXPECT_ERR(name_lookup(name, &core, CAPADDR_NONE), ERR_NAME_NOT_FOUND);
+	/* One that faulted keeps its name until it is waited for. */
+	uint64_t bad = spawn_on(k, 22), faults = 0;
+	int64_t status = 0;
+	snprintf(name, sizeof(name), "tf%u", k);
+	v = bad ? wait_domain(k, bad) : ~0ull;
+	CHECK(v >> 32 == 1, "the faulting name owner on core %u ended with %#lx", k,
+	      (unsigned long)v);
+	EXPECT_ERR(name_lookup(name, &core, CAPADDR_NONE), ERR_OK);
+	EXPECT_ERR(monitor_wait(k, bad, &status, &faults), ERR_OK);
+	EXPECT_ERR(name_lookup(name, &core, CAPADDR_NONE), ERR_NAME_NOT_FOUND);
 }
 
 static void test_names(void)
