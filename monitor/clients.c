@@ -463,6 +463,16 @@ static bool far_allowed(capaddr_t cap, const union monitor_req *q)
 	return q->release.op == MONITOR_RELEASE || q->adopt.op == MONITOR_ADOPT;
 }
 
+bool clients_alive(uint64_t badge)
+{
+	struct cap_info ci;
+	struct place *p =
+	    MON_BADGE_KIND(badge) == MON_BADGE_CLIENT ? places_find(&clients, badge) : NULL;
+	if (badge == CLIENT_SHELL)
+		return true;
+	return p && p->ep != SLOT_NONE && cap_identify(p->ep, &ci) != ERR_CAP_EMPTY;
+}
+
 bool capops_serve(const struct lmp_recv *m)
 {
 	bool far = mon_me() != 0;

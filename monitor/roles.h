@@ -45,6 +45,9 @@ void spawn_flush(void); /* send the answers noted, in the order asked */
 /* Monitor 0: MONITOR_ARGS from the client with this badge, kept for its
    next MONITOR_SPAWN. */
 void mon_args_put(uint64_t client, const struct monitor_args *f);
+/* clients.c: the client with this badge (a bound one, or the shell) may
+   still send requests. */
+bool clients_alive(uint64_t badge);
 /* Monitor 0: MONITOR_SPAWN (with the client's argument block),
    MONITOR_DOMAIN or MONITOR_WAIT on core k; w1..w3 of core k's answer go
    to the requester. */

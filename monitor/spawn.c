@@ -38,6 +38,7 @@
  * id, and we never wait for them.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <abi/args.h>
@@ -46,6 +47,7 @@
 #include <abi/services.h>
 #include <chan/ump.h>
 #include <rt/args.h>
+#include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/queue.h>
 #include <rt/spawn.h>
@@ -292,34 +294,53 @@ void spawn_flush(void)
 
 /*
  * Monitor 0: the argument blocks clients are sending (MONITOR_ARGS), each
- * for the client's next MONITOR_SPAWN: one per client, MON_ARGS_BLOCKS at
- * most; a client's first fragment takes a free one or else the one
- * touched least recently, whose client's spawn then fails
- * (ERR_ARGS_INCOMPLETE). Nothing to free: a client that goes away leaves
- * a block to be taken.
+ * for the client's next MONITOR_SPAWN: one per client, in a table that
+ * grows from the heap. A client's first fragment takes a free entry, or
+ * one whose client is gone (clients_alive), or a new one; only when the
+ * heap is out does it take the one touched least recently, whose client's
+ * spawn then fails (ERR_ARGS_INCOMPLETE).
  */
-static struct staged {
+struct staged {
 	uint64_t client; /* its badge; 0: free */
 	uint64_t used;	 /* when it was last touched */
 	struct args_in in;
-} staged[MON_ARGS_BLOCKS];
+};
+static struct staged *staged;
+static unsigned nstaged;
 static uint64_t touches;
+
+/* A free entry (one whose client went counts), the table grown if it has
+   none; NULL when the heap is out. */
+static struct staged *staged_free(void)
+{
+	for (unsigned i = 0; i < nstaged; i++)
+		if (!staged[i].client || !clients_alive(staged[i].client))
+			return &staged[i];
+	unsigned was = nstaged, n = nstaged ? 2 * nstaged : 4;
+	struct staged *t = fault_now() ? NULL : realloc(staged, n * sizeof(*t));
+	if (!t)
+		return NULL;
+	memset(t + was, 0, (n - was) * sizeof(*t));
+	staged = t;
+	nstaged = n;
+	return &staged[was];
+}
 
 /* The client's block; with take, a new one if it has none. */
 static struct staged *staged_of(uint64_t client, bool take)
 {
-	struct staged *empty = NULL, *old = &staged[0];
-	for (unsigned i = 0; i < MON_ARGS_BLOCKS; i++) {
+	struct staged *old = NULL;
+	for (unsigned i = 0; i < nstaged; i++) {
 		if (staged[i].client == client)
 			return &staged[i];
-		if (!staged[i].client && !empty)
-			empty = &staged[i];
-		if (staged[i].used < old->used)
+		if (!old || staged[i].used < old->used)
 			old = &staged[i];
 	}
 	if (!take)
 		return NULL;
-	struct staged *s = empty ? empty : old;
+	struct staged *s = staged_free();
+	if (!s && !(s = old))
+		return NULL;
 	s->client = client;
 	s->in = (struct args_in){0};
 	return s;

@@ -76,8 +76,8 @@
 	X(ADOPT, adopt, 13, F(id), )                                                    \
 	/* A fragment of this client's next SPAWN's argument block: struct       \
 	   args_fragment (abi/args.h), `offset` 0 begins a new block. No reply:    \
-	   the SPAWN says what went wrong. Monitor 0 keeps MON_ARGS_BLOCKS blocks  \
-	   in the making at once (the oldest goes to a newcomer). */               \
+	   the SPAWN says what went wrong. Monitor 0 keeps one block in the making \
+	   per client, as many as its memory holds. */                             \
 	X(ARGS, args, 14, H(offset) H(total) F(data[2]), )                             \
 	/* Wait for domain `id` on core `core` (> 0) to stop, however long that    \
 	   takes; it is then taken away as by a kill. -> its exit status, and its  \
@@ -103,7 +103,6 @@
 
 #define MONITOR_END	 (~0ull) /* the first field of a list's last reply */
 #define MONITOR_LIST_IDS 6	 /* ids in a domain_list reply */
-#define MON_ARGS_BLOCKS	 8	 /* argument blocks monitor 0 puts together at once */
 
 #define F(x)	   uint64_t x;
 #define H(x)	   uint32_t x;
