@@ -226,7 +226,8 @@ static void name_answer(struct asker to, errval_t err, uint64_t core, const uint
 		slot_free(copy);
 		copy = SLOT_NONE;
 	}
-	op_reply(to.ep, to.own, r.words, copy == SLOT_NONE ? CAPADDR_NONE : copy, true);
+	op_reply(to.ep, to.own, r.words, copy == SLOT_NONE ? CAPADDR_NONE : copy,
+		 copy != SLOT_NONE);
 }
 
 struct find_op {
