@@ -265,7 +265,10 @@ static errval_t inv_cap_create(struct dcb *d, const uint64_t *x)
 	if (err)
 		return err;
 	uint64_t owner = x[REG_A4] >> 16;
-	if (owner > UINT16_MAX || owner == kcb.conf.coreid)
+	/* Our own core's objects are made here, but for a Notify: a copy of a
+	   binding's capability, which the monitor hands a domain here (ADR
+	   0014); a stale one is refused when it is used. */
+	if (owner > UINT16_MAX || (owner == kcb.conf.coreid && (uint8_t)x[REG_A4] != OBJ_NOTIFY))
 		return ERR_SYS_ARG;
 	if ((uint8_t)x[REG_A4] == OBJ_NOTIFY && owner >= kcb.user.ncores)
 		return ERR_CORE_NONE; /* (the slot and generation: caps_create) */
@@ -318,6 +321,7 @@ static errval_t decode_target(uint64_t cmd, const struct cte *t)
 	case DISP_RUN:
 	case DISP_STOP:
 	case DISP_SET_RECV_SLOT:
+	case DISP_CATCH:
 		return need(t, OBJ_DISPATCHER, CAP_RIGHT_WRITE);
 	case DISP_STATUS:
 		return need(t, OBJ_DISPATCHER, CAP_RIGHT_READ);
@@ -500,6 +504,18 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 		r.v[1] = dc->faults;
 		r.v[2] = (uint64_t)dc->exit_status;
 		r.v[3] = dc->id;
+		break;
+	}
+	case DISP_CATCH: {
+		struct dcb *dc = dcb_of(&t->cap);
+		if (x[REG_A3] + x[REG_A4] < x[REG_A3]) {
+			r.err = ERR_SYS_ARG;
+			break;
+		}
+		dc->catch_pc = x[REG_A2];
+		dc->catch_base = x[REG_A3];
+		dc->catch_size = x[REG_A4];
+		r.v[0] = dc->caught;
 		break;
 	}
 	default:

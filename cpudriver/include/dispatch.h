@@ -45,8 +45,10 @@ struct dcb {
 	struct lmp_msg lmp[LMP_QUEUE];
 	int64_t exit_status;
 	uint64_t faults;
-	uint64_t wake_tick;	/* BLOCKED with a timeout: wake at this tick */
-	struct dcb *sleep_next; /* kcb.sleepq, while it has a timeout */
+	uint64_t caught;			   /* faults sent to the catch handler */
+	uint64_t catch_pc, catch_base, catch_size; /* DISP_CATCH (pc 0: none) */
+	uint64_t wake_tick;			   /* BLOCKED with a timeout: wake at this tick */
+	struct dcb *sleep_next;			   /* kcb.sleepq, while it has a timeout */
 	uint32_t sleeping;
 };
 

@@ -77,6 +77,23 @@ void trap_handler(struct trap_frame *tf)
 
 void syscall_handle(struct dcb *d);
 
+/* A load, store or AMO fault inside the range the dispatcher catches
+   (DISP_CATCH): resume it at its handler instead of stopping it. */
+static bool fault_caught(struct dcb *d, const struct trap_frame *tf)
+{
+	uint64_t c = tf->scause;
+	bool data = c == 5 || c == 7 || c == 13 || c == 15;
+	if (!data || !d->catch_pc || tf->stval < d->catch_base ||
+	    tf->stval - d->catch_base >= d->catch_size)
+		return false;
+	d->caught++;
+	d->regs.x[REG_A0] = tf->stval;
+	d->regs.x[REG_A1] = c;
+	d->regs.x[REG_A2] = tf->sepc;
+	d->regs.sepc = d->catch_pc;
+	return true;
+}
+
 /* A trap from user mode (trap.S). Never returns: resumes some dispatcher. */
 void __attribute__((noreturn)) trap_user(struct trap_frame *tf)
 {
@@ -94,6 +111,8 @@ void __attribute__((noreturn)) trap_user(struct trap_frame *tf)
 		syscall_handle(d);
 		dispatch_resume_current();
 	}
+	if (fault_caught(d, tf))
+		dispatch_resume_current();
 	d->faults++;
 	kprintf("core %u: domain %u faulted: scause=%#lx (%s) sepc=%#lx stval=%#lx\n",
 		kcb.conf.coreid, d->id, tf->scause, exception_name(tf->scause), tf->sepc,

@@ -145,6 +145,15 @@ enum invocation {
 	 * ERR_NOTIFY_REMOTE): free the slot; ERR_NOTIFY_STALE if it is not
 	 * bound in this generation. The capability stays, stale. */
 	NOTIFY_UNBIND = 31,
+
+	/* Dispatcher (WRITE): a2 = handler pc (0: none), a3 = base, a4 = size
+	 * of a range of its addresses. A load, store or AMO fault (access or
+	 * page) whose address is in [a3, a3 + a4) then resumes it at a2 with
+	 * a0 = the address, a1 = scause, a2 = the pc that faulted, instead of
+	 * stopping it (ADR 0014: a channel's mapping revoked under it). Every
+	 * other fault stops it as before. -> a1 = faults caught so far.
+	 * ERR_SYS_ARG if the range wraps. */
+	DISP_CATCH = 32,
 };
 #define KERNEL_RELATIONS_MAX 64
 
