@@ -22,6 +22,7 @@
 #include <rt/rpc.h>
 
 #include "monitor.h"
+#include "chans.h"
 #include "names.h"
 #include "roles.h"
 #include "ops.h"
@@ -298,6 +299,16 @@ static void name_request(struct asker to, const struct lmp_recv *m, const union 
 		names_request(to, m->badge, cap, q);
 }
 
+/* A channel request (chans.c), with what came with it, if anything. */
+static void chan_request(struct asker to, const struct lmp_recv *m, const union monitor_req *q)
+{
+	capaddr_t cap = m->has_cap ? take_cap() : SLOT_NONE;
+	if (m->has_cap && cap == SLOT_NONE)
+		asker_fail(&to, ERR_NO_SLOTS);
+	else
+		chans_request(to, m->badge, cap, q);
+}
+
 /* A message from a domain we adopted (core k > 0). */
 static void child_serve(capaddr_t dep, const struct lmp_recv *m)
 {
@@ -305,6 +316,10 @@ static void child_serve(capaddr_t dep, const struct lmp_recv *m)
 	uint64_t op = q.op;
 	if (is_name(op)) {
 		name_request(asker_for(dep), m, &q);
+		return;
+	}
+	if (chans_is_request(op)) {
+		chan_request(asker_for(dep), m, &q);
 		return;
 	}
 	if (op == MONITOR_BIND) { /* (lib/rt's monitor_bind: bound already) */
@@ -378,9 +393,9 @@ static void adopt(struct asker to, capaddr_t cap, uint64_t id)
 static void notify_make(struct asker to, const struct monitor_notify_make *q)
 {
 	capaddr_t c = SLOT_NONE;
-	union monitor_rep r = {.err = q->core >= mon_bootinfo()->ncores ? ERR_CORE_NONE
-				      : q->slot > UINT32_MAX		? ERR_SYS_ARG
-									: ERR_OK};
+	union monitor_rep r = {.err = q->core >= mon_bootinfo()->ncores		    ? ERR_CORE_NONE
+				      : q->slot > UINT32_MAX || q->core == mon_me() ? ERR_SYS_ARG
+										    : ERR_OK};
 	if (!r.err && (c = slot_alloc()) == SLOT_NONE)
 		r.err = ERR_NO_SLOTS;
 	if (!r.err)
@@ -492,6 +507,10 @@ bool capops_serve(const struct lmp_recv *m)
 	union monitor_req q = monitor_req_of(m->words);
 	if (p && is_name(q.op)) {
 		name_request(asker_for(p->ep), m, &q);
+		return true;
+	}
+	if (p && chans_is_request(q.op)) {
+		chan_request(asker_for(p->ep), m, &q);
 		return true;
 	}
 	if (p && !far && !m->has_cap && q.op == MONITOR_ARGS) {

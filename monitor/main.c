@@ -35,6 +35,7 @@
 
 #include "connect.h"
 #include "monitor.h"
+#include "chans.h"
 #include "names.h"
 #include "roles.h"
 #include "ops.h"
@@ -116,6 +117,8 @@ static void handle(unsigned k, uint8_t type, const union mon_payload *p)
 	case MON_CAP_MARK:
 	case MON_CAP_SWEEP:
 		on_phase(k, type, p);
+		if (type == MON_CAP_SWEEP)
+			chans_sweep(); /* a channel's frame may have gone */
 		return;
 	case MON_DEL_NOTIFY:
 		shared_del_notify(k, &p->del_notify);
@@ -131,6 +134,10 @@ static void handle(unsigned k, uint8_t type, const union mon_payload *p)
 		return;
 	case MON_CONNECT:
 		on_connect(k, type, p);
+		return;
+	case MON_CHAN_OFFER:
+	case MON_CHAN_GONE:
+		chans_on_message(k, type, p);
 		return;
 	case MON_NAME_REG:
 	case MON_NAME_FIND:

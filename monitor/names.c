@@ -133,6 +133,16 @@ void names_sweep(void)
 	}
 }
 
+capaddr_t names_local(const uint64_t key[2], uint64_t *owner)
+{
+	names_sweep();
+	struct name *n = *find(&mine, key);
+	if (!n)
+		return SLOT_NONE;
+	*owner = n->owner;
+	return n->ep;
+}
+
 /* ---- requests from local domains ---- */
 
 struct name_op {

@@ -25,3 +25,7 @@ void names_on_message(unsigned from, uint8_t type, const union mon_payload *p);
 /* Forget the names whose endpoint went (their domain is gone); main.c
    calls it after a domain was killed or waited for. */
 void names_sweep(void);
+
+/* A name one of our own domains registered: our copy of its endpoint and
+   the badge of its owner; SLOT_NONE if it is not ours (or went). */
+capaddr_t names_local(const uint64_t key[2], uint64_t *owner);

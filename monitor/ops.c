@@ -33,6 +33,7 @@ struct deferred {
 static struct queue deferred = QUEUE_INIT(struct deferred);
 
 struct kept {
+	bool event; /* waits for the receive slot too (op_event_send) */
 	capaddr_t ep;
 	uint64_t key; /* the endpoint object's address: one order per endpoint */
 	uint64_t cap;
@@ -153,6 +154,25 @@ void op_wait_domain(struct op *o, uint64_t badge, uint64_t ticks, op_fn then)
 	op_wait(o, ticks, then);
 }
 
+/* A badge no domain has: the round times out as a domain's does, and no
+   domain's message is taken for its answer. */
+#define BADGE_EVENT (~0ull)
+
+void op_wait_event(struct op *o, uint64_t ticks, op_fn then)
+{
+	op_wait_domain(o, BADGE_EVENT, ticks, then);
+}
+
+void op_event(struct op *o, errval_t err)
+{
+	if (o->badge != BADGE_EVENT || !o->pending)
+		return;
+	o->err = err;
+	o->pending = 0;
+	o->badge = 0;
+	o->ready = true;
+}
+
 bool op_answer(unsigned from, uint8_t type, const union mon_payload *p)
 {
 	const struct mon_answer *a = &p->answer;
@@ -258,13 +278,54 @@ static void kept_free(const struct kept *k)
 	}
 }
 
+static void kept_put(struct kept *k, errval_t err);
+
+/* Must k wait (its endpoint's buffer is full, or, for an event, the
+   receive slot still holds a capability)? */
+static bool must_wait(const struct kept *k, errval_t err)
+{
+	return err == ERR_LMP_BUF_FULL || (k->event && err == ERR_LMP_CAP_SLOT);
+}
+
+static void keep(struct kept *k, bool event, capaddr_t ep, bool own_ep, const uint64_t w[4],
+		 uint64_t cap, bool own_cap)
+{
+	*k = (struct kept){event, ep, 0, cap, own_ep, own_cap, {w[0], w[1], w[2], w[3]}};
+}
+
+void op_event_send(capaddr_t ep, bool own_ep, const uint64_t w[4], uint64_t cap, bool own_cap)
+{
+	struct kept k;
+	keep(&k, true, ep, own_ep, w, cap, own_cap);
+	kept_put(&k, kept.n ? ERR_LMP_BUF_FULL : ep_send(ep, w, cap));
+}
+
 void op_reply(capaddr_t ep, bool own_ep, const uint64_t w[4], uint64_t cap, bool own_cap)
 {
-	struct kept k = {ep, 0, cap, own_ep, own_cap, {w[0], w[1], w[2], w[3]}};
-	struct cap_info ci;
+	struct kept k;
+	keep(&k, false, ep, own_ep, w, cap, own_cap);
 	/* Behind what is kept already (maybe for the same endpoint). */
-	if (!kept.n && ep_send(ep, w, cap) != ERR_LMP_BUF_FULL) {
-		kept_free(&k);
+	errval_t err = kept.n ? ERR_LMP_BUF_FULL : ep_send(ep, w, cap);
+	if (err && err != ERR_LMP_BUF_FULL && cap != CAPADDR_NONE && !w[0]) {
+		/* The capability cannot go (its receive slot is full, or it
+		   may not be sent): the answer goes as that error, without
+		   it, rather than not at all. */
+		uint64_t e[4] = {(uint64_t)err, w[1], w[2], w[3]};
+		err = ep_send(ep, e, CAPADDR_NONE);
+		memcpy(k.w, e, sizeof(e));
+		if (!err)
+			printf("monitor %u: an answer's capability could not go: %s\n", mon_me(),
+			       err_str((errval_t)e[0]));
+	}
+	kept_put(&k, err);
+}
+
+/* k went (err: or could not) or must wait: then it is kept. */
+static void kept_put(struct kept *k, errval_t err)
+{
+	struct cap_info ci;
+	if (!must_wait(k, err)) {
+		kept_free(k);
 		return;
 	}
 	/* Kept on a copy of our own: the slot we were given may be freed
@@ -272,19 +333,19 @@ void op_reply(capaddr_t ep, bool own_ep, const uint64_t w[4], uint64_t cap, bool
 	   is injected here: the answer would be lost, and its domain wait
 	   for ever. */
 	faults_hold();
-	capaddr_t copy = own_ep ? ep : slot_alloc();
-	if (copy != SLOT_NONE && !own_ep &&
+	capaddr_t ep = k->ep, copy = k->own_ep ? ep : slot_alloc();
+	if (copy != SLOT_NONE && !k->own_ep &&
 	    cnode_copy(CAPADDR(CAPADDR_L1(copy), 0), 1, CAPADDR_L2(copy), ep, CAP_RIGHTS_ALL)) {
 		slot_free(copy);
 		copy = SLOT_NONE;
 	}
-	k.ep = copy;
-	k.own_ep = true;
-	k.key = cap_identify(ep, &ci) ? ep : ci.base;
-	if (copy == SLOT_NONE || !queue_push(&kept, &k)) {
+	k->ep = copy;
+	k->own_ep = true;
+	k->key = cap_identify(ep, &ci) ? ep : ci.base;
+	if (copy == SLOT_NONE || !queue_push(&kept, k)) {
 		printf("monitor %u: out of memory, an answer is lost\n", mon_me());
-		k.own_ep = copy != SLOT_NONE;
-		kept_free(&k);
+		k->own_ep = copy != SLOT_NONE;
+		kept_free(k);
 	}
 	faults_release();
 }
@@ -302,7 +363,7 @@ static void send_kept(void)
 		for (unsigned i = 0; i < nfull && !blocked; i++)
 			blocked = full[i] == k.key;
 		errval_t err = blocked ? ERR_LMP_BUF_FULL : ep_send(k.ep, k.w, k.cap);
-		if (err == ERR_LMP_BUF_FULL) {
+		if (must_wait(&k, err)) {
 			if (!blocked && nfull < 8)
 				full[nfull++] = k.key;
 			queue_push(&kept, &k); /* cannot fail: it was just taken */

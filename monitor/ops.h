@@ -94,6 +94,13 @@ void op_wait(struct op *o, uint64_t ticks, op_fn then);
 /* Wait, at most ticks, for the domain with this badge to answer (its w0 in
    o->word; ERR_MON_TIMEOUT in o->err if it did not: a domain may never). */
 void op_wait_domain(struct op *o, uint64_t badge, uint64_t ticks, op_fn then);
+/* Wait, at most ticks, for something only this monitor's own code will
+   say (op_event): a domain's request, say (ERR_MON_TIMEOUT if it did not
+   come in time). */
+void op_wait_event(struct op *o, uint64_t ticks, op_fn then);
+/* What o waits for in op_wait_event came, with err; then runs from the
+   loop. */
+void op_event(struct op *o, errval_t err);
 /* An answer to a round here, from another monitor or (from == ours) from
    an operation of ours; false if no round waits for it (a late answer). */
 bool op_answer(unsigned from, uint8_t type, const union mon_payload *p);
@@ -111,6 +118,10 @@ errval_t op_defer(op_request_fn handler, unsigned from, uint8_t type, const unio
    sent from the loop. With own_ep / own_cap the slot is ours to delete
    and free once sent. A domain that is gone gets nothing. */
 void op_reply(capaddr_t ep, bool own_ep, const uint64_t w[4], uint64_t cap, bool own_cap);
+/* The same for a message the domain did not ask for (an event, ADR 0014):
+   one with a capability also waits while the domain's receive slot holds
+   another (op_reply's answer goes without it then, as the error). */
+void op_event_send(capaddr_t ep, bool own_ep, const uint64_t w[4], uint64_t cap, bool own_cap);
 
 /* Where the answer to a domain's request goes: its endpoint, or our copy
    of it (own: deleted once the answer went). */

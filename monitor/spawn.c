@@ -53,6 +53,7 @@
 #include <rt/spawn.h>
 
 #include "monitor.h"
+#include "chans.h"
 #include "names.h"
 #include "roles.h"
 #include "ops.h"
@@ -193,6 +194,7 @@ static void waited(const struct lmp_recv *m)
 		return; /* no wait of ours */
 	capops_release();
 	names_sweep(); /* a reaped domain's names go before the answer */
+	chans_sweep(); /* and its channels */
 	union mon_payload r = {
 	    .waited = {
 		.req = w.req, .err = m->words[0], .status = m->words[1], .faults = m->words[2]}};
@@ -287,6 +289,7 @@ void spawn_flush(void)
 		if (a.type == MON_DOMAIN && a.how == 1) {
 			capops_release();
 			names_sweep(); /* and its names are gone before the answer */
+			chans_sweep();
 		}
 		mon_send(a.from, a.type == MON_SPAWN ? MON_SPAWNED : MON_DOMAIN_STATUS, &a.r);
 	}

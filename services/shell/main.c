@@ -394,9 +394,9 @@ static errval_t run_module(const char *name, uint32_t arg)
 }
 
 /* Test suites of the tests module, selected by name. */
-static const char *const suites[] = {"caps",   "vm",	"lmp",	 "syscalls", "domains",
-				     "cores",  "race",	"relay", "mem",	     "load",
-				     "stress", "names", "dead",	 "notify",   "spawn"};
+static const char *const suites[] = {"caps", "vm",     "lmp",	"syscalls", "domains", "cores",
+				     "race", "relay",  "mem",	"load",	    "stress",  "names",
+				     "dead", "notify", "spawn", "chan"};
 
 static errval_t cmd_test(int argc, char **argv)
 {

@@ -92,6 +92,7 @@
 #include <rt/args.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
+#include <rt/chan.h>
 #include <rt/names.h>
 #include <rt/rpc.h>
 #include <rt/sys.h>
@@ -537,6 +538,101 @@ static unsigned my_core(void)
 	return ((const struct bootinfo *)BOOTINFO_VADDR)->coreid;
 }
 
+/* ---- channels (ADR 0014) ---- */
+
+#define CHAN_STOP  0x73746f70ull
+#define CHAN_ROUND 20
+
+static errval_t chan_bind_soon(const char *name, struct chan *c)
+{
+	errval_t err;
+	for (unsigned tries = 0; (err = chan_bind(name, c)) == ERR_NAME_NOT_FOUND && tries < 2000;
+	     tries++)
+		rpc_nap(1);
+	return err;
+}
+
+/* Mode 23: a client of "tests.chan" (p = 0) or of core p - 1's echo
+   server: CHAN_ROUND messages echoed (the server adds 1000 to word 1),
+   then STOP and its echo. */
+static int chan_client(unsigned p)
+{
+	char name[NAME_MAX_LEN + 1] = "tests.chan";
+	struct chan c;
+	uint64_t w[CHAN_WORDS] = {0};
+	unsigned k = my_core(), i = 0;
+	if (p)
+		snprintf(name, sizeof(name), "tc.echo%u", p - 1);
+	errval_t err = chan_bind_soon(name, &c);
+	for (; !err && i < CHAN_ROUND; i++) {
+		w[0] = i;
+		w[1] = k;
+		w[6] = ~(uint64_t)i;
+		if (!(err = chan_send(&c, w)) && !(err = chan_recv(&c, w)) &&
+		    (w[0] != i || w[1] != k + 1000 || w[6] != ~(uint64_t)i))
+			err = ERR_CHAN_BROKEN;
+	}
+	w[0] = CHAN_STOP;
+	if (!err && !(err = chan_send(&c, w)) && !(err = chan_recv(&c, w)) && w[0] != CHAN_STOP)
+		err = ERR_CHAN_BROKEN;
+	printf("testchild: core %u chan to %s: %u echoed: %s\n", k, name, i, err_str(err));
+	if (!err)
+		err = chan_close(&c);
+	return err ? 1 : 0;
+}
+
+/* Mode 25: the echo server tc.echo<core>, for one client. */
+static int chan_echo(void)
+{
+	char name[NAME_MAX_LEN + 1];
+	struct chan c;
+	uint64_t w[CHAN_WORDS];
+	snprintf(name, sizeof(name), "tc.echo%u", my_core());
+	errval_t err = chan_listen(name);
+	if (!err)
+		err = chan_accept(&c);
+	while (!err && !(err = chan_recv(&c, w))) {
+		w[1] += w[0] == CHAN_STOP ? 0 : 1000;
+		if ((err = chan_send(&c, w)) || w[0] == CHAN_STOP)
+			break;
+	}
+	if (!err)
+		chan_recv(&c, w); /* until the client closes: ERR_CHAN_CLOSED */
+	printf("testchild: core %u echo: %s\n", my_core(), err_str(err));
+	return err ? 1 : 0;
+}
+
+/* Mode 24: a client of "tests.chan" that says hello and waits to be
+   killed; mode 26: the server tc.hold<core> that does the same for its
+   one client. */
+static int chan_hold(bool server)
+{
+	char name[NAME_MAX_LEN + 1];
+	struct chan c;
+	struct lmp_recv m;
+	uint64_t w[CHAN_WORDS] = {server ? 0x401dull : 0xdeadull, my_core()};
+	snprintf(name, sizeof(name), "tc.hold%u", my_core());
+	errval_t err = server ? chan_listen(name) : chan_bind_soon("tests.chan", &c);
+	if (!err && server)
+		err = chan_accept(&c);
+	if (!err)
+		err = chan_send(&c, w);
+	printf("testchild: core %u holds a channel: %s\n", my_core(), err_str(err));
+	while (!err)
+		lmp_recv(1, &m);
+	return 1;
+}
+
+/* Mode 27: a load from a page of the channel window that nothing maps,
+   outside a channel call: caught, the domain exits 255 (no fault). */
+static int chan_stray(void)
+{
+	errval_t err = chan_listen("tc.stray");
+	if (err)
+		return 1;
+	return (int)*(volatile uint64_t *)(CHAN_VADDR + CHAN_WINDOW - 8);
+}
+
 static int name_server(void)
 {
 	char name[NAME_MAX_LEN + 1];
@@ -653,6 +749,15 @@ int main(int argc, char **argv)
 	case 21:
 		lmp_recv_timeout((mode >> 8) & 0xffff, &m);
 		return 21;
+	case 23:
+		return chan_client((mode >> 8) & 0xffff);
+	case 24:
+	case 26:
+		return chan_hold((mode & 0xff) == 26);
+	case 25:
+		return chan_echo();
+	case 27:
+		return chan_stray();
 	case 22: {
 		char name[NAME_MAX_LEN + 1];
 		snprintf(name, sizeof(name), "tf%u", my_core());

@@ -26,16 +26,35 @@ static void refuse(const struct lmp_recv *m)
 	       (unsigned long)m->badge);
 }
 
+static bool (*filter)(const struct lmp_recv *m);
+
+void rpc_set_filter(bool (*f)(const struct lmp_recv *m))
+{
+	filter = f;
+}
+
+bool rpc_filtered(const struct lmp_recv *m)
+{
+	return filter && filter(m);
+}
+
+void rpc_keep(const struct lmp_recv *m)
+{
+	if (filter && filter(m))
+		return;
+	if (!queue_push(&pending, m))
+		refuse(m);
+}
+
 static errval_t wait_for(uint64_t server, struct lmp_recv *rep)
 {
 	for (;;) {
 		errval_t err = lmp_recv(1, rep);
 		if (err)
 			return err;
-		if (rep->badge == server)
+		if (rep->badge == server && !(filter && filter(rep)))
 			return ERR_OK;
-		if (!queue_push(&pending, rep))
-			refuse(rep);
+		rpc_keep(rep);
 	}
 }
 
@@ -76,21 +95,29 @@ errval_t rpc_next(struct lmp_recv *m)
 		queue_pop(&pending);
 		return ERR_OK;
 	}
-	return lmp_recv(1, m);
+	for (;;) {
+		errval_t err = lmp_recv(1, m);
+		if (err || !filter || !filter(m))
+			return err;
+	}
 }
 
 errval_t rpc_next_timeout(uint64_t ticks, struct lmp_recv *m)
 {
 	if (queue_front(&pending))
 		return rpc_next(m);
-	return lmp_recv_timeout(ticks, m);
+	for (;;) { /* (a message the filter takes starts the time again) */
+		errval_t err = lmp_recv_timeout(ticks, m);
+		if (err || !filter || !filter(m))
+			return err;
+	}
 }
 
 void rpc_nap(uint64_t ticks)
 {
 	struct lmp_recv m;
-	if (lmp_recv_timeout(ticks, &m) == ERR_OK && !queue_push(&pending, &m))
-		refuse(&m);
+	if (lmp_recv_timeout(ticks, &m) == ERR_OK)
+		rpc_keep(&m);
 }
 
 errval_t rpc_reply(uint64_t client, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rt/chan.h>
 #include <rt/names.h>
 #include <rt/sys.h>
 
@@ -37,6 +38,7 @@ FILE *const stderr = &rt_stdio;
 
 void __attribute__((noreturn)) _exit(int status)
 {
+	chans_release();
 	names_release();
 	rt_flush(stdout);
 	sys_exit(status);

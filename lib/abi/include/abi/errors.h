@@ -74,7 +74,11 @@ typedef uint32_t errval_t;
 	X(ERR_ARGS_INCOMPLETE, 1012, "the arguments did not all come before the start")            \
 	X(ERR_NAME_TAKEN, 1020, "that name is registered already")                                 \
 	X(ERR_NAME_NOT_FOUND, 1021, "no such name")                                                \
-	X(ERR_NAME_INVALID, 1022, "a name is 1 to 16 printable characters")
+	X(ERR_NAME_INVALID, 1022, "a name is 1 to 16 printable characters")                        \
+	X(ERR_CHAN_CLOSED, 1030, "the channel's other end is gone")                                \
+	X(ERR_CHAN_REFUSED, 1031, "the server refused the channel")                                \
+	X(ERR_CHAN_FULL, 1032, "the channel holds as many messages as it can: try again")          \
+	X(ERR_CHAN_BROKEN, 1033, "the channel's peer broke the protocol")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,

@@ -130,7 +130,16 @@
 	X(NAME_FIND, name_find, 42, STATUS, 0, F(req) F(key[2]) F(above))                   \
 	X(NAME_FOUND, name_found, 43, STATUS, 1, F(req) F(err) F(core) F(key[2]))           \
 	/* k -> 0: name key registered on core k is gone. No answer. */                \
-	X(NAME_DROP, name_drop, 44, STATUS, 0, F(req) F(key[2]))
+	X(NAME_DROP, name_drop, 44, STATUS, 0, F(req) F(key[2]))                          \
+	/* c -> s: a client on core c offers a channel to the server that         \
+	   registered key on core s, on the frame base, size (core s holds a copy); \
+	   peer = the client's core | slot << 16 | generation << 32 (ADR 0014). */ \
+	X(CHAN_OFFER, chan_offer, 45, STATUS, 0, F(req) F(key[2]) F(base) F(size) F(peer)) \
+	/* s -> c: the server's answer; peer = its core | slot << 16 | gen << 32. */  \
+	X(CHAN_ANSWER, chan_answer, 46, STATUS, 1, F(req) F(err) F(peer))                 \
+	/* Either way: the sender's end of the channel on frame base is gone. No    \
+	   answer. */                                                                   \
+	X(CHAN_GONE, chan_gone, 47, STATUS, 0, F(req) F(base) F(size))
 /* clang-format on */
 
 #define MON_F(x) uint64_t x;

@@ -98,7 +98,21 @@
 	/* For tests, until monitors pass Notify capabilities between cores      \
 	   (ADR 0010): one for slot `slot`, generation `gen` of core `core` (not \
 	   0), made here; it comes with the reply. */                             \
-	X(NOTIFY_MAKE, notify_make, 24, F(core) F(slot) F(gen), )
+	X(NOTIFY_MAKE, notify_make, 24, F(core) F(slot) F(gen), )                       \
+	/* A client opens a channel to the server that registered name on core     \
+	   `core` (ADR 0014): the channel's Frame attached (shared with that core   \
+	   already when it is another), the client's notification slot and its    \
+	   generation. -> the server's slot and generation, with a Notify          \
+	   capability for them; ERR_CHAN_REFUSED if the server said no. */        \
+	X(CHAN_BIND, chan_bind, 25, B(core, 16) B(slot, 16) B(gen, 32) F(name[2]),      \
+	  B(core, 16) B(slot, 16) B(gen, 32))                                          \
+	/* A server answers offer `id` (CHAN_EVENT_OFFER): err 0 takes it, with    \
+	   its own slot and generation; any other error refuses it. -> a Notify    \
+	   capability for the client's slot (when taken). */                        \
+	X(CHAN_ACCEPT, chan_accept, 28, F(id) F(err) B(slot, 32) B(gen, 32), )           \
+	/* This domain closed its end of the channel on the frame at base: the     \
+	   peer is told (CHAN_EVENT_CLOSED). */                                      \
+	X(CHAN_CLOSE, chan_close, 29, F(base), )
 /* clang-format on */
 
 #define MONITOR_END	 (~0ull) /* the first field of a list's last reply */
@@ -132,6 +146,18 @@ MONITOR_REQUESTS(MONITOR_STRUCTS, MONITOR_VIEW)
 #define MONITOR_NONE(n, rep)
 enum monitor_request { MONITOR_REQUESTS(MONITOR_ENUM, MONITOR_NONE) MONITOR_REQ_END };
 #undef MONITOR_ENUM
+
+/* From a monitor to a domain, on the endpoint it registered a name for:
+   a channel offered (the Frame attached), to answer with CHAN_ACCEPT; and
+   on the endpoint of either end, its peer's end is gone (ADR 0014). */
+#define CHAN_EVENT_OFFER  0x6368616e6f66ull /* "chanof" */
+#define CHAN_EVENT_CLOSED 0x6368616e636cull /* "chancl" */
+struct chan_offer {
+	uint64_t event, id, core, size;
+};
+struct chan_closed {
+	uint64_t event, base, unused[2];
+};
 
 /* From a monitor to a domain it hands a capability from another core
    (attached; a Frame is mapped read-only at va = MON_SHARE_VA), and the

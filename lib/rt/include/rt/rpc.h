@@ -41,3 +41,11 @@ errval_t rpc_take_cap(capaddr_t dest);
 /* Delete the capability in TASK_RECV and re-arm the slot (without that the
    next capability sent to us is refused: ERR_LMP_CAP_SLOT). */
 errval_t rpc_drop_cap(void);
+
+/* Keep m for a later rpc_next (after the filter had its look). */
+void rpc_keep(const struct lmp_recv *m);
+/* A look at every message before it is kept or returned by rpc_next:
+   true takes it out of the way (lib/rt's channels take their events). */
+void rpc_set_filter(bool (*f)(const struct lmp_recv *m));
+/* Did the filter take m (for code that receives by itself)? */
+bool rpc_filtered(const struct lmp_recv *m);

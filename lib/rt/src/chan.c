@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Channels between domains (rt/chan.h, ADR 0014).
+ *
+ * Frames are mapped in one 2 MiB window at CHAN_VADDR whose page tables,
+ * and the clients' frames, come from 64 KiB RAM units (the first unit's
+ * first 16 KiB are the tables): a channel costs a page, not a unit, so
+ * a domain on a core with little RAM can hold several.
+ *
+ * Every access to a frame runs under a catch: a revoke may take the
+ * mapping away at any instruction (the peer was killed, or revoked the
+ * frame), and the kernel then resumes us at chan_fault (DISP_CATCH), which
+ * jumps back to the call in progress; the call fails with ERR_CHAN_CLOSED.
+ *
+ * Events arrive on our endpoint among everything else; the rpc filter
+ * takes them out of the way: offers (queued for chan_accept, their frame
+ * moved out of the receive slot at once), close events (the channel is
+ * marked), and notifications for our channels' slots (hints: a receiver
+ * looks at its ring before every sleep).
+ */
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <abi/monitor.h>
+#include <abi/services.h>
+#include <rt/args.h>
+#include <rt/chan.h>
+#include <rt/mem.h>
+#include <rt/monitor.h>
+#include <rt/names.h>
+#include <rt/queue.h>
+#include <rt/rpc.h>
+
+#define UNIT_PAGES   (RAM_UNIT / CHAN_FRAME) /* 16 */
+#define UNITS	     8
+#define WINDOW_PAGES (CHAN_WINDOW / CHAN_FRAME)
+
+static struct {
+	bool ready;
+	capaddr_t l0;
+	uint64_t used[WINDOW_PAGES / 64]; /* pages of the window mapped */
+	capaddr_t unit[UNITS];		  /* RAM the clients' frames come from */
+	uint16_t taken[UNITS];		  /* its pages in use */
+} w;
+
+static struct chan *open_list;
+
+struct offer {
+	struct chan_offer o;
+	capaddr_t frame;
+};
+static struct queue offers = QUEUE_INIT(struct offer);
+
+static jmp_buf *catching;
+static uint64_t caught;
+
+/* Entered by the kernel on a fault in the window (DISP_CATCH), on the
+   stack of the code that faulted. */
+static void __attribute__((noreturn)) chan_fault(uint64_t addr, uint64_t cause, uint64_t pc)
+{
+	caught++;
+	if (catching) {
+		jmp_buf *j = catching;
+		catching = NULL;
+		longjmp(*j, 1);
+	}
+	printf("domain %lu: fault at %#lx (cause %lu, pc %#lx) in the channel window outside a "
+	       "channel call\n",
+	       (unsigned long)rt_domain(), (unsigned long)addr, (unsigned long)cause,
+	       (unsigned long)pc);
+	exit(255);
+}
+
+/* Run what follows under a catch: a fault in the window returns
+   ERR_CHAN_CLOSED from the function, with c closed. */
+#define CATCH(c)                                                                                   \
+	jmp_buf jb_;                                                                               \
+	if (setjmp(jb_)) {                                                                         \
+		(c)->closed = true;                                                                \
+		return ERR_CHAN_CLOSED;                                                            \
+	}                                                                                          \
+	catching = &jb_
+#define UNCATCH() (catching = NULL)
+
+uint64_t chan_faults_caught(void)
+{
+	return caught;
+}
+
+static void drop(capaddr_t *c)
+{
+	if (*c == SLOT_NONE)
+		return;
+	cnode_delete(CAPADDR(CAPADDR_L1(*c), 0), 1, CAPADDR_L2(*c));
+	slot_free(*c);
+	*c = SLOT_NONE;
+}
+
+/* ---- events ---- */
+
+static bool filter(const struct lmp_recv *m)
+{
+	if (m->words[0] == NOTIFY_EVENT && !m->has_cap) {
+		for (struct chan *c = open_list; c; c = c->next)
+			if (c->mine != SLOT_NONE && c->slot == m->words[1])
+				return true;
+		return false; /* someone else's notification */
+	}
+	if (m->words[0] == CHAN_EVENT_CLOSED && !m->has_cap) {
+		for (struct chan *c = open_list; c; c = c->next)
+			if (c->base == m->words[1])
+				c->closed = true;
+		return true; /* (or for a channel we closed already) */
+	}
+	if (m->words[0] != CHAN_EVENT_OFFER || !m->has_cap)
+		return false;
+	struct offer o = {{m->words[0], m->words[1], m->words[2], m->words[3]}, slot_alloc()};
+	if (o.frame == SLOT_NONE || rpc_take_cap(o.frame) || !queue_push(&offers, &o)) {
+		/* No room: never answered, the client's bind times out. (No
+		   monitor call from here: we may be inside one.) */
+		if (o.frame == SLOT_NONE)
+			rpc_drop_cap();
+		else
+			drop(&o.frame);
+		printf("domain %lu: no room for a channel offer, refused\n",
+		       (unsigned long)rt_domain());
+	}
+	return true;
+}
+
+/* Sleep until any message comes; sort it. */
+static errval_t wait_any(void)
+{
+	struct lmp_recv m;
+	errval_t err = lmp_recv(1, &m);
+	if (!err)
+		rpc_keep(&m);
+	return err;
+}
+
+/* ---- the window and the frames ---- */
+
+static errval_t tables(capaddr_t ram, capaddr_t l1, capaddr_t l0)
+{
+	errval_t err = cap_retype(ram, OBJ_VNODE_L1, 0, OBJSIZE_VNODE, 1,
+				  CAPADDR(CAPADDR_L1(l1), 0), 1, CAPADDR_L2(l1));
+	if (!err)
+		err = cap_retype(ram, OBJ_VNODE_L0, OBJSIZE_VNODE, OBJSIZE_VNODE, 1,
+				 CAPADDR(CAPADDR_L1(l0), 0), 1, CAPADDR_L2(l0));
+	if (!err)
+		err = vnode_map(CAPADDR(CN_TASK, TASK_VROOT), CHAN_VADDR >> 30, l1, 0, 0, 1);
+	if (!err)
+		err = vnode_map(l1, 0, l0, 0, 0, 1);
+	if (!err)
+		err = cap_invoke(CAPADDR(CN_TASK, TASK_DISP), 2, DISP_CATCH,
+				 (uint64_t)(uintptr_t)chan_fault, CHAN_VADDR, CHAN_WINDOW, 0, 0)
+			  .err;
+	return err;
+}
+
+static errval_t setup(void)
+{
+	if (w.ready)
+		return ERR_OK;
+	capaddr_t ram = SLOT_NONE, l1 = slot_alloc(), l0 = slot_alloc();
+	errval_t err = monitor_ep() == SLOT_NONE ? monitor_bind() : ERR_OK;
+	if (!err && !ram_total_bytes())
+		err = ram_init(CAPADDR(CN_TASK, TASK_RAM));
+	if (!err && (l1 == SLOT_NONE || l0 == SLOT_NONE))
+		err = ERR_NO_SLOTS;
+	if (!err)
+		err = ram_alloc(RAM_UNIT, &ram);
+	if (!err)
+		err = tables(ram, l1, l0);
+	if (err) {
+		drop(&l0);
+		drop(&l1);
+		if (ram != SLOT_NONE)
+			ram_free(ram);
+		return err;
+	}
+	w.l0 = l0;
+	w.unit[0] = ram;
+	w.taken[0] = (1u << (2 * OBJSIZE_VNODE / CHAN_FRAME)) - 1; /* the tables */
+	for (unsigned u = 1; u < UNITS; u++)
+		w.unit[u] = SLOT_NONE;
+	rpc_set_filter(filter);
+	w.ready = true;
+	return ERR_OK;
+}
+
+/* A frame of the client's own, from a unit. */
+static errval_t frame_new(struct chan *c)
+{
+	for (unsigned u = 0; u < UNITS; u++) {
+		if (w.unit[u] == SLOT_NONE && ram_alloc(RAM_UNIT, &w.unit[u])) {
+			w.unit[u] = SLOT_NONE;
+			return ERR_NO_MEMORY;
+		}
+		if (w.taken[u] == 0xffff)
+			continue;
+		unsigned i = (unsigned)__builtin_ctz(~(unsigned)w.taken[u]);
+		capaddr_t f = slot_alloc();
+		if (f == SLOT_NONE)
+			return ERR_NO_SLOTS;
+		errval_t err = cap_retype(w.unit[u], OBJ_FRAME, i * CHAN_FRAME, CHAN_FRAME, 1,
+					  CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
+		if (err) {
+			slot_free(f);
+			return err;
+		}
+		w.taken[u] |= (uint16_t)(1u << i);
+		c->frame = f;
+		c->arena = (int)(u * UNIT_PAGES + i);
+		return ERR_OK;
+	}
+	return ERR_NO_MEMORY;
+}
+
+static errval_t map(struct chan *c)
+{
+	struct cap_info ci;
+	errval_t err = cap_identify(c->frame, &ci);
+	if (err)
+		return err;
+	if (ci.type != OBJ_FRAME || ci.size != CHAN_FRAME)
+		return ERR_CAP_TYPE;
+	c->base = ci.base;
+	for (unsigned p = 0; p < WINDOW_PAGES; p++) {
+		if (w.used[p / 64] >> (p % 64) & 1)
+			continue;
+		err = vnode_map(w.l0, p, c->frame, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 1);
+		if (err)
+			return err;
+		w.used[p / 64] |= 1ull << (p % 64);
+		c->page = p;
+		c->va = (void *)(CHAN_VADDR + p * CHAN_FRAME);
+		return ERR_OK;
+	}
+	return ERR_NO_MEMORY;
+}
+
+static errval_t bind_mine(struct chan *c)
+{
+	if ((c->mine = slot_alloc()) == SLOT_NONE)
+		return ERR_NO_SLOTS;
+	errval_t err = ep_notify_bind(CAPADDR(CN_TASK, TASK_EP), c->mine, &c->slot, &c->gen);
+	if (err) {
+		slot_free(c->mine);
+		c->mine = SLOT_NONE;
+	}
+	return err;
+}
+
+/* The frame of a client goes everywhere first: copies on other cores (a
+   revoke through the monitors), then those here, then ours. */
+static void frame_free(struct chan *c)
+{
+	union monitor_rep r;
+	if (c->arena < 0) {
+		drop(&c->frame);
+		return;
+	}
+	if (c->core == rt_core() || monitor_revoke(c->frame, 0, &r))
+		cnode_revoke(CAPADDR(CAPADDR_L1(c->frame), 0), 1, CAPADDR_L2(c->frame));
+	drop(&c->frame);
+	unsigned u = (unsigned)c->arena / UNIT_PAGES, i = (unsigned)c->arena % UNIT_PAGES;
+	w.taken[u] &= (uint16_t) ~(1u << i);
+	c->arena = -1;
+}
+
+static void teardown(struct chan *c)
+{
+	if (c->mine != SLOT_NONE)
+		notify_unbind(c->mine);
+	drop(&c->mine);
+	drop(&c->peer);
+	if (c->va) {
+		vnode_unmap(w.l0, c->frame);
+		w.used[c->page / 64] &= ~(1ull << (c->page % 64));
+		c->va = NULL;
+	}
+	if (c->frame != SLOT_NONE)
+		frame_free(c);
+}
+
+static void init(struct chan *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->frame = c->mine = c->peer = SLOT_NONE;
+	c->arena = -1;
+}
+
+static void link(struct chan *c)
+{
+	c->next = open_list;
+	open_list = c;
+}
+
+static void unlink(struct chan *c)
+{
+	for (struct chan **at = &open_list; *at; at = &(*at)->next)
+		if (*at == c) {
+			*at = c->next;
+			return;
+		}
+}
+
+/* The Notify capability for the peer's slot, with the monitor's reply. */
+static errval_t take_peer(struct chan *c)
+{
+	if ((c->peer = slot_alloc()) == SLOT_NONE) {
+		rpc_drop_cap();
+		return ERR_NO_SLOTS;
+	}
+	errval_t err = rpc_take_cap(c->peer);
+	if (err)
+		slot_free(c->peer), c->peer = SLOT_NONE;
+	return err;
+}
+
+/* ---- opening ---- */
+
+errval_t chan_listen(const char *name)
+{
+	errval_t err = setup();
+	return err ? err : name_register(name, CAPADDR(CN_TASK, TASK_EP));
+}
+
+static errval_t accept_one(struct chan *c, const struct offer *o)
+{
+	c->frame = o->frame;
+	c->core = (unsigned)o->o.core;
+	errval_t err = o->o.size != CHAN_FRAME ? ERR_CAP_SIZE : map(c);
+	if (!err && ump_chan_init(&c->u, c->va, CHAN_FRAME, UMP_SIDE_B) != UMP_OK)
+		err = ERR_CAP_SIZE;
+	if (!err)
+		err = bind_mine(c);
+	union monitor_req q = {.chan_accept = {MONITOR_CHAN_ACCEPT, .id = o->o.id, .err = err,
+					       .slot = err ? 0 : (uint32_t)c->slot,
+					       .gen = err ? 0 : (uint32_t)c->gen}};
+	union monitor_rep r;
+	errval_t asked = monitor_ask(q, CAPADDR_NONE, &r);
+	if (!err && !(err = asked))
+		err = take_peer(c);
+	return err;
+}
+
+errval_t chan_accept(struct chan *c)
+{
+	init(c);
+	errval_t err = setup();
+	while (!err && !queue_front(&offers))
+		err = wait_any();
+	if (err)
+		return err;
+	struct offer o = *(struct offer *)queue_front(&offers);
+	queue_pop(&offers);
+	if ((err = accept_one(c, &o))) {
+		teardown(c);
+		return err;
+	}
+	link(c);
+	return ERR_OK;
+}
+
+static errval_t bind_to(struct chan *c, const char *name, unsigned core)
+{
+	union monitor_rep r;
+	errval_t err = frame_new(c);
+	if (!err)
+		err = map(c);
+	if (!err && (ump_frame_init(c->va, CHAN_FRAME) != UMP_OK ||
+		     ump_chan_init(&c->u, c->va, CHAN_FRAME, UMP_SIDE_A) != UMP_OK))
+		err = ERR_CAP_SIZE;
+	if (!err)
+		err = bind_mine(c);
+	if (!err && core != rt_core()) /* the server's core holds a copy first */
+		err = monitor_ask((union monitor_req){.share = {MONITOR_SHARE, .core = core}},
+				  c->frame, &r);
+	union monitor_req q = {.chan_bind = {MONITOR_CHAN_BIND, .core = core,
+					     .slot = (uint16_t)c->slot, .gen = (uint32_t)c->gen}};
+	memcpy(q.chan_bind.name, name, strlen(name));
+	if (!err)
+		err = monitor_ask(q, c->frame, &r);
+	if (!err)
+		err = take_peer(c);
+	return err;
+}
+
+errval_t chan_bind(const char *name, struct chan *c)
+{
+	unsigned core = 0;
+	init(c);
+	errval_t err = setup();
+	if (!err)
+		err = name_lookup(name, &core, CAPADDR_NONE);
+	c->core = core;
+	if (!err)
+		err = bind_to(c, name, core);
+	if (err) {
+		teardown(c);
+		return err;
+	}
+	link(c);
+	return ERR_OK;
+}
+
+/* ---- messages ---- */
+
+errval_t chan_send(struct chan *c, const uint64_t in[CHAN_WORDS])
+{
+	for (;;) {
+		if (c->closed)
+			return ERR_CHAN_CLOSED;
+		if (c->broken)
+			return ERR_CHAN_BROKEN;
+		bool notify = false;
+		CATCH(c);
+		enum ump_status st = ump_send(&c->u, in, 0, &notify);
+		UNCATCH();
+		if (st == UMP_OK) {
+			c->sent++;
+			if (notify) /* (a peer gone meanwhile: nothing to wake) */
+				notify_send(c->peer);
+			return ERR_OK;
+		}
+		if (st != UMP_FULL) {
+			c->broken = true;
+			return ERR_CHAN_BROKEN;
+		}
+		/* Full: the receiver acknowledges as it reads. A tick at a
+		   time, looking at events meanwhile (a close ends it). */
+		struct lmp_recv m;
+		if (lmp_recv_timeout(1, &m) == ERR_OK)
+			rpc_keep(&m);
+	}
+}
+
+errval_t chan_try_recv(struct chan *c, uint64_t out[CHAN_WORDS], bool *got)
+{
+	uint8_t type;
+	*got = false;
+	if (c->broken)
+		return ERR_CHAN_BROKEN;
+	CATCH(c);
+	enum ump_status st = ump_recv(&c->u, out, &type);
+	UNCATCH();
+	if (st == UMP_EPEER) {
+		c->broken = true;
+		return ERR_CHAN_BROKEN;
+	}
+	*got = st == UMP_OK;
+	c->received += *got;
+	return ERR_OK;
+}
+
+/* Declare ourselves asleep; false if a message came meanwhile. */
+static errval_t prepare(struct chan *c, bool *sleep)
+{
+	CATCH(c);
+	*sleep = ump_prepare_sleep(&c->u);
+	UNCATCH();
+	return ERR_OK;
+}
+
+static errval_t woken(struct chan *c)
+{
+	CATCH(c);
+	ump_wake_done(&c->u);
+	UNCATCH();
+	return ERR_OK;
+}
+
+errval_t chan_recv(struct chan *c, uint64_t out[CHAN_WORDS])
+{
+	for (;;) {
+		bool got, sleep;
+		errval_t err = chan_try_recv(c, out, &got);
+		if (err || got)
+			return err;
+		if (c->closed)
+			return ERR_CHAN_CLOSED;
+		if ((err = prepare(c, &sleep)))
+			return err;
+		if (!sleep)
+			continue;
+		err = wait_any();
+		errval_t e2 = woken(c);
+		if (err || e2)
+			return err ? err : e2;
+	}
+}
+
+/* ---- closing ---- */
+
+errval_t chan_close(struct chan *c)
+{
+	uint64_t base = c->base;
+	unlink(c);
+	teardown(c);
+	union monitor_rep r;
+	errval_t err =
+	    monitor_ask((union monitor_req){.chan_close = {MONITOR_CHAN_CLOSE, .base = base}},
+			CAPADDR_NONE, &r);
+	c->closed = true;
+	return err == ERR_CHAN_CLOSED ? ERR_OK : err; /* (the peer's going closed it) */
+}
+
+void chans_release(void)
+{
+	while (open_list)
+		chan_close(open_list);
+}
