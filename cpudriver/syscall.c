@@ -522,7 +522,7 @@ static errval_t sys_print(struct dcb *d, uint64_t va, uint64_t len)
 		buf[i] = *(const char *)pa2kva(pa);
 	}
 	buf[len] = 0;
-	kprintf("%s", buf);
+	console_print(d->id, NULL, buf); /* whole: kprintf's buffer is shorter */
 	return ERR_OK;
 }
 
