@@ -10,15 +10,21 @@
  * a short timer) instead of spinning, so single-threaded TCG lets the holder
  * run; after CONSOLE_LOCK_MS it prints anyway, so a core that died holding
  * the lock cannot silence the others (a core that stops releases it).
+ *
+ * Under the lock the console also remembers whose line is open, so that a
+ * line is never continued by somebody else's text, and domains' lines get
+ * their [core.domain] tag (conline.c, ADR 0013).
  */
 #include <arch/csr.h>
 #include <arch/sbi.h>
 
+#include "conline.h"
 #include "kernel.h"
 #include "kprintf.h"
 
 #define CONSOLE_LOCK_MS 10000	/* long: with 128 busy vCPUs under TCG a holder waits its turn */
-#define UART_SPIN_LIMIT 1000000 /* polls of a full TX FIFO before dropping a char */
+#define UART_TX_MS	100	/* a full TX FIFO this long: the UART is stuck, write on */
+#define UART_SPIN_LIMIT 1000000 /* the same in polls, before the timer is known */
 
 /* ns16550a registers (index << reg_shift) */
 #define NS_THR	    0
@@ -30,8 +36,14 @@
 #define SIFIVE_TXCTRL	   0x08
 #define SIFIVE_TXCTRL_TXEN 1u
 
-/* Shared by all cores: holder's coreid + 1, or 0. Own cache line. */
-static uint32_t console_lock __attribute__((section(".shared"), aligned(64)));
+/* Shared by all cores, one cache line: the lock word (holder's coreid + 1,
+   or 0) and the writer whose line is open (conline.h), written only by the
+   lock's holder. */
+static struct {
+	uint32_t lock;
+	uint64_t open;
+} console_shared __attribute__((section(".shared"), aligned(64)));
+#define console_lock (console_shared.lock)
 
 /* Per core (private .bss): which device this core writes to. */
 static struct plat_uart uart;
@@ -49,23 +61,48 @@ void console_init(const struct plat_uart *u)
 	}
 }
 
+static bool uart_tx_ready(void)
+{
+	if (uart.kind == UART_NS16550A)
+		return uart_regs[NS_LSR << uart.reg_shift] & NS_LSR_THRE;
+	return !(*(volatile uint32_t *)(uart_regs + SIFIVE_TXDATA) & SIFIVE_TXDATA_FULL);
+}
+
+/* Per core: a wait timed out, so later characters do not wait again until
+   the UART takes one (a dead UART costs one timeout, not one per char). */
+static bool uart_stuck;
+
+/* Wait for room by time, not by a count of polls: under 128 busy vCPUs a
+   poll is slow, and a dropped character may be a line's newline. */
+static void uart_tx_wait(void)
+{
+	if (uart_tx_ready()) {
+		uart_stuck = false;
+		return;
+	}
+	if (uart_stuck)
+		return;
+	uint64_t limit = kcb.conf.timebase_hz ? ms_to_ticks(UART_TX_MS) : 0;
+	uint64_t start = arch_time();
+	for (unsigned i = 0; !uart_tx_ready(); i++) {
+		if (limit ? arch_time() - start > limit : i > UART_SPIN_LIMIT) {
+			uart_stuck = true;
+			return;
+		}
+	}
+}
+
 static void uart_putc(char c)
 {
 	if (!uart_regs) {
 		sbi_console_putchar(c);
 		return;
 	}
-	if (uart.kind == UART_NS16550A) {
-		volatile uint8_t *lsr = uart_regs + (NS_LSR << uart.reg_shift);
-		for (int i = 0; i < UART_SPIN_LIMIT && !(*lsr & NS_LSR_THRE); i++)
-			;
+	uart_tx_wait();
+	if (uart.kind == UART_NS16550A)
 		uart_regs[NS_THR << uart.reg_shift] = (uint8_t)c;
-	} else {
-		volatile uint32_t *tx = (volatile uint32_t *)(uart_regs + SIFIVE_TXDATA);
-		for (int i = 0; i < UART_SPIN_LIMIT && (*tx & SIFIVE_TXDATA_FULL); i++)
-			;
-		*tx = (uint8_t)c;
-	}
+	else
+		*(volatile uint32_t *)(uart_regs + SIFIVE_TXDATA) = (uint8_t)c;
 }
 
 /* Take the lock if free; returns the previous holder (0 = we took it). */
@@ -110,24 +147,29 @@ void console_abandon(void)
 				    __ATOMIC_RELAXED);
 }
 
-static void console_write(const char *s)
+static void console_put(char c, void *arg)
+{
+	(void)arg;
+	if (c == '\n')
+		uart_putc('\r');
+	uart_putc(c);
+}
+
+void console_print(uint32_t domain, const char *tag, const char *s)
 {
 	bool locked = console_acquire();
-	for (; *s; s++) {
-		if (*s == '\n')
-			uart_putc('\r');
-		uart_putc(*s);
-	}
+	conline_write(&console_shared.open, conline_writer(kcb.conf.coreid, domain), tag, s,
+		      console_put, NULL);
 	if (locked)
 		console_release();
 }
 
 void kprintf(const char *fmt, ...)
 {
-	char line[256];
+	char line[KPRINTF_LINE];
 	va_list ap;
 	va_start(ap, fmt);
 	kvsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	console_write(line);
+	console_print(0, NULL, line);
 }

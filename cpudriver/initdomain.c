@@ -336,6 +336,7 @@ struct dcb *initdomain_create(const struct domain_spec *spec)
 	d->recv_slot = CAPADDR(CN_TASK, TASK_RECV);
 	d->recv_slot_set = 1;
 	d->setup = 1;
+	d->con_plain = 1; /* a monitor's lines say whose they are (ADR 0013) */
 	dispatch_make_runnable(d);
 	if (spec->plat)
 		kprintf("reef: monitor 0 built: %lu KiB used, %u RAM ranges (%lu MiB) given\n",

@@ -206,6 +206,10 @@ static errval_t inv_disp(struct dcb *d, struct cte *dc, uint64_t cmd, const uint
 	case DISP_RUN:
 		if (!t->setup)
 			return ERR_DISP_STATE;
+		if (x[REG_A2] > DISP_RUN_PLAIN)
+			return ERR_SYS_ARG;
+		t->con_plain = x[REG_A2] == DISP_RUN_PLAIN;
+		t->con_id = (uint32_t)x[REG_A2];
 		if (t->state == DISP_STOPPED)
 			dispatch_make_runnable(t);
 		return ERR_OK;
@@ -538,7 +542,9 @@ static errval_t sys_print(struct dcb *d, uint64_t va, uint64_t len)
 		buf[i] = *(const char *)pa2kva(pa);
 	}
 	buf[len] = 0;
-	kprintf("%s", buf);
+	char tag[32];
+	ksnprintf(tag, sizeof(tag), "[%u.%u] ", kcb.conf.coreid, d->con_id ? d->con_id : d->id);
+	console_print(d->id, d->con_plain ? NULL : tag, buf);
 	return ERR_OK;
 }
 

@@ -161,8 +161,9 @@ errval_t services_start(const struct bootinfo *info)
 	if (!err)
 		err = wire();
 	/* Everything but the shell runs, then is registered, then the shell runs. */
+	/* System services print untagged (ADR 0013): the shell's is the console's own. */
 	for (unsigned s = 0; !err && s < SVC_SHELL; s++)
-		err = spawn_run(&svc[s]);
+		err = spawn_run_as(&svc[s], DISP_RUN_PLAIN);
 	if (!err)
 		err = register_one("monitor", CAPADDR(CN_TASK, TASK_DISP),
 				   CAPADDR(CN_TASK, TASK_ROOTCN));
@@ -170,7 +171,7 @@ errval_t services_start(const struct bootinfo *info)
 		err = register_one(manifest[s].module, child_cap(&svc[s], SPAWN_H_DISP),
 				   child_cap(&svc[s], SPAWN_H_L1));
 	if (!err)
-		err = spawn_run(&svc[SVC_SHELL]);
+		err = spawn_run_as(&svc[SVC_SHELL], DISP_RUN_PLAIN);
 	return err;
 }
 

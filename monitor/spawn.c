@@ -107,7 +107,7 @@ errval_t spawn_init(void)
 	if (!err && (!spawnd_ep(&to_spawnd, CLIENT_MONITOR) || !spawnd_ep(&to_waits, CLIENT_WAIT)))
 		err = ERR_NO_SLOTS;
 	if (!err)
-		err = spawn_run(&spawnd);
+		err = spawn_run_as(&spawnd, DISP_RUN_PLAIN); /* a system service */
 	if (err && to_spawnd != SLOT_NONE)
 		slot_drop(to_spawnd);
 	if (err && to_waits != SLOT_NONE)

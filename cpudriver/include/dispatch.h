@@ -50,6 +50,8 @@ struct dcb {
 	uint64_t wake_tick;			   /* BLOCKED with a timeout: wake at this tick */
 	struct dcb *sleep_next;			   /* kcb.sleepq, while it has a timeout */
 	uint32_t sleeping;
+	uint32_t con_id;    /* its number in console tags; 0: id (DISP_RUN, ADR 0013) */
+	uint32_t con_plain; /* its console lines are untagged (monitors, services) */
 };
 
 _Static_assert(sizeof(struct dcb) <= OBJSIZE_DISPATCHER, "DCB fits its object");

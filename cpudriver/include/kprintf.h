@@ -14,6 +14,13 @@
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define KPRINTF_LINE 256 /* characters of one kprintf, with the NUL */
+
+/*
+ * Write s as domain (0: this core's kernel) with tag (NULL: none) under the
+ * console lock; a line another writer left open is ended first (ADR 0013).
+ */
+void console_print(uint32_t domain, const char *tag, const char *s);
 
 /* Switch from the SBI console to the UART the device tree names. */
 void console_init(const struct plat_uart *uart);

@@ -217,7 +217,7 @@ static errval_t start(const char *name, uint64_t arg, const char *block, uint32_
 	if (!err)
 		err = equip(d);
 	if (!err)
-		err = spawn_run(&d->c);
+		err = spawn_run_as(&d->c, d->id); /* its lines tagged as ps shows it */
 	if (err && dom_destroy(d) == ERR_OK)
 		return err;
 	if (err) { /* its RAM did not come back: it stays listed, stopped */

@@ -79,6 +79,10 @@
  *  21  sleep n ticks (bits 8-23), then exit with status 21
  *  22  register the name "tf<core>", print that, then fault (a store to
  *      address 0): its name stays until it is waited for or killed
+ *  35  console flood (ADR 0013): print n lines (its second argument,
+ *      default 300) "flood: core K domain D line I of n" and a filler,
+ *      sleeping a tick every 5 lines so that floods started one after the
+ *      other overlap; exit with status 35
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -704,6 +708,20 @@ static int args_digest(int argc, char **argv)
 	return (int)((h * 33 + rt_core()) & 0x7fffffff);
 }
 
+static int flood(int argc, char **argv)
+{
+	unsigned n = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 0) : 300;
+	struct lmp_recv m;
+	for (unsigned i = 1; i <= n; i++) {
+		printf("flood: core %u domain %lu line %u of %u "
+		       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+		       rt_core(), (unsigned long)rt_domain(), i, n);
+		if (i % 5 == 0)
+			lmp_recv_timeout(1, &m); /* a nap, not a spin: others print meanwhile */
+	}
+	return 35;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t arg = rt_arg() || argc < 2 ? rt_arg() : strtoull(argv[1], NULL, 0), mode = arg;
@@ -766,6 +784,8 @@ int main(int argc, char **argv)
 		*(volatile uint32_t *)0 = 1;
 		return 0;
 	}
+	case 35:
+		return flood(argc, argv);
 	case 4:
 		if (lmp_recv(1, &m) || !m.has_cap)
 			return 1;

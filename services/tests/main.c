@@ -363,6 +363,8 @@ static void test_revoke_mapped(void)
 	EXPECT_ERR(vnode_map(child_cap(&c, SPAWN_H_VROOT), 3, l1, 0, 0, 1), ERR_OK);
 	EXPECT_ERR(vnode_map(l1, 0, l0, 0, 0, 1), ERR_OK);
 	EXPECT_ERR(vnode_map(l0, 0, f, CAP_RIGHT_READ, 0, 1), ERR_OK);
+	/* A console tag is a domain number or DISP_RUN_PLAIN (ADR 0013). */
+	EXPECT_ERR(spawn_run_as(&c, DISP_RUN_PLAIN + 1), ERR_SYS_ARG);
 	EXPECT_ERR(spawn_run(&c), ERR_OK);
 	/* It answers (on the endpoint we send it) once it has read the frame. */
 	EXPECT_ERR(cnode_mint(CAPADDR(CAPADDR_L1(reply), 0), 1, CAPADDR_L2(reply),

@@ -12,19 +12,28 @@
 #     (e.g. `mem` before and after: every byte came back);
 #   - no line matches an --expect-none REGEX;
 #   - exactly N lines match an --expect-count N REGEX.
+# A domain's lines carry the CPU driver's tag "[core.domain] " (ADR 0013);
+# the checks above see the lines without it, as the programs wrote them.
+# --raw-count N REGEX and --raw-none REGEX judge the console as it is, tags
+# and all (GNU grep -E: back-references such as \1 work).
 # Usage: boot.sh --kernel F --expect-cores N [--machine M] [--smp N] [--accel A]
 #                [--append ARGS] [--expect-failed F] [--expect REGEX]... [--allow-trap]
 #                [--timeout S] [--uboot] [--no-poweroff] [--input TEXT]
 #                [--expect-exit N] [--expect-same REGEX]... [--expect-none REGEX]...
-#                [--expect-count N REGEX]...
+#                [--expect-count N REGEX]... [--raw-count N REGEX]... [--raw-none REGEX]...
+#                [--type-ahead TEXT]
 # --input types TEXT (printf %b escapes) on the serial console after 2 s.
+# --type-ahead types TEXT as soon as the first byte of output appears (the
+# firmware has set up the UART), long before the prompt; it fails if the
+# prompt was already there. Earlier bytes the firmware's UART set-up
+# discards (OpenSBI resets the receiver, ADR 0013).
 # --no-poweroff leaves ending the run to user space (the shell's run= powers off).
 # --twice boots a second time and fails unless both serial outputs are the
 # same byte for byte (with --accel icount, a deterministic run must be).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 qemu_args=() append="poweroff" cores="" failed=0 allow_trap=0 limit=150 expects=() input="" want_rc=0
-sames=() nones=() counts=()
+sames=() nones=() counts=() raw_counts=() raw_nones=() ahead=""
 twice=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -37,6 +46,9 @@ while [ $# -gt 0 ]; do
 	--expect-same) sames+=("$2"); shift ;;
 	--expect-none) nones+=("$2"); shift ;;
 	--expect-count) counts+=("$2" "$3"); shift 2 ;;
+	--raw-count) raw_counts+=("$2" "$3"); shift 2 ;;
+	--raw-none) raw_nones+=("$2"); shift ;;
+	--type-ahead) ahead=$2; shift ;;
 	--allow-trap) allow_trap=1 ;;
 	--uboot) qemu_args+=(--uboot) ;;
 	--input) input=$2; shift ;;
@@ -50,30 +62,42 @@ done
 [ -n "$cores" ] || { echo "boot.sh: --expect-cores is required" >&2; exit 2; }
 
 log=$(mktemp)
-trap 'rm -f "$log" "$log.raw"' EXIT
+trap 'rm -f "$log" "$log.raw" "$log.tagged" "$log.late"' EXIT
 start=$(date +%s%N)
-if [ -n "$input" ]; then
-	# Typed slowly enough that it arrives after the shell is up.
+# Straight into a regular file, not a pipe: QEMU writes the console
+# without blocking, so a pipe that is full for a moment (a loaded host)
+# keeps the UART busy and the guest waiting on it, which changes what an
+# -icount run executes. A file never is full (and can be watched).
+if [ -n "$input$ahead" ]; then
 	fifo=$(mktemp -u)
 	mkfifo "$fifo"
-	(sleep 2; printf "%b" "$input"; exec sleep "$limit") >"$fifo" 2>/dev/null </dev/null &
+	(
+		if [ -n "$ahead" ]; then
+			# The firmware's banner is the first output: from then on the
+			# UART keeps what it gets. Looked at every 10 ms of host time.
+			while [ ! -s "$log.raw" ]; do sleep 0.01; done
+			! grep -q 'reef> ' "$log.raw" || echo late >"$log.late"
+			printf "%b" "$ahead"
+		fi
+		if [ -n "$input" ]; then
+			sleep 2 # typed slowly enough that it arrives after the shell is up
+			printf "%b" "$input"
+		fi
+		exec sleep "$limit"
+	) >"$fifo" 2>/dev/null </dev/null &
 	writer=$!
 	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --stdin --append "$append" \
-		<"$fifo" 2>&1 | tr -d '\r' >"$log"
-	rc=${PIPESTATUS[0]}
+		<"$fifo" >"$log.raw" 2>&1
+	rc=$?
 	kill "$writer" 2>/dev/null
 	rm -f "$fifo"
 else
-	# Straight into a regular file, not a pipe: QEMU writes the console
-	# without blocking, so a pipe that is full for a moment (a loaded host)
-	# keeps the UART busy and the guest waiting on it, which changes what
-	# an -icount run executes. A file never is full.
 	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --append "$append" \
 		>"$log.raw" 2>&1
 	rc=$?
-	tr -d '\r' <"$log.raw" >"$log"
-	rm -f "$log.raw"
 fi
+tr -d '\r' <"$log.raw" >"$log"
+rm -f "$log.raw"
 if [ $twice = 1 ]; then
 	log2=$(mktemp)
 	trap 'rm -f "$log" "$log2" "$log.raw" "$log2.raw"' EXIT
@@ -84,6 +108,10 @@ if [ $twice = 1 ]; then
 	rm -f "$log2.raw"
 fi
 ms=$((($(date +%s%N) - start) / 1000000))
+# The console as it was, and the lines as the programs wrote them.
+cp "$log" "$log.tagged"
+sed -E -i 's/^\[[0-9]+\.[0-9]+\] //' "$log"
+[ $twice = 0 ] || sed -E -i 's/^\[[0-9]+\.[0-9]+\] //' "$log2"
 
 problems=()
 fail() { problems+=("$*"); }
@@ -95,6 +123,8 @@ if [ $twice = 1 ]; then
 		problems+=("$(diff "$log" "$log2" | head -20)")
 	fi
 fi
+
+[ ! -e "$log.late" ] || fail "--type-ahead: the prompt was already there; nothing was typed ahead"
 
 case $rc in
 "$want_rc") ;;
@@ -142,13 +172,21 @@ for ((i = 0; i < ${#counts[@]}; i += 2)); do
 	n=$(grep -cE -- "${counts[i + 1]}" "$log")
 	[ "$n" -eq "${counts[i]}" ] || fail "expected ${counts[i]} lines matching ${counts[i + 1]}, saw $n"
 done
+for ((i = 0; i < ${#raw_counts[@]}; i += 2)); do
+	n=$(grep -cE -- "${raw_counts[i + 1]}" "$log.tagged")
+	[ "$n" -eq "${raw_counts[i]}" ] ||
+		fail "expected ${raw_counts[i]} console lines matching ${raw_counts[i + 1]}, saw $n"
+done
+for re in "${raw_nones[@]}"; do
+	! grep -qE -- "$re" "$log.tagged" || fail "a console line matches: $re"
+done
 
 if [ ${#problems[@]} -eq 0 ]; then
 	echo "ok: $cores cores online, $cores monitors joined in ${ms} ms"
 	exit 0
 fi
 echo "---- serial output ----"
-cat "$log"
+cat "$log.tagged"
 echo "-----------------------"
 for p in "${problems[@]}"; do echo "FAIL: $p"; done
 exit 1

@@ -241,7 +241,12 @@ errval_t spawn_elf_in(struct child *c, const char *name, capaddr_t elf_frame, ui
 
 errval_t spawn_run(struct child *c)
 {
-	return cap_invoke(child_cap(c, SPAWN_H_DISP), 2, DISP_RUN, 0, 0, 0, 0, 0).err;
+	return spawn_run_as(c, 0);
+}
+
+errval_t spawn_run_as(struct child *c, uint64_t console)
+{
+	return cap_invoke(child_cap(c, SPAWN_H_DISP), 2, DISP_RUN, console, 0, 0, 0, 0).err;
 }
 
 errval_t spawn_map(struct child *c, uint64_t va, capaddr_t frame, uint64_t pages, uint64_t rights)

@@ -40,7 +40,10 @@ enum invocation {
 	 * The old roots are deleted first; ERR_CAP_PENDING when one was the last
 	 * copy of a CNode still being emptied: call again. */
 	DISP_SETUP = 8,
-	DISP_RUN = 9,	/* make it runnable */
+	/* Make it runnable. a2 = how its console lines are tagged (ADR 0013):
+	 * the domain number shown as [core.number] (0: the kernel's own count),
+	 * or DISP_RUN_PLAIN: untagged (the monitors' system services). */
+	DISP_RUN = 9,
 	DISP_STOP = 10, /* stop it; it can be set up and run again */
 	/* a2 = receive slot address (in the dispatcher's own cspace) for caps
 	 * arriving by LMP. */
@@ -155,6 +158,9 @@ enum invocation {
 	 * ERR_SYS_ARG if the range wraps. */
 	DISP_CATCH = 32,
 };
+
+#define DISP_RUN_PLAIN (1ull << 32) /* DISP_RUN a2: its console lines untagged */
+
 #define KERNEL_RELATIONS_MAX 64
 
 enum kcore_state {

@@ -71,6 +71,9 @@ errval_t spawn_elf_in(struct child *c, const char *name, capaddr_t elf_frame, ui
 		      capaddr_t ram, uint64_t ram_bytes, uint64_t arg,
 		      const struct spawn_args *args);
 errval_t spawn_run(struct child *c);
+/* Start it with its console tag (ADR 0013): its domain number, shown as
+   [core.number] before its lines, or DISP_RUN_PLAIN for none. */
+errval_t spawn_run_as(struct child *c, uint64_t console);
 /* Map pages of a frame (from our cspace) into the child at va (one 2 MiB block). */
 errval_t spawn_map(struct child *c, uint64_t va, capaddr_t frame, uint64_t pages, uint64_t rights);
 /* Copy a capability into the child's CN_TASK slot. */
