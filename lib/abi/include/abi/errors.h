@@ -74,7 +74,9 @@ typedef uint32_t errval_t;
 	X(ERR_ARGS_INCOMPLETE, 1012, "the arguments did not all come before the start")            \
 	X(ERR_NAME_TAKEN, 1020, "that name is registered already")                                 \
 	X(ERR_NAME_NOT_FOUND, 1021, "no such name")                                                \
-	X(ERR_NAME_INVALID, 1022, "a name is 1 to 16 printable characters")
+	X(ERR_NAME_INVALID, 1022, "a name is 1 to 16 printable characters")                        \
+	X(ERR_MEM_SIZE, 1040, "a memory request of 0 bytes or more than MEM_ALLOC_MAX")            \
+	X(ERR_MEM_HANDLE, 1041, "no such memory handle of this domain")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,
