@@ -57,8 +57,9 @@ static unsigned parse_word(const char *w, size_t len, struct bootargs *ba,
 			ba->crashcore = n;
 			return 0;
 		}
-	} else if (key_is(w, len, "faults=", &v, &vlen) || key_is(w, len, "mute=", &v, &vlen)) {
-		/* For user space (rt/faults.h): only checked here. */
+	} else if (key_is(w, len, "faults=", &v, &vlen) || key_is(w, len, "mute=", &v, &vlen) ||
+		   key_is(w, len, "mem.core=", &v, &vlen)) {
+		/* For user space (rt/faults.h, rt/memsplit.h): only checked here. */
 		if (parse_u32(v, vlen, &n) == 0)
 			return 0;
 	} else if (key_is(w, len, "stopcore=", &v, &vlen)) {

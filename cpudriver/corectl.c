@@ -6,7 +6,9 @@
  *
  * Each core's memory, in this order: its kernel memory (core_mem_size():
  * handoff page, private .data/.bss), its monitor's channel page, its
- * monitor's build memory and RAM. Monitor 0 gives it as RAM; the kernel
+ * monitor's build memory and RAM: all the rest of the RAM monitor 0 gives
+ * (at least corectl_block_size(), more when monitor 0's policy says so:
+ * the core's domains live in it). The kernel
  * part becomes a KCB capability and the monitor part a RAM capability, both
  * in CTEs of this file, marked remote so that no delete or revoke on this
  * core can free them while the core may be running; the channel page
@@ -27,6 +29,7 @@ struct core_slot {
 	uint8_t state;	   /* enum kcore_state */
 	unsigned tries;
 	paddr_t mem;
+	size_t size; /* of the block at mem */
 };
 
 static struct core_slot slots[CONFIG_MAX_CORES];
@@ -51,6 +54,7 @@ static long start_hart(struct core_slot *s)
 	s->conf.attempt = ++s->tries;
 	u.chan = s->mem + core_mem_size();
 	u.mem = u.chan + PAGE_SIZE;
+	u.ram_size = s->size - core_mem_size() - PAGE_SIZE - MONITOR_BUILD_MEM;
 	return core_start(&s->conf, &u, s->mem, core_mem_size());
 }
 
@@ -73,8 +77,9 @@ errval_t corectl_start(uint64_t core, struct cte *ram, struct cte *chan_slot, lo
 		return ERR_CAP_RIGHTS;
 	if (chan_slot->cap.type != OBJ_NULL)
 		return ERR_CAP_OCCUPIED;
-	size_t size = corectl_block_size();
-	if (ram->cap.size < size)
+	/* The whole capability: what is beyond the minimum is its monitor's. */
+	size_t size = ram->cap.size;
+	if (size < corectl_block_size())
 		return ERR_CAP_SIZE;
 	if (ram->cap.base + size > s->conf.physmap_end)
 		return ERR_CAP_RANGE; /* the new core could not map its own memory */
@@ -92,6 +97,7 @@ errval_t corectl_start(uint64_t core, struct cte *ram, struct cte *chan_slot, lo
 				  size - kmem - PAGE_SIZE, 1, u);
 	if (!err) {
 		s->mem = k->cap.base;
+		s->size = size;
 		*sbi_err = start_hart(s);
 		err = *sbi_err ? ERR_CORE_START : ERR_OK;
 	}

@@ -39,7 +39,7 @@ static bool secondary_monitor(void)
 	struct domain_spec spec = {.build = u->mem,
 				   .build_size = MONITOR_BUILD_MEM,
 				   .ram = u->mem + MONITOR_BUILD_MEM,
-				   .ram_size = MONITOR_RAM,
+				   .ram_size = u->ram_size,
 				   .chans = chans};
 	return u->mem && initdomain_create(&spec);
 }

@@ -6,6 +6,9 @@
  * a core's report-in IPI or the next timer tick; never spinning on another
  * core). A hart the firmware lost is started again, up to START_TRIES
  * times. The console lines are the ones the boot core used to print.
+ * Each core's block is as big as the boot-time split says (rt/memsplit.h,
+ * ADR 0012): what is beyond the kernel's minimum is the pool its spawnd
+ * feeds its domains from.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <abi/bootinfo.h>
 #include <abi/services.h>
 #include <rt/mem.h>
+#include <rt/memsplit.h>
 #include <rt/sys.h>
 
 #include "monitor.h"
@@ -49,6 +53,18 @@ static bool start(unsigned k, uint64_t size)
 		printf("hart %u failed to start: %s\n", hart, err_str(r.err));
 	ram_free(ram);
 	return false;
+}
+
+/* Each other core's block: mem.core=<MiB> or the default share. */
+static uint64_t block_size(const struct bootinfo *bi, uint64_t least)
+{
+	uint64_t mib = 0;
+	bool asked = memsplit_bootarg(bi->bootargs, &mib);
+	uint64_t size = memsplit_core(ram_free_bytes(), bi->ncores - 1, least, mib << 20);
+	if (asked && size != mib << 20)
+		printf("reef: mem.core=%lu does not fit, each core gets %lu KiB\n",
+		       (unsigned long)mib, (unsigned long)(size >> 10));
+	return size;
 }
 
 /* Record which cores are online in the boot information everyone maps. */
@@ -103,7 +119,7 @@ unsigned cores_start(void)
 {
 	const struct bootinfo *bi = mon_bootinfo();
 	struct sysret info = kernel(KERNEL_CORE_INFO, 0, 0, 0, 0);
-	uint64_t size = info.v[0], wait_ms = info.v[1];
+	uint64_t size = block_size(bi, info.v[0]), wait_ms = info.v[1];
 	unsigned n = bi->ncores, started = 0, online = 1;
 	bool up[BOOTINFO_MAX_CORES] = {true};
 	for (unsigned k = 1; k < n; k++)

@@ -341,14 +341,26 @@ static void serve_local(const struct lmp_recv *m)
 	}
 }
 
+/* Every RAM range the kernel gave us (monitor 0: all of the machine's),
+   the biggest first: memserv gets them all but what we keep (services.c). */
+static errval_t ram_setup(void)
+{
+	unsigned big = 0;
+	for (unsigned i = 1; i < bi->nmem; i++)
+		if (bi->mem[i].size > bi->mem[big].size)
+			big = i;
+	errval_t err = ram_init(CAPADDR(CN_MEM, big));
+	for (unsigned i = 0; !err && i < bi->nmem; i++)
+		if (i != big && ram_add(CAPADDR(CN_MEM, i)))
+			printf("monitor %u: RAM range %u (%lu KiB) not used\n", me, i,
+			       (unsigned long)(bi->mem[i].size >> 10));
+	return err;
+}
+
 static errval_t setup(void)
 {
-	capaddr_t ram = CAPADDR(CN_MEM, 0);
-	for (unsigned i = 1; i < bi->nmem; i++) /* the biggest range */
-		if (bi->mem[i].size > bi->mem[ram & 0xff].size)
-			ram = CAPADDR(CN_MEM, i);
 	capaddr_t ipi_ep = slot_alloc();
-	errval_t err = ram_init(ram);
+	errval_t err = ram_setup();
 	if (!err)
 		err = win_init();
 	if (!err)

@@ -44,6 +44,20 @@ static const struct {
 
 static const struct bootinfo *bi;
 static struct child svc[SVC_COUNT];
+/* memserv's RAM beyond its TASK_RAM (other ranges), for MEM_ADD. */
+static capaddr_t more[RAM_REGIONS];
+static unsigned nmore;
+
+/* The biggest piece of our RAM that leaves us MONITOR_KEEP. */
+static errval_t carve(capaddr_t *out)
+{
+	uint64_t free = ram_free_bytes(), n = ram_largest_free();
+	if (free < MONITOR_KEEP + RAM_UNIT)
+		return ERR_NO_MEMORY;
+	if (n > free - MONITOR_KEEP)
+		n = free - MONITOR_KEEP;
+	return ram_alloc(n / RAM_UNIT * RAM_UNIT, out);
+}
 
 static capaddr_t module(const char *name, uint64_t *size)
 {
@@ -87,10 +101,16 @@ static errval_t connect(unsigned client, uint64_t client_no, unsigned task_slot,
 static errval_t wire(void)
 {
 	capaddr_t big;
-	/* memserv manages all free RAM but what the monitor keeps. */
-	errval_t err = ram_alloc(ram_free_bytes() - MONITOR_KEEP, &big);
+	/* memserv manages all free RAM but what the monitor keeps: the biggest
+	   piece from the start, the others (other ranges) once it runs. */
+	errval_t err = carve(&big);
 	if (!err)
 		err = spawn_give(&svc[SVC_MEMSERV], TASK_RAM, big, CAP_RIGHTS_ALL);
+	while (!err && nmore < RAM_REGIONS - 1 && carve(&more[nmore]) == ERR_OK)
+		nmore++;
+	if (!err) /* memserv answers us (MEM_ADD) */
+		err = spawn_give_badged(&svc[SVC_MEMSERV], CN_BASE, CLIENT_MONITOR,
+					CAPADDR(CN_TASK, TASK_EP), SERVER_MEMSERV);
 	if (!err)
 		err = connect(SVC_SPAWND, CLIENT_SPAWND, TASK_MEMSERV, SVC_MEMSERV, SERVER_MEMSERV);
 	if (!err)
@@ -134,6 +154,35 @@ static errval_t wire(void)
 	return err;
 }
 
+/* A request of ours to a service, on its endpoint badged CLIENT_MONITOR. */
+static errval_t ask(unsigned s, uint64_t server, uint64_t req[4], capaddr_t cap)
+{
+	capaddr_t ep = child_cap(&svc[s], SPAWN_H_EP), mine = slot_alloc();
+	struct lmp_recv rep;
+	errval_t err = mine == SLOT_NONE
+			   ? ERR_NO_SLOTS
+			   : cnode_mint(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine), ep,
+					CAP_RIGHTS_ALL, CLIENT_MONITOR);
+	if (!err)
+		err = rpc_call(mine, server, req, cap, &rep);
+	if (mine != SLOT_NONE) {
+		cnode_delete(CAPADDR(CAPADDR_L1(mine), 0), 1, CAPADDR_L2(mine));
+		slot_free(mine);
+	}
+	return err;
+}
+
+/* memserv's other pieces: handed over, they stay ours too (a copy). */
+static errval_t memserv_more(void)
+{
+	errval_t err = ERR_OK;
+	for (unsigned i = 0; !err && i < nmore; i++) {
+		uint64_t req[4] = {MEM_ADD, 0, 0, 0};
+		err = ask(SVC_MEMSERV, SERVER_MEMSERV, req, more[i]);
+	}
+	return err;
+}
+
 static errval_t register_one(const char *name, capaddr_t disp, capaddr_t l1)
 {
 	capaddr_t ep = child_cap(&svc[SVC_SPAWND], SPAWN_H_EP), mine = slot_alloc();
@@ -164,6 +213,8 @@ errval_t services_start(const struct bootinfo *info)
 	/* System services print untagged (ADR 0013): the shell's is the console's own. */
 	for (unsigned s = 0; !err && s < SVC_SHELL; s++)
 		err = spawn_run_as(&svc[s], DISP_RUN_PLAIN);
+	if (!err)
+		err = memserv_more();
 	if (!err)
 		err = register_one("monitor", CAPADDR(CN_TASK, TASK_DISP),
 				   CAPADDR(CN_TASK, TASK_ROOTCN));

@@ -63,13 +63,16 @@ struct dcb;
 
 /* What the first domain of a core (its monitor) is built from. */
 #define MONITOR_BUILD_MEM (1ul << 20) /* its cspace, vspace, program, stack */
-#define MONITOR_RAM	  (4ul << 20) /* RAM it gets on a core other than 0 (and its spawnd) */
-#define BOOTARGS_MAX	  256
+/* The least RAM it gets on a core other than 0 (and its spawnd): monitor 0
+   may give more (mem.core=, ADR 0012). */
+#define MONITOR_RAM  (4ul << 20)
+#define BOOTARGS_MAX 256
 
 struct core_user {
-	paddr_t mem;	 /* MONITOR_BUILD_MEM + MONITOR_RAM bytes (0: no user space) */
-	paddr_t chan;	 /* one page shared with core 0's monitor (UMP channel) */
-	uint32_t ncores; /* cores the boot core assigned */
+	paddr_t mem;	   /* MONITOR_BUILD_MEM + ram_size bytes (0: no user space) */
+	uint64_t ram_size; /* at least MONITOR_RAM */
+	paddr_t chan;	   /* one page shared with core 0's monitor (UMP channel) */
+	uint32_t ncores;   /* cores the boot core assigned */
 	hartid_t harts[CONFIG_MAX_CORES]; /* core id -> hart id */
 	uint8_t online[CONFIG_MAX_CORES]; /* started (core 0 fills this in) */
 	char bootargs[BOOTARGS_MAX];

@@ -3,6 +3,8 @@
  * memserv: hands out RAM capabilities carved from the RAM init gave it
  * (TASK_RAM), takes them back (revoking whatever was made from them), and
  * reports free memory. Each allocation is owned by the client that asked.
+ * Its RAM: core 0's share of the machine's (ADR 0012), in TASK_RAM and
+ * then, from monitor 0, the other ranges (MEM_ADD).
  */
 #include <abi/bootinfo.h>
 #include <abi/services.h>
@@ -54,6 +56,28 @@ static void do_free(uint64_t client, uint64_t handle)
 	rpc_reply(client, ERR_CAP_NOT_FOUND, 0, 0, 0, CAPADDR_NONE);
 }
 
+/* MEM_ADD from monitor 0: one more RAM capability to hand out from. */
+static void do_add(uint64_t client, bool has_cap)
+{
+	capaddr_t s = SLOT_NONE;
+	errval_t err = client != CLIENT_MONITOR || !has_cap ? ERR_BAD_REQUEST : ERR_OK;
+	if (!err) {
+		faults_hold(); /* (at boot: the RAM must not be lost) */
+		s = slot_alloc();
+		err = s == SLOT_NONE ? ERR_NO_SLOTS : rpc_take_cap(s);
+		if (!err)
+			err = ram_add(s);
+		faults_release();
+	}
+	if (err && has_cap && s == SLOT_NONE)
+		rpc_drop_cap();
+	if (err && s != SLOT_NONE) {
+		cnode_delete(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
+		slot_free(s);
+	}
+	rpc_reply(client, err, 0, 0, 0, CAPADDR_NONE);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -66,7 +90,7 @@ int main(int argc, char **argv)
 		if (lmp_recv(1, &m))
 			continue;
 		fault_yield();
-		if (m.has_cap) /* requests carry no capability: drop it */
+		if (m.has_cap && m.words[0] != MEM_ADD) /* others carry none: drop it */
 			rpc_drop_cap();
 		switch (m.words[0]) {
 		case MEM_ALLOC:
@@ -74,6 +98,9 @@ int main(int argc, char **argv)
 			break;
 		case MEM_FREE:
 			do_free(m.badge, m.words[1]);
+			break;
+		case MEM_ADD:
+			do_add(m.badge, m.has_cap);
 			break;
 		case MEM_STAT:
 			rpc_reply(m.badge, ERR_OK, ram_free_bytes(), ram_total_bytes(), 0,

@@ -18,6 +18,12 @@
  * before SPAWN_START (one block in the making per client, the next
  * replacing it), and its id. SPAWN_WAIT is answered when the domain
  * stops; with SPAWN_WAIT_REAP it is then taken away as SPAWN_KILL does.
+ *
+ * It is also the memory service of its core's domains (ADR 0012): their
+ * TASK_MEMSERV is our endpoint badged MEM_BADGE(id), and MEM_ALLOC,
+ * MEM_FREE and MEM_STAT are served from the core's pool (our own RAM; on
+ * core 0 memserv's), each grant kept under the domain, so that a domain
+ * killed or waited for gives back exactly what it held.
  */
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +51,7 @@ struct dom {
 	capaddr_t disp, l1; /* services: caps in our slots */
 	capaddr_t ram;	    /* our copy of its RAM; mem_handle: memserv's handle */
 	uint64_t mem_handle;
+	capaddr_t mem_ep; /* its endpoint badged SERVER_MEMSERV (0: none) */
 	struct child c;
 };
 
@@ -88,27 +95,150 @@ static errval_t mem_call(uint64_t op, uint64_t arg, struct lmp_recv *rep)
 	return rpc_call(CAPADDR(CN_TASK, TASK_MEMSERV), SERVER_MEMSERV, req, CAPADDR_NONE, rep);
 }
 
-/* RAM for a new domain into d->ram: memserv's on core 0, our own elsewhere. */
-static errval_t dom_ram(struct dom *d)
+/*
+ * RAM from the core's pool: our own (core k > 0: the core's share, fixed
+ * at boot; more from core 0 is not there yet, ADR 0012) or memserv's (core
+ * 0). *handle: memserv's handle of it (core 0), else 0.
+ */
+static errval_t pool_alloc(uint64_t bytes, capaddr_t *cap, uint64_t *handle)
 {
 	struct lmp_recv rep;
+	*handle = 0;
 	if (far)
-		return ram_alloc(spawn_ram[far], &d->ram);
-	errval_t err = mem_call(MEM_ALLOC, spawn_ram[far], &rep);
+		return ram_alloc(bytes, cap);
+	errval_t err = mem_call(MEM_ALLOC, bytes, &rep);
 	if (!err && !rep.has_cap)
 		err = ERR_NO_MEMORY;
 	if (err)
 		return err;
-	d->mem_handle = rep.words[1];
-	d->ram = slot_alloc();
-	err = d->ram == SLOT_NONE ? ERR_NO_SLOTS : rpc_take_cap(d->ram);
+	*handle = rep.words[1];
+	*cap = slot_alloc();
+	err = *cap == SLOT_NONE ? ERR_NO_SLOTS : rpc_take_cap(*cap);
 	if (err) { /* not taken: empty the receive slot and arm it again */
 		rpc_drop_cap();
-		if (d->ram != SLOT_NONE)
-			slot_free(d->ram);
-		mem_call(MEM_FREE, d->mem_handle, &rep);
+		if (*cap != SLOT_NONE)
+			slot_free(*cap);
+		mem_call(MEM_FREE, *handle, &rep);
 	}
 	return err;
+}
+
+/* Back to the pool: revoked, so every copy and descendant goes. */
+static errval_t pool_free(capaddr_t cap, uint64_t handle)
+{
+	struct lmp_recv rep;
+	if (far)
+		return ram_free(cap);
+	errval_t err = mem_call(MEM_FREE, handle, &rep);
+	if (!err)
+		slot_free(cap);
+	return err;
+}
+
+/* RAM for a new domain into d->ram. */
+static errval_t dom_ram(struct dom *d)
+{
+	return pool_alloc(spawn_ram[far], &d->ram, &d->mem_handle);
+}
+
+/* ---- the memory service of the core's domains (MEM_*, ADR 0012) ---- */
+
+#define MAX_GRANTS 256
+
+static struct {
+	uint32_t dom;	 /* its domain's id; 0: a free entry */
+	capaddr_t cap;	 /* our copy: its address is the domain's handle */
+	uint64_t handle; /* core 0: memserv's */
+} grants[MAX_GRANTS];
+
+/* Give back everything domain d still holds; stops at the first that
+   does not come back (tried again with the next kill). */
+static errval_t grants_free(const struct dom *d)
+{
+	for (unsigned i = 0; i < MAX_GRANTS; i++) {
+		if (grants[i].dom != d->id)
+			continue;
+		errval_t err = pool_free(grants[i].cap, grants[i].handle);
+		if (err)
+			return err;
+		grants[i].dom = 0;
+	}
+	return ERR_OK;
+}
+
+/* An answer to domain d; a domain that does not read its messages is
+   not waited for long (its answer is lost, its grant stays its own). */
+static errval_t mem_reply(const struct dom *d, errval_t err, uint64_t w1, uint64_t w2, uint64_t cap)
+{
+	uint64_t w[4] = {err, w1, w2, 0};
+	errval_t e;
+	for (unsigned tries = 0; (e = ep_send(d->mem_ep, w, cap)) == ERR_LMP_BUF_FULL && tries < 64;
+	     tries++)
+		sys_yield();
+	return e;
+}
+
+static void mem_alloc_for(const struct dom *d, uint64_t bytes)
+{
+	unsigned i = 0;
+	while (i < MAX_GRANTS && grants[i].dom)
+		i++;
+	capaddr_t cap = 0;
+	uint64_t handle = 0;
+	errval_t err = !bytes || bytes > MEM_ALLOC_MAX ? ERR_MEM_SIZE
+		       : i == MAX_GRANTS	       ? ERR_NO_MEMORY
+						       : pool_alloc(bytes, &cap, &handle);
+	if (err) {
+		mem_reply(d, err, 0, 0, CAPADDR_NONE);
+		return;
+	}
+	if (mem_reply(d, ERR_OK, cap, 0, cap)) { /* not delivered: back to the pool */
+		pool_free(cap, handle);
+		return;
+	}
+	grants[i].dom = d->id;
+	grants[i].cap = cap;
+	grants[i].handle = handle;
+}
+
+static errval_t mem_free_for(const struct dom *d, uint64_t handle)
+{
+	for (unsigned i = 0; i < MAX_GRANTS; i++) {
+		if (grants[i].dom != d->id || grants[i].cap != handle)
+			continue;
+		errval_t err = pool_free(grants[i].cap, grants[i].handle);
+		if (!err)
+			grants[i].dom = 0;
+		return err;
+	}
+	return ERR_MEM_HANDLE;
+}
+
+/* A request on our endpoint badged MEM_BADGE(id): from a domain we started. */
+static void mem_serve(const struct lmp_recv *m)
+{
+	struct lmp_recv rep;
+	struct dom *d = find(MEM_BADGE_ID(m->badge));
+	if (!d || d->service || !d->mem_ep)
+		return; /* gone (ids are not used again): nobody to answer */
+	switch (m->words[0]) {
+	case MEM_ALLOC:
+		mem_alloc_for(d, m->words[1]);
+		break;
+	case MEM_FREE:
+		mem_reply(d, mem_free_for(d, m->words[1]), 0, 0, CAPADDR_NONE);
+		break;
+	case MEM_STAT:
+		if (far)
+			mem_reply(d, ERR_OK, ram_free_bytes(), ram_total_bytes(), CAPADDR_NONE);
+		else if (mem_call(MEM_STAT, 0, &rep) == ERR_OK)
+			mem_reply(d, ERR_OK, rep.words[1], rep.words[2], CAPADDR_NONE);
+		else
+			mem_reply(d, (errval_t)rep.words[0], 0, 0, CAPADDR_NONE);
+		break;
+	default:
+		mem_reply(d, ERR_BAD_REQUEST, 0, 0, CAPADDR_NONE);
+	}
 }
 
 /*
@@ -118,17 +248,17 @@ static errval_t dom_ram(struct dom *d)
  */
 static errval_t dom_destroy(struct dom *d)
 {
-	struct lmp_recv rep;
 	errval_t err = ERR_OK;
 	if (d->c.l1)
 		cap_invoke(child_cap(&d->c, SPAWN_H_DISP), 2, DISP_STOP, 0, 0, 0, 0, 0);
-	if (far) {
-		err = ram_free(d->ram);
-	} else {
-		err = mem_call(MEM_FREE, d->mem_handle, &rep);
-		if (!err)
-			slot_free(d->ram);
+	if (d->mem_ep) {
+		cnode_delete(CAPADDR(CAPADDR_L1(d->mem_ep), 0), 1, CAPADDR_L2(d->mem_ep));
+		slot_free(d->mem_ep);
+		d->mem_ep = 0;
 	}
+	err = grants_free(d);
+	if (!err)
+		err = pool_free(d->ram, d->mem_handle);
 	if (err)
 		return err;
 	if (d->c.l1) /* its handle CNode went with the RAM: the L1 slot is free */
@@ -177,7 +307,26 @@ static capaddr_t module(const char *name, uint64_t *size)
 	return SLOT_NONE;
 }
 
-/* Give a new domain what every domain gets: RAM, boot info, the modules. */
+/* Its memory service: our endpoint badged with its id, and its endpoint
+   badged SERVER_MEMSERV for the answers. */
+static errval_t give_mem(struct dom *d)
+{
+	capaddr_t r = slot_alloc();
+	if (r == SLOT_NONE)
+		return ERR_NO_SLOTS;
+	errval_t err = cnode_mint(CAPADDR(CAPADDR_L1(r), 0), 1, CAPADDR_L2(r),
+				  child_cap(&d->c, SPAWN_H_EP), CAP_RIGHTS_ALL, SERVER_MEMSERV);
+	if (err) {
+		slot_free(r);
+		return err;
+	}
+	d->mem_ep = r;
+	return spawn_give_badged(&d->c, CN_TASK, TASK_MEMSERV, CAPADDR(CN_TASK, TASK_EP),
+				 MEM_BADGE(d->id));
+}
+
+/* Give a new domain what every domain gets: RAM, its memory service, boot
+   info, the modules. */
 static errval_t equip(struct dom *d)
 {
 	struct child *c = &d->c;
@@ -186,6 +335,8 @@ static errval_t equip(struct dom *d)
 				 BOOTINFO_SIZE / OBJSIZE_PAGE, CAP_RIGHT_READ);
 	if (!err)
 		err = spawn_give_ram(c, TASK_RAM, child_ram[far]);
+	if (!err)
+		err = give_mem(d);
 	if (!err && far)
 		err = adopt(d);
 	else if (!err) /* it binds itself (MONITOR_BIND) */
@@ -450,9 +601,13 @@ int main(int argc, char **argv)
 		if (err)
 			continue;
 		fault_yield();
-		if (m.has_cap && m.words[0] != SPAWN_REGISTER &&
-		    m.words[0] != SPAWN_REGISTER_CSPACE)
+		if (m.has_cap && (IS_MEM_BADGE(m.badge) || (m.words[0] != SPAWN_REGISTER &&
+							    m.words[0] != SPAWN_REGISTER_CSPACE)))
 			rpc_drop_cap();
+		if (IS_MEM_BADGE(m.badge)) {
+			mem_serve(&m);
+			continue;
+		}
 		switch (m.words[0]) {
 		case SPAWN_START:
 			rpc_reply(m.badge, start_req(m.badge, &m, &id), id, 0, 0, CAPADDR_NONE);

@@ -83,6 +83,15 @@
  *      default 300) "flood: core K domain D line I of n" and a filler,
  *      sleeping a tick every 5 lines so that floods started one after the
  *      other overlap; exit with status 35
+ *  30  take n pieces (bits 8-15, 1 to 32) of u 64 KiB units each (bits
+ *      16-23) from its core's memory service (rt/memclient.h), write and
+ *      read the first through a frame made of it, give every other one
+ *      back, then exit 0 holding the rest (with bit 24: sleep until it is
+ *      killed instead): whoever waits for it or kills it gets them back.
+ *      Exit status: the number of the check that failed
+ *  31  send its core's memory service bad requests (0 bytes, too many,
+ *      more than there is, a handle not its own, twice, an unknown
+ *      operation); exit 0 if each got its error, else the check's number
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -95,6 +104,7 @@
 #include <abi/services.h>
 #include <rt/args.h>
 #include <rt/mem.h>
+#include <rt/memclient.h>
 #include <rt/monitor.h>
 #include <rt/chan.h>
 #include <rt/names.h>
@@ -722,6 +732,66 @@ static int flood(int argc, char **argv)
 	return 35;
 }
 
+/* Mode 30: see the top of the file. */
+static int mem_holder(uint64_t arg)
+{
+	unsigned n = (arg >> 8) & 0xff, units = (arg >> 16) & 0xff;
+	capaddr_t cap[32], f = slot_alloc();
+	uint64_t handle[32], free0, total, free1;
+	struct lmp_recv m;
+	if (!n || n > 32 || !units || ram_init(CAPADDR(CN_TASK, TASK_RAM)) || win_init())
+		return 1;
+	if (mem_stat(&free0, &total) || free0 > total)
+		return 2;
+	for (unsigned i = 0; i < n; i++)
+		if (mem_alloc((uint64_t)units * RAM_UNIT, &cap[i], &handle[i]))
+			return 3;
+	if (cap_retype(cap[0], OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0), 1,
+		       CAPADDR_L2(f)))
+		return 4;
+	volatile uint64_t *p = win_map(f, 1, true);
+	if (!p)
+		return 5;
+	p[0] = 0x5eed;
+	if (p[0] != 0x5eed)
+		return 6;
+	win_unmap(f);
+	for (unsigned i = 1; i < n; i += 2)
+		if (mem_free(cap[i], handle[i]))
+			return 7;
+	/* Others on the core may take or give meanwhile: only what must hold. */
+	if (mem_stat(&free1, &total) || free1 > total)
+		return 8;
+	if (arg & (1u << 24))
+		for (;;)
+			lmp_recv(1, &m);
+	return 0;
+}
+
+/* Mode 31: see the top of the file. */
+static int mem_bad(void)
+{
+	struct lmp_recv rep;
+	capaddr_t cap;
+	uint64_t h, req[4] = {77, 0, 0, 0};
+	if (mem_alloc(0, &cap, &h) != ERR_MEM_SIZE)
+		return 1;
+	if (mem_alloc(MEM_ALLOC_MAX + 1, &cap, &h) != ERR_MEM_SIZE)
+		return 2;
+	if (mem_alloc(MEM_ALLOC_MAX, &cap, &h) != ERR_NO_MEMORY)
+		return 3;
+	if (mem_free(SLOT_NONE, 12345) != ERR_MEM_HANDLE)
+		return 4;
+	if (mem_alloc(RAM_UNIT, &cap, &h) || mem_free(cap, h))
+		return 5;
+	if (mem_free(SLOT_NONE, h) != ERR_MEM_HANDLE)
+		return 6;
+	if (rpc_call(CAPADDR(CN_TASK, TASK_MEMSERV), SERVER_MEMSERV, req, CAPADDR_NONE, &rep) !=
+	    ERR_BAD_REQUEST)
+		return 7;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t arg = rt_arg() || argc < 2 ? rt_arg() : strtoull(argv[1], NULL, 0), mode = arg;
@@ -764,6 +834,10 @@ int main(int argc, char **argv)
 		return stress(arg);
 	case 20:
 		return args_digest(argc, argv);
+	case 30:
+		return mem_holder(arg);
+	case 31:
+		return mem_bad();
 	case 21:
 		lmp_recv_timeout((mode >> 8) & 0xffff, &m);
 		return 21;

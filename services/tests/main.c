@@ -17,6 +17,7 @@
 #include <rt/args.h>
 #include <rt/faults.h>
 #include <rt/mem.h>
+#include <rt/memclient.h>
 #include <rt/monitor.h>
 #include <rt/chan.h>
 #include <rt/names.h>
@@ -1945,6 +1946,108 @@ static void test_spawn(unsigned k, unsigned online)
 	check_everywhere(online, "after the spawns");
 }
 
+/* ---- suite "memcore": memory on every core (ADR 0012) ---- */
+
+/* Core 0's memory service (our spawnd, from memserv): what it hands out
+   is RAM we can use, comes back when freed, and bad requests get errors. */
+static void test_mem_here(void)
+{
+	uint64_t free0, total, free1, h[3];
+	capaddr_t c[3];
+	EXPECT_ERR(mem_stat(&free0, &total), ERR_OK);
+	CHECK(free0 <= total && total > (64u << 20), "core 0: %lu free of %lu",
+	      (unsigned long)free0, (unsigned long)total);
+	for (unsigned i = 0; i < 3; i++)
+		EXPECT_ERR(mem_alloc((i + 1) * RAM_UNIT, &c[i], &h[i]), ERR_OK);
+	struct cap_info ci;
+	EXPECT_ERR(cap_identify(c[2], &ci), ERR_OK);
+	CHECK(ci.type == OBJ_RAM && ci.size == 3 * RAM_UNIT, "a grant: type %u size %lu", ci.type,
+	      (unsigned long)ci.size);
+	EXPECT_ERR(mem_stat(&free1, &total), ERR_OK);
+	CHECK(free1 == free0 - 6 * RAM_UNIT, "core 0: %lu free after 6 units, was %lu",
+	      (unsigned long)free1, (unsigned long)free0);
+	for (unsigned i = 0; i < 3; i++)
+		EXPECT_ERR(mem_free(c[i], h[i]), ERR_OK);
+	EXPECT_ERR(mem_free(SLOT_NONE, h[0]), ERR_MEM_HANDLE);
+	EXPECT_ERR(mem_alloc(0, &c[0], &h[0]), ERR_MEM_SIZE);
+	EXPECT_ERR(mem_alloc(MEM_ALLOC_MAX + 1, &c[0], &h[0]), ERR_MEM_SIZE);
+	EXPECT_ERR(mem_alloc(total + RAM_UNIT, &c[0], &h[0]), ERR_NO_MEMORY);
+	EXPECT_ERR(mem_stat(&free1, &total), ERR_OK);
+	CHECK(free1 == free0, "core 0: %lu free at the end, was %lu", (unsigned long)free1,
+	      (unsigned long)free0);
+}
+
+/* Domain id on core k, once it sleeps and its pool has stayed as it is
+   for 5 ticks: its state (2, blocked), or ~0 after 10 s. */
+static uint64_t wait_settled(unsigned k, uint64_t id)
+{
+	struct lmp_recv rep;
+	for (unsigned i = 0; i < 200; i++) {
+		uint64_t f = spawnd_free(k);
+		if (monitor_call(MONITOR_DOMAIN, k, id, 0, CAPADDR_NONE, &rep))
+			return ~0ull;
+		uint64_t st = rep.words[1] & 0xff;
+		rpc_nap(5);
+		if (st == 2 && spawnd_free(k) == f)
+			return st;
+	}
+	return ~0ull;
+}
+
+/* testchild on core k in mode 30 (or 31), waited for: its exit status. */
+static int64_t mem_child(unsigned k, uint32_t mode)
+{
+	uint64_t id, faults = 0;
+	int64_t status = -1;
+	errval_t err = monitor_spawn(k, "testchild", mode, 0, NULL, &id);
+	if (!err)
+		err = monitor_wait(k, id, &status, &faults);
+	return err ? -(int64_t)err : faults ? -1 : status;
+}
+
+/*
+ * Core k's pool: 100 domains that each take memory and exit holding half
+ * of it, waited for; one that holds memory and is killed; bad requests.
+ * Then the pool has exactly what it had.
+ */
+static void test_mem_on(unsigned k)
+{
+	uint64_t before = spawnd_free(k), id;
+	unsigned ok = 0, rounds = 100;
+	for (unsigned i = 0; i < rounds; i++)
+		ok += mem_child(k, 30 | 4 << 8 | (1 + i % 3) << 16) == 0;
+	CHECK(ok == rounds, "%u of %u memory holders on core %u exited 0", ok, rounds, k);
+	CHECK(mem_child(k, 31) == 0, "bad memory requests on core %u: exit %ld", k,
+	      (long)mem_child(k, 31));
+	EXPECT_ERR(monitor_spawn(k, "testchild", 30 | 8 << 8 | 2 << 16 | 1 << 24, 0, NULL, &id),
+		   ERR_OK);
+	uint64_t st = wait_settled(k, id);
+	CHECK(st == 2, "the holder to kill on core %u: state %#lx", k, (unsigned long)st);
+	CHECK(spawnd_free(k) < before, "core %u: the holder holds nothing", k);
+	EXPECT_ERR(monitor_ask((union monitor_req){.domain = {MONITOR_DOMAIN, .core = k, .id = id,
+							      .how = 1}},
+			       CAPADDR_NONE, &(union monitor_rep){0}),
+		   ERR_OK);
+	uint64_t after = spawnd_free(k);
+	CHECK(after == before, "core %u's pool: %lu bytes free, was %lu", k, (unsigned long)after,
+	      (unsigned long)before);
+	printf("memcore: %u holders on core %u, its pool %lu bytes free before and %lu after\n", ok,
+	       k, (unsigned long)before, (unsigned long)after);
+}
+
+static void test_memcore(void)
+{
+	unsigned n = bi->ncores, online = 0;
+	for (unsigned k = 0; k < n; k++)
+		online += bi->cores[k].online;
+	EXPECT_ERR(monitor_bind(), ERR_OK);
+	test_mem_here();
+	if (online >= 2 && bi->cores[n - 1].online)
+		test_mem_on(n - 1);
+	else
+		printf("memcore: no second core, core 0 only\n");
+}
+
 /* ---- suite "notify": notifications (ADR 0010) ---- */
 
 #define DISP_STATE_BLOCKED 2 /* DISP_STATUS, MONITOR_DOMAIN: blocked in a receive */
@@ -2317,6 +2420,7 @@ enum {
 	SUITE_NOTIFY = 8192,
 	SUITE_SPAWN = 16384, /* not in the default run: long */
 	SUITE_CHAN = 32768,
+	SUITE_MEMCORE = 65536, /* not in the default run: long */
 };
 
 /* ---- suite "chan": channels between domains (ADR 0014) ---- */
@@ -2499,9 +2603,10 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	uint64_t mask = rt_arg() ? rt_arg()
-				 : ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD |
-					       SUITE_STRESS | SUITE_DEAD | SUITE_SPAWN);
+	uint64_t mask = rt_arg()
+			    ? rt_arg()
+			    : ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD | SUITE_STRESS |
+					  SUITE_DEAD | SUITE_SPAWN | SUITE_MEMCORE);
 	if (mask & SUITE_CAPS) {
 		test_identify();
 		test_retype();
@@ -2517,7 +2622,7 @@ int main(int argc, char **argv)
 		test_lmp();
 	if (mask & (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY | SUITE_MEM |
 		    SUITE_LOAD | SUITE_STRESS | SUITE_NAMES | SUITE_NOTIFY | SUITE_DEAD |
-		    SUITE_SPAWN | SUITE_CHAN)) {
+		    SUITE_SPAWN | SUITE_CHAN | SUITE_MEMCORE)) {
 		EXPECT_ERR(ram_init(RAM0), ERR_OK);
 		EXPECT_ERR(win_init(), ERR_OK);
 	}
@@ -2548,6 +2653,8 @@ int main(int argc, char **argv)
 		test_spawn_suite();
 	if (mask & SUITE_CHAN)
 		test_chan();
+	if (mask & SUITE_MEMCORE)
+		test_memcore();
 	if (mask & SUITE_MEM) { /* last: the heap keeps the RAM it grew by */
 		test_heap_grows();
 		test_slots_grow();

@@ -48,8 +48,9 @@ static void test_empty(void **state)
 static void test_known(void **state)
 {
 	(void)state;
-	struct bootargs ba =
-	    parse("poweroff maxcores=3 forcehart=0 crashcore=2 stopcore=1 faults=5 mute=3", 0);
+	struct bootargs ba = parse(
+	    "poweroff maxcores=3 forcehart=0 crashcore=2 stopcore=1 faults=5 mute=3 mem.core=64",
+	    0);
 	assert_int_equal(ba.stopcore, 1);
 	assert_true(ba.poweroff);
 	assert_int_equal(ba.maxcores, 3);

@@ -523,6 +523,39 @@ static void test_vregion(void **state)
 	assert_int_equal(ram_free_bytes(), before - RAM_UNIT);
 }
 
+/* More regions (ram_add): a 3 GiB one, bigger than the static map, serves
+   requests no smaller region can; a bad capability is refused; every byte
+   comes back. Last: the regions stay. */
+static void test_ram_regions(void **state)
+{
+	(void)state;
+	capaddr_t big = CAPADDR(CN_MEM, 0), small = CAPADDR(CN_MEM, 1), a, b;
+	caps[big] = (struct obj){OBJ_RAM, 0x100000000ul, 3ul << 30, NONE, NONE, NONE, 0, 0, 0};
+	caps[small] = (struct obj){OBJ_RAM, 0x40000000ul, 4 * RAM_UNIT, NONE, NONE, NONE, 0, 0, 0};
+	uint64_t before = ram_free_bytes(), total = ram_total_bytes();
+	assert_int_equal(ram_add(VROOT), ERR_CAP_TYPE);
+	assert_int_equal(ram_add(CAPADDR(CN_MEM, 2)), ERR_CAP_EMPTY);
+	assert_int_equal(ram_add(big), ERR_OK);
+	assert_int_equal(ram_add(small), ERR_OK);
+	assert_int_equal(ram_total_bytes(), total + (3ul << 30) + 4 * RAM_UNIT);
+	assert_int_equal(ram_free_bytes(), before + (3ul << 30) + 4 * RAM_UNIT);
+	assert_int_equal(ram_largest_free(), (3ul << 30) - RAM_UNIT); /* never all of one */
+	assert_int_equal(ram_alloc(3ul << 30, &a), ERR_NO_MEMORY);
+	assert_int_equal(ram_alloc(1536ul << 20, &a), ERR_OK);
+	assert_int_equal(ram_alloc(1ul << 30, &b), ERR_OK); /* beyond the first GiB */
+	assert_int_equal(caps[a].base, 0x100000000ul);
+	assert_int_equal(caps[b].base, 0x100000000ul + (1536ul << 20));
+	capaddr_t c;
+	assert_int_equal(ram_alloc(1ul << 30, &c), ERR_NO_MEMORY); /* 512 MiB left there */
+	assert_int_equal(ram_free(a), ERR_OK);
+	assert_int_equal(ram_alloc(1ul << 30, &a), ERR_OK); /* where the first one was */
+	assert_int_equal(caps[a].base, 0x100000000ul);
+	assert_int_equal(ram_free(a), ERR_OK);
+	assert_int_equal(ram_free(b), ERR_OK);
+	assert_int_equal(ram_free(b), ERR_CAP_NOT_FOUND);
+	assert_int_equal(ram_free_bytes(), before + (3ul << 30) + 4 * RAM_UNIT);
+}
+
 int main(void)
 {
 	fake_init();
@@ -530,6 +563,7 @@ int main(void)
 	    cmocka_unit_test(test_before_ram),	      cmocka_unit_test(test_slots_grow),
 	    cmocka_unit_test(test_slots_without_ram), cmocka_unit_test(test_slots_without_l1),
 	    cmocka_unit_test(test_vregion),	      cmocka_unit_test(test_heap),
+	    cmocka_unit_test(test_ram_regions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,20 +151,53 @@ void l1_free(unsigned l1)
 
 /* ---- RAM ---- */
 
-#define RAM_MAX_UNITS 16384 /* 1 GiB of 64 KiB units */
+/*
+ * Up to RAM_REGIONS RAM capabilities (ram_init's, then ram_add's), each
+ * with a bitmap of its 64 KiB units. The first GiB of the first region is
+ * mapped by a static bitmap, so a small domain needs no heap for it; a
+ * bigger region's map comes from malloc (2 KiB per GiB), and a region
+ * whose map cannot be had is refused (ram_add) or, for ram_init's, used
+ * up to its first GiB only.
+ */
+#define RAM_STATIC_UNITS 16384 /* 1 GiB of 64 KiB units */
+#define RAM_LIVE	 512
 
-static struct {
+struct ram_region {
 	capaddr_t cap;
 	uint64_t units;
+	uint64_t *map;
+};
+
+static uint64_t map0[RAM_STATIC_UNITS / 64];
+
+static struct {
+	struct ram_region r[RAM_REGIONS];
+	unsigned n;
+	uint64_t units;
 	uint64_t used_units;
-	uint64_t map[RAM_MAX_UNITS / 64];
 	struct {
 		capaddr_t cap;
-		uint32_t first, n;
-	} live[512];
+		uint32_t region;
+		uint32_t first, n; /* 0: a free entry */
+	} live[RAM_LIVE];
 } ram;
 
-errval_t ram_init(capaddr_t cap)
+/* Region i for cap: its bitmap, from malloc if it is bigger than fits in
+   the static one (region 0 alone may use that). */
+static errval_t region_set(unsigned i, capaddr_t cap, uint64_t units)
+{
+	uint64_t *map = NULL;
+	if (i == 0 && units <= RAM_STATIC_UNITS)
+		map = map0;
+	else if ((map = calloc((units + 63) / 64, sizeof(uint64_t))) == NULL && i == 0)
+		map = map0, units = RAM_STATIC_UNITS;
+	if (!map)
+		return ERR_NO_MEMORY;
+	ram.r[i] = (struct ram_region){cap, units, map};
+	return ERR_OK;
+}
+
+static errval_t ram_cap_units(capaddr_t cap, uint64_t *units)
 {
 	struct cap_info ci;
 	errval_t err = cap_identify(cap, &ci);
@@ -172,57 +205,105 @@ errval_t ram_init(capaddr_t cap)
 		return err;
 	if (ci.type != OBJ_RAM)
 		return ERR_CAP_TYPE;
-	ram.cap = cap;
-	ram.units = ci.size / RAM_UNIT;
-	if (ram.units > RAM_MAX_UNITS)
-		ram.units = RAM_MAX_UNITS;
+	*units = ci.size / RAM_UNIT;
 	return ERR_OK;
 }
 
-static bool unit_used(uint64_t u)
+errval_t ram_init(capaddr_t cap)
 {
-	return ram.map[u / 64] & (1ull << (u % 64));
+	uint64_t units;
+	errval_t err = ram_cap_units(cap, &units);
+	if (err)
+		return err;
+	if (ram.n && ram.r[0].map != map0)
+		free(ram.r[0].map);
+	ram.units -= ram.n ? ram.r[0].units : 0;
+	err = region_set(0, cap, units);
+	if (err)
+		return err;
+	ram.n = ram.n ? ram.n : 1;
+	ram.units += ram.r[0].units;
+	return ERR_OK;
 }
 
-static void mark(uint64_t first, uint64_t n, bool used)
+errval_t ram_add(capaddr_t cap)
+{
+	uint64_t units;
+	errval_t err = ram_cap_units(cap, &units);
+	if (err)
+		return err;
+	if (ram.n == 0)
+		return ERR_BAD_REQUEST; /* ram_init first */
+	if (ram.n == RAM_REGIONS || units == 0)
+		return ERR_NO_MEMORY;
+	err = region_set(ram.n, cap, units);
+	if (err)
+		return err;
+	ram.units += ram.r[ram.n++].units;
+	return ERR_OK;
+}
+
+static bool unit_used(const struct ram_region *r, uint64_t u)
+{
+	return r->map[u / 64] & (1ull << (u % 64));
+}
+
+static void mark(struct ram_region *r, uint64_t first, uint64_t n, bool used)
 {
 	for (uint64_t u = first; u < first + n; u++) {
 		if (used)
-			ram.map[u / 64] |= 1ull << (u % 64);
+			r->map[u / 64] |= 1ull << (u % 64);
 		else
-			ram.map[u / 64] &= ~(1ull << (u % 64));
+			r->map[u / 64] &= ~(1ull << (u % 64));
 	}
+}
+
+/* The first run of n free units in region r, or false. Never all of it:
+   the kernel refuses a retype as big as its source (that is a copy). */
+static bool region_fit(const struct ram_region *r, uint64_t n, uint64_t *at)
+{
+	if (n >= r->units)
+		return false;
+	for (uint64_t first = 0, run = 0; first + run < r->units;) {
+		if (unit_used(r, first + run)) {
+			first += run + 1;
+			run = 0;
+		} else if (++run == n) {
+			*at = first;
+			return true;
+		}
+	}
+	return false;
 }
 
 errval_t ram_alloc(uint64_t size, capaddr_t *out)
 {
 	uint64_t n = (size + RAM_UNIT - 1) / RAM_UNIT;
-	if (n == 0 || n > ram.units - ram.used_units || fault_now())
+	if (n == 0 || size > ram.units * RAM_UNIT || n > ram.units - ram.used_units || fault_now())
 		return ERR_NO_MEMORY;
-	/* The slot first: taking it may make more slots, from RAM. */
+	/* The slot first: taking it may make more slots, from RAM (and take
+	   an entry of live). */
 	capaddr_t s = slot_alloc();
 	if (s == SLOT_NONE)
 		return ERR_NO_SLOTS;
 	unsigned li;
-	for (li = 0; li < 512 && ram.live[li].n; li++)
+	for (li = 0; li < RAM_LIVE && ram.live[li].n; li++)
 		;
-	for (uint64_t first = 0, run = 0; li < 512 && first + run < ram.units;) {
-		if (unit_used(first + run)) {
-			first += run + 1;
-			run = 0;
+	for (unsigned i = 0; li < RAM_LIVE && i < ram.n; i++) {
+		struct ram_region *r = &ram.r[i];
+		uint64_t first;
+		if (!region_fit(r, n, &first))
 			continue;
-		}
-		if (++run < n)
-			continue;
-		errval_t err = cap_retype(ram.cap, OBJ_RAM, first * RAM_UNIT, n * RAM_UNIT, 1,
+		errval_t err = cap_retype(r->cap, OBJ_RAM, first * RAM_UNIT, n * RAM_UNIT, 1,
 					  CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
 		if (err) {
 			slot_free(s);
 			return err;
 		}
-		mark(first, n, true);
+		mark(r, first, n, true);
 		ram.used_units += n;
 		ram.live[li].cap = s;
+		ram.live[li].region = i;
 		ram.live[li].first = (uint32_t)first;
 		ram.live[li].n = (uint32_t)n;
 		*out = s;
@@ -234,7 +315,7 @@ errval_t ram_alloc(uint64_t size, capaddr_t *out)
 
 errval_t ram_free(capaddr_t cap)
 {
-	for (unsigned i = 0; i < 512; i++) {
+	for (unsigned i = 0; i < RAM_LIVE; i++) {
 		if (!ram.live[i].n || ram.live[i].cap != cap)
 			continue;
 		capaddr_t cn = CAPADDR(CAPADDR_L1(cap), 0);
@@ -247,7 +328,7 @@ errval_t ram_free(capaddr_t cap)
 			err = cnode_delete(cn, 1, CAPADDR_L2(cap));
 		if (err)
 			return err;
-		mark(ram.live[i].first, ram.live[i].n, false);
+		mark(&ram.r[ram.live[i].region], ram.live[i].first, ram.live[i].n, false);
 		ram.used_units -= ram.live[i].n;
 		ram.live[i].n = 0;
 		slot_free(cap);
@@ -264,6 +345,18 @@ uint64_t ram_free_bytes(void)
 uint64_t ram_total_bytes(void)
 {
 	return ram.units * RAM_UNIT;
+}
+
+uint64_t ram_largest_free(void)
+{
+	uint64_t best = 0;
+	for (unsigned i = 0; i < ram.n; i++)
+		for (uint64_t u = 0, run = 0; u < ram.r[i].units; u++) {
+			run = unit_used(&ram.r[i], u) ? 0 : run + 1;
+			if (run > best && run < ram.r[i].units) /* (never all: region_fit) */
+				best = run;
+		}
+	return best * RAM_UNIT;
 }
 
 /* ---- mapping regions ---- */

@@ -78,7 +78,9 @@ typedef uint32_t errval_t;
 	X(ERR_CHAN_CLOSED, 1030, "the channel's other end is gone")                                \
 	X(ERR_CHAN_REFUSED, 1031, "the server refused the channel")                                \
 	X(ERR_CHAN_FULL, 1032, "the channel holds as many messages as it can: try again")          \
-	X(ERR_CHAN_BROKEN, 1033, "the channel's peer broke the protocol")
+	X(ERR_CHAN_BROKEN, 1033, "the channel's peer broke the protocol")                          \
+	X(ERR_MEM_SIZE, 1040, "a memory request of 0 bytes or more than MEM_ALLOC_MAX")            \
+	X(ERR_MEM_HANDLE, 1041, "no such memory handle of this domain")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,

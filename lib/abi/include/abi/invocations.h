@@ -98,7 +98,8 @@ enum invocation {
 	 * cores the platform assigned. */
 	KERNEL_CORE_INFO = 23,
 	/* Kernel (WRITE), monitor 0: start core a2 (1 .. cores - 1) in the RAM
-	 * at a3 (at least KERNEL_CORE_INFO's a1 bytes; the kernel keeps its
+	 * at a3 (at least KERNEL_CORE_INFO's a1 bytes, all of it used: what is
+	 * beyond the minimum goes to the core's monitor; the kernel keeps its
 	 * kernel part as a KCB and its monitor part as RAM, both marked
 	 * remote), its channel page as a Frame into the empty slot a5 of
 	 * the L2 CNode at a4 (level 1). For a core the firmware lost (status

@@ -50,12 +50,24 @@ enum {
 	SERVER_SPAWND_WAIT = 0x105,
 };
 
-/* memserv */
+/* memserv; and spawnd on every core for the domains it started (ADR 0012):
+   their TASK_MEMSERV is spawnd's endpoint badged MEM_BADGE(their id), and
+   what they hold comes back when they are waited for or killed. */
 enum {
-	MEM_ALLOC = 1, /* w1 = bytes -> w1 = handle, RAM capability attached */
-	MEM_FREE = 2,  /* w1 = handle: revoked and taken back */
+	MEM_ALLOC = 1, /* w1 = bytes (1 .. MEM_ALLOC_MAX, else ERR_MEM_SIZE) -> w1 = handle,
+			  RAM capability attached */
+	MEM_FREE = 2,  /* w1 = handle: revoked and taken back (not the caller's:
+			  ERR_MEM_HANDLE from spawnd, ERR_CAP_NOT_FOUND from memserv) */
 	MEM_STAT = 3,  /* -> w1 = free bytes, w2 = total bytes */
+	MEM_ADD = 4,   /* monitor 0 only: manage the RAM capability attached too
+			  (another range of the machine's RAM) */
 };
+
+#define MEM_ALLOC_MAX	(1ull << 40)
+#define MEM_BADGE_BASE	(1ull << 40)
+#define MEM_BADGE(id)	(MEM_BADGE_BASE | (uint32_t)(id))
+#define MEM_BADGE_ID(b) ((uint32_t)(b))
+#define IS_MEM_BADGE(b) (((b) >> 40) == 1)
 
 /* spawnd */
 enum {

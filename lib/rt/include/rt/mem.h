@@ -7,8 +7,9 @@
  *           RAM as needed (and given back when empty), as many as the
  *           L1 CNode has free slots for; and free L1 slots;
  *  - ram:   a first-fit allocator of RAM capabilities carved (retyped) out of
- *           one big RAM capability, in 64 KiB units; freeing revokes and
- *           deletes the carved capability, so memory comes back exactly;
+ *           up to RAM_REGIONS big RAM capabilities of any size, in 64 KiB
+ *           units; freeing revokes and deletes the carved capability, so
+ *           memory comes back exactly;
  *  - heap:  malloc's memory: a static 128 KiB in .bss (lib/rt/user.ld),
  *           then frames from RAM mapped at HEAP_VADDR (heap.c);
  *  - vregion: a window of VREGION_PAGES pages at a GiB boundary, with page
@@ -36,14 +37,25 @@ void l1_free(unsigned l1);
 
 #define RAM_UNIT (64u * 1024)
 
-/* Manage the RAM capability at ram (base, size from identify). */
+#define RAM_REGIONS 16
+
+/* Manage the RAM capability at ram (base, size from identify) as the
+   first region (a second call replaces it). */
 errval_t ram_init(capaddr_t ram);
-/* A RAM capability of at least size bytes (rounded up to RAM_UNIT). */
+/* Manage one more RAM capability (after ram_init): another range of the
+   machine's RAM. Its map of units comes
+   from the heap; ERR_NO_MEMORY when the heap is out or RAM_REGIONS are
+   managed already. */
+errval_t ram_add(capaddr_t ram);
+/* A RAM capability of at least size bytes (rounded up to RAM_UNIT), from
+   one region (a request no region can hold is ERR_NO_MEMORY). */
 errval_t ram_alloc(uint64_t size, capaddr_t *out);
 /* Revoke, delete and take back a RAM capability from ram_alloc. */
 errval_t ram_free(capaddr_t cap);
 uint64_t ram_free_bytes(void);
 uint64_t ram_total_bytes(void);
+/* The largest request ram_alloc can serve now. */
+uint64_t ram_largest_free(void);
 
 /*
  * A vregion is one L0 table's worth of address space: 512 pages (2 MiB),
