@@ -383,7 +383,7 @@ static void close_end(struct asker to, uint64_t badge, uint64_t base)
 		asker_fail(&to, ERR_OK);
 		return;
 	}
-	capops_release(); /* (its copy of the frame may have been the last here) */
+	capops_release();		  /* (its copy of the frame may have been the last here) */
 	asker_fail(&to, ERR_CHAN_CLOSED); /* closed already, by the other end */
 }
 
