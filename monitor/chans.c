@@ -95,12 +95,37 @@ static void end_add(struct end *e)
 	nends++;
 }
 
+/* A capability a domain here gave for its channel's peer on this core. */
+struct parcel {
+	struct parcel *next;
+	uint64_t chan; /* the channel's frame base */
+	capaddr_t slot;
+	struct cap_info ci;
+};
+static struct parcel *parcels;
+
+/* The channel on chan is gone: what was given on it and not taken goes. */
+static void parcels_drop(uint64_t chan)
+{
+	for (struct parcel **at = &parcels; *at;) {
+		struct parcel *p = *at;
+		if (p->chan != chan) {
+			at = &p->next;
+			continue;
+		}
+		*at = p->next;
+		drop(p->slot);
+		free(p);
+	}
+}
+
 /* The end at *at goes; its domain is told when `tell` (it is still there). */
 static void end_drop(struct end **at, bool tell)
 {
 	struct end *e = *at;
 	*at = e->next;
 	nends--;
+	parcels_drop(e->base);
 	drop(e->frame);
 	if (tell && !gone(e->ep)) {
 		struct chan_closed ev = {CHAN_EVENT_CLOSED, e->base, {0, 0}};
@@ -366,6 +391,77 @@ static void bind_start(struct asker to, uint64_t badge, capaddr_t cap,
 	op_wait(&b->op, OFFER_TICKS + OP_LIVE_TICKS, bound);
 }
 
+/* ---- capabilities over channels ---- */
+
+/* The end of the channel on chan that the domain with badge holds here. */
+static struct end *end_of(uint64_t chan, uint64_t badge)
+{
+	struct end *e = ends;
+	while (e && (e->base != chan || e->owner != badge))
+		e = e->next;
+	return e;
+}
+
+/* MONITOR_CHAN_GIVE: kept for the peer, which is on this core. */
+static void give(struct asker to, uint64_t badge, capaddr_t cap, uint64_t chan)
+{
+	struct end *e = end_of(chan, badge);
+	struct parcel *p = NULL;
+	struct cap_info ci;
+	errval_t err = cap == SLOT_NONE		? ERR_BAD_REQUEST
+		       : !e			? ERR_CHAN_CLOSED
+		       : e->peer != mon_me()	? ERR_CORE_NONE /* (share it instead) */
+		       : cap_identify(cap, &ci) ? ERR_CAP_EMPTY
+		       : ci.type != OBJ_RAM && ci.type != OBJ_FRAME ? ERR_CAP_TYPE
+		       : !(p = calloc(1, sizeof(*p)))		    ? ERR_NO_MEMORY
+								    : ERR_OK;
+	if (err) {
+		drop(cap);
+	} else {
+		*p = (struct parcel){parcels, chan, cap, ci};
+		parcels = p;
+	}
+	asker_fail(&to, err);
+}
+
+/* A parcel for chan of the object asked; NULL if none. */
+static struct parcel **parcel_for(uint64_t chan, const struct monitor_chan_take *q)
+{
+	struct parcel **at = &parcels;
+	while (*at && ((*at)->chan != chan || (*at)->ci.type != q->type ||
+		       (*at)->ci.base != q->base || (*at)->ci.size != q->pages * OBJSIZE_PAGE))
+		at = &(*at)->next;
+	return at;
+}
+
+/* MONITOR_CHAN_TAKE: the parcel its peer here gave, or the copy its
+   peer's core delivered to us (which the domain's copy holds from now on,
+   as a retype's result does). */
+static void take(struct asker to, uint64_t badge, const struct monitor_chan_take *q)
+{
+	struct end *e = end_of(q->chan, badge);
+	struct parcel **at = e ? parcel_for(q->chan, q) : NULL;
+	capaddr_t give = SLOT_NONE;
+	bool own = false;
+	if (at && *at) {
+		struct parcel *p = *at;
+		*at = p->next;
+		give = p->slot;
+		own = true;
+		free(p);
+	}
+	for (struct held *h = held_list; e && give == SLOT_NONE && h; h = h->next)
+		if (h->slot != SLOT_NONE && h->type == q->type && h->base == q->base &&
+		    h->size == q->pages * OBJSIZE_PAGE) {
+			give = h->slot;
+			h->pin = false;
+		}
+	union monitor_rep r = {.err = !e		  ? ERR_CHAN_CLOSED
+				      : give == SLOT_NONE ? ERR_CAP_NOT_FOUND
+							  : ERR_OK};
+	op_event_send(to.ep, to.own, r.words, give == SLOT_NONE ? CAPADDR_NONE : give, own);
+}
+
 /* ---- requests ---- */
 
 /* MONITOR_CHAN_CLOSE: the domain (badge) closed its end on base. */
@@ -389,7 +485,8 @@ static void close_end(struct asker to, uint64_t badge, uint64_t base)
 
 bool chans_is_request(uint64_t op)
 {
-	return op == MONITOR_CHAN_BIND || op == MONITOR_CHAN_ACCEPT || op == MONITOR_CHAN_CLOSE;
+	return op == MONITOR_CHAN_BIND || op == MONITOR_CHAN_ACCEPT || op == MONITOR_CHAN_CLOSE ||
+	       op == MONITOR_CHAN_GIVE || op == MONITOR_CHAN_TAKE;
 }
 
 void chans_request(struct asker to, uint64_t badge, capaddr_t cap, const union monitor_req *q)
@@ -398,9 +495,15 @@ void chans_request(struct asker to, uint64_t badge, capaddr_t cap, const union m
 		bind_start(to, badge, cap, &q->chan_bind);
 		return;
 	}
+	if (q->op == MONITOR_CHAN_GIVE) {
+		give(to, badge, cap, q->chan_give.chan);
+		return;
+	}
 	drop(cap);
 	if (q->op == MONITOR_CHAN_ACCEPT)
 		accept(to, badge, &q->chan_accept);
+	else if (q->op == MONITOR_CHAN_TAKE)
+		take(to, badge, &q->chan_take);
 	else
 		close_end(to, badge, q->chan_close.base);
 }

@@ -637,6 +637,76 @@ static int chan_hold(bool server)
 	return 1;
 }
 
+/* Mode 28: a client of "tests.chan" (p = 0) or of tc.cap<p - 1> that is
+   sent a Frame: it maps it, sends back its first word, and once told (2)
+   that the sender revoked it, sends back what identifying it gives. */
+static int chan_cap_client(unsigned p)
+{
+	char name[NAME_MAX_LEN + 1] = "tests.chan";
+	struct chan c;
+	uint64_t w[CHAN_WORDS] = {0};
+	capaddr_t f = SLOT_NONE;
+	struct cap_info ci;
+	if (p)
+		snprintf(name, sizeof(name), "tc.cap%u", p - 1);
+	errval_t err = chan_bind_soon(name, &c);
+	if (!err)
+		err = chan_recv_cap(&c, w, &f);
+	if (!err && f == SLOT_NONE)
+		err = ERR_CAP_EMPTY;
+	volatile uint64_t *v = err ? NULL : chan_map(f, false);
+	w[0] = v ? v[0] : 0;
+	if (v)
+		chan_unmap(f);
+	if (!err && !(err = chan_send(&c, w)) && !(err = chan_recv(&c, w)) && w[0] == 2) {
+		w[0] = cap_identify(f, &ci);
+		err = chan_send(&c, w);
+	}
+	if (!err)
+		err = chan_recv(&c, w) == ERR_CHAN_CLOSED ? ERR_OK : ERR_CHAN_BROKEN;
+	printf("testchild: core %u took a capability over a channel: %s\n", my_core(),
+	       err_str(err));
+	if (c.va)
+		chan_close(&c);
+	return err ? 1 : 0;
+}
+
+/* Mode 29: the server tc.cap<core>: a Frame of its own RAM with a magic
+   word to its one client (on this core), revoked once read. */
+static int chan_cap_server(void)
+{
+	char name[NAME_MAX_LEN + 1];
+	struct chan c;
+	uint64_t w[CHAN_WORDS] = {0}, word = 0, after = 0;
+	capaddr_t ram = SLOT_NONE, f = slot_alloc();
+	snprintf(name, sizeof(name), "tc.cap%u", my_core());
+	errval_t err = chan_listen(name);
+	if (!err)
+		err = chan_accept(&c);
+	if (!err)
+		err = ram_alloc(RAM_UNIT, &ram);
+	if (!err)
+		err = cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0), 1,
+				 CAPADDR_L2(f));
+	volatile uint64_t *v = err ? NULL : chan_map(f, true);
+	if (v) {
+		v[0] = 0xca9ull << 32 | my_core();
+		chan_unmap(f);
+	}
+	if (!err && !(err = chan_send_cap(&c, w, f)) && !(err = chan_recv(&c, w))) {
+		word = w[0];
+		err = cnode_revoke(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
+		w[0] = 2;
+		if (!err && !(err = chan_send(&c, w)) && !(err = chan_recv(&c, w)))
+			after = w[0];
+	}
+	printf("testchild: core %u cap over a channel: read %#lx, after the revoke %s: %s\n",
+	       my_core(), (unsigned long)word, err_str((errval_t)after), err_str(err));
+	if (c.va)
+		chan_close(&c);
+	return err || word != (0xca9ull << 32 | my_core()) || after != ERR_CAP_EMPTY;
+}
+
 /* Mode 27: a load from a page of the channel window that nothing maps,
    outside a channel call: caught, the domain exits 255 (no fault). */
 static int chan_stray(void)
@@ -850,6 +920,10 @@ int main(int argc, char **argv)
 		return chan_echo();
 	case 27:
 		return chan_stray();
+	case 28:
+		return chan_cap_client((mode >> 8) & 0xffff);
+	case 29:
+		return chan_cap_server();
 	case 22: {
 		char name[NAME_MAX_LEN + 1];
 		snprintf(name, sizeof(name), "tf%u", my_core());

@@ -2561,6 +2561,49 @@ static void test_chan_killed(unsigned k)
 	CHECK(chan_holders(k, &gone) == 0, "monitor %u holds the frame of a closed channel", k);
 }
 
+/* A Frame over a channel to core k, read there, then revoked here: the
+   copy on core k goes too. Then the same between two domains on core k. */
+static void test_chan_caps(unsigned k)
+{
+	struct lmp_recv rep;
+	struct chan c;
+	struct cap_info ci;
+	uint64_t w[CHAN_WORDS] = {0};
+	union monitor_rep r;
+	capaddr_t ram, f = marked_frame(&ram, 0xf00d);
+	uint64_t id = spawn_on(k, 28);
+	EXPECT_ERR(cap_identify(f, &ci), ERR_OK);
+	EXPECT_ERR(chan_accept(&c), ERR_OK);
+	EXPECT_ERR(monitor_call(MONITOR_CHAN_GIVE, c.base, 0, 0, f, &rep), ERR_CORE_NONE);
+	EXPECT_ERR(chan_send_cap(&c, w, CAPADDR(CN_TASK, TASK_EP)), ERR_CAP_TYPE);
+	EXPECT_ERR(chan_send_cap(&c, w, f), ERR_OK);
+	EXPECT_ERR(chan_recv(&c, w), ERR_OK);
+	CHECK(w[0] == 0xf00d, "core %u read %#lx from the frame sent", k, (unsigned long)w[0]);
+	struct chan c0 = {.base = ci.base};
+	CHECK(chan_holders(k, &c0) >= 1, "monitor %u holds no copy of the frame sent", k);
+	EXPECT_ERR(monitor_revoke(f, 0, &r), ERR_OK);
+	CHECK(chan_holders(k, &c0) == 0, "monitor %u holds the revoked frame", k);
+	w[0] = 2;
+	EXPECT_ERR(chan_send(&c, w), ERR_OK);
+	EXPECT_ERR(chan_recv(&c, w), ERR_OK);
+	CHECK(w[0] == ERR_CAP_EMPTY, "the receiver's copy after the revoke: %s",
+	      err_str((errval_t)w[0]));
+	EXPECT_ERR(monitor_call(MONITOR_CHAN_TAKE, c.base, OBJ_FRAME | 1ull << 8, ci.base,
+				CAPADDR_NONE, &rep),
+		   ERR_CAP_NOT_FOUND);
+	EXPECT_ERR(chan_close(&c), ERR_OK);
+	EXPECT_ERR(monitor_call(MONITOR_CHAN_TAKE, c.base, OBJ_FRAME | 1ull << 8, ci.base,
+				CAPADDR_NONE, &rep),
+		   ERR_CHAN_CLOSED);
+	CHECK(reap(k, id) == 0, "the capability's receiver on core %u", k);
+	uint64_t srv = spawn_on(k, 29), cli = srv ? spawn_on(k, 28 | (k + 1) << 8) : 0;
+	CHECK(cli && reap(k, cli) == 0, "the receiver of tc.cap%u", k);
+	CHECK(srv && reap(k, srv) == 0, "tc.cap%u", k);
+	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
+	slot_free(f);
+	ram_free(ram);
+}
+
 static void test_chan(void)
 {
 	unsigned last = 0;
@@ -2579,6 +2622,7 @@ static void test_chan(void)
 	test_chan_pairs(last, last);
 	test_chan_pairs(last, 1);
 	test_chan_killed(last);
+	test_chan_caps(last);
 	/* A stray load in the window is caught: an exit, not a fault. */
 	uint64_t id = spawn_on(last, 27), v = id ? reap(last, id) : ~0ull;
 	CHECK(v == (255ull << 8), "the stray load on core %u ended with %#lx", last,

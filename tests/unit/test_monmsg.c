@@ -40,6 +40,7 @@ static void test_answers_start_alike(void **state)
 	ANSWER(name_regged, MON_NAME_REGGED);
 	ANSWER(name_found, MON_NAME_FOUND);
 	ANSWER(waited, MON_WAITED);
+	ANSWER(chan_answer, MON_CHAN_ANSWER);
 #undef ANSWER
 	assert_int_equal(offsetof(struct mon_status, req), 0); /* then core, not err */
 	assert_true(mon_msg_answer[MON_STATUS]);
@@ -126,7 +127,13 @@ static void test_plain_fields(void **state)
 	assert_int_equal(MONITOR_WAIT, 15);
 	assert_int_equal(MONITOR_NAME_REGISTER, 20);
 	assert_int_equal(MONITOR_NOTIFY_MAKE, 24);
-	assert_int_equal(MONITOR_REQ_END, 25);
+	assert_int_equal(MONITOR_CHAN_BIND, 25);
+	assert_int_equal(MONITOR_CHAN_CLOSE, 29);
+	assert_int_equal(MONITOR_REQ_END, 30); /* (entries in the order of their numbers) */
+	q = (union monitor_req){.chan_take = {MONITOR_CHAN_TAKE, .chan = 7, .type = 3, .pages = 2}};
+	assert_int_equal(q.words[2], 3 | 2ull << 8);
+	q = (union monitor_req){.chan_bind = {MONITOR_CHAN_BIND, .core = 5, .slot = 6, .gen = 9}};
+	assert_int_equal(q.words[1], 5 | 6ull << 16 | 9ull << 32);
 	q = (union monitor_req){.wait = {MONITOR_WAIT, .core = 3, .id = 2}};
 	assert_int_equal(q.words[1], 3);
 	assert_int_equal(q.words[2], 2);

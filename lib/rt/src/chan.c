@@ -53,6 +53,8 @@ struct offer {
 };
 static struct queue offers = QUEUE_INIT(struct offer);
 
+enum { MSG_DATA, MSG_CAP }; /* the UMP type byte */
+
 static jmp_buf *catching;
 static uint64_t caught;
 
@@ -219,27 +221,90 @@ static errval_t frame_new(struct chan *c)
 	return ERR_NO_MEMORY;
 }
 
+/* n free pages in a row in the window: the first, or WINDOW_PAGES. */
+static unsigned window_find(unsigned n)
+{
+	for (unsigned p = 0, run = 0; p < WINDOW_PAGES; p++) {
+		run = w.used[p / 64] >> (p % 64) & 1 ? 0 : run + 1;
+		if (run == n)
+			return p + 1 - n;
+	}
+	return WINDOW_PAGES;
+}
+
+static void window_mark(unsigned first, unsigned n, bool used)
+{
+	for (unsigned p = first; p < first + n; p++)
+		if (used)
+			w.used[p / 64] |= 1ull << (p % 64);
+		else
+			w.used[p / 64] &= ~(1ull << (p % 64));
+}
+
+/* Map all of frame f in the window at *page; its address, or NULL. */
+static void *window_map(capaddr_t f, bool writable, unsigned *page, unsigned *pages)
+{
+	struct cap_info ci;
+	if (cap_identify(f, &ci) || ci.type != OBJ_FRAME || ci.size > CHAN_WINDOW)
+		return NULL;
+	unsigned n = (unsigned)(ci.size / OBJSIZE_PAGE), p = window_find(n);
+	uint64_t rights = CAP_RIGHT_READ | (writable ? CAP_RIGHT_WRITE : 0);
+	if (p == WINDOW_PAGES || vnode_map(w.l0, p, f, rights, 0, n))
+		return NULL;
+	window_mark(p, n, true);
+	*page = p;
+	*pages = n;
+	return (void *)(CHAN_VADDR + (uint64_t)p * OBJSIZE_PAGE);
+}
+
 static errval_t map(struct chan *c)
 {
 	struct cap_info ci;
+	unsigned n;
 	errval_t err = cap_identify(c->frame, &ci);
 	if (err)
 		return err;
 	if (ci.type != OBJ_FRAME || ci.size != CHAN_FRAME)
 		return ERR_CAP_TYPE;
 	c->base = ci.base;
-	for (unsigned p = 0; p < WINDOW_PAGES; p++) {
-		if (w.used[p / 64] >> (p % 64) & 1)
-			continue;
-		err = vnode_map(w.l0, p, c->frame, CAP_RIGHT_READ | CAP_RIGHT_WRITE, 0, 1);
-		if (err)
-			return err;
-		w.used[p / 64] |= 1ull << (p % 64);
-		c->page = p;
-		c->va = (void *)(CHAN_VADDR + p * CHAN_FRAME);
-		return ERR_OK;
+	c->va = window_map(c->frame, true, &c->page, &n);
+	return c->va ? ERR_OK : ERR_NO_MEMORY;
+}
+
+/* Frames mapped by chan_map: few, so a short list. */
+struct mapped {
+	struct mapped *next;
+	capaddr_t f;
+	unsigned page, pages;
+};
+static struct mapped *mapped_list;
+
+void *chan_map(capaddr_t f, bool writable)
+{
+	struct mapped *m = setup() ? NULL : malloc(sizeof(*m));
+	void *va = m ? window_map(f, writable, &m->page, &m->pages) : NULL;
+	if (!va) {
+		free(m);
+		return NULL;
 	}
-	return ERR_NO_MEMORY;
+	m->f = f;
+	m->next = mapped_list;
+	mapped_list = m;
+	return va;
+}
+
+void chan_unmap(capaddr_t f)
+{
+	for (struct mapped **at = &mapped_list; *at; at = &(*at)->next) {
+		struct mapped *m = *at;
+		if (m->f != f)
+			continue;
+		vnode_unmap(w.l0, f);
+		window_mark(m->page, m->pages, false);
+		*at = m->next;
+		free(m);
+		return;
+	}
 }
 
 static errval_t bind_mine(struct chan *c)
@@ -279,7 +344,7 @@ static void teardown(struct chan *c)
 	drop(&c->peer);
 	if (c->va) {
 		vnode_unmap(w.l0, c->frame);
-		w.used[c->page / 64] &= ~(1ull << (c->page % 64));
+		window_mark(c->page, 1, false);
 		c->va = NULL;
 	}
 	if (c->frame != SLOT_NONE)
@@ -410,7 +475,7 @@ errval_t chan_bind(const char *name, struct chan *c)
 
 /* ---- messages ---- */
 
-errval_t chan_send(struct chan *c, const uint64_t in[CHAN_WORDS])
+static errval_t send_typed(struct chan *c, const uint64_t in[CHAN_WORDS], uint8_t type)
 {
 	for (;;) {
 		if (c->closed)
@@ -419,7 +484,7 @@ errval_t chan_send(struct chan *c, const uint64_t in[CHAN_WORDS])
 			return ERR_CHAN_BROKEN;
 		bool notify = false;
 		CATCH(c);
-		enum ump_status st = ump_send(&c->u, in, 0, &notify);
+		enum ump_status st = ump_send(&c->u, in, type, &notify);
 		UNCATCH();
 		if (st == UMP_OK) {
 			c->sent++;
@@ -439,22 +504,83 @@ errval_t chan_send(struct chan *c, const uint64_t in[CHAN_WORDS])
 	}
 }
 
-errval_t chan_try_recv(struct chan *c, uint64_t out[CHAN_WORDS], bool *got)
+errval_t chan_send(struct chan *c, const uint64_t in[CHAN_WORDS])
+{
+	return send_typed(c, in, MSG_DATA);
+}
+
+errval_t chan_send_cap(struct chan *c, const uint64_t in[CHAN_CAP_WORDS], capaddr_t cap)
+{
+	struct cap_info ci;
+	union monitor_rep r;
+	errval_t err = c->closed ? ERR_CHAN_CLOSED : cap_identify(cap, &ci);
+	if (!err && ci.type != OBJ_RAM && ci.type != OBJ_FRAME)
+		err = ERR_CAP_TYPE;
+	/* Its copy goes first: to the peer's core through the monitors'
+	   copy protocol (that core joins the object's set), or to our
+	   monitor for the peer here. */
+	if (!err && c->core != rt_core())
+		err = monitor_ask((union monitor_req){.share = {MONITOR_SHARE, .core = c->core}},
+				  cap, &r);
+	else if (!err)
+		err = monitor_ask(
+		    (union monitor_req){.chan_give = {MONITOR_CHAN_GIVE, .chan = c->base}}, cap,
+		    &r);
+	if (err)
+		return err;
+	uint64_t m[CHAN_WORDS] = {0};
+	memcpy(m, in, CHAN_CAP_WORDS * sizeof(m[0]));
+	m[CHAN_CAP_WORDS] = ci.type | (uint64_t)ci.rights << 8;
+	m[CHAN_CAP_WORDS + 1] = ci.base;
+	m[CHAN_CAP_WORDS + 2] = ci.size;
+	return send_typed(c, m, MSG_CAP);
+}
+
+/* The capability a MSG_CAP message m describes, from our monitor, into
+ *cap (NULL: not wanted, deleted at once). */
+static errval_t take_cap(struct chan *c, const uint64_t m[CHAN_WORDS], capaddr_t *cap)
+{
+	union monitor_rep r;
+	capaddr_t s = slot_alloc();
+	union monitor_req q = {.chan_take = {MONITOR_CHAN_TAKE, .chan = c->base,
+					     .type = (uint8_t)m[CHAN_CAP_WORDS],
+					     .pages = m[CHAN_CAP_WORDS + 2] / OBJSIZE_PAGE,
+					     .base = m[CHAN_CAP_WORDS + 1]}};
+	errval_t err = s == SLOT_NONE ? ERR_NO_SLOTS : monitor_ask(q, CAPADDR_NONE, &r);
+	if (!err)
+		err = rpc_take_cap(s);
+	if (!err && !cap)
+		cnode_delete(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
+	if ((err || !cap) && s != SLOT_NONE)
+		slot_free(s);
+	if (cap)
+		*cap = err ? SLOT_NONE : s;
+	return err;
+}
+
+static errval_t try_recv(struct chan *c, uint64_t out[CHAN_WORDS], bool *got, capaddr_t *cap)
 {
 	uint8_t type;
 	*got = false;
+	if (cap)
+		*cap = SLOT_NONE;
 	if (c->broken)
 		return ERR_CHAN_BROKEN;
 	CATCH(c);
 	enum ump_status st = ump_recv(&c->u, out, &type);
 	UNCATCH();
-	if (st == UMP_EPEER) {
+	if (st == UMP_EPEER || (st == UMP_OK && type > MSG_CAP)) {
 		c->broken = true;
 		return ERR_CHAN_BROKEN;
 	}
 	*got = st == UMP_OK;
 	c->received += *got;
-	return ERR_OK;
+	return *got && type == MSG_CAP ? take_cap(c, out, cap) : ERR_OK;
+}
+
+errval_t chan_try_recv(struct chan *c, uint64_t out[CHAN_WORDS], bool *got)
+{
+	return try_recv(c, out, got, NULL);
 }
 
 /* Declare ourselves asleep; false if a message came meanwhile. */
@@ -474,11 +600,11 @@ static errval_t woken(struct chan *c)
 	return ERR_OK;
 }
 
-errval_t chan_recv(struct chan *c, uint64_t out[CHAN_WORDS])
+errval_t chan_recv_cap(struct chan *c, uint64_t out[CHAN_WORDS], capaddr_t *cap)
 {
 	for (;;) {
 		bool got, sleep;
-		errval_t err = chan_try_recv(c, out, &got);
+		errval_t err = try_recv(c, out, &got, cap);
 		if (err || got)
 			return err;
 		if (c->closed)
@@ -492,6 +618,11 @@ errval_t chan_recv(struct chan *c, uint64_t out[CHAN_WORDS])
 		if (err || e2)
 			return err ? err : e2;
 	}
+}
+
+errval_t chan_recv(struct chan *c, uint64_t out[CHAN_WORDS])
+{
+	return chan_recv_cap(c, out, NULL);
 }
 
 /* ---- closing ---- */

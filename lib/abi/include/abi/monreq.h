@@ -106,6 +106,13 @@
 	   capability for them; ERR_CHAN_REFUSED if the server said no. */        \
 	X(CHAN_BIND, chan_bind, 25, B(core, 16) B(slot, 16) B(gen, 32) F(name[2]),      \
 	  B(core, 16) B(slot, 16) B(gen, 32))                                          \
+	/* A RAM or Frame attached, for the peer of this domain's channel on      \
+	   `chan` on this same core: kept until the peer takes it. */              \
+	X(CHAN_GIVE, chan_give, 26, F(chan), )                                          \
+	/* Take what the peer of this domain's channel on `chan` sent: the object  \
+	   of type, base and size pages * 4 KiB, given here (CHAN_GIVE) or         \
+	   delivered from the peer's core (SHARE). -> a copy of it, attached. */   \
+	X(CHAN_TAKE, chan_take, 27, F(chan) B(type, 8) B(pages, 56) F(base), )         \
 	/* A server answers offer `id` (CHAN_EVENT_OFFER): err 0 takes it, with    \
 	   its own slot and generation; any other error refuses it. -> a Notify    \
 	   capability for the client's slot (when taken). */                        \

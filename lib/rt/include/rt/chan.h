@@ -54,8 +54,25 @@ errval_t chan_accept(struct chan *c);
 errval_t chan_bind(const char *name, struct chan *c);
 errval_t chan_send(struct chan *c, const uint64_t w[CHAN_WORDS]);
 errval_t chan_recv(struct chan *c, uint64_t w[CHAN_WORDS]);
-/* ERR_OK with *got = false when nothing is there; never waits. */
+/* A RAM or Frame capability with CHAN_CAP_WORDS words: its copy reaches
+   the peer's core through the monitors' copy protocol (that core joins
+   the object's set, so our revoke reaches the peer's copy), or, on the
+   same core, through our monitor. */
+#define CHAN_CAP_WORDS (CHAN_WORDS - 3)
+errval_t chan_send_cap(struct chan *c, const uint64_t w[CHAN_CAP_WORDS], capaddr_t cap);
+/* chan_recv, and if the message carries a capability, its copy into
+ *cap (a new slot; SLOT_NONE: none). chan_recv deletes one that comes. */
+errval_t chan_recv_cap(struct chan *c, uint64_t w[CHAN_WORDS], capaddr_t *cap);
+/* ERR_OK with *got = false when nothing is there; never waits (a
+   capability that comes is deleted). */
 errval_t chan_try_recv(struct chan *c, uint64_t w[CHAN_WORDS], bool *got);
+/* Map a Frame (one that came over a channel, say) in the channel window,
+   where a revoke that takes it away under us is caught: a channel call
+   gets ERR_CHAN_CLOSED, anything else exits the domain with 255 and a
+   line that says why (no fault). Its address, or NULL (no room: the
+   window is 2 MiB). chan_unmap before deleting it. */
+void *chan_map(capaddr_t frame, bool writable);
+void chan_unmap(capaddr_t frame);
 /* Close our end: the peer gets ERR_CHAN_CLOSED; a client's frame is
    revoked everywhere and its memory taken back. */
 errval_t chan_close(struct chan *c);
