@@ -79,6 +79,19 @@
  *  21  sleep n ticks (bits 8-23), then exit with status 21
  *  22  register the name "tf<core>", print that, then fault (a store to
  *      address 0): its name stays until it is waited for or killed
+ *  23  a channel client (ADR 0014) of "tests.chan" (bits 8-23 = 0) or of
+ *      "tc.echo<p - 1>" (p = bits 8-23): 20 messages echoed, then STOP
+ *  24  bind to "tests.chan", send 0xdead and its core, wait to be killed
+ *  25  the echo server "tc.echo<core>" for one client (adds 1000 to word 1)
+ *  26  the server "tc.hold<core>": accept one client, send 0x401d and its
+ *      core, wait to be killed
+ *  27  a load from a page of the channel window nothing maps: caught, exits
+ *      255 instead of faulting
+ *  28  like 23 (p the same, to "tc.cap<p - 1>"), but take a Frame sent
+ *      over the channel, answer its first word, and after the sender's
+ *      revoke (message 2) what identifying it gives
+ *  29  the server "tc.cap<core>": send its one client a Frame of its own
+ *      RAM, revoke it once read; exit 0 if the client saw it go
  *  35  console flood (ADR 0013): print n lines (its second argument,
  *      default 300) "flood: core K domain D line I of n" and a filler,
  *      sleeping a tick every 5 lines so that floods started one after the
