@@ -45,6 +45,11 @@ static bool bound(uint64_t slot, uint64_t gen)
 	       table()->gen[slot] == gen;
 }
 
+bool notify_current(uint64_t slot, uint64_t gen)
+{
+	return bound(slot, gen);
+}
+
 errval_t notify_bind(const struct cte *ep, struct cte *dest, uint64_t *slot, uint64_t *gen)
 {
 	struct notify_table *t = table();

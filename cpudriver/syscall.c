@@ -276,6 +276,12 @@ static errval_t inv_cap_create(struct dcb *d, const uint64_t *x)
 		return ERR_SYS_ARG;
 	if ((uint8_t)x[REG_A4] == OBJ_NOTIFY && owner >= kcb.user.ncores)
 		return ERR_CORE_NONE; /* (the slot and generation: caps_create) */
+	/* One of ours names the binding as it is now: never a generation to
+	   come, which would wake whoever binds the slot next. */
+	if ((uint8_t)x[REG_A4] == OBJ_NOTIFY && owner == kcb.conf.coreid &&
+	    (NOTIFY_CORE(x[REG_A5]) != owner ||
+	     !notify_current(NOTIFY_SLOT(x[REG_A5]), x[REG_A6])))
+		return ERR_NOTIFY_STALE;
 	struct capability c = {.type = (uint8_t)x[REG_A4],
 			       .rights = (uint8_t)(x[REG_A4] >> 8),
 			       .base = x[REG_A5],

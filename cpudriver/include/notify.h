@@ -31,6 +31,8 @@ struct notify_table {
 errval_t notify_bind(const struct cte *ep, struct cte *dest, uint64_t *slot, uint64_t *gen);
 /* Ring the slot a Notify capability names, on whatever core it is. */
 errval_t notify_send(const struct capability *n);
+/* Is slot of this core bound now, in generation gen? */
+bool notify_current(uint64_t slot, uint64_t gen);
 /* Free the slot (this core's only). */
 errval_t notify_unbind(const struct capability *n);
 /* The kernel's copy of a bound endpoint is being deleted: its slot is free. */

@@ -87,7 +87,9 @@ enum invocation {
 	 * VNode, Dispatcher). Notify: a5 = NOTIFY_BASE(owner, slot), a6 = the
 	 * generation (ERR_CORE_NONE for no such core, ERR_SYS_ARG for a slot
 	 * beyond NOTIFY_SLOTS or a generation 0 or above 32 bits); whether that
-	 * slot is bound, and in that generation, only its own core knows. */
+	 * slot is bound, and in that generation, only its own core knows. A
+	 * Notify for this core's own slot (ADR 0014) names its binding as it is
+	 * now (else ERR_NOTIFY_STALE). */
 	KERNEL_CAP_CREATE = 21,
 	/* Kernel (WRITE), monitors only: a2 = capability (level 2), a3 = 1 to
 	 * mark it as having copies or descendants on other cores (then delete
