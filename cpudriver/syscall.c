@@ -269,10 +269,14 @@ static errval_t inv_cap_create(struct dcb *d, const uint64_t *x)
 	if (err)
 		return err;
 	uint64_t owner = x[REG_A4] >> 16;
-	/* Our own core's objects are made here, but for a Notify: a copy of a
-	   binding's capability, which the monitor hands a domain here (ADR
-	   0014); a stale one is refused when it is used. */
-	if (owner > UINT16_MAX || (owner == kcb.conf.coreid && (uint8_t)x[REG_A4] != OBJ_NOTIFY))
+	/* Our own core's objects are made here, but for a Notify (a copy of a
+	   binding's capability, which the monitor hands a domain here, ADR
+	   0014; a stale one is refused when it is used) and RAM that core 0
+	   gave this core for good (ADR 0012: monitor 0 keeps its copy and
+	   never frees it, so nothing else ever uses that memory). */
+	uint8_t type = (uint8_t)x[REG_A4];
+	if (owner > UINT16_MAX ||
+	    (owner == kcb.conf.coreid && type != OBJ_NOTIFY && type != OBJ_RAM))
 		return ERR_SYS_ARG;
 	if ((uint8_t)x[REG_A4] == OBJ_NOTIFY && owner >= kcb.user.ncores)
 		return ERR_CORE_NONE; /* (the slot and generation: caps_create) */

@@ -446,6 +446,11 @@ static bool client_start(struct asker to, capaddr_t cap, const union monitor_req
 			return false;
 		notify_make(to, &q->notify_make);
 		return true;
+	case MONITOR_MEM_MORE:
+		if (cap != SLOT_NONE || !mon_me())
+			return false; /* (core k's spawnd only: far_allowed) */
+		mem_more_start(to, q->mem_more.bytes);
+		return true;
 	default:
 		return false;
 	}
@@ -475,7 +480,8 @@ static bool far_allowed(capaddr_t cap, const union monitor_req *q)
 		cap_identify(cap, &ci);
 	if (q->revoke.op == MONITOR_REVOKE)
 		return ci.owner == mon_me();
-	return q->release.op == MONITOR_RELEASE || q->adopt.op == MONITOR_ADOPT;
+	return q->release.op == MONITOR_RELEASE || q->adopt.op == MONITOR_ADOPT ||
+	       (q->mem_more.op == MONITOR_MEM_MORE && cap == SLOT_NONE);
 }
 
 bool clients_alive(uint64_t badge)

@@ -97,6 +97,20 @@ static bool handle_from0(unsigned k, uint8_t type, const union mon_payload *p)
 	}
 }
 
+/* Requests only monitor 0 serves: names (ADR 0011), memory (ADR 0012). */
+static bool handle_at0(unsigned k, uint8_t type, const union mon_payload *p)
+{
+	if (me != 0)
+		return false;
+	if (type == MON_MEM_MORE)
+		mem_more_ask(k, &p->mem_more);
+	else if (type == MON_NAME_REG || type == MON_NAME_FIND || type == MON_NAME_DROP)
+		names_on_message(k, type, p);
+	else
+		return false;
+	return true;
+}
+
 /* Handle one inter-monitor message from core k: a request starts its
    operation or is answered at once, an answer goes to its operation. */
 static void handle(unsigned k, uint8_t type, const union mon_payload *p)
@@ -139,16 +153,8 @@ static void handle(unsigned k, uint8_t type, const union mon_payload *p)
 	case MON_CHAN_GONE:
 		chans_on_message(k, type, p);
 		return;
-	case MON_NAME_REG:
-	case MON_NAME_FIND:
-	case MON_NAME_DROP:
-		if (me == 0) {
-			names_on_message(k, type, p);
-			return;
-		}
-		break;
 	default:
-		if (handle_from0(k, type, p))
+		if (handle_from0(k, type, p) || handle_at0(k, type, p))
 			return;
 		if (mon_msg_known(type) && mon_msg_answer[type]) {
 			op_answer(k, type, p); /* or late: its round is over */
@@ -306,6 +312,8 @@ static void serve_local(const struct lmp_recv *m)
 		spawn_flush();
 		return;
 	}
+	if (mem_more_note(m)) /* memserv answered monitor 0 */
+		return;
 	if (capops_serve(m))
 		return;
 	if (m->has_cap) { /* not for us (a dead domain's?): free the receive slot */

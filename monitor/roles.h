@@ -15,12 +15,22 @@
 
 #include "domains.h"
 #include "monitor.h"
+#include "ops.h"
 
 /* services.c: monitor 0 starts the system services from the boot manifest. */
 errval_t services_start(const struct bootinfo *bi);
 struct child;
 /* Monitor k > 0: build its core's spawnd (not yet running) in c. */
 errval_t services_start_spawnd(struct child *c);
+
+/* Monitor 0: memserv's endpoint, badged for us (answers: SERVER_MEMSERV). */
+capaddr_t services_memserv_ep(void);
+
+/* memmore.c (ADR 0012): monitor 0 gets more RAM for core k from memserv;
+   monitor k hands it to its spawnd. */
+void mem_more_ask(unsigned from, const struct mon_mem_more *m); /* MON_MEM_MORE */
+bool mem_more_note(const struct lmp_recv *m);			/* memserv's answer (monitor 0) */
+void mem_more_start(struct asker to, uint64_t bytes);		/* MONITOR_MEM_MORE */
 
 /* clients.c: requests from local domains about capabilities. */
 /* A local request (a client, or on core k > 0 an adopted domain); false if

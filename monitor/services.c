@@ -154,6 +154,18 @@ static errval_t wire(void)
 	return err;
 }
 
+capaddr_t services_memserv_ep(void)
+{
+	static capaddr_t ep = SLOT_NONE;
+	if (ep == SLOT_NONE && (ep = slot_alloc()) != SLOT_NONE &&
+	    cnode_mint(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep),
+		       child_cap(&svc[SVC_MEMSERV], SPAWN_H_EP), CAP_RIGHTS_ALL, CLIENT_MONITOR)) {
+		slot_free(ep);
+		ep = SLOT_NONE;
+	}
+	return ep;
+}
+
 /* A request of ours to a service, on its endpoint badged CLIENT_MONITOR. */
 static errval_t ask(unsigned s, uint64_t server, uint64_t req[4], capaddr_t cap)
 {

@@ -11,7 +11,7 @@ declare -A rank=(
 	[records.h]=2 [domains.h]=2 [records.c]=2 [places.h]=2 [places.c]=2 [domains.c]=2
 	[connect.h]=3 [connect.c]=3
 	[share.h]=4 [revoke.h]=4 [share.c]=4 [retype.c]=4 [revoke.c]=4 [release.c]=4
-	[roles.h]=5 [names.h]=5 [names.c]=5 [chans.h]=5 [chans.c]=5 [clients.c]=5 [spawn.c]=5 [services.c]=5 [cores.c]=5
+	[roles.h]=5 [names.h]=5 [names.c]=5 [chans.h]=5 [chans.c]=5 [memmore.c]=5 [clients.c]=5 [spawn.c]=5 [services.c]=5 [cores.c]=5
 	[main.c]=6
 )
 bad=0

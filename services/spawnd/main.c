@@ -95,17 +95,44 @@ static errval_t mem_call(uint64_t op, uint64_t arg, struct lmp_recv *rep)
 	return rpc_call(CAPADDR(CN_TASK, TASK_MEMSERV), SERVER_MEMSERV, req, CAPADDR_NONE, rep);
 }
 
+/* Core k > 0, the pool ran out: at least `bytes` more from core 0, for
+   good, through our monitor (MONITOR_MEM_MORE, ADR 0012); it is our core's
+   RAM, added to the pool. */
+static errval_t pool_more(uint64_t bytes)
+{
+	union monitor_rep r;
+	capaddr_t ram = SLOT_NONE;
+	errval_t err = monitor_ask(
+	    (union monitor_req){.mem_more = {MONITOR_MEM_MORE, .bytes = bytes}}, CAPADDR_NONE, &r);
+	if (!err && (ram = slot_alloc()) == SLOT_NONE) {
+		rpc_drop_cap();
+		err = ERR_NO_SLOTS;
+	}
+	if (!err)
+		err = rpc_take_cap(ram);
+	if (!err)
+		err = ram_add(ram);
+	if (err && ram != SLOT_NONE) /* (memory core 0 gave is lost to both) */
+		printf("spawnd: core %u: more memory could not be added: %s\n",
+		       ((const struct bootinfo *)BOOTINFO_VADDR)->coreid, err_str(err));
+	return err;
+}
+
 /*
- * RAM from the core's pool: our own (core k > 0: the core's share, fixed
- * at boot; more from core 0 is not there yet, ADR 0012) or memserv's (core
- * 0). *handle: memserv's handle of it (core 0), else 0.
+ * RAM from the core's pool: our own (core k > 0: the core's share, chosen
+ * at boot, and more from core 0 when it runs out, ADR 0012) or memserv's
+ * (core 0). *handle: memserv's handle of it (core 0), else 0.
  */
 static errval_t pool_alloc(uint64_t bytes, capaddr_t *cap, uint64_t *handle)
 {
 	struct lmp_recv rep;
 	*handle = 0;
-	if (far)
-		return ram_alloc(bytes, cap);
+	if (far) {
+		errval_t err = ram_alloc(bytes, cap);
+		if (err == ERR_NO_MEMORY && bytes <= MEM_ALLOC_MAX && !pool_more(bytes))
+			err = ram_alloc(bytes, cap);
+		return err;
+	}
 	errval_t err = mem_call(MEM_ALLOC, bytes, &rep);
 	if (!err && !rep.has_cap)
 		err = ERR_NO_MEMORY;

@@ -41,6 +41,7 @@ static void test_answers_start_alike(void **state)
 	ANSWER(name_found, MON_NAME_FOUND);
 	ANSWER(waited, MON_WAITED);
 	ANSWER(chan_answer, MON_CHAN_ANSWER);
+	ANSWER(mem_given, MON_MEM_GIVEN);
 #undef ANSWER
 	assert_int_equal(offsetof(struct mon_status, req), 0); /* then core, not err */
 	assert_true(mon_msg_answer[MON_STATUS]);
@@ -129,7 +130,8 @@ static void test_plain_fields(void **state)
 	assert_int_equal(MONITOR_NOTIFY_MAKE, 24);
 	assert_int_equal(MONITOR_CHAN_BIND, 25);
 	assert_int_equal(MONITOR_CHAN_CLOSE, 29);
-	assert_int_equal(MONITOR_REQ_END, 30); /* (entries in the order of their numbers) */
+	assert_int_equal(MONITOR_MEM_MORE, 32);
+	assert_int_equal(MONITOR_REQ_END, 33); /* (entries in the order of their numbers) */
 	q = (union monitor_req){.chan_take = {MONITOR_CHAN_TAKE, .chan = 7, .type = 3, .pages = 2}};
 	assert_int_equal(q.words[2], 3 | 2ull << 8);
 	q = (union monitor_req){.chan_bind = {MONITOR_CHAN_BIND, .core = 5, .slot = 6, .gen = 9}};

@@ -139,7 +139,12 @@
 	X(CHAN_ANSWER, chan_answer, 46, STATUS, 1, F(req) F(err) F(peer))                 \
 	/* Either way: the sender's end of the channel on frame base is gone. No    \
 	   answer. */                                                                   \
-	X(CHAN_GONE, chan_gone, 47, STATUS, 0, F(req) F(base) F(size))
+	X(CHAN_GONE, chan_gone, 47, STATUS, 0, F(req) F(base) F(size))                     \
+	/* k -> 0: core k's pool ran out: RAM of at least `bytes` from memserv,    \
+	   which monitor 0 keeps for good (ADR 0012). */                            \
+	X(MEM_MORE, mem_more, 55, STATUS, 0, F(req) F(bytes))                               \
+	/* 0 -> k: [base, base + size) is core k's now: it makes the capability. */ \
+	X(MEM_GIVEN, mem_given, 56, STATUS, 1, F(req) F(err) F(base) F(size))
 /* clang-format on */
 
 #define MON_F(x) uint64_t x;

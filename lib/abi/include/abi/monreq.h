@@ -119,7 +119,11 @@
 	X(CHAN_ACCEPT, chan_accept, 28, F(id) F(err) B(slot, 32) B(gen, 32), )           \
 	/* This domain closed its end of the channel on the frame at base: the     \
 	   peer is told (CHAN_EVENT_CLOSED). */                                      \
-	X(CHAN_CLOSE, chan_close, 29, F(base), )
+	X(CHAN_CLOSE, chan_close, 29, F(base), )                                        \
+	/* From spawnd on core k > 0 whose pool ran out (ADR 0012): at least      \
+	   `bytes` more RAM from core 0, for good. -> a RAM capability of this    \
+	   core, attached. */                                                        \
+	X(MEM_MORE, mem_more, 32, F(bytes), F(size))
 /* clang-format on */
 
 #define MONITOR_END	 (~0ull) /* the first field of a list's last reply */
