@@ -283,9 +283,11 @@ static errval_t inv_cap_create(struct dcb *d, const uint64_t *x)
 	/* One of ours names the binding as it is now: never a generation to
 	   come, which would wake whoever binds the slot next. */
 	if ((uint8_t)x[REG_A4] == OBJ_NOTIFY && owner == kcb.conf.coreid &&
-	    (NOTIFY_CORE(x[REG_A5]) != owner ||
-	     !notify_current(NOTIFY_SLOT(x[REG_A5]), x[REG_A6])))
+	    (NOTIFY_CORE(x[REG_A5]) != owner || !notify_current(NOTIFY_SLOT(x[REG_A5]), x[REG_A6])))
 		return ERR_NOTIFY_STALE;
+	if (type == OBJ_RAM && owner == kcb.conf.coreid &&
+	    !caps_range_free(env(), x[REG_A5], x[REG_A6]))
+		return ERR_CAP_OVERLAP; /* (ours: no other capability here may cover it) */
 	struct capability c = {.type = (uint8_t)x[REG_A4],
 			       .rights = (uint8_t)(x[REG_A4] >> 8),
 			       .base = x[REG_A5],

@@ -1979,6 +1979,20 @@ static void test_create_makes_capability(void **state)
 
 /* A capability identical to ones here is a copy of the same object:
    adjacent to them in the MDB, and it keeps the object alive. */
+/* Only memory nothing here covers may become this core's own RAM. */
+static void test_range_free(void **state)
+{
+	(void)state;
+	assert_false(caps_range_free(ENV, RAM->cap.base, 4096));
+	assert_false(caps_range_free(ENV, RAM->cap.base + RAM->cap.size - 4096, 8192));
+	assert_true(caps_range_free(ENV, FREE_PA, 4096));
+	assert_false(caps_range_free(ENV, ~0ull - 4095, 8192)); /* wraps */
+	struct capability c = desc(OBJ_FRAME, FREE_PA, 4096);
+	OK(caps_create(ENV, S(2), &c, 1));
+	assert_false(caps_range_free(ENV, FREE_PA, 4096));
+	assert_true(caps_range_free(ENV, FREE_PA + 4096, 4096));
+}
+
 static void test_create_copy_of_existing(void **state)
 {
 	(void)state;
@@ -2950,6 +2964,7 @@ int main(void)
 	    T(test_mdb_insert_remove_random),
 	    T(test_create_makes_capability),
 	    T(test_create_copy_of_existing),
+	    T(test_range_free),
 	    T(test_create_nested_and_containing),
 	    T(test_create_partial_overlap),
 	    T(test_create_over_kernel_object),

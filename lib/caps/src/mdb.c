@@ -336,3 +336,24 @@ const struct cte *mdb_find_kernel_object(const struct caps_env *env, uint64_t b,
 {
 	return find_kobj(env->root, b, e);
 }
+
+/* Any class-0 entry overlapping [b, e) in t's subtree, but PhysAddr (the
+   root of all memory, under which RAM is made). */
+static const struct cte *find_any(const struct cte *t, uint64_t b, uint64_t e)
+{
+	if (!t || t->mdb.aux <= b)
+		return NULL;
+	const struct cte *l = find_any(t->mdb.left, b, e);
+	if (l)
+		return l;
+	if (caps_class(t->cap.type) != 0 || t->cap.base >= e)
+		return NULL;
+	if (cap_end(&t->cap) > b && t->cap.type != OBJ_PHYSADDR)
+		return t;
+	return find_any(t->mdb.right, b, e);
+}
+
+bool caps_range_free(const struct caps_env *env, uint64_t base, uint64_t size)
+{
+	return base + size > base && !find_any(env->root, base, base + size);
+}

@@ -89,7 +89,9 @@ enum invocation {
 	 * beyond NOTIFY_SLOTS or a generation 0 or above 32 bits); whether that
 	 * slot is bound, and in that generation, only its own core knows. A
 	 * Notify for this core's own slot (ADR 0014) names its binding as it is
-	 * now (else ERR_NOTIFY_STALE). */
+	 * now (else ERR_NOTIFY_STALE). RAM of this core's own (ADR 0012: memory
+	 * core 0 gave it for good) may overlap no capability here at all
+	 * (ERR_CAP_OVERLAP). Other types of this core's own: ERR_SYS_ARG. */
 	KERNEL_CAP_CREATE = 21,
 	/* Kernel (WRITE), monitors only: a2 = capability (level 2), a3 = 1 to
 	 * mark it as having copies or descendants on other cores (then delete

@@ -218,6 +218,11 @@ errval_t caps_revoke(struct caps_env *env, struct cte *cte, unsigned budget);
 errval_t caps_create(struct caps_env *env, struct cte *dest, const struct capability *cap,
 		     uint16_t owner);
 
+/* No capability of a memory class covers any byte of [base, base + size)
+   here (the kernel's check before it makes its own core's RAM out of
+   memory another core gave up for good, ADR 0012). */
+bool caps_range_free(const struct caps_env *env, uint64_t base, uint64_t size);
+
 /* Mark (remote != 0) or unmark a CTE as having copies or descendants on
    other cores. ERR_CAP_EMPTY for an empty slot, ERR_CAP_BUSY for a zombie. */
 errval_t caps_set_remote(struct cte *cte, uint32_t remote);
