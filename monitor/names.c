@@ -133,16 +133,6 @@ void names_sweep(void)
 	}
 }
 
-capaddr_t names_local(const uint64_t key[2], uint64_t *owner)
-{
-	names_sweep();
-	struct name *n = *find(&mine, key);
-	if (!n)
-		return SLOT_NONE;
-	*owner = n->owner;
-	return n->ep;
-}
-
 /* ---- requests from local domains ---- */
 
 struct name_op {
@@ -151,7 +141,13 @@ struct name_op {
 	uint64_t key[2];
 	capaddr_t ep;
 	uint64_t owner;
+	struct name_op *next; /* registering: asked monitor 0, not answered yet */
 };
+
+/* Registrations monitor 0 has (it answered, or will) but we have not heard
+   of yet: a client that found the name there may offer a channel to it
+   before our answer comes (names_local). */
+static struct name_op *registering;
 
 static struct name_op *name_op(struct asker to, const uint64_t key[2], uint8_t answer)
 {
@@ -170,6 +166,11 @@ static void registered(struct op *o)
 {
 	struct name_op *n = (struct name_op *)o;
 	errval_t err = o->err;
+	for (struct name_op **at = &registering; *at; at = &(*at)->next)
+		if (*at == n) {
+			*at = n->next;
+			break;
+		}
 	if (!err && !add(&mine, n->key, mon_me(), n->ep, n->owner))
 		err = ERR_NO_MEMORY;
 	if (err) { /* (a drop of what is not there changes nothing) */
@@ -180,6 +181,22 @@ static void registered(struct op *o)
 	}
 	asker_fail(&n->to, err);
 	op_end(o);
+}
+
+capaddr_t names_local(const uint64_t key[2], uint64_t *owner)
+{
+	names_sweep();
+	struct name *n = *find(&mine, key);
+	if (n) {
+		*owner = n->owner;
+		return n->ep;
+	}
+	for (struct name_op *r = registering; r; r = r->next)
+		if (!cmp(r->key, key)) {
+			*owner = r->owner;
+			return r->ep;
+		}
+	return SLOT_NONE;
 }
 
 static void name_register(struct asker to, uint64_t owner, capaddr_t ep, const uint64_t key[2])
@@ -202,6 +219,8 @@ static void name_register(struct asker to, uint64_t owner, capaddr_t ep, const u
 		if (n) {
 			n->ep = ep;
 			n->owner = owner;
+			n->next = registering;
+			registering = n;
 			n->op.err = op_ask(&n->op, 0, MON_NAME_REG, &q);
 			op_wait(&n->op, NAME_TICKS, registered);
 			return;
