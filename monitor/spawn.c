@@ -36,6 +36,12 @@
  * in the order asked, so they go on an endpoint of their own (badge
  * CLIENT_WAIT) and come back badged SERVER_SPAWND_WAIT with the domain's
  * id, and we never wait for them.
+ *
+ * Domains from any core (ADR 0015): what a domain we adopted asks about
+ * domains (MONITOR_ARGS, _SPAWN, _DOMAIN, _WAIT) goes to monitor 0
+ * (MON_FAR_ARGS, MON_FAR_REQ), which runs it as for its own clients and
+ * answers MON_FAR_DONE. Relayed rather than sent to core k' ourselves:
+ * blocks from two monitors on two channels could interleave at spawnd.
  */
 #include <stddef.h>
 #include <stdio.h>
