@@ -333,6 +333,17 @@ static void child_serve(capaddr_t dep, const struct lmp_recv *m)
 		child_request(dep, &q);
 		return;
 	}
+	/* Domains on any core start, wait for and kill domains (ADR 0015). */
+	if (!m->has_cap && op == MONITOR_ARGS) {
+		mon_args_put(m->badge, &q.args); /* (no reply) */
+		return;
+	}
+	if (op == MONITOR_SPAWN || op == MONITOR_DOMAIN || op == MONITOR_WAIT) {
+		if (m->has_cap)
+			mon_drop_recv(); /* (nothing goes with these) */
+		spawn_far_ask(&q, asker_for(dep), m->badge);
+		return;
+	}
 	/* (an answer it was asked for is never one of these: op_domain_answer) */
 	union monitor_rep r = {.err = ERR_BAD_REQUEST};
 	if (m->has_cap)
@@ -489,9 +500,12 @@ bool clients_alive(uint64_t badge)
 	struct cap_info ci;
 	struct place *p =
 	    MON_BADGE_KIND(badge) == MON_BADGE_CLIENT ? places_find(&clients, badge) : NULL;
+	capaddr_t ep = p ? p->ep : SLOT_NONE;
 	if (badge == CLIENT_SHELL)
 		return true;
-	return p && p->ep != SLOT_NONE && cap_identify(p->ep, &ci) != ERR_CAP_EMPTY;
+	if (MON_BADGE_KIND(badge) == MON_BADGE_ADOPTED && mon_me() != 0)
+		ep = spawn_ep(badge); /* SLOT_NONE: killed, its place taken again */
+	return ep != SLOT_NONE && cap_identify(ep, &ci) != ERR_CAP_EMPTY;
 }
 
 bool capops_serve(const struct lmp_recv *m)

@@ -97,7 +97,8 @@ static bool handle_from0(unsigned k, uint8_t type, const union mon_payload *p)
 	}
 }
 
-/* Requests only monitor 0 serves: names (ADR 0011), memory (ADR 0012). */
+/* Requests only monitor 0 serves: names (ADR 0011), memory (ADR 0012),
+   a domain's on core k about domains (ADR 0015). */
 static bool handle_at0(unsigned k, uint8_t type, const union mon_payload *p)
 {
 	if (me != 0)
@@ -106,6 +107,8 @@ static bool handle_at0(unsigned k, uint8_t type, const union mon_payload *p)
 		mem_more_ask(k, &p->mem_more);
 	else if (type == MON_NAME_REG || type == MON_NAME_FIND || type == MON_NAME_DROP)
 		names_on_message(k, type, p);
+	else if (type == MON_FAR_ARGS || type == MON_FAR_REQ)
+		spawn_far_message(k, type, p);
 	else
 		return false;
 	return true;

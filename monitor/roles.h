@@ -52,17 +52,24 @@ void spawn_wait(unsigned from, const struct mon_wait *p);
 bool spawn_note(const struct lmp_recv *m);
 void spawn_flush(void); /* send the answers noted, in the order asked */
 
-/* Monitor 0: MONITOR_ARGS from the client with this badge, kept for its
-   next MONITOR_SPAWN. */
+/* MONITOR_ARGS from the client with this badge (on core k > 0: the
+   domain we adopted), kept for its next MONITOR_SPAWN. */
 void mon_args_put(uint64_t client, const struct monitor_args *f);
-/* clients.c: the client with this badge (a bound one, or the shell) may
-   still send requests. */
+/* clients.c: the client with this badge (a bound one, or the shell, or on
+   core k > 0 a domain we adopted) may still send requests. */
 bool clients_alive(uint64_t badge);
 /* Monitor 0: MONITOR_SPAWN (with the client's argument block),
    MONITOR_DOMAIN or MONITOR_WAIT on core k; w1..w3 of core k's answer go
    to the requester. */
 struct asker;
 void mon_remote_domain(const union monitor_req *asked, struct asker to, uint64_t client);
+/* Monitor 0: MON_FAR_ARGS or MON_FAR_REQ from monitor `from`, a domain's
+   request there relayed (ADR 0015); MON_FAR_DONE goes back. */
+void spawn_far_message(unsigned from, uint8_t type, const union mon_payload *p);
+/* Monitor k > 0: MONITOR_SPAWN (with the block the domain with this badge
+   sent), MONITOR_DOMAIN or MONITOR_WAIT from a domain we adopted, relayed
+   to monitor 0; the answer goes to `to`. */
+void spawn_far_ask(const union monitor_req *q, struct asker to, uint64_t badge);
 
 /* cores.c: monitor 0 starts the other cores (ADR 0005); how many are online. */
 unsigned cores_start(void);

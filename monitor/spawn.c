@@ -36,7 +36,14 @@
  * in the order asked, so they go on an endpoint of their own (badge
  * CLIENT_WAIT) and come back badged SERVER_SPAWND_WAIT with the domain's
  * id, and we never wait for them.
+ *
+ * Domains from any core (ADR 0015): what a domain we adopted asks about
+ * domains (MONITOR_ARGS, _SPAWN, _DOMAIN, _WAIT) goes to monitor 0
+ * (MON_FAR_ARGS, MON_FAR_REQ), which runs it as for its own clients and
+ * answers MON_FAR_DONE. Relayed rather than sent to core k' ourselves:
+ * blocks from two monitors on two channels could interleave at spawnd.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,12 +319,26 @@ static struct staged *staged;
 static unsigned nstaged;
 static uint64_t touches;
 
+/* Monitor 0 keeps the block a domain on core k sent (MON_FAR_ARGS) under
+   a key of core k's: only until its MON_FAR_REQ, which comes next on the
+   same channel, so one a core at a time. */
+#define FAR_KIND      (0xfeull << 56)
+#define FAR_KEY(core) (FAR_KIND | (core))
+
+/* The client of a block may still send its spawn. */
+static bool staged_alive(uint64_t client)
+{
+	if (MON_BADGE_KIND(client) == FAR_KIND)
+		return mon_peer_up((unsigned)MON_BADGE_PLACE(client));
+	return clients_alive(client);
+}
+
 /* A free entry (one whose client went counts), the table grown if it has
    none; NULL when the heap is out. */
 static struct staged *staged_free(void)
 {
 	for (unsigned i = 0; i < nstaged; i++)
-		if (!staged[i].client || !clients_alive(staged[i].client))
+		if (!staged[i].client || !staged_alive(staged[i].client))
 			return &staged[i];
 	unsigned was = nstaged, n = nstaged ? 2 * nstaged : 4;
 	struct staged *t = fault_now() ? NULL : realloc(staged, n * sizeof(*t));
@@ -349,13 +370,20 @@ static struct staged *staged_of(uint64_t client, bool take)
 	return s;
 }
 
-void mon_args_put(uint64_t client, const struct monitor_args *f)
+/* len bytes at offset of the client's block of total. */
+static void staged_put(uint64_t client, uint32_t offset, uint32_t total, const void *data,
+		       uint32_t len)
 {
-	struct staged *s = staged_of(client, f->offset == 0);
+	struct staged *s = staged_of(client, offset == 0);
 	if (!s)
 		return; /* its block went to another: its spawn fails */
 	s->used = ++touches;
-	args_put(&s->in, f->offset, f->total, f->data, sizeof(f->data));
+	args_put(&s->in, offset, total, data, len);
+}
+
+void mon_args_put(uint64_t client, const struct monitor_args *f)
+{
+	staged_put(client, (uint32_t)f->offset, (uint32_t)f->total, f->data, sizeof(f->data));
 }
 
 /* A spawn takes its client's block (any): into *block if one of bytes
@@ -370,8 +398,13 @@ static errval_t args_of(uint64_t client, uint32_t bytes, const char **block)
 	return err;
 }
 
-/* The block to core k, just before its MON_SPAWN. */
-static errval_t args_forward(unsigned k, const char *block, uint32_t bytes)
+_Static_assert(sizeof(struct mon_far_args) == sizeof(struct mon_spawn_args) &&
+		   offsetof(struct mon_far_args, data) == offsetof(struct mon_spawn_args, data),
+	       "MON_FAR_ARGS is laid out as MON_SPAWN_ARGS");
+
+/* The block to core k as messages of type (MON_SPAWN_ARGS, MON_FAR_ARGS),
+   just before the request that takes it. */
+static errval_t args_forward(unsigned k, uint8_t type, const char *block, uint32_t bytes)
 {
 	errval_t err = ERR_OK;
 	union mon_payload f;
@@ -380,25 +413,33 @@ static errval_t args_forward(unsigned k, const char *block, uint32_t bytes)
 		f = (union mon_payload){.spawn_args = {.offset = off, .total = bytes}};
 		memcpy(f.spawn_args.data, block + off,
 		       n < sizeof(f.spawn_args.data) ? n : sizeof(f.spawn_args.data));
-		err = mon_send(k, MON_SPAWN_ARGS, &f);
+		err = mon_send(k, type, &f);
 	}
 	return err;
 }
 
 struct domain_op {
 	struct op op;
-	struct asker to;
+	struct asker to; /* the domain that asked, unless from */
+	unsigned from;	 /* monitor 0: the core of a domain's MON_FAR_REQ (0: none) */
+	uint64_t req;	 /* and that request's number */
 };
 
+/* The answer to a request about domains, core k's values (MON_SPAWNED's,
+   MON_DOMAIN_STATUS's, MON_WAITED's or MON_FAR_DONE's) in order, to the
+   domain that asked, or to the monitor that relayed its request. */
 static void domain_done(struct op *o)
 {
 	struct domain_op *d = (struct domain_op *)o;
 	if (o->err)
 		memset(o->last, 0, sizeof(o->last));
-	/* spawn's, domain's or wait's reply: MON_SPAWNED's, MON_DOMAIN_STATUS's
-	   or MON_WAITED's values, in order */
 	union monitor_rep r = {.words = {o->err, o->last[0], o->last[1], o->last[2]}};
-	asker_reply(&d->to, &r);
+	union mon_payload a = {.far_done = {.req = d->req, .err = o->err}};
+	memcpy(a.far_done.v, o->last, sizeof(a.far_done.v));
+	if (d->from)
+		mon_send(d->from, MON_FAR_DONE, &a);
+	else
+		asker_reply(&d->to, &r);
 	op_end(o);
 }
 
@@ -427,7 +468,14 @@ static errval_t remote_request(const union monitor_req *q, union mon_payload *p,
 	}
 }
 
-void mon_remote_domain(const union monitor_req *asked, struct asker to, uint64_t client)
+/*
+ * Monitor 0: start asking core k about a request of client's (its block,
+ * for a spawn, taken here unless args_err already says what became of
+ * it); the operation, waiting, or NULL with the error in *err. The checks
+ * come in one order for every asker: the request, the core, the block.
+ */
+static struct domain_op *remote_start(const union monitor_req *asked, uint64_t client,
+				      errval_t args_err, errval_t *err)
 {
 	bool spawn = asked->op == MONITOR_SPAWN;
 	uint64_t core = spawn			    ? asked->spawn.core
@@ -437,23 +485,81 @@ void mon_remote_domain(const union monitor_req *asked, struct asker to, uint64_t
 	const char *block = NULL;
 	union mon_payload q;
 	uint8_t type, answer;
-	errval_t err = remote_request(asked, &q, &type, &answer);
+	*err = remote_request(asked, &q, &type, &answer);
 	/* A spawn takes its client's block, whatever becomes of it. */
-	errval_t args = spawn ? args_of(client, bytes, &block) : ERR_OK;
+	errval_t args = args_err ? args_err : spawn ? args_of(client, bytes, &block) : ERR_OK;
 	if (core == 0 || core >= BOOTINFO_MAX_CORES || !mon_peer_up((unsigned)core))
-		err = ERR_CORE_NONE;
-	struct domain_op *d = err || args ? NULL : (struct domain_op *)op_new(sizeof(*d));
-	if (!err && !args && !d)
-		err = ERR_NO_MEMORY;
-	if (err || args) {
-		asker_fail(&to, err ? err : args);
+		*err = ERR_CORE_NONE;
+	struct domain_op *d = *err || args ? NULL : (struct domain_op *)op_new(sizeof(*d));
+	if (!*err && !args && !d)
+		*err = ERR_NO_MEMORY;
+	if (*err || args) {
+		*err = *err ? *err : args;
+		return NULL;
+	}
+	op_round(&d->op, answer);
+	/* The block and its spawn go in one go: nothing comes between them. */
+	d->op.err = args_forward((unsigned)core, MON_SPAWN_ARGS, block, bytes);
+	if (!d->op.err)
+		d->op.err = op_ask(&d->op, (unsigned)core, type, &q);
+	op_wait(&d->op, SPAWN_TICKS, domain_done); /* (it runs from the loop) */
+	return d;
+}
+
+void mon_remote_domain(const union monitor_req *asked, struct asker to, uint64_t client)
+{
+	errval_t err;
+	struct domain_op *d = remote_start(asked, client, ERR_OK, &err);
+	if (d)
+		d->to = to;
+	else
+		asker_fail(&to, err);
+}
+
+/* Monitor 0: MON_FAR_ARGS or MON_FAR_REQ from monitor `from` (ADR 0015). */
+void spawn_far_message(unsigned from, uint8_t type, const union mon_payload *p)
+{
+	if (type == MON_FAR_ARGS) {
+		staged_put(FAR_KEY(from), (uint32_t)p->far_args.offset, (uint32_t)p->far_args.total,
+			   p->far_args.data, sizeof(p->far_args.data));
+		return;
+	}
+	union monitor_req q;
+	errval_t err;
+	memcpy(q.words, p->far_req.q, sizeof(q.words));
+	struct domain_op *d = remote_start(&q, FAR_KEY(from), p->far_req.args_err, &err);
+	if (d) {
+		d->from = from;
+		d->req = p->far_req.req;
+		return;
+	}
+	union mon_payload r = {.far_done = {.req = p->far_req.req, .err = err}};
+	mon_send(from, MON_FAR_DONE, &r);
+}
+
+/*
+ * Monitor k > 0: MONITOR_SPAWN, MONITOR_DOMAIN or MONITOR_WAIT from a
+ * domain we adopted (badge), relayed to monitor 0, which runs it as for
+ * its own clients (ADR 0015): a spawn's block first, then the request,
+ * in one go on our channel to it. The answer goes to the domain.
+ */
+void spawn_far_ask(const union monitor_req *q, struct asker to, uint64_t badge)
+{
+	bool spawn = q->op == MONITOR_SPAWN;
+	uint32_t bytes = spawn ? q->spawn.args : 0;
+	const char *block = NULL;
+	errval_t args = spawn ? args_of(badge, bytes, &block) : ERR_OK;
+	struct domain_op *d = (struct domain_op *)op_new(sizeof(*d));
+	if (!d) {
+		asker_fail(&to, ERR_NO_MEMORY);
 		return;
 	}
 	d->to = to;
-	op_round(&d->op, answer);
-	/* The block and its spawn go in one go: nothing comes between them. */
-	d->op.err = args_forward((unsigned)core, block, bytes);
+	union mon_payload p = {.far_req = {.args_err = args}};
+	memcpy(p.far_req.q, q->words, sizeof(p.far_req.q));
+	op_round(&d->op, MON_FAR_DONE);
+	d->op.err = args || !bytes ? ERR_OK : args_forward(0, MON_FAR_ARGS, block, bytes);
 	if (!d->op.err)
-		d->op.err = op_ask(&d->op, (unsigned)core, type, &q);
+		d->op.err = op_ask(&d->op, 0, MON_FAR_REQ, &p);
 	op_wait(&d->op, SPAWN_TICKS, domain_done);
 }

@@ -2,11 +2,14 @@
 /*
  * pingpong <coreA> <coreB> [n]: two domains, one on core A and one on
  * core B (the same core too), n round trips (default 100) over a user
- * channel (rt/chan.h). The one started plays the part on its own core and
- * starts the other (a domain starts others on cores 1 and up only); when
- * neither core is its own, it starts both and waits for them. The client
- * prints the median round trip in rdtime ticks (under QEMU, host time: a
- * ratio within one run at most).
+ * channel (rt/chan.h). The one started, on any core, plays the part on its
+ * own core and starts the other; when neither core is its own, it starts
+ * both and waits for them. Nothing starts domains on core 0 through the
+ * monitors (ADR 0015), so a part on core 0 is the one started there:
+ * `spawn pingpong 2 2 3 50` runs the client on core 2 and its server on 3,
+ * `spawn pingpong 0 0 2` the client on core 0. The client prints the
+ * median round trip in rdtime ticks (under QEMU, host time: a ratio within
+ * one run at most).
  *
  * Parts, started by the first: pingpong pong <name>, pingpong ping <name> <n>.
  */

@@ -4,8 +4,9 @@
  * ("ring<k>", a user channel, rt/chan.h), and a token passed around the
  * ring `laps` times (default 10). Each member adds one to the token's hop
  * count and its core's bit to the token's core mask; after every lap the
- * first member checks both. Start it on core 0 (it starts the members on
- * the other cores, and only core 0's domains can start domains yet).
+ * first member checks both. Start it on core 0: it starts the members on
+ * every other core, and nothing starts domains on core 0 through the
+ * monitors (ADR 0015), so member 0 must be the one started there.
  *
  * Member k: listen as ring<k>, take the channel from member k - 1, bind
  * to member k + 1 (the last to the first), then pass tokens on until the

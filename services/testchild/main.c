@@ -105,6 +105,14 @@
  *  31  send its core's memory service bad requests (0 bytes, too many,
  *      more than there is, a handle not its own, twice, an unknown
  *      operation); exit 0 if each got its error, else the check's number
+ *  40  (started on core k > 0) through its own monitor, as a domain on core
+ *      0 would (ADR 0015): start testchild on core t (bits 8-15) with
+ *      206 bytes of arguments and wait for it (mode 20's digest), start and
+ *      wait for one on its own core, get the errors core 0's domains get
+ *      (core 0, no such core or module, a wait on nothing or on spawnd, a
+ *      bad `how`, half a block), report, list and kill a sleeper on core
+ *      t, kill it again and wait for it (not found); print the checks that
+ *      failed, exit 0 if none
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -788,7 +796,7 @@ static int name_client(void)
 
 /* Mode 20: h = h * 33 + x (from 5381) over argc, every byte of argv[0..argc-1]
    with its NUL, the domain's id and its core; 31 bits of it. */
-static int args_digest(int argc, char **argv)
+static int digest_of(int argc, char *const argv[], uint64_t domain, unsigned core)
 {
 	uint32_t h = 5381 * 33 + (uint32_t)argc;
 	for (int i = 0; i < argc; i++)
@@ -797,8 +805,127 @@ static int args_digest(int argc, char **argv)
 			if (!*s)
 				break;
 		}
-	h = h * 33 + (uint32_t)rt_domain();
-	return (int)((h * 33 + rt_core()) & 0x7fffffff);
+	h = h * 33 + (uint32_t)domain;
+	return (int)((h * 33 + core) & 0x7fffffff);
+}
+
+static int args_digest(int argc, char **argv)
+{
+	return digest_of(argc, argv, rt_domain(), rt_core());
+}
+
+/* ---- mode 40: domains from a domain on core k > 0 (ADR 0015) ---- */
+
+static unsigned far_bad; /* checks that failed, each printed */
+
+static void far_expect(errval_t got, errval_t want, const char *what)
+{
+	if (got == want)
+		return;
+	far_bad++;
+	printf("testchild: core %u: %s: %s, want %s\n", rt_core(), what, err_str(got),
+	       err_str(want));
+}
+
+/* testchild in mode 20 on core t with 206 bytes of arguments (7 messages
+   from our monitor to monitor 0): they came whole, its id and core too. */
+static void far_args(unsigned t)
+{
+	static char big[201];
+	char *argv[] = {"testchild", "far", big, ""};
+	uint64_t id = 0, faults = 0;
+	int64_t status = -1;
+	memset(big, 'f', sizeof(big) - 1);
+	errval_t err = monitor_spawn(t, "testchild", 20, 3, argv + 1, &id);
+	far_expect(err, ERR_OK, "a spawn with arguments");
+	if (!err)
+		far_expect(monitor_wait(t, id, &status, &faults), ERR_OK, "its wait");
+	bool ok = !err && status == digest_of(4, argv, id, t) && !faults;
+	far_bad += !ok;
+	printf("testchild: core %u started testchild on core %u with %zu bytes of arguments: %s\n",
+	       rt_core(), t, 4 + sizeof(big) + 1, ok ? "digest ok" : "WRONG");
+}
+
+/* A domain on our own core: started, waited for (mode 1 exits 7). */
+static void far_own_core(void)
+{
+	uint64_t id = 0, faults = 0;
+	int64_t status = -1;
+	errval_t err = monitor_spawn(rt_core(), "testchild", 1, 0, NULL, &id);
+	far_expect(err, ERR_OK, "a spawn on our own core");
+	if (!err)
+		far_expect(monitor_wait(rt_core(), id, &status, &faults), ERR_OK, "its wait");
+	far_expect(!err && status == 7 && !faults ? ERR_OK : ERR_BAD_REQUEST, ERR_OK,
+		   "its exit status 7");
+}
+
+/* Requests refused as they are on core 0: the same errors. */
+static void far_refused(unsigned t)
+{
+	unsigned n = ((const struct bootinfo *)BOOTINFO_VADDR)->ncores;
+	uint64_t id, faults;
+	int64_t status;
+	union monitor_rep r;
+	far_expect(monitor_spawn(0, "testchild", 1, 0, NULL, &id), ERR_CORE_NONE, "core 0");
+	far_expect(monitor_spawn(n, "testchild", 1, 0, NULL, &id), ERR_CORE_NONE, "no such core");
+	far_expect(monitor_spawn(t, "nope", 1, 0, NULL, &id), ERR_MODULE_NOT_FOUND, "no module");
+	far_expect(monitor_wait(t, 999, &status, &faults), ERR_DOMAIN_NOT_FOUND, "wait on 999");
+	far_expect(monitor_wait(t, 1, &status, &faults), ERR_DOMAIN_PROTECTED, "wait on spawnd");
+	far_expect(monitor_wait(0, 1, &status, &faults), ERR_CORE_NONE, "wait on core 0");
+	far_expect(monitor_ask((union monitor_req){.domain = {MONITOR_DOMAIN, .core = t, .how = 4}},
+			       CAPADDR_NONE, &r),
+		   ERR_BAD_REQUEST, "how 4");
+	/* A block of 32 bytes whose second half never comes. */
+	union monitor_req q = {.args = {MONITOR_ARGS, .offset = 0, .total = 32}};
+	memcpy(q.args.data, "the first half, ", sizeof(q.args.data));
+	far_expect(to_monitor(q.words, CAPADDR_NONE), ERR_OK, "a fragment");
+	q = (union monitor_req){.spawn = {MONITOR_SPAWN, .core = t, .args = 32, .arg = 1}};
+	memcpy(q.spawn.name, "testchild", 9);
+	far_expect(monitor_ask(q, CAPADDR_NONE, &r), ERR_ARGS_INCOMPLETE, "half a block");
+}
+
+/* A sleeper on core t reported, listed, killed (once: then it is gone). */
+static void far_kill(unsigned t)
+{
+	uint64_t id = 0, faults;
+	int64_t status;
+	union monitor_rep r;
+	union monitor_req q = {.domain = {MONITOR_DOMAIN, .core = t}};
+	far_expect(monitor_spawn(t, "testchild", 21 | 60000 << 8, 0, NULL, &id), ERR_OK,
+		   "a sleeper");
+	q.domain.id = id;
+	far_expect(monitor_ask(q, CAPADDR_NONE, &r), ERR_OK, "its report");
+	far_expect(r.domain.state && !memcmp(r.domain.name, "testchild", 9) ? ERR_OK
+									    : ERR_BAD_REQUEST,
+		   ERR_OK, "its state and name");
+	q.domain = (struct monitor_domain){MONITOR_DOMAIN, .core = t, .id = 0, .how = 2};
+	far_expect(monitor_ask(q, CAPADDR_NONE, &r), ERR_OK, "a list");
+	bool listed = false; /* (others' domains may be there too) */
+	for (unsigned i = 1; i < MONITOR_LIST_IDS; i++)
+		listed |= r.domain_list.ids[i] == id;
+	far_expect(r.domain_list.ids[0] == 1 && listed ? ERR_OK : ERR_BAD_REQUEST, ERR_OK,
+		   "spawnd and the sleeper listed");
+	q.domain = (struct monitor_domain){MONITOR_DOMAIN, .core = t, .id = id, .how = 1};
+	far_expect(monitor_ask(q, CAPADDR_NONE, &r), ERR_OK, "the kill");
+	far_expect(monitor_ask(q, CAPADDR_NONE, &r), ERR_DOMAIN_NOT_FOUND, "a second kill");
+	far_expect(monitor_wait(t, id, &status, &faults), ERR_DOMAIN_NOT_FOUND, "a wait after");
+	q.domain.id = 1;
+	far_expect(monitor_ask(q, CAPADDR_NONE, &r), ERR_DOMAIN_PROTECTED, "a kill of spawnd");
+}
+
+/* Mode 40: see the top of the file. */
+static int far_spawner(uint64_t arg)
+{
+	unsigned t = (arg >> 8) & 0xff;
+	far_expect(monitor_bind(), ERR_OK, "the bind");
+	far_args(t);
+	far_own_core();
+	far_refused(t);
+	far_kill(t);
+	printf("testchild: core %u started, waited for and killed domains on core %u: %u checks "
+	       "failed\n",
+	       rt_core(), t, far_bad);
+	return far_bad ? 1 : 0;
 }
 
 static int flood(int argc, char **argv)
@@ -917,6 +1044,8 @@ int main(int argc, char **argv)
 		return stress(arg);
 	case 20:
 		return args_digest(argc, argv);
+	case 40:
+		return far_spawner(arg);
 	case 30:
 		return mem_holder(arg);
 	case 31:

@@ -1904,9 +1904,46 @@ static uint64_t spawnd_free(unsigned k)
 	return r.domain_mem.free;
 }
 
+/* testchild mode 40 on core j against core t (ADR 0015); its id. */
+static uint64_t far_start(unsigned j, unsigned t)
+{
+	uint64_t id = 0;
+	EXPECT_ERR(monitor_spawn(j, "testchild", 40 | t << 8, 0, NULL, &id), ERR_OK);
+	return id;
+}
+
+static void far_end(unsigned j, uint64_t id, unsigned t)
+{
+	int64_t status = -1;
+	uint64_t faults = 0;
+	errval_t err = id ? monitor_wait(j, id, &status, &faults) : ERR_DOMAIN_NOT_FOUND;
+	CHECK(!err && status == 0 && !faults,
+	      "domains from core %u on core %u: %s, status %ld, faults %lu", j, t, err_str(err),
+	      (long)status, (unsigned long)faults);
+}
+
+/*
+ * Domains from other cores (ADR 0015): testchild mode 40 on core j starts,
+ * waits for and kills domains on core k through its own monitor, with
+ * arguments, and gets the errors we get; then two at once, on cores j and
+ * k, each against the other (their blocks meet at monitor 0). With two
+ * cores, j is k: against its own core.
+ */
+static void test_far(unsigned k)
+{
+	unsigned j = k > 1 ? k - 1 : k;
+	far_end(j, far_start(j, k), k);
+	if (j == k)
+		return;
+	uint64_t a = far_start(j, k), b = far_start(k, j);
+	far_end(j, a, k);
+	far_end(k, b, j);
+}
+
 /*
  * Suite `spawn`: arguments reach a domain on core k whole (the largest
- * block too), bad blocks are refused, waits answer; then 100 rounds of
+ * block too), bad blocks are refused, waits answer, domains on other
+ * cores do the same (test_far); then 100 rounds of
  * hello with arguments, each waited for: core k's spawnd has exactly the
  * RAM it had, and lists itself alone.
  */
@@ -1923,6 +1960,7 @@ static void test_spawn(unsigned k, unsigned online)
 	expect_args(k, 33, argv, "ARGS_MAX_BYTES of arguments");
 	test_bad_args(k);
 	test_waits(k);
+	test_far(k);
 	uint64_t before = spawnd_free(k), id, faults;
 	unsigned ok = 0, rounds = 100;
 	for (unsigned i = 0; i < rounds; i++) {

@@ -42,6 +42,7 @@ static void test_answers_start_alike(void **state)
 	ANSWER(waited, MON_WAITED);
 	ANSWER(chan_answer, MON_CHAN_ANSWER);
 	ANSWER(mem_given, MON_MEM_GIVEN);
+	ANSWER(far_done, MON_FAR_DONE);
 #undef ANSWER
 	assert_int_equal(offsetof(struct mon_status, req), 0); /* then core, not err */
 	assert_true(mon_msg_answer[MON_STATUS]);
@@ -54,6 +55,15 @@ static void test_answers_start_alike(void **state)
 	assert_int_equal(mon_msg_op[MON_SPAWN_ARGS], MON_OP_STATUS);
 	assert_false(mon_msg_answer[MON_SPAWN_ARGS]);
 	assert_false(mon_msg_answer[MON_WAIT]);
+	/* MON_FAR_ARGS is laid out as MON_SPAWN_ARGS, its words in one message
+	   and the request's four words and what taking the block gave in the
+	   other (ADR 0015). */
+	assert_int_equal(offsetof(struct mon_far_args, data),
+			 offsetof(struct mon_spawn_args, data));
+	assert_int_equal(offsetof(struct mon_far_req, q), 8);
+	assert_int_equal(offsetof(struct mon_far_req, args_err), 40);
+	assert_false(mon_msg_answer[MON_FAR_ARGS]);
+	assert_false(mon_msg_answer[MON_FAR_REQ]);
 	assert_false(mon_msg_known(0));
 	assert_true(mon_msg_known(MON_CAP_MARKED));
 	assert_false(mon_msg_known(MON_MSG_END));

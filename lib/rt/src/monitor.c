@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Requests to monitor 0 (rt/monitor.h). */
+/* Requests to the monitors (rt/monitor.h): to monitor 0 from core 0, to our
+   own monitor on core k > 0, which relays what only monitor 0 does. */
 #include <string.h>
 
 #include <abi/bootinfo.h>
@@ -12,7 +13,7 @@
 
 #define MON_SHORT_TRIES 64
 
-static capaddr_t mon = SLOT_NONE; /* our endpoint to monitor 0, after the bind */
+static capaddr_t mon = SLOT_NONE; /* our endpoint to our monitor, after the bind */
 
 errval_t monitor_bind(void)
 {

@@ -140,6 +140,15 @@
 	/* Either way: the sender's end of the channel on frame base is gone. No    \
 	   answer. */                                                                   \
 	X(CHAN_GONE, chan_gone, 47, STATUS, 0, F(req) F(base) F(size))                     \
+	/* k -> 0: a part of the argument block of the MON_FAR_REQ that follows on  \
+	   the same channel, laid out as MON_SPAWN_ARGS (ADR 0015). No answer. */    \
+	X(FAR_ARGS, far_args, 50, STATUS, 0, F(offset) F(total) F(data[4]))                \
+	/* k -> 0: a domain on core k asks MONITOR_SPAWN, _DOMAIN or _WAIT (its     \
+	   request's four words); args_err: what taking its argument block gave.   \
+	   Monitor 0 runs it as its own client's (ADR 0015). */                       \
+	X(FAR_REQ, far_req, 51, STATUS, 0, F(req) F(q[4]) F(args_err))                    \
+	/* 0 -> k: the reply's three words. */                                          \
+	X(FAR_DONE, far_done, 52, STATUS, 1, F(req) F(err) F(v[3]))                         \
 	/* k -> 0: core k's pool ran out: RAM of at least `bytes` from memserv,    \
 	   which monitor 0 keeps for good (ADR 0012). */                            \
 	X(MEM_MORE, mem_more, 55, STATUS, 0, F(req) F(bytes))                               \

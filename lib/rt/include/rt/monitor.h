@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Talking to monitor 0 from any domain (abi/monitor.h): bind once, then
- * share capabilities with other cores and revoke them everywhere.
+ * Talking to the monitors from any domain (abi/monitor.h): bind once (on
+ * core 0 to monitor 0; on core k > 0 the domain's own monitor knows it
+ * already), then share capabilities with other cores and revoke them
+ * everywhere, and start, wait for and kill domains. The calls and their
+ * errors are the same on every core (ADR 0015: monitor k relays requests
+ * about domains to monitor 0).
  */
 #pragma once
 
@@ -32,7 +36,8 @@ errval_t monitor_spawn(unsigned core, const char *name, uint32_t arg, int argc, 
 /* Wait for domain id on core `core` (> 0) to stop (MONITOR_WAIT); it is
    then taken away. Its exit status and faults. */
 errval_t monitor_wait(unsigned core, uint64_t id, int64_t *status, uint64_t *faults);
-/* Our endpoint to monitor 0 after the bind (SLOT_NONE before). */
+/* Our endpoint to our monitor after the bind (SLOT_NONE before): monitor
+   0's, or on core k > 0 TASK_MONITOR. */
 capaddr_t monitor_ep(void);
 /* Revoke c on every other core (MONITOR_REVOKE, how: 0 or
    MON_REVOKE_STAR or MON_REVOKE_BROADCAST), then here; binds first if
