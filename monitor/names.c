@@ -14,6 +14,9 @@
  * Requests from domains on core k > 0 need monitor 0 (MON_NAME_REG,
  * MON_NAME_FIND): an operation each, one round.
  *
+ * The system services' names (ADR 0016) are the monitors' own
+ * (names_system): owned by no domain, on endpoints that never go.
+ *
  * Layer: a role (clients.c hands it requests, main.c messages).
  */
 #include <stdlib.h>
@@ -317,6 +320,36 @@ void names_request(struct asker to, uint64_t owner, capaddr_t ep, const union mo
 		asker_fail(&to, err);
 	}
 	}
+}
+
+/* ---- the system services' names (ADR 0016) ---- */
+
+errval_t names_system(const char *name, capaddr_t ep)
+{
+	uint64_t key[2] = {0, 0};
+	size_t n = strlen(name);
+	if (n == 0 || n > sizeof(key))
+		return ERR_NAME_INVALID;
+	memcpy(key, name, n);
+	errval_t err = valid(key) ? ERR_OK : ERR_NAME_INVALID;
+	if (!err && *find(&mine, key))
+		err = ERR_NAME_TAKEN;
+	if (!err && mon_me() == 0)
+		err = dir_add(key, 0);
+	if (!err && !add(&mine, key, mon_me(), ep, 0)) { /* owner 0: no domain's badge */
+		if (mon_me() == 0)
+			dir_drop(key, 0);
+		err = ERR_NO_MEMORY;
+	}
+	if (!err && mon_me() != 0) {
+		/* At boot, before any domain runs: the name cannot be taken
+		   yet, so no answer is waited for (req 0: none is matched, and
+		   the answer is dropped as late). Our own lookups go after it
+		   on the same channel. */
+		union mon_payload q = {.name_reg = {.key = {key[0], key[1]}}};
+		err = mon_send(0, MON_NAME_REG, &q);
+	}
+	return err;
 }
 
 /* ---- monitor 0: the directory, for the other monitors ---- */

@@ -29,3 +29,7 @@ void names_sweep(void);
 /* A name one of our own domains registered: our copy of its endpoint and
    the badge of its owner; SLOT_NONE if it is not ours (or went). */
 capaddr_t names_local(const uint64_t key[2], uint64_t *owner);
+/* Register name for a system service this monitor built (ADR 0016): ep
+   (ours, kept for good) is its endpoint badged CLIENT_BIND. At boot only,
+   before any domain runs: on core k > 0 monitor 0 is told, not asked. */
+errval_t names_system(const char *name, capaddr_t ep);

@@ -22,6 +22,9 @@ errval_t services_start(const struct bootinfo *bi);
 struct child;
 /* Monitor k > 0: build its core's spawnd (not yet running) in c. */
 errval_t services_start_spawnd(struct child *c);
+/* Register a system service's endpoint server_ep (a copy badged
+   CLIENT_BIND) under name, for good (ADR 0016). */
+errval_t services_name(const char *name, capaddr_t server_ep);
 
 /* Monitor 0: memserv's endpoint, badged for us (answers: SERVER_MEMSERV). */
 capaddr_t services_memserv_ep(void);

@@ -4,7 +4,8 @@
  * services from the boot manifest below, wire them together by copying
  * capabilities into their cspaces (abi/services.h) and register them with
  * spawnd. The monitor keeps the RAM it built them from, so they live as long
- * as it does. The shell reaches the monitor at TASK_MONITOR.
+ * as it does. The shell reaches the monitor at TASK_MONITOR. Once they run
+ * they get their names (ADR 0016): mem, spawnd.0, serial.
  *
  * Monitor k > 0 builds only its core's spawnd (services_start_spawnd), from
  * its own RAM: no memserv there, spawnd carves its domains out of its own
@@ -21,6 +22,8 @@
 #include <rt/spawn.h>
 
 #include "monitor.h"
+#include "names.h"
+#include "records.h"
 #include "roles.h"
 
 /* The boot manifest: services in start order, with their own RAM. */
@@ -213,6 +216,33 @@ static errval_t register_one(const char *name, capaddr_t disp, capaddr_t l1)
 	return err;
 }
 
+/* A service's endpoint server_ep, badged CLIENT_BIND, under name (ADR 0016). */
+errval_t services_name(const char *name, capaddr_t server_ep)
+{
+	capaddr_t ep = slot_alloc();
+	errval_t err = ep == SLOT_NONE ? ERR_NO_SLOTS
+				       : cnode_mint(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep),
+						    server_ep, CAP_RIGHTS_ALL, CLIENT_BIND);
+	if (!err)
+		err = names_system(name, ep);
+	if (err && ep != SLOT_NONE)
+		slot_drop(ep);
+	return err;
+}
+
+/* The names of core 0's services: they run, and answer binds. */
+static errval_t name_all(void)
+{
+	char spawnd[17]; /* (a name: 16 bytes at most) */
+	snprintf(spawnd, sizeof(spawnd), SVC_NAME_SPAWND, 0u);
+	errval_t err = services_name(SVC_NAME_MEM, child_cap(&svc[SVC_MEMSERV], SPAWN_H_EP));
+	if (!err)
+		err = services_name(spawnd, child_cap(&svc[SVC_SPAWND], SPAWN_H_EP));
+	if (!err)
+		err = services_name(SVC_NAME_SERIAL, child_cap(&svc[SVC_SERIAL], SPAWN_H_EP));
+	return err;
+}
+
 errval_t services_start(const struct bootinfo *info)
 {
 	bi = info;
@@ -233,6 +263,8 @@ errval_t services_start(const struct bootinfo *info)
 	for (unsigned s = 0; !err && s < SVC_COUNT; s++)
 		err = register_one(manifest[s].module, child_cap(&svc[s], SPAWN_H_DISP),
 				   child_cap(&svc[s], SPAWN_H_L1));
+	if (!err)
+		err = name_all();
 	if (!err)
 		err = spawn_run_as(&svc[SVC_SHELL], DISP_RUN_PLAIN);
 	return err;

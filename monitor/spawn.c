@@ -123,6 +123,11 @@ errval_t spawn_init(void)
 		spawn_kill(&spawnd);
 	if (err)
 		to_spawnd = to_waits = SLOT_NONE;
+	char name[17]; /* found by name by our domains (ADR 0016); it runs without */
+	snprintf(name, sizeof(name), SVC_NAME_SPAWND, mon_me());
+	errval_t e = err ? ERR_OK : services_name(name, child_cap(&spawnd, SPAWN_H_EP));
+	if (e)
+		printf("monitor %u: cannot register %s: %s\n", mon_me(), name, err_str(e));
 	return err;
 }
 

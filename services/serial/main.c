@@ -5,13 +5,15 @@
  * to TASK_OUT (the shell) in chunks of up to SERIAL_CHUNK bytes, keeping
  * them until the shell can take them (nothing typed early is lost); each
  * interrupt is acknowledged (IRQ_ACK) once the FIFO is drained. Output
- * still goes through the kernel console (SYS_PRINT).
+ * still goes through the kernel console (SYS_PRINT). It has a name
+ * (serial, ADR 0016) but takes no clients: a bind gets ERR_BIND_NONE.
  */
 #include <stdbool.h>
 
 #include <abi/bootinfo.h>
 #include <abi/services.h>
 #include <rt/mem.h>
+#include <rt/rpc.h>
 #include <rt/sys.h>
 
 #define IRQ_BADGE 0x5e71a1
@@ -84,6 +86,21 @@ static void forward(void)
 		send_chunk(w);
 }
 
+/* A bind on our named endpoint (ADR 0016): we take no clients. The
+   answer goes on the endpoint that came with it, if one did. */
+static void refuse(const struct lmp_recv *m)
+{
+	uint64_t w[4] = {ERR_BIND_NONE, 0, 0, 0};
+	if (!m->has_cap)
+		return;
+	for (unsigned tries = 0;
+	     ep_send(CAPADDR(CN_TASK, TASK_RECV), w, CAPADDR_NONE) == ERR_LMP_BUF_FULL &&
+	     tries < 64;
+	     tries++)
+		sys_yield();
+	rpc_drop_cap();
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -105,8 +122,15 @@ int main(int argc, char **argv)
 	forward(); /* anything typed before we were ready */
 	for (;;) {
 		struct lmp_recv m;
-		if (!irq_pending && (lmp_recv(1, &m) || m.badge != IRQ_BADGE))
+		if (!irq_pending && lmp_recv(1, &m))
 			continue;
+		if (!irq_pending && m.badge != IRQ_BADGE) {
+			if (m.badge == CLIENT_BIND)
+				refuse(&m);
+			else if (m.has_cap) /* (its receive slot must stay free) */
+				rpc_drop_cap();
+			continue;
+		}
 		irq_pending = false;
 		forward();
 		cap_invoke(CAPADDR(CN_TASK, TASK_IRQ), 2, IRQ_ACK, 0, 0, 0, 0, 0);

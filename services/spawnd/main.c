@@ -23,7 +23,9 @@
  * TASK_MEMSERV is our endpoint badged MEM_BADGE(id), and MEM_ALLOC,
  * MEM_FREE and MEM_STAT are served from the core's pool (our own RAM; on
  * core 0 memserv's), each grant kept under the domain, so that a domain
- * killed or waited for gives back exactly what it held.
+ * killed or waited for gives back exactly what it held. A domain that
+ * found us by name (spawnd.<core>, ADR 0016) binds to get the same
+ * endpoint (SPAWN_BIND).
  */
 #include <stdio.h>
 #include <string.h>
@@ -266,6 +268,49 @@ static void mem_serve(const struct lmp_recv *m)
 	default:
 		mem_reply(d, ERR_BAD_REQUEST, 0, 0, CAPADDR_NONE);
 	}
+}
+
+/*
+ * SPAWN_BIND on our named endpoint (badge CLIENT_BIND, ADR 0016), the
+ * client's endpoint in TASK_RECV: a domain we started, known by its
+ * endpoint (the same object as the one we made for it), gets what its
+ * TASK_MEMSERV is, our endpoint badged MEM_BADGE(its id). The answer goes
+ * on the endpoint that came, so only that domain hears it.
+ */
+static void bind(const struct lmp_recv *m)
+{
+	struct cap_info got, its;
+	const struct dom *d = NULL;
+	capaddr_t out = SLOT_NONE, recv = CAPADDR(CN_TASK, TASK_RECV);
+	if (!m->has_cap || cap_identify(recv, &got) || got.type != OBJ_ENDPOINT) {
+		if (m->has_cap) /* (nowhere to answer) */
+			rpc_drop_cap();
+		return;
+	}
+	for (unsigned i = 0; !d && i < MAX_DOMS; i++)
+		if (doms[i].id && !doms[i].service && doms[i].mem_ep &&
+		    !cap_identify(child_cap(&doms[i].c, SPAWN_H_EP), &its) && its.base == got.base)
+			d = &doms[i];
+	errval_t err =
+	    m->words[0] != SPAWN_BIND ? ERR_BAD_REQUEST
+	    : !d		      ? ERR_BIND_REFUSED
+	    : (out = slot_alloc()) == SLOT_NONE
+		? ERR_NO_SLOTS
+		: cnode_mint(CAPADDR(CAPADDR_L1(out), 0), 1, CAPADDR_L2(out),
+			     CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, MEM_BADGE(d->id));
+	uint64_t w[4] = {err, err ? 0 : SERVER_MEMSERV, 0, 0};
+	errval_t e;
+	/* (a client that does not read is not waited for long, as in mem_reply) */
+	for (unsigned tries = 0;
+	     (e = ep_send(recv, w, err ? CAPADDR_NONE : out)) == ERR_LMP_BUF_FULL && tries < 64;
+	     tries++)
+		sys_yield();
+	(void)e; /* not delivered: the client is gone or does not read */
+	if (out != SLOT_NONE) {
+		cnode_delete(CAPADDR(CAPADDR_L1(out), 0), 1, CAPADDR_L2(out));
+		slot_free(out);
+	}
+	rpc_drop_cap();
 }
 
 /*
@@ -628,6 +673,10 @@ int main(int argc, char **argv)
 		if (err)
 			continue;
 		fault_yield();
+		if (m.badge == CLIENT_BIND) { /* found by name: a bind, nothing else */
+			bind(&m);
+			continue;
+		}
 		if (m.has_cap && (IS_MEM_BADGE(m.badge) || (m.words[0] != SPAWN_REGISTER &&
 							    m.words[0] != SPAWN_REGISTER_CSPACE)))
 			rpc_drop_cap();

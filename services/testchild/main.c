@@ -113,6 +113,13 @@
  *      bad `how`, half a block), report, list and kill a sleeper on core
  *      t, kill it again and wait for it (not found); print the checks that
  *      failed, exit 0 if none
+ *  45  (on core k > 0) its core's services by name (ADR 0016): bind
+ *      "spawnd.<k>" (the answers' badge is SERVER_MEMSERV), take 256 KiB
+ *      through it, read the pool, give it back, fail to give it back
+ *      twice, take 64 KiB more and keep it; "mem", "serial", "spawnd.0"
+ *      and a name nobody has must fail to bind (another core's; none).
+ *      Print the results; exit status: failures (what it kept comes back
+ *      when it is waited for)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -794,6 +801,39 @@ static int name_client(void)
 	return (int)bad;
 }
 
+/* Mode 45: its core's memory service found by name and bound. */
+static int services_by_name(void)
+{
+	char name[NAME_MAX_LEN + 1];
+	unsigned k = my_core(), bad = 0;
+	capaddr_t ep = SLOT_NONE, cap = SLOT_NONE, kept;
+	uint64_t badge = 0, handle = 0, free = 0, total = 0, h2;
+	snprintf(name, sizeof(name), SVC_NAME_SPAWND, k);
+	errval_t eb = service_bind(name, &ep, &badge);
+	errval_t ea = eb ? eb : mem_alloc_at(ep, badge, 256u << 10, &cap, &handle);
+	errval_t es = ea ? ea : mem_stat_at(ep, badge, &free, &total);
+	errval_t ef = es ? es : mem_free_at(ep, badge, cap, handle);
+	errval_t e2 = ef ? ef : mem_free_at(ep, badge, SLOT_NONE, handle);
+	errval_t ek = eb ? eb : mem_alloc_at(ep, badge, 64u << 10, &kept, &h2);
+	bad += eb || badge != SERVER_MEMSERV || ea || es || !free || free > total || ef ||
+	       e2 != ERR_MEM_HANDLE || ek;
+	printf("testchild: core %u bound %s: %s, answers %#lx; alloc, stat, free: %s; "
+	       "again: %s\n",
+	       k, name, err_str(eb), (unsigned long)badge,
+	       err_str(ea   ? ea
+		       : es ? es
+			    : ef),
+	       err_str(e2));
+	static const char *const others[] = {SVC_NAME_MEM, SVC_NAME_SERIAL, "spawnd.0"};
+	for (unsigned i = 0; i < 3; i++) {
+		errval_t e = service_bind(others[i], &ep, &badge);
+		bad += e != ERR_NAME_REMOTE;
+		printf("testchild: core %u binds %s: %s\n", k, others[i], err_str(e));
+	}
+	bad += service_bind("tests.nobody", &ep, &badge) != ERR_NAME_NOT_FOUND;
+	return (int)bad;
+}
+
 /* Mode 20: h = h * 33 + x (from 5381) over argc, every byte of argv[0..argc-1]
    with its NUL, the domain's id and its core; 31 bits of it. */
 static int digest_of(int argc, char *const argv[], uint64_t domain, unsigned core)
@@ -1076,6 +1116,8 @@ int main(int argc, char **argv)
 	}
 	case 35:
 		return flood(argc, argv);
+	case 45:
+		return services_by_name();
 	case 4:
 		if (lmp_recv(1, &m) || !m.has_cap)
 			return 1;

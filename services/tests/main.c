@@ -1743,6 +1743,90 @@ static void test_names_on(unsigned k)
 	EXPECT_ERR(name_lookup(name, &core, CAPADDR_NONE), ERR_NAME_NOT_FOUND);
 }
 
+/* Bind name, then take 128 KiB through it, read the pool, give it back;
+   giving it back again must fail with again. The endpoint is dropped. */
+static void bind_and_use(const char *name, uint64_t answers, errval_t again)
+{
+	capaddr_t ep = SLOT_NONE, cap = SLOT_NONE;
+	uint64_t badge = 0, handle = 0, free = 0, total = 0;
+	errval_t err = service_bind(name, &ep, &badge);
+	EXPECT_ERR(err, ERR_OK);
+	if (err)
+		return;
+	CHECK(badge == answers, "%s answers with badge %#lx", name, (unsigned long)badge);
+	EXPECT_ERR(mem_alloc_at(ep, badge, 128u << 10, &cap, &handle), ERR_OK);
+	EXPECT_ERR(mem_stat_at(ep, badge, &free, &total), ERR_OK);
+	CHECK(free && free <= total, "%s: %lu free of %lu", name, (unsigned long)free,
+	      (unsigned long)total);
+	EXPECT_ERR(mem_free_at(ep, badge, cap, handle), ERR_OK);
+	EXPECT_ERR(mem_free_at(ep, badge, SLOT_NONE, handle), again);
+	cnode_delete(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep));
+	slot_free(ep);
+}
+
+/* The system services by name on core 0 (ADR 0016): listed, not ours to
+   take or drop; spawnd.0 gives this domain's TASK_MEMSERV again, mem a
+   place of memserv's own; serial takes no clients, another core's spawnd
+   is out of reach, and a request that is not a bind gets an error. */
+static void test_services_here(capaddr_t mine)
+{
+	unsigned core = ~0u;
+	capaddr_t ep = SLOT_NONE, named = slot_alloc(), me = slot_alloc();
+	uint64_t badge = 0;
+	struct cap_info ci = {0};
+	struct lmp_recv rep = {0};
+	EXPECT_ERR(name_lookup(SVC_NAME_MEM, &core, CAPADDR_NONE), ERR_OK);
+	CHECK(core == 0, "mem is on core %u", core);
+	EXPECT_ERR(name_register(SVC_NAME_MEM, mine), ERR_NAME_TAKEN);
+	EXPECT_ERR(name_unregister(SVC_NAME_SERIAL), ERR_NAME_NOT_FOUND);
+	EXPECT_ERR(service_bind("spawnd.0", &ep, &badge), ERR_OK);
+	EXPECT_ERR(cap_identify(ep, &ci), ERR_OK);
+	CHECK(ci.badge == MEM_BADGE(rt_domain()), "spawnd.0 gave badge %#lx",
+	      (unsigned long)ci.badge);
+	cnode_delete(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep));
+	slot_free(ep);
+	bind_and_use("spawnd.0", SERVER_MEMSERV, ERR_MEM_HANDLE);
+	bind_and_use(SVC_NAME_MEM, SERVER_BIND, ERR_CAP_NOT_FOUND);
+	EXPECT_ERR(service_bind(SVC_NAME_SERIAL, &ep, &badge), ERR_BIND_NONE);
+	EXPECT_ERR(service_bind("tests.nobody", &ep, &badge), ERR_NAME_NOT_FOUND);
+	for (unsigned k = 1; k < bi->ncores; k++)
+		if (bi->cores[k].online) {
+			char name[NAME_MAX_LEN + 1];
+			snprintf(name, sizeof(name), SVC_NAME_SPAWND, k);
+			EXPECT_ERR(service_bind(name, &ep, &badge), ERR_NAME_REMOTE);
+		}
+	/* On a named endpoint only a bind: anything else is refused. */
+	uint64_t req[4] = {MEM_ALLOC, 4096, 0, 0};
+	EXPECT_ERR(name_lookup(SVC_NAME_MEM, &core, named), ERR_OK);
+	EXPECT_ERR(cnode_mint(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me),
+			      CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, SERVER_BIND),
+		   ERR_OK);
+	EXPECT_ERR(rpc_call(named, SERVER_BIND, req, me, &rep), ERR_BAD_REQUEST);
+	CHECK(!rep.has_cap, "a refused bind brought a capability");
+	cnode_delete(CAPADDR(CAPADDR_L1(named), 0), 1, CAPADDR_L2(named));
+	cnode_delete(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me));
+	slot_free(named);
+	slot_free(me);
+}
+
+static uint64_t spawnd_free(unsigned k);
+
+/* On core k: a domain there binds spawnd.<k> by name, takes and gives
+   back memory, cannot reach core 0's services, and exits holding 64 KiB,
+   which the wait gives back to the core's pool. */
+static void test_services_on(unsigned k)
+{
+	uint64_t before = spawnd_free(k), id = spawn_on(k, 45), faults = 0;
+	int64_t status = -1;
+	if (id)
+		EXPECT_ERR(monitor_wait(k, id, &status, &faults), ERR_OK);
+	CHECK(status == 0 && faults == 0, "core %u's services by name: exit %ld, %lu faults", k,
+	      (long)status, (unsigned long)faults);
+	uint64_t after = spawnd_free(k);
+	CHECK(after == before, "core %u's pool: %lu free, was %lu", k, (unsigned long)after,
+	      (unsigned long)before);
+}
+
 static void test_names(void)
 {
 	capaddr_t ep = slot_alloc();
@@ -1751,14 +1835,19 @@ static void test_names(void)
 			      CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, 0x7e57),
 		   ERR_OK);
 	test_names_here(ep);
+	test_services_here(ep);
 	unsigned last = 0;
 	for (unsigned k = 1; k < bi->ncores; k++)
 		if (bi->cores[k].online)
 			last = k;
-	if (last)
+	if (last) {
 		test_names_on(1);
-	if (last > 1)
+		test_services_on(1);
+	}
+	if (last > 1) {
 		test_names_on(last);
+		test_services_on(last);
+	}
 	EXPECT_ERR(name_unregister("tests.names"), ERR_OK);
 	cnode_delete(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep));
 	slot_free(ep);

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <abi/bootinfo.h>
 #include <abi/monitor.h>
+#include <abi/services.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
 #include <rt/names.h>
@@ -116,4 +118,47 @@ void names_release(void)
 		if (name_unregister(name))
 			nours--; /* (gone already) */
 	}
+}
+
+static void slot_gone(capaddr_t s)
+{
+	if (s == SLOT_NONE)
+		return;
+	cnode_delete(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
+	slot_free(s);
+}
+
+errval_t service_bind(const char *name, capaddr_t *ep, uint64_t *badge)
+{
+	unsigned core = ~0u, here = ((const struct bootinfo *)BOOTINFO_VADDR)->coreid;
+	capaddr_t named = slot_alloc(), me = slot_alloc(), out = slot_alloc();
+	struct lmp_recv rep = {0};
+	uint64_t req[4] = {SERVICE_BIND, 0, 0, 0};
+	errval_t err =
+	    named == SLOT_NONE || me == SLOT_NONE || out == SLOT_NONE ? ERR_NO_SLOTS : ERR_OK;
+	if (!err)
+		err = name_lookup(name, &core, named);
+	if (!err && core != here)
+		err = ERR_NAME_REMOTE; /* (only its core came, no endpoint) */
+	/* Ours badged SERVER_BIND: where the answer goes. */
+	if (!err)
+		err = cnode_mint(CAPADDR(CAPADDR_L1(me), 0), 1, CAPADDR_L2(me),
+				 CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, SERVER_BIND);
+	if (!err)
+		err = rpc_call(named, SERVER_BIND, req, me, &rep);
+	if (!err && !rep.has_cap)
+		err = ERR_BAD_REQUEST;
+	else if (!err)
+		err = rpc_take_cap(out);
+	else if (rep.has_cap)
+		rpc_drop_cap();
+	slot_gone(named);
+	slot_gone(me);
+	if (err) {
+		slot_gone(out);
+		return err;
+	}
+	*ep = out;
+	*badge = rep.words[1];
+	return ERR_OK;
 }

@@ -80,7 +80,10 @@ typedef uint32_t errval_t;
 	X(ERR_CHAN_FULL, 1032, "the channel holds as many messages as it can: try again")          \
 	X(ERR_CHAN_BROKEN, 1033, "the channel's peer broke the protocol")                          \
 	X(ERR_MEM_SIZE, 1040, "a memory request of 0 bytes or more than MEM_ALLOC_MAX")            \
-	X(ERR_MEM_HANDLE, 1041, "no such memory handle of this domain")
+	X(ERR_MEM_HANDLE, 1041, "no such memory handle of this domain")                            \
+	X(ERR_NAME_REMOTE, 1050, "that name is on another core: its endpoint cannot come here")    \
+	X(ERR_BIND_REFUSED, 1051, "the service does not serve this domain")                        \
+	X(ERR_BIND_NONE, 1052, "that service takes no clients")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,

@@ -2,8 +2,9 @@
 /*
  * The system services and how domains reach them. Monitor 0 builds every service
  * domain and wires them together by copying capabilities into their
- * cspaces before they run (no name service yet); monitor k > 0 builds its
- * core's spawnd the same way (monitor/services.c):
+ * cspaces before they run; monitor k > 0 builds its core's spawnd the
+ * same way (monitor/services.c). A domain can also find them by name and
+ * bind (ADR 0016, at the end). Wired in:
  *
  *   CN_TASK slot   what
  *   TASK_MEMSERV   endpoint to memserv, badged with the caller's CLIENT_*
@@ -40,7 +41,16 @@ enum {
    SPAWN_WAIT alone: those are answered when a domain stops, not in the
    order asked, so they come back to the monitor on an endpoint of their own
    (badge SERVER_SPAWND_WAIT), apart from its other requests' answers. */
-enum { CLIENT_MONITOR = 1, CLIENT_SPAWND = 2, CLIENT_SHELL = 3, CLIENT_APP = 4, CLIENT_WAIT = 5 };
+/* CLIENT_BIND: a service's endpoint as its name gives it (ADR 0016), good
+   for SERVICE_BIND alone. */
+enum {
+	CLIENT_MONITOR = 1,
+	CLIENT_SPAWND = 2,
+	CLIENT_SHELL = 3,
+	CLIENT_APP = 4,
+	CLIENT_WAIT = 5,
+	CLIENT_BIND = 6,
+};
 /* Badges of replies and input: disjoint from the CLIENT_* request badges
    (0x104 is SERVER_MONITOR, abi/monitor.h). */
 enum {
@@ -48,6 +58,7 @@ enum {
 	SERVER_SPAWND = 0x102,
 	SERVER_SERIAL = 0x103,
 	SERVER_SPAWND_WAIT = 0x105,
+	SERVER_BIND = 0x106, /* a client's endpoint in a bind: the answer, and memserv's */
 };
 
 /* memserv; and spawnd on every core for the domains it started (ADR 0012):
@@ -61,6 +72,7 @@ enum {
 	MEM_STAT = 3,  /* -> w1 = free bytes, w2 = total bytes */
 	MEM_ADD = 4,   /* monitor 0 only: manage the RAM capability attached too
 			  (another range of the machine's RAM) */
+	MEM_BIND = 11, /* = SERVICE_BIND (below) */
 };
 
 #define MEM_ALLOC_MAX	(1ull << 40)
@@ -96,8 +108,27 @@ enum {
 			     start). One block in the making per client */
 	SPAWN_MEM = 10,	  /* -> w1 = free, w2 = total bytes of spawnd's own RAM (TASK_RAM;
 			     on core k > 0 the domains are built from it) */
+	SPAWN_BIND = 11,  /* = SERVICE_BIND (below): the memory service of one of
+			     our domains, found by name */
 };
 #define SPAWN_WAIT_REAP 1
 
 /* serial -> its TASK_OUT: w1 = number of bytes (<= 24), w2..w3 + ... = bytes */
 #define SERIAL_CHUNK 16
+
+/*
+ * The system services by name (ADR 0016), registered by the monitor that
+ * builds them; a lookup gives the service's endpoint badged CLIENT_BIND.
+ * SERVICE_BIND on it, the client's own endpoint badged SERVER_BIND
+ * attached, is answered on that endpoint: w1 = the badge the service's
+ * answers will carry, its endpoint badged for this client attached (the
+ * memory protocol above: spawnd's MEM_BADGE(id), memserv's a place of
+ * its own). The same number for every service, so a client binds what it
+ * found without knowing which it is. ERR_BIND_REFUSED: spawnd, from a
+ * domain it did not start; ERR_BIND_NONE: serial. Anything else on a
+ * CLIENT_BIND endpoint is dropped (ERR_BAD_REQUEST if an endpoint came).
+ */
+#define SERVICE_BIND	SPAWN_BIND
+#define SVC_NAME_MEM	"mem" /* core 0's memserv */
+#define SVC_NAME_SERIAL "serial"
+#define SVC_NAME_SPAWND "spawnd.%u" /* the spawnd of core %u */

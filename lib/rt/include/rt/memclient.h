@@ -24,3 +24,12 @@ errval_t mem_alloc(uint64_t bytes, capaddr_t *cap, uint64_t *handle);
 errval_t mem_free(capaddr_t cap, uint64_t handle);
 /* Free and total bytes of the pool of this domain's core. */
 errval_t mem_stat(uint64_t *free, uint64_t *total);
+
+/* The same on an endpoint ep whose answers carry badge, as service_bind
+   gives them (rt/names.h, ADR 0016): spawnd.<core>'s is this domain's
+   TASK_MEMSERV again; memserv's ("mem") takes back what a client held
+   once it is gone, and answers ERR_CAP_NOT_FOUND for a handle not its. */
+errval_t mem_alloc_at(capaddr_t ep, uint64_t badge, uint64_t bytes, capaddr_t *cap,
+		      uint64_t *handle);
+errval_t mem_free_at(capaddr_t ep, uint64_t badge, capaddr_t cap, uint64_t handle);
+errval_t mem_stat_at(capaddr_t ep, uint64_t badge, uint64_t *free, uint64_t *total);

@@ -25,3 +25,11 @@ errval_t name_next(const char *after, char *next, unsigned *core);
 errval_t name_unregister(const char *name);
 /* Unregister every name this domain registered (lib/rt does at exit). */
 void names_release(void);
+
+/* A service found by name (the system's: abi/services.h SVC_NAME_*, ADR
+   0016), bound: *ep (a new slot) is its endpoint badged for us, *badge
+   what its answers carry (for rpc_call). ERR_NAME_REMOTE: the name is on
+   another core, whose endpoints cannot come here; ERR_BIND_REFUSED,
+   ERR_BIND_NONE: the service's answer. Waits for the answer like rpc_call:
+   a name that is not a service's may never give one. */
+errval_t service_bind(const char *name, capaddr_t *ep, uint64_t *badge);
