@@ -53,16 +53,6 @@ static int pong(const char *name)
 	return 0;
 }
 
-/* The server registers its name after it starts: ask again meanwhile. */
-static errval_t bind_soon(const char *name, struct chan *c)
-{
-	errval_t err;
-	for (unsigned tries = 0; (err = chan_bind(name, c)) == ERR_NAME_NOT_FOUND && tries < 1000;
-	     tries++)
-		rpc_nap(1);
-	return err;
-}
-
 static int cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -74,7 +64,7 @@ static int ping(const char *name, unsigned n, unsigned server)
 	struct chan c;
 	uint64_t w[CHAN_WORDS] = {0};
 	uint64_t *t = calloc(n, sizeof(*t));
-	errval_t err = t ? bind_soon(name, &c) : ERR_NO_MEMORY;
+	errval_t err = t ? chan_bind_wait(name, &c, 1000) : ERR_NO_MEMORY;
 	for (unsigned i = 0; !err && i < n; i++) {
 		uint64_t t0 = now();
 		w[0] = i;

@@ -104,17 +104,6 @@ static errval_t fill(struct part *p, uint64_t words, uint64_t *x)
 	return err;
 }
 
-static errval_t bind_soon(unsigned k, struct chan *c)
-{
-	char name[NAME_MAX_LEN + 1];
-	errval_t err;
-	snprintf(name, sizeof(name), "psum%u", k);
-	for (unsigned tries = 0; (err = chan_bind(name, c)) == ERR_NAME_NOT_FOUND && tries < 2000;
-	     tries++)
-		rpc_nap(1);
-	return err;
-}
-
 /* Start the workers and hand each its part. */
 static errval_t scatter(struct part *parts, unsigned n, uint64_t words)
 {
@@ -127,7 +116,9 @@ static errval_t scatter(struct part *parts, unsigned n, uint64_t words)
 	}
 	for (unsigned k = 1; !err && k < n; k++) {
 		uint64_t w[CHAN_CAP_WORDS] = {words};
-		if (!(err = bind_soon(k, &parts[k].c))) {
+		char name[NAME_MAX_LEN + 1];
+		snprintf(name, sizeof(name), "psum%u", k);
+		if (!(err = chan_bind_wait(name, &parts[k].c, 2000))) {
 			parts[k].bound = true;
 			err = chan_send_cap(&parts[k].c, w, parts[k].frame);
 		}

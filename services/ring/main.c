@@ -34,17 +34,6 @@ static char *name_of(unsigned k, char buf[NAME_MAX_LEN + 1])
 	return buf;
 }
 
-/* The next member registers its name once it runs: ask again meanwhile. */
-static errval_t bind_soon(unsigned k, struct chan *c)
-{
-	char name[NAME_MAX_LEN + 1];
-	errval_t err;
-	for (unsigned tries = 0;
-	     (err = chan_bind(name_of(k, name), c)) == ERR_NAME_NOT_FOUND && tries < 2000; tries++)
-		rpc_nap(1);
-	return err;
-}
-
 static void mark(uint64_t w[CHAN_WORDS], unsigned core)
 {
 	if (core / 64 < MASK_WORDS)
@@ -61,7 +50,7 @@ static int member(unsigned k, unsigned n)
 	if (!err)
 		err = chan_accept(&prev);
 	if (!err)
-		err = bind_soon((k + 1) % n, &next);
+		err = chan_bind_wait(name_of((k + 1) % n, name), &next, 2000);
 	while (!err && !(err = chan_recv(&prev, w))) {
 		if (w[HOPS] != LAST) {
 			w[HOPS]++;
@@ -105,7 +94,7 @@ static int first(unsigned n, unsigned laps)
 		char *args[] = {"member", kstr, nstr};
 		err = monitor_spawn(k, "ring", 0, 3, args, &ids[k]);
 	}
-	if (!err && n > 1 && !(err = bind_soon(1 % n, &next)))
+	if (!err && n > 1 && !(err = chan_bind_wait(name_of(1, name), &next, 2000)))
 		err = chan_accept(&prev);
 	bool ok = true;
 	for (unsigned lap = 0; !err && lap < laps; lap++) {

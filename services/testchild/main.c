@@ -585,15 +585,6 @@ static unsigned my_core(void)
 #define CHAN_STOP  0x73746f70ull
 #define CHAN_ROUND 20
 
-static errval_t chan_bind_soon(const char *name, struct chan *c)
-{
-	errval_t err;
-	for (unsigned tries = 0; (err = chan_bind(name, c)) == ERR_NAME_NOT_FOUND && tries < 2000;
-	     tries++)
-		rpc_nap(1);
-	return err;
-}
-
 /* Mode 23: a client of "tests.chan" (p = 0) or of core p - 1's echo
    server: CHAN_ROUND messages echoed (the server adds 1000 to word 1),
    then STOP and its echo. */
@@ -605,7 +596,7 @@ static int chan_client(unsigned p)
 	unsigned k = my_core(), i = 0;
 	if (p)
 		snprintf(name, sizeof(name), "tc.echo%u", p - 1);
-	errval_t err = chan_bind_soon(name, &c);
+	errval_t err = chan_bind_wait(name, &c, 2000);
 	for (; !err && i < CHAN_ROUND; i++) {
 		w[0] = i;
 		w[1] = k;
@@ -654,7 +645,7 @@ static int chan_hold(bool server)
 	struct lmp_recv m;
 	uint64_t w[CHAN_WORDS] = {server ? 0x401dull : 0xdeadull, my_core()};
 	snprintf(name, sizeof(name), "tc.hold%u", my_core());
-	errval_t err = server ? chan_listen(name) : chan_bind_soon("tests.chan", &c);
+	errval_t err = server ? chan_listen(name) : chan_bind_wait("tests.chan", &c, 2000);
 	if (!err && server)
 		err = chan_accept(&c);
 	if (!err)
@@ -677,7 +668,7 @@ static int chan_cap_client(unsigned p)
 	struct cap_info ci;
 	if (p)
 		snprintf(name, sizeof(name), "tc.cap%u", p - 1);
-	errval_t err = chan_bind_soon(name, &c);
+	errval_t err = chan_bind_wait(name, &c, 2000);
 	if (!err)
 		err = chan_recv_cap(&c, w, &f);
 	if (!err && f == SLOT_NONE)

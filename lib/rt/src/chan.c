@@ -39,6 +39,7 @@
 
 static struct {
 	bool ready;
+	struct vregion region; /* the window's tables (pages: used below) */
 	capaddr_t l0;
 	uint64_t used[WINDOW_PAGES / 64]; /* pages of the window mapped */
 	capaddr_t unit[UNITS];		  /* RAM the clients' frames come from */
@@ -144,17 +145,10 @@ static errval_t wait_any(void)
 
 /* ---- the window and the frames ---- */
 
-static errval_t tables(capaddr_t ram, capaddr_t l1, capaddr_t l0)
+/* The window's tables from ram, and its faults caught. */
+static errval_t tables(capaddr_t ram)
 {
-	errval_t err = cap_retype(ram, OBJ_VNODE_L1, 0, OBJSIZE_VNODE, 1,
-				  CAPADDR(CAPADDR_L1(l1), 0), 1, CAPADDR_L2(l1));
-	if (!err)
-		err = cap_retype(ram, OBJ_VNODE_L0, OBJSIZE_VNODE, OBJSIZE_VNODE, 1,
-				 CAPADDR(CAPADDR_L1(l0), 0), 1, CAPADDR_L2(l0));
-	if (!err)
-		err = vnode_map(CAPADDR(CN_TASK, TASK_VROOT), CHAN_VADDR >> 30, l1, 0, 0, 1);
-	if (!err)
-		err = vnode_map(l1, 0, l0, 0, 0, 1);
+	errval_t err = vregion_init_in(&w.region, CHAN_VADDR, ram);
 	if (!err)
 		err = cap_invoke(CAPADDR(CN_TASK, TASK_DISP), 2, DISP_CATCH,
 				 (uint64_t)(uintptr_t)chan_fault, CHAN_VADDR, CHAN_WINDOW, 0, 0)
@@ -166,24 +160,20 @@ static errval_t setup(void)
 {
 	if (w.ready)
 		return ERR_OK;
-	capaddr_t ram = SLOT_NONE, l1 = slot_alloc(), l0 = slot_alloc();
+	capaddr_t ram = SLOT_NONE;
 	errval_t err = monitor_ep() == SLOT_NONE ? monitor_bind() : ERR_OK;
 	if (!err && !ram_total_bytes())
 		err = ram_init(CAPADDR(CN_TASK, TASK_RAM));
-	if (!err && (l1 == SLOT_NONE || l0 == SLOT_NONE))
-		err = ERR_NO_SLOTS;
 	if (!err)
 		err = ram_alloc(RAM_UNIT, &ram);
 	if (!err)
-		err = tables(ram, l1, l0);
+		err = tables(ram);
 	if (err) {
-		drop(&l0);
-		drop(&l1);
 		if (ram != SLOT_NONE)
-			ram_free(ram);
+			ram_free(ram); /* (its tables with it) */
 		return err;
 	}
-	w.l0 = l0;
+	w.l0 = w.region.l0;
 	w.unit[0] = ram;
 	w.taken[0] = (1u << (2 * OBJSIZE_VNODE / CHAN_FRAME)) - 1; /* the tables */
 	for (unsigned u = 1; u < UNITS; u++)
@@ -471,6 +461,14 @@ errval_t chan_bind(const char *name, struct chan *c)
 	}
 	link(c);
 	return ERR_OK;
+}
+
+errval_t chan_bind_wait(const char *name, struct chan *c, unsigned ticks)
+{
+	errval_t err;
+	for (unsigned i = 0; (err = chan_bind(name, c)) == ERR_NAME_NOT_FOUND && i < ticks; i++)
+		rpc_nap(1);
+	return err;
 }
 
 /* ---- messages ---- */

@@ -361,18 +361,17 @@ uint64_t ram_largest_free(void)
 
 /* ---- mapping regions ---- */
 
-errval_t vregion_init(struct vregion *r, uint64_t va)
+errval_t vregion_init_in(struct vregion *r, uint64_t va, capaddr_t ram)
 {
-	capaddr_t mem, l1 = slot_alloc(), l0 = slot_alloc();
+	capaddr_t l1 = slot_alloc(), l0 = slot_alloc();
 	if (va & ((1ul << 30) - 1))
 		return ERR_VM_ALIGN;
-	errval_t err = ram_alloc(RAM_UNIT, &mem);
-	if (err)
-		return err;
-	err = cap_retype(mem, OBJ_VNODE_L1, 0, OBJSIZE_VNODE, 1, CAPADDR(CAPADDR_L1(l1), 0), 1,
-			 CAPADDR_L2(l1));
+	if (l1 == SLOT_NONE || l0 == SLOT_NONE)
+		return ERR_NO_SLOTS;
+	errval_t err = cap_retype(ram, OBJ_VNODE_L1, 0, OBJSIZE_VNODE, 1,
+				  CAPADDR(CAPADDR_L1(l1), 0), 1, CAPADDR_L2(l1));
 	if (!err)
-		err = cap_retype(mem, OBJ_VNODE_L0, OBJSIZE_VNODE, OBJSIZE_VNODE, 1,
+		err = cap_retype(ram, OBJ_VNODE_L0, OBJSIZE_VNODE, OBJSIZE_VNODE, 1,
 				 CAPADDR(CAPADDR_L1(l0), 0), 1, CAPADDR_L2(l0));
 	if (!err)
 		err = vnode_map(CAPADDR(CN_TASK, TASK_VROOT), va >> 30, l1, 0, 0, 1);
@@ -381,6 +380,15 @@ errval_t vregion_init(struct vregion *r, uint64_t va)
 	r->base = va;
 	r->l0 = l0;
 	return err;
+}
+
+errval_t vregion_init(struct vregion *r, uint64_t va)
+{
+	capaddr_t mem;
+	if (va & ((1ul << 30) - 1))
+		return ERR_VM_ALIGN;
+	errval_t err = ram_alloc(RAM_UNIT, &mem);
+	return err ? err : vregion_init_in(r, va, mem);
 }
 
 static bool page_used(const struct vregion *r, uint64_t e)

@@ -52,6 +52,9 @@ errval_t chan_listen(const char *name);
 errval_t chan_accept(struct chan *c);
 /* Open a channel to the server that registered name, on any core. */
 errval_t chan_bind(const char *name, struct chan *c);
+/* The same, asked again a tick apart while the name is not registered
+   yet, at most ticks times (a server just started registers it soon). */
+errval_t chan_bind_wait(const char *name, struct chan *c, unsigned ticks);
 errval_t chan_send(struct chan *c, const uint64_t w[CHAN_WORDS]);
 errval_t chan_recv(struct chan *c, uint64_t w[CHAN_WORDS]);
 /* A RAM or Frame capability with CHAN_CAP_WORDS words: its copy reaches

@@ -80,6 +80,9 @@ struct vregion {
 
 /* Set r up at va (GiB aligned, unused): one L1 and one L0 table. */
 errval_t vregion_init(struct vregion *r, uint64_t va);
+/* The same with the tables made from the first 2 * OBJSIZE_VNODE bytes of
+   the RAM capability ram (the caller's; the rest is free for it). */
+errval_t vregion_init_in(struct vregion *r, uint64_t va, capaddr_t ram);
 /* Map pages of the frame f into r; returns the address, or NULL if no room
    (in the window, or on the heap for its record). */
 void *vregion_map(struct vregion *r, capaddr_t f, uint64_t pages, bool writable);
