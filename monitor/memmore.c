@@ -49,12 +49,15 @@ void mem_more_ask(unsigned from, const struct mon_mem_more *m)
 	struct asking a = {from, m->req};
 	uint64_t bytes = m->bytes < MORE_MIN ? MORE_MIN : m->bytes;
 	uint64_t req[4] = {MEM_ALLOC, (bytes + RAM_UNIT - 1) / RAM_UNIT * RAM_UNIT, 0, 0};
-	/* (memserv's queue is never full: only its clients' requests wait
-	   there, one each; a refusal is an answer too.) */
+	/* Kept first, so that memserv's answers always find theirs in order;
+	   taken back if the request cannot go (a refusal from memserv is an
+	   answer too, in its turn). */
 	errval_t err = bytes > MEM_ALLOC_MAX ? ERR_MEM_SIZE
-					     : ep_send(services_memserv_ep(), req, CAPADDR_NONE);
-	if (!err && !queue_push(&asking, &a)) /* its answer will find nobody */
-		printf("monitor 0: out of memory, core %u's request for memory is lost\n", from);
+		       : !queue_push(&asking, &a)
+			   ? ERR_NO_MEMORY
+			   : ep_send(services_memserv_ep(), req, CAPADDR_NONE);
+	if (err && err != ERR_MEM_SIZE && err != ERR_NO_MEMORY)
+		queue_drop_last(&asking);
 	if (err)
 		given(from, m->req, err, 0, 0);
 }

@@ -130,8 +130,11 @@ static errval_t pool_alloc(uint64_t bytes, capaddr_t *cap, uint64_t *handle)
 	struct lmp_recv rep;
 	*handle = 0;
 	if (far) {
+		/* Short of memory, not of a piece in one (or an injected failure,
+		   faults=SEED): only then is the pool too small. */
 		errval_t err = ram_alloc(bytes, cap);
-		if (err == ERR_NO_MEMORY && bytes <= MEM_ALLOC_MAX && !pool_more(bytes))
+		if (err == ERR_NO_MEMORY && bytes <= MEM_ALLOC_MAX &&
+		    ram_free_bytes() < 2 * bytes && !pool_more(bytes))
 			err = ram_alloc(bytes, cap);
 		return err;
 	}

@@ -55,6 +55,30 @@ static void test_fifo(void **state)
 
 /* A queue whose growth cannot be paid for (an element size no allocation
    can satisfy once full) refuses the push and keeps what it holds. */
+/* The newest goes back out; the older ones stay in order, across a wrap. */
+static void test_drop_last(void **state)
+{
+	(void)state;
+	struct queue q = QUEUE_INIT(int);
+	queue_drop_last(&q); /* empty: nothing */
+	assert_null(queue_front(&q));
+	for (int i = 0; i < 6; i++)
+		assert_true(queue_push(&q, &i));
+	queue_pop(&q);
+	queue_pop(&q);
+	for (int i = 6; i < 10; i++) /* (wraps round the 8 it holds) */
+		assert_true(queue_push(&q, &i));
+	queue_drop_last(&q);
+	assert_int_equal(q.n, 7);
+	for (int i = 2; i < 9; i++) {
+		assert_int_equal(*(int *)queue_front(&q), i);
+		queue_pop(&q);
+	}
+	assert_null(queue_front(&q));
+	queue_clear(&q);
+	free(q.buf);
+}
+
 static void test_no_memory(void **state)
 {
 	(void)state;
@@ -80,6 +104,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fifo),
 	    cmocka_unit_test(test_no_memory),
+	    cmocka_unit_test(test_drop_last),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

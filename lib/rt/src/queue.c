@@ -45,6 +45,12 @@ void queue_pop(struct queue *q)
 	q->n--;
 }
 
+void queue_drop_last(struct queue *q)
+{
+	if (q->n)
+		q->n--;
+}
+
 void queue_clear(struct queue *q)
 {
 	q->head = q->n = 0;

@@ -26,5 +26,7 @@ void queue_pop(struct queue *q);
 /* The i-th element from the oldest (0: the front), NULL past the end. The
    pointer holds until the queue next grows. */
 void *queue_at(const struct queue *q, unsigned i);
+/* Forget the newest element (undo the last push); nothing if empty. */
+void queue_drop_last(struct queue *q);
 /* Forget every element (the memory stays for later use). */
 void queue_clear(struct queue *q);
