@@ -4,6 +4,7 @@
 #   make qemu            boot it in QEMU (SMP=N, MACHINE=virt|sifive_u, MEM=, APPEND=, ACCEL=single|icount)
 #   make gdb             the same, QEMU waiting for gdb-multiarch on :1234
 #   make test            every test suite; ends with "N passed, N failed"
+#   make bench           the revocation benchmark over CORES="2 4 8 16 32 64": build/bench/
 
 BUILD   ?= build
 MACHINE ?= virt
@@ -15,7 +16,7 @@ ACCEL   ?=
 QEMU_ARGS = --kernel $(BUILD)/reef.elf --machine $(MACHINE) $(if $(SMP),--smp $(SMP)) \
 	    $(if $(MEM),--mem $(MEM)) $(if $(ACCEL),--accel $(ACCEL)) $(if $(APPEND),--append "$(APPEND)")
 
-.PHONY: all deps build qemu gdb test clean format-check
+.PHONY: all deps build qemu gdb test bench clean format-check
 
 all: build
 
@@ -33,6 +34,9 @@ gdb: build
 
 test: build
 	@hake/test.sh $(BUILD)
+
+bench: build
+	@CORES="$(or $(CORES),2 4 8 16 32 64)" ACCEL="$(or $(ACCEL),multi)" hake/bench.sh $(BUILD)
 
 format-check:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')

@@ -8,7 +8,7 @@ set -eu
 PKGS=(gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
       qemu-system-misc opensbi u-boot-qemu u-boot-tools libcmocka-dev
       device-tree-compiler meson ninja-build spin gdb-multiarch gcc make
-      pkg-config xz-utils clang-format git clang libclang-rt-14-dev)
+      pkg-config xz-utils clang-format git clang libclang-rt-14-dev gnuplot-nox)
 
 missing=()
 for p in "${PKGS[@]}"; do
