@@ -316,44 +316,36 @@ static bool kernel_object(uint8_t t)
 	return t != OBJ_PHYSADDR && t != OBJ_RAM && t != OBJ_FRAME && t != OBJ_DEVFRAME;
 }
 
-/* A class-0 entry of a kernel object type (CNode, VNode, Dispatcher,
-   Endpoint) overlapping [b, e), in t's subtree. */
-static const struct cte *find_kobj(const struct cte *t, uint64_t b, uint64_t e)
+/* The first class-0 entry in t's subtree overlapping [b, e) whose type
+   `want` takes. */
+static const struct cte *find_in(const struct cte *t, uint64_t b, uint64_t e,
+				 bool (*want)(uint8_t type))
 {
 	if (!t || t->mdb.aux <= b)
 		return NULL;
-	const struct cte *l = find_kobj(t->mdb.left, b, e);
+	const struct cte *l = find_in(t->mdb.left, b, e, want);
 	if (l)
 		return l;
 	if (caps_class(t->cap.type) != 0 || t->cap.base >= e)
 		return NULL;
-	if (cap_end(&t->cap) > b && kernel_object(t->cap.type))
+	if (cap_end(&t->cap) > b && want(t->cap.type))
 		return t;
-	return find_kobj(t->mdb.right, b, e);
+	return find_in(t->mdb.right, b, e, want);
 }
 
 const struct cte *mdb_find_kernel_object(const struct caps_env *env, uint64_t b, uint64_t e)
 {
-	return find_kobj(env->root, b, e);
+	return find_in(env->root, b, e, kernel_object); /* CNode, VNode, Dispatcher, Endpoint */
 }
 
-/* Any class-0 entry overlapping [b, e) in t's subtree, but PhysAddr (the
-   root of all memory, under which RAM is made). */
-static const struct cte *find_any(const struct cte *t, uint64_t b, uint64_t e)
+/* Any memory capability but PhysAddr, the root of all memory under which
+   RAM is made. */
+static bool not_physaddr(uint8_t t)
 {
-	if (!t || t->mdb.aux <= b)
-		return NULL;
-	const struct cte *l = find_any(t->mdb.left, b, e);
-	if (l)
-		return l;
-	if (caps_class(t->cap.type) != 0 || t->cap.base >= e)
-		return NULL;
-	if (cap_end(&t->cap) > b && t->cap.type != OBJ_PHYSADDR)
-		return t;
-	return find_any(t->mdb.right, b, e);
+	return t != OBJ_PHYSADDR;
 }
 
 bool caps_range_free(const struct caps_env *env, uint64_t base, uint64_t size)
 {
-	return base + size > base && !find_any(env->root, base, base + size);
+	return base + size > base && !find_in(env->root, base, base + size, not_physaddr);
 }
