@@ -338,8 +338,8 @@ const struct cte *mdb_find_kernel_object(const struct caps_env *env, uint64_t b,
 	return find_in(env->root, b, e, kernel_object); /* CNode, VNode, Dispatcher, Endpoint */
 }
 
-/* Any memory capability but PhysAddr, the root of all memory under which
-   RAM is made. */
+/* Any capability but PhysAddr, the root of all memory under which RAM is
+   made. */
 static bool not_physaddr(uint8_t t)
 {
 	return t != OBJ_PHYSADDR;
