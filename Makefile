@@ -5,6 +5,7 @@
 #   make gdb             the same, QEMU waiting for gdb-multiarch on :1234
 #   make test            every test suite; ends with "N passed, N failed"
 #   make bench           the revocation benchmark over CORES="2 4 8 16 32 64": build/bench/
+#   make bench-docs      the same, and the results page docs/bench.md with its plots
 
 BUILD   ?= build
 MACHINE ?= virt
@@ -16,7 +17,7 @@ ACCEL   ?=
 QEMU_ARGS = --kernel $(BUILD)/reef.elf --machine $(MACHINE) $(if $(SMP),--smp $(SMP)) \
 	    $(if $(MEM),--mem $(MEM)) $(if $(ACCEL),--accel $(ACCEL)) $(if $(APPEND),--append "$(APPEND)")
 
-.PHONY: all deps build qemu gdb test bench clean format-check
+.PHONY: all deps build qemu gdb test bench bench-docs clean format-check
 
 all: build
 
@@ -37,6 +38,9 @@ test: build
 
 bench: build
 	@CORES="$(or $(CORES),2 4 8 16 32 64)" ACCEL="$(or $(ACCEL),multi)" hake/bench.sh $(BUILD)
+
+bench-docs: build
+	@CORES="2 4 8 16 32 64" ACCEL=multi DOCS=docs hake/bench.sh $(BUILD)
 
 format-check:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')

@@ -13,6 +13,9 @@
 #   ACCEL=multi             QEMU's TCG mode (multi, single or icount)
 #   OUT=<build-dir>/bench   where the results go
 #   PLOT=1                  0: no plots (no gnuplot needed)
+#   DOCS=                   a folder: also write the results page bench.md
+#                           there, with the plots beside it (make bench-docs:
+#                           docs/, the page the README quotes)
 set -eu
 b=${1:-build}
 cd "$(dirname "$0")/.."
@@ -86,3 +89,32 @@ plot "$out/all-targeted.dat" using 1:3 with linespoints title "targeted", \
 EOF
 done
 echo "bench: plots in $out (revoke-msgs, revoke-ticks; png and svg)"
+
+[ -n "${DOCS:-}" ] || exit 0
+mkdir -p "$DOCS/bench"
+cp "$out"/revoke-msgs.svg "$out"/revoke-ticks.svg "$out/revoke.csv" "$DOCS/bench/"
+model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+{
+	echo "# Cross-core revocation: results"
+	echo
+	echo "Written by \`make bench-docs\` (hake/bench.sh); do not edit. Command:"
+	echo "\`make bench CORES=\"$cores\" ACCEL=$accel\`, at commit"
+	echo "$(git rev-parse --short HEAD 2>/dev/null || echo '?'), on $(nproc) host cores"
+	echo "(${model:-unknown CPU}), $(qemu-system-riscv64 --version | head -1)."
+	echo
+	echo "One frame shared with k of N cores, then revoked, three ways: *targeted*"
+	echo "(Reef: the holders, down a binary tree, mark then sweep), *star* (the"
+	echo "owner asks each holder) and *broadcast* (Barrelfish's pattern: every"
+	echo "other core, both phases, 4(N-1) messages). Messages are exact (the"
+	echo "tests assert them). Ticks are \`rdtime\` under QEMU TCG, which follows"
+	echo "the host clock: they show ratios within one run at most, and vary"
+	echo "between runs; on a HiFive Unmatched the same benchmark would count"
+	echo "real time of real parallel harts."
+	echo
+	echo "![messages](bench/revoke-msgs.svg) ![ticks](bench/revoke-ticks.svg)"
+	echo
+	echo "All cases ([CSV](bench/revoke.csv)):"
+	echo
+	cat "$md"
+} >"$DOCS/bench.md"
+echo "bench: the results page $DOCS/bench.md"
