@@ -289,22 +289,15 @@ static bool is_name(uint64_t op)
 	return op >= MONITOR_NAME_REGISTER && op <= MONITOR_NAME_UNREGISTER;
 }
 
-/* A name request (names.c), with what came with it, if anything. */
-static void name_request(struct asker to, const struct lmp_recv *m, const union monitor_req *q)
+/* A name (names.c) or channel (chans.c) request, with what came with it,
+   if anything. */
+static void role_request(struct asker to, const struct lmp_recv *m, const union monitor_req *q)
 {
 	capaddr_t cap = m->has_cap ? take_cap() : SLOT_NONE;
 	if (m->has_cap && cap == SLOT_NONE)
 		asker_fail(&to, ERR_NO_SLOTS);
-	else
+	else if (is_name(q->op))
 		names_request(to, m->badge, cap, q);
-}
-
-/* A channel request (chans.c), with what came with it, if anything. */
-static void chan_request(struct asker to, const struct lmp_recv *m, const union monitor_req *q)
-{
-	capaddr_t cap = m->has_cap ? take_cap() : SLOT_NONE;
-	if (m->has_cap && cap == SLOT_NONE)
-		asker_fail(&to, ERR_NO_SLOTS);
 	else
 		chans_request(to, m->badge, cap, q);
 }
@@ -314,12 +307,8 @@ static void child_serve(capaddr_t dep, const struct lmp_recv *m)
 {
 	union monitor_req q = monitor_req_of(m->words);
 	uint64_t op = q.op;
-	if (is_name(op)) {
-		name_request(asker_for(dep), m, &q);
-		return;
-	}
-	if (chans_is_request(op)) {
-		chan_request(asker_for(dep), m, &q);
+	if (is_name(op) || chans_is_request(op)) {
+		role_request(asker_for(dep), m, &q);
 		return;
 	}
 	if (op == MONITOR_BIND) { /* (lib/rt's monitor_bind: bound already) */
@@ -525,12 +514,8 @@ bool capops_serve(const struct lmp_recv *m)
 		return false;
 	struct place *p = places_find(&clients, m->badge);
 	union monitor_req q = monitor_req_of(m->words);
-	if (p && is_name(q.op)) {
-		name_request(asker_for(p->ep), m, &q);
-		return true;
-	}
-	if (p && chans_is_request(q.op)) {
-		chan_request(asker_for(p->ep), m, &q);
+	if (p && (is_name(q.op) || chans_is_request(q.op))) {
+		role_request(asker_for(p->ep), m, &q);
 		return true;
 	}
 	if (p && !far && !m->has_cap && q.op == MONITOR_ARGS) {
