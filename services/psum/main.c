@@ -23,6 +23,7 @@
 #include <rt/args.h>
 #include <rt/chan.h>
 #include <rt/mem.h>
+#include <rt/memclient.h>
 #include <rt/monitor.h>
 #include <rt/names.h>
 #include <rt/rpc.h>
@@ -136,6 +137,12 @@ static int coordinator(unsigned pages)
 		parts[k].ram = parts[k].frame = SLOT_NONE;
 	if (!err && !ram_total_bytes())
 		err = ram_init(CAPADDR(CN_TASK, TASK_RAM));
+	/* The parts, a RAM unit each, from the core's memory service: our own
+	   RAM holds about 80 (it comes back when we are waited for). */
+	capaddr_t more;
+	uint64_t handle, unit = (words * 8 + RAM_UNIT - 1) / RAM_UNIT * RAM_UNIT;
+	if (!err && !(err = mem_alloc(n * unit, &more, &handle)))
+		err = ram_add(more);
 	for (unsigned k = 0; !err && k < n; k++)
 		err = fill(&parts[k], words, &x);
 	for (unsigned k = 0; !err && k < n; k++) { /* alone first */
