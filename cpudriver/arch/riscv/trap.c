@@ -24,7 +24,8 @@ void trap_init(void)
 {
 	csr_write(sscratch, 0); /* "in the kernel" for trap.S */
 	csr_write(stvec, (uintptr_t)trap_entry);
-	csr_write(scounteren, SCOUNTEREN_TM); /* rdtime in user mode (benchmarks) */
+	/* rdcycle, rdtime and rdinstret in user mode (benchmarks) */
+	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
 }
 
 static const char *exception_name(uint64_t code)

@@ -20,6 +20,8 @@
 
 #define SATP_MODE_SV39 (8ul << 60)
 
-#define SCOUNTEREN_TM (1ul << 1) /* user mode may read the time CSR */
+#define SCOUNTEREN_CY (1ul << 0) /* user mode may read the cycle CSR */
+#define SCOUNTEREN_TM (1ul << 1) /* ... the time CSR */
+#define SCOUNTEREN_IR (1ul << 2) /* ... and the instret CSR */
 
 #define CSR_STIMECMP 0x14d /* Sstc extension */
