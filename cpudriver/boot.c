@@ -161,6 +161,7 @@ void __attribute__((noreturn)) boot_main(hartid_t hartid, paddr_t dtb_pa, paddr_
 	kcb.conf.image_pa = image_pa;
 	kcb.priv_pa = image_sym_pa(__priv_start);
 	trap_init();
+	icache_sync(); /* (entry.S did, before its first fetch; counted) */
 	kprintf("\nreef: CPU driver on hart %u, image at %#lx, device tree at %#lx\n", hartid,
 		image_pa, dtb_pa);
 

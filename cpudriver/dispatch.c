@@ -126,8 +126,18 @@ void dispatch_destroyed(struct dcb *d)
 }
 
 /* Enter user mode in d. */
+void icache_sync(void)
+{
+	arch_icache_sync();
+	kcb.fencei++;
+}
+
 static void __attribute__((noreturn)) run(struct dcb *d)
 {
+	if (!d->ran) { /* its code was written since this core last synced, maybe */
+		icache_sync();
+		d->ran = 1;
+	}
 	uint64_t satp = vspace_satp(&d->vspace.cap);
 	if (csr_read(satp) != satp) {
 		csr_write(satp, satp);

@@ -53,6 +53,7 @@ void __attribute__((noreturn)) secondary_main(hartid_t hartid, paddr_t handoff_p
 	kcb.handoff_pa = handoff_pa;
 	kcb.priv_pa = handoff_pa + PAGE_SIZE;
 	trap_init();
+	icache_sync(); /* (entry.S did, before its first fetch here; counted) */
 	kpt_drop_trampoline(kcb.conf.image_pa);
 	console_init(&kcb.conf.uart);
 	if (hartid != kcb.conf.hartid) {

@@ -501,7 +501,7 @@ static struct sysret sys_invoke(struct dcb *d, const uint64_t *x)
 	case KERNEL_STATUS:
 		r.v[0] = kcb.conf.coreid;
 		r.v[1] = kcb.ndomains;
-		r.v[2] = kcb.ipis;
+		r.v[2] = (kcb.ipis & 0xffffffffu) | kcb.fencei << 32;
 		r.v[3] = kcb.ticks;
 		break;
 	case IRQ_CONNECT: {

@@ -98,6 +98,8 @@ errval_t vspace_map(struct cte *vnode, uint64_t slot, struct cte *child, uint64_
 	child->cap.badge = kva2pa(&t->pte[slot]);
 	child->cap.extra = (uint32_t)pages;
 	arch_tlb_flush_all();
+	if (flags & PTE_X) /* code written into the frame before it was mapped */
+		icache_sync();
 	return ERR_OK;
 }
 

@@ -58,7 +58,7 @@ static void status_reply(unsigned to, uint64_t req)
 {
 	struct sysret ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
 	union mon_payload r = {
-	    .status = {.req = req, .core = me, .dispatchers = ks.v[1], .ipis = ks.v[2]}};
+	    .status = {.req = req, .core = me, .dispatchers = ks.v[1], .ipis_fencei = ks.v[2]}};
 	mon_counts(&r.status);
 	mon_send(to, MON_STATUS, &r);
 }
@@ -220,6 +220,7 @@ static void reply_err(errval_t err)
 struct query_op {
 	struct op op;
 	uint64_t what; /* MONITOR_CORES or MONITOR_CAPSTAT */
+	bool counts;   /* MONITOR_CORES: the kernels' counters */
 };
 
 static void each_status(struct op *o, unsigned k, const union mon_payload *p)
@@ -231,9 +232,16 @@ static void each_status(struct op *o, unsigned k, const union mon_payload *p)
 	}
 }
 
-static void query_cores(void)
+static void query_cores(bool counts)
 {
 	for (unsigned k = 0; k < bi->ncores; k++) {
+		if (counts) {
+			uint64_t v = answered[k] ? status[k].ipis_fencei : 0;
+			union monitor_rep r = {
+			    .cores_counts = {.core = k, .ipis = (uint32_t)v, .fencei = v >> 32}};
+			reply(&r);
+			continue;
+		}
 		uint64_t state = !bi->cores[k].online ? MON_CORE_OFFLINE
 				 : answered[k]	      ? MON_CORE_JOINED
 						      : MON_CORE_SILENT;
@@ -270,10 +278,11 @@ static void queried(struct op *o)
 	struct sysret ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
 	status[0].core = 0; /* our own line */
 	status[0].dispatchers = ks.v[1];
+	status[0].ipis_fencei = ks.v[2];
 	mon_counts(&status[0]);
 	answered[0] = true;
 	if (q->what == MONITOR_CORES)
-		query_cores();
+		query_cores(q->counts);
 	else
 		query_capstat();
 	union monitor_rep end = {.words = {ERR_OK, MONITOR_END}};
@@ -282,7 +291,7 @@ static void queried(struct op *o)
 }
 
 /* Ask every joined monitor for its status, MON_QUERY_TICKS at most. */
-static void query_all(uint64_t what)
+static void query_all(uint64_t what, bool counts)
 {
 	struct query_op *q = (struct query_op *)op_new(sizeof(*q));
 	if (!q) {
@@ -290,6 +299,7 @@ static void query_all(uint64_t what)
 		return;
 	}
 	q->what = what;
+	q->counts = counts;
 	op_round(&q->op, MON_STATUS);
 	q->op.each = each_status;
 	union mon_payload r = {.status_req = {0}};
@@ -329,7 +339,11 @@ static void serve_local(const struct lmp_recv *m)
 	switch (q.op) {
 	case MONITOR_CORES:
 	case MONITOR_CAPSTAT:
-		query_all(q.op);
+		if (q.op == MONITOR_CORES && q.cores.counts > 1) {
+			reply_err(ERR_BAD_REQUEST);
+			return;
+		}
+		query_all(q.op, q.op == MONITOR_CORES && q.cores.counts);
 		return;
 	case MONITOR_ARGS: /* (no reply) */
 		mon_args_put(CLIENT_SHELL, &q.args);

@@ -92,6 +92,7 @@ struct kcb {
 	uint64_t next_tick;
 	uint64_t ticks;
 	uint64_t ipis;
+	uint64_t fencei; /* icache_sync()s: fence.i executed */
 	bool timer_ready;
 	uint32_t ndomains;	    /* live dispatcher objects on this core */
 	struct cte ipi_ep;	    /* endpoint notification IPIs are delivered to */
@@ -117,6 +118,11 @@ void timer_init(void);
 void irq_poll(void);
 void core_nap(uint64_t until);
 uint64_t ms_to_ticks(uint64_t ms);
+
+/* dispatch.c: fence.i on this core, counted (KERNEL_STATUS). Before a
+   dispatcher first runs, when a page is mapped executable, and once as a
+   core starts: code written since then is what this core fetches. */
+void icache_sync(void);
 
 /* trap.c */
 void trap_init(void);

@@ -139,15 +139,28 @@ static errval_t cmd_cores(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	static const char *const states[] = {"offline", "joined", "silent"};
+	static struct monitor_cores_counts_reply counts[BOOTINFO_MAX_CORES];
 	union monitor_rep r;
-	errval_t err = monitor((union monitor_req){.cores = {MONITOR_CORES}}, &r);
-	printf("%4s %5s  %-16s %-8s %7s\n", "CORE", "HART", "ISA", "STATE", "DOMAINS");
+	/* The kernels' counters first, then the states: one line each. */
+	errval_t err = monitor((union monitor_req){.cores = {MONITOR_CORES, .counts = 1}}, &r);
+	memset(counts, 0, sizeof(counts));
+	while (!err && r.words[1] != MONITOR_END) {
+		if (r.cores_counts.core < BOOTINFO_MAX_CORES)
+			counts[r.cores_counts.core] = r.cores_counts;
+		err = monitor_more(&r);
+	}
+	if (!err)
+		err = monitor((union monitor_req){.cores = {MONITOR_CORES}}, &r);
+	printf("%4s %5s  %-16s %-8s %7s %8s %8s\n", "CORE", "HART", "ISA", "STATE", "DOMAINS",
+	       "IPIS", "FENCE.I");
 	while (!err && r.words[1] != MONITOR_END) {
 		char isa[17] = {0};
 		memcpy(isa, r.cores.isa, 16);
-		unsigned st = r.cores.state;
-		printf("%4u %5u  %-16s %-8s %7u\n", (unsigned)r.cores.core, (unsigned)r.cores.hart,
-		       isa, st < 3 ? states[st] : "?", (unsigned)r.cores.dispatchers);
+		unsigned st = r.cores.state, k = (unsigned)r.cores.core;
+		const struct monitor_cores_counts_reply *c = &counts[k % BOOTINFO_MAX_CORES];
+		printf("%4u %5u  %-16s %-8s %7u %8u %8u\n", k, (unsigned)r.cores.hart, isa,
+		       st < 3 ? states[st] : "?", (unsigned)r.cores.dispatchers, (unsigned)c->ipis,
+		       (unsigned)c->fencei);
 		err = monitor_more(&r);
 	}
 	return err;

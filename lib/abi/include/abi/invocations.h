@@ -76,7 +76,8 @@ enum invocation {
 	/* Kernel (WRITE). a2 = core id: send that core a notification IPI. */
 	KERNEL_NOTIFY = 19,
 	/* Kernel (READ). a1 = core id, a2 = live dispatchers on this core,
-	 * a3 = notification IPIs received, a4 = timer ticks. */
+	 * a3 = notification IPIs received | fence.i executed << 32 (32 bits
+	 * each), a4 = timer ticks. */
 	KERNEL_STATUS = 20,
 	/* Kernel (WRITE), monitors only: make a capability that another core
 	 * owns, as that core's monitor described it. a2 = an L2 CNode (level 1:

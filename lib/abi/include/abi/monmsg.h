@@ -31,10 +31,11 @@
 	X(JOIN, join, 1, JOIN, 0, F(core) F(hart))                                          \
 	/* 0 -> k: report your state (req 0: only say you are alive). */                    \
 	X(STATUS_REQ, status_req, 2, STATUS, 0, F(req))                                     \
-	/* k -> 0: live dispatchers, IPIs received, messages sent so far per operation   \
-	   type as 32-bit halves: join | status << 32, copy | delete << 32, revoke |     \
-	   retype << 32. (An answer, but req is not followed by err.) */                  \
-	X(STATUS, status, 3, STATUS, 1, F(req) F(core) F(dispatchers) F(ipis)              \
+	/* k -> 0: live dispatchers, its kernel's IPIs received | fence.i executed <<  \
+	   32, messages sent so far per operation type as 32-bit halves: join |        \
+	   status << 32, copy | delete << 32, revoke | retype << 32. (An answer, but   \
+	   req is not followed by err.) */                                              \
+	X(STATUS, status, 3, STATUS, 1, F(req) F(core) F(dispatchers) F(ipis_fencei)       \
 	  F(join_status) F(copy_delete) F(revoke_retype))                                   \
 	/* owner -> k: make a copy on core k (KERNEL_CAP_CREATE); probe: map the frame   \
 	   and read its first word; domain: a domain on core k to hand it to (0:      \

@@ -26,9 +26,13 @@
 /* clang-format off */
 #define MONITOR_REQUESTS(X, V)                                                               \
 	/* One reply per core: its state (enum mon_core_state), dispatchers (at    \
-	   most 4095), ISA string (16 bytes, not terminated when full). */        \
-	X(CORES, cores, 1, ,                                                          \
+	   most 4095), ISA string (16 bytes, not terminated when full); with      \
+	   counts = 1 instead its kernel's counters (cores_counts). */            \
+	X(CORES, cores, 1, F(counts),                                                 \
 	  B(core, 16) B(hart, 32) B(state, 4) B(dispatchers, 12) F(isa[2]))         \
+	/* Notification IPIs received and fence.i executed by a core's kernel,    \
+	   each modulo 2^32, as the last status query found them. */               \
+	V(cores_counts, B(core, 32) B(ipis, 32) F(fencei))                           \
 	/* One reply per core and operation type (enum mon_op): messages sent. */  \
 	X(CAPSTAT, capstat, 2, , B(core, 32) B(op, 32) F(messages))                  \
 	/* Power the machine off, with this status. No reply. */                    \

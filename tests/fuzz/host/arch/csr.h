@@ -41,3 +41,7 @@ static inline void arch_wfi(void)
 static inline void arch_tlb_flush_all(void)
 {
 }
+
+static inline void arch_icache_sync(void) /* (counted by the kernel's caller) */
+{
+}

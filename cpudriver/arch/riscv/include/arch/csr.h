@@ -42,6 +42,14 @@ static inline void arch_wfi(void)
 }
 
 /* Global TLB flush: the FU740 needs sfence.vma x0, x0 (erratum CIP-1200). */
+/* Make this hart's instruction fetches see every store made before (by any
+   hart, once ordered before this by a fence and a message): the U74's
+   instruction cache does not watch ordinary stores. */
+static inline void arch_icache_sync(void)
+{
+	__asm__ volatile("fence.i" ::: "memory");
+}
+
 static inline void arch_tlb_flush_all(void)
 {
 	__asm__ volatile("sfence.vma zero, zero" ::: "memory");
