@@ -88,7 +88,14 @@ static void boot_parse(paddr_t dtb_pa)
 		else if (c->skip)
 			kprintf("hart %u skipped: %s\n", c->hartid, c->skip);
 	}
-	/* The image (bss included) and the DTB are not free memory. */
+	/* The image (bss included), the firmware below it and the DTB are not
+	   free memory. */
+	unsigned before = plat.nresv;
+	if (platform_reserve_below(&plat, kcb.conf.image_pa))
+		boot_fatal("memory", "the image is in no memory range, or too many reserved");
+	if (plat.nresv > before)
+		kprintf("reef: memory below the image reserved (firmware): [%#lx, %#lx)\n",
+			plat.resv[before].base, plat.resv[before].base + plat.resv[before].size);
 	platform_reserve(&plat, kcb.conf.image_pa, (uint64_t)(__image_end - __image_start));
 	platform_reserve(&plat, dtb_pa, fdt_totalsize(fdt));
 }

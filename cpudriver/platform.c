@@ -460,6 +460,16 @@ int platform_reserve(struct platform *p, paddr_t base, uint64_t size)
 	return 0;
 }
 
+int platform_reserve_below(struct platform *p, paddr_t image)
+{
+	for (unsigned i = 0; i < p->nmem; i++) {
+		const struct plat_range *m = &p->mem[i];
+		if (image >= m->base && image - m->base < m->size)
+			return image == m->base ? 0 : platform_reserve(p, m->base, image - m->base);
+	}
+	return -1;
+}
+
 static bool overlaps(paddr_t a, uint64_t asize, const struct plat_range *r)
 {
 	return a < r->base + r->size && r->base < a + asize;

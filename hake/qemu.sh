@@ -4,16 +4,18 @@
 # Usage: qemu.sh --kernel F [--machine virt|sifive_u] [--smp N] [--mem M]
 # (--mem defaults to the platform's QEMU_MEM, or 1G with more than 64 harts)
 #                [--append ARGS] [--accel single|multi|icount] [--interactive] [--gdb]
-#                [--uboot] [--stdin]
+#                [--uboot [--uboot-drop-reserved]] [--stdin]
 # --stdin feeds QEMU's standard input to the serial console (tests type).
 # --uboot boots Debian's U-Boot (u-boot-qemu) instead, which finds the RISC-V
 # Image (F with .elf replaced by .bin) on a virtio disk and starts it with
-# booti: the path the HiFive Unmatched takes.
+# booti: the path the HiFive Unmatched takes. --uboot-drop-reserved has
+# U-Boot delete /reserved-memory from the device tree first (a test).
 # Without --interactive the serial console goes to stdout and stdin is not
 # read (tests); with it, QEMU's -nographic console (Ctrl-A X quits).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernel="" machine=virt smp="" mem="" append="" accel="" interactive=0 gdb=0 uboot=0 stdin=0
+drop=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift ;;
@@ -25,6 +27,7 @@ while [ $# -gt 0 ]; do
 	--interactive) interactive=1 ;;
 	--gdb) gdb=1 ;;
 	--uboot) uboot=1 ;;
+	--uboot-drop-reserved) drop=--drop-reserved ;;
 	--stdin) stdin=1 ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -45,7 +48,7 @@ if [ $uboot = 1 ]; then
 	[ -n "${QEMU_UBOOT:-}" ] || { echo "qemu.sh: no U-Boot for qemu-$machine" >&2; exit 2; }
 	disk=$(mktemp --suffix=.img)
 	trap 'rm -f "$disk"' EXIT
-	"$top/hake/uboot-disk.sh" "${kernel%.elf}.bin" "$append" "$disk"
+	"$top/hake/uboot-disk.sh" "${kernel%.elf}.bin" "$append" "$disk" $drop
 	args+=(-kernel "$QEMU_UBOOT" -drive "file=$disk,format=raw,if=virtio")
 	append=""
 else

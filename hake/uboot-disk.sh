@@ -5,9 +5,17 @@
 # it from the device distro boot found it on and runs booti with U-Boot's own
 # device tree. The same two files on an SD card's first partition boot the
 # HiFive Unmatched (docs/boot.md).
-# Usage: uboot-disk.sh IMAGE.bin "BOOTARGS" OUT.img
+# Usage: uboot-disk.sh IMAGE.bin "BOOTARGS" OUT.img [--drop-reserved]
+# --drop-reserved: boot.scr first deletes /reserved-memory from the device
+# tree it hands over (the firmware's own description of its memory), as a
+# careless firmware might: Reef must still keep off the firmware's memory.
 set -eu
-image=$1 bootargs=$2 out=$3
+image=$1 bootargs=$2 out=$3 drop=""
+if [ "${4:-}" = --drop-reserved ]; then
+	drop='fdt addr ${fdtcontroladdr}
+fdt rm /reserved-memory
+echo reef: /reserved-memory removed'
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/fs"
@@ -16,6 +24,7 @@ cat >"$tmp/boot.cmd" <<CMD
 echo reef: loading reef.bin from \${devtype} \${devnum}:\${distro_bootpart}
 load \${devtype} \${devnum}:\${distro_bootpart} \${kernel_addr_r} reef.bin
 setenv bootargs "$bootargs"
+$drop
 booti \${kernel_addr_r} - \${fdtcontroladdr}
 CMD
 mkimage -A riscv -O linux -T script -C none -d "$tmp/boot.cmd" "$tmp/fs/boot.scr" >/dev/null

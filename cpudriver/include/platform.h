@@ -103,6 +103,15 @@ const char *platform_strerror(enum plat_err err);
 int platform_reserve(struct platform *p, paddr_t base, uint64_t size);
 
 /*
+ * Mark [start of the memory range holding image, image) as not free,
+ * whatever the device tree says: the firmware lives there (OpenSBI at the
+ * start of RAM, PMP-protected from S-mode), and a tree that lost its
+ * /reserved-memory node must not hand it out. 0, or -1 if the image is in
+ * no memory range or the table is full.
+ */
+int platform_reserve_below(struct platform *p, paddr_t image);
+
+/*
  * Lowest align-aligned address >= from where size bytes lie inside one memory
  * range and overlap no reserved range; 0 if there is none. align: power of 2.
  */

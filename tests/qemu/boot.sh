@@ -18,7 +18,7 @@
 # and all (GNU grep -E: back-references such as \1 work).
 # Usage: boot.sh --kernel F --expect-cores N [--machine M] [--smp N] [--accel A]
 #                [--append ARGS] [--expect-failed F] [--expect REGEX]... [--allow-trap]
-#                [--timeout S] [--uboot] [--no-poweroff] [--input TEXT]
+#                [--timeout S] [--uboot [--uboot-drop-reserved]] [--no-poweroff] [--input TEXT]
 #                [--expect-exit N] [--expect-same REGEX]... [--expect-none REGEX]...
 #                [--expect-count N REGEX]... [--raw-count N REGEX]... [--raw-none REGEX]...
 #                [--type-ahead TEXT]
@@ -50,7 +50,7 @@ while [ $# -gt 0 ]; do
 	--raw-none) raw_nones+=("$2"); shift ;;
 	--type-ahead) ahead=$2; shift ;;
 	--allow-trap) allow_trap=1 ;;
-	--uboot) qemu_args+=(--uboot) ;;
+	--uboot|--uboot-drop-reserved) qemu_args+=("$1") ;;
 	--input) input=$2; shift ;;
 	--expect-exit) want_rc=$2; shift ;;
 	--timeout) limit=$2; shift ;;

@@ -368,6 +368,32 @@ static void test_find_free(void **state)
 	free(p);
 }
 
+/* The firmware below the image is reserved even when no node says so. */
+static void test_reserve_below(void **state)
+{
+	(void)state;
+	struct platform *p = calloc(1, sizeof(*p));
+	p->mem[0] = (struct plat_range){0x80000000, 0x1000000};
+	p->mem[1] = (struct plat_range){0x90000000, 0x400000};
+	p->nmem = 2;
+	assert_int_equal(platform_reserve_below(p, 0x80200000), 0);
+	assert_int_equal(p->nresv, 1);
+	assert_int_equal(p->resv[0].base, 0x80000000);
+	assert_int_equal(p->resv[0].size, 0x200000);
+	assert_int_equal(platform_find_free(p, 0, 0x1000, 0x1000), 0x80200000);
+	/* At the start of a range: nothing below it to reserve. */
+	assert_int_equal(platform_reserve_below(p, 0x90000000), 0);
+	assert_int_equal(p->nresv, 1);
+	/* In the second range: from its start only. */
+	assert_int_equal(platform_reserve_below(p, 0x90100000), 0);
+	assert_int_equal(p->resv[1].base, 0x90000000);
+	assert_int_equal(p->resv[1].size, 0x100000);
+	/* Outside every range, or just past one. */
+	assert_int_equal(platform_reserve_below(p, 0x1000), -1);
+	assert_int_equal(platform_reserve_below(p, 0x81000000), -1);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,7 +402,7 @@ int main(void)
 	    cmocka_unit_test(test_sifive_u),	  cmocka_unit_test(test_broken_structure),
 	    cmocka_unit_test(test_broken_header), cmocka_unit_test(test_broken_cpus),
 	    cmocka_unit_test(test_long_bootargs), cmocka_unit_test(test_corruption_never_crashes),
-	    cmocka_unit_test(test_find_free),
+	    cmocka_unit_test(test_find_free),	  cmocka_unit_test(test_reserve_below),
 	};
 	return cmocka_run_group_tests_name("platform", tests, NULL, NULL);
 }
