@@ -3,6 +3,7 @@
 #   make                 install missing Debian packages, build build/reef.elf
 #   make qemu            boot it in QEMU (SMP=N, MACHINE=virt|sifive_u, MEM=, APPEND=, ACCEL=single|icount)
 #   make gdb             the same, QEMU waiting for gdb-multiarch on :1234
+#   make disk            a disk image U-Boot boots by itself (USB stick, NVMe): build/reef-disk.img
 #   make test            every test suite; ends with "N passed, N failed"
 #   make bench           the revocation benchmark over CORES="2 4 8 16 32 64": build/bench/
 #   make bench-docs      the same, and the results page docs/bench.md with its plots
@@ -17,7 +18,7 @@ ACCEL   ?=
 QEMU_ARGS = --kernel $(BUILD)/reef.elf --machine $(MACHINE) $(if $(SMP),--smp $(SMP)) \
 	    $(if $(MEM),--mem $(MEM)) $(if $(ACCEL),--accel $(ACCEL)) $(if $(APPEND),--append "$(APPEND)")
 
-.PHONY: all deps build qemu gdb test bench bench-docs clean format-check
+.PHONY: all deps build qemu gdb disk test bench bench-docs clean format-check
 
 all: build
 
@@ -32,6 +33,10 @@ qemu: build
 
 gdb: build
 	@hake/qemu.sh $(QEMU_ARGS) --interactive --gdb
+
+disk: build
+	@hake/uboot-disk.sh $(BUILD)/reef.bin "$(APPEND)" $(BUILD)/reef-disk.img
+	@echo "disk: $(BUILD)/reef-disk.img (extlinux/extlinux.conf, boot.scr, reef.bin; bootargs '$(APPEND)')"
 
 test: build
 	@hake/test.sh $(BUILD)
