@@ -2,37 +2,14 @@
 # SPDX-License-Identifier: MIT
 # Extract libfdt from Debian's linux-source-6.1 package into OUTDIR.
 # Usage: libfdt.sh OUTDIR CACHEDIR FILE...  (FILEs are the outputs Meson expects)
-# The .deb is kept in CACHEDIR so a rebuild does not download it again. Nothing from it is ever copied into the repository.
 set -eu
 out=$1
 cache=$2
 shift 2
-mkdir -p "$cache" "$out"
-
-deb=$(ls "$cache"/linux-source-6.1_*_all.deb 2>/dev/null | head -n1 || true)
-if [ -z "$deb" ]; then
-	echo "libfdt: downloading linux-source-6.1 (Debian package) into $cache" >&2
-	get() { (cd "$cache" && apt-get download -q linux-source-6.1 >/dev/null 2>"$cache/download.log"); }
-	# A machine with stale or no package lists: refresh them once, as root.
-	if ! get && [ "$(id -u)" -eq 0 ]; then
-		apt-get update -q >/dev/null 2>&1 || true
-		get || true
-	fi
-	if ! ls "$cache"/linux-source-6.1_*_all.deb >/dev/null 2>&1; then
-		echo "libfdt: 'apt-get download linux-source-6.1' failed:" >&2
-		cat "$cache/download.log" >&2
-		echo "libfdt: run 'apt-get update' as root and try again" >&2
-		exit 1
-	fi
-	deb=$(ls "$cache"/linux-source-6.1_*_all.deb | head -n1)
-fi
-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.1.tar.xz |
-	xz -dc | tar -x -C "$tmp" --wildcards 'linux-source-6.1/scripts/dtc/libfdt/*'
-src=$tmp/linux-source-6.1/scripts/dtc/libfdt
+"$(dirname "$0")/linux-source.sh" "$tmp" "$cache" 'scripts/dtc/libfdt/*'
 for f in "$@"; do
-	[ -f "$src/$f" ] || { echo "libfdt: $f not found in $deb" >&2; exit 1; }
-	cp "$src/$f" "$out/$f"
+	[ -f "$tmp/scripts/dtc/libfdt/$f" ] || { echo "libfdt: $f not found in linux-source-6.1" >&2; exit 1; }
+	cp "$tmp/scripts/dtc/libfdt/$f" "$out/$f"
 done

@@ -4,7 +4,8 @@
 # Usage: qemu.sh --kernel F [--machine virt|sifive_u] [--smp N] [--mem M]
 # (--mem defaults to the platform's QEMU_MEM, or 1G with more than 64 harts)
 #                [--append ARGS] [--accel single|multi|icount] [--interactive] [--gdb]
-#                [--uboot [--uboot-drop-reserved]] [--stdin]
+#                [--uboot [--uboot-drop-reserved]] [--stdin] [--dtb F]
+# --dtb F hands the firmware (and so Reef) device tree F instead of QEMU's.
 # --stdin feeds QEMU's standard input to the serial console (tests type).
 # --uboot boots Debian's U-Boot (u-boot-qemu) instead, which finds the RISC-V
 # Image (F with .elf replaced by .bin) on a virtio disk and starts it with
@@ -15,7 +16,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernel="" machine=virt smp="" mem="" append="" accel="" interactive=0 gdb=0 uboot=0 stdin=0
-drop=""
+drop="" dtb=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift ;;
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--uboot) uboot=1 ;;
 	--uboot-drop-reserved) drop=--drop-reserved ;;
 	--stdin) stdin=1 ;;
+	--dtb) dtb=$2; shift ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -64,6 +66,7 @@ icount) args+=(-accel tcg,thread=single -icount shift=0,sleep=off) ;;
 *) echo "qemu.sh: --accel single, multi or icount" >&2; exit 2 ;;
 esac
 [ -n "$append" ] && args+=(-append "$append")
+[ -n "$dtb" ] && args+=(-dtb "$dtb")
 if [ $gdb = 1 ]; then
 	args+=(-s -S)
 	echo "QEMU waits for gdb on :1234. In another terminal:" >&2

@@ -172,6 +172,70 @@ static void test_sifive_u(void **state)
 	free(p);
 }
 
+/*
+ * The HiFive Unmatched's own tree (Linux's hifive-unmatched-a00.dts with the
+ * CLINT and the /reserved-memory node its firmware adds, hake/boarddtb.sh):
+ * what Reef derives from it on the board.
+ */
+static void test_unmatched(void **state)
+{
+	(void)state;
+	size_t size;
+	void *fdt = load_dtb("hifive-unmatched.dtb", &size);
+	struct platform *p = malloc(sizeof(*p));
+	assert_int_equal(platform_parse(fdt, size, p, count_warn), PLAT_OK);
+	assert_string_equal(p->model, "SiFive HiFive Unmatched A00");
+	assert_int_equal(p->ncpus, 5);
+	/* 1 MHz timebase; 16 GiB at 0x80000000; OpenSBI's region reserved. */
+	assert_int_equal(p->timebase_hz, 1000000);
+	assert_int_equal(p->nmem, 1);
+	assert_int_equal(p->mem[0].base, 0x80000000);
+	assert_int_equal(p->mem[0].size, 16ull << 30);
+	bool fw = false;
+	for (unsigned i = 0; i < p->nresv; i++)
+		fw |= p->resv[i].base == 0x80000000 && p->resv[i].size == 0x80000;
+	assert_true(fw);
+	/* The console: UART0 (stdout-path is the alias serial0), interrupt 39. */
+	assert_int_equal(p->uart.kind, UART_SIFIVE);
+	assert_int_equal(p->uart.base, 0x10010000);
+	assert_int_equal(p->uart.irq, 39);
+	assert_int_equal(p->plic_base, 0xc000000);
+	assert_int_equal(p->clint_base, 0x2000000);
+	assert_int_equal(p->test_base, 0);
+	/* Hart 0, the S7, is skipped; harts 1-4, U74s, are usable, Sv39, with
+	   no Sstc (so the timer goes through SBI) and their S-mode PLIC contexts
+	   from interrupts-extended: 0 is the S7's M context, then M and S for
+	   each U74, so hart h's S context is 2h. */
+	const struct plat_cpu *s7 = platform_cpu_by_hart(p, 0);
+	assert_non_null(s7->skip);
+	assert_int_equal(s7->plic_ctx, -1);
+	for (unsigned h = 1; h < 5; h++) {
+		const struct plat_cpu *c = platform_cpu_by_hart(p, h);
+		assert_null(c->skip);
+		assert_int_equal(c->mmu, MMU_SV39);
+		assert_int_equal(c->xlen, 64);
+		assert_true((c->isa & (ISA_EXT('f') | ISA_EXT('d'))) ==
+			    (ISA_EXT('f') | ISA_EXT('d')));
+		assert_false(c->isa & ISA_SSTC);
+		assert_int_equal(c->plic_ctx, 2 * h);
+	}
+	/* Any U74 may be the boot hart (OpenSBI's lottery); the S7 never is. */
+	assert_int_equal(platform_assign_cores(p, 0, 128, (hartid_t)-1), PLAT_ERR_BOOT_HART);
+	assert_int_equal(platform_assign_cores(p, 3, 128, (hartid_t)-1), PLAT_OK);
+	assert_int_equal(p->ncores, 4);
+	assert_int_equal(platform_cpu_by_hart(p, 3)->coreid, 0);
+	assert_int_equal(s7->coreid, COREID_INVALID);
+	/* Were the S7 enabled in the tree, it would still be skipped: no MMU. */
+	int node = fdt_path_offset(fdt, "/cpus/cpu@0");
+	assert_true(node >= 0);
+	assert_int_equal(fdt_setprop_string(fdt, node, "status", "okay"), 0);
+	assert_int_equal(platform_parse(fdt, size, p, count_warn), PLAT_OK);
+	assert_string_equal(platform_cpu_by_hart(p, 0)->skip,
+			    "no MMU (no S-mode CPU driver possible)");
+	free(p);
+	free(fdt);
+}
+
 static enum plat_err parse_edited(const char *name, int (*edit)(void *fdt))
 {
 	size_t size;
@@ -397,12 +461,19 @@ static void test_reserve_below(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_virt4),	  cmocka_unit_test(test_virt1),
-	    cmocka_unit_test(test_virt_numa),	  cmocka_unit_test(test_core_limit),
-	    cmocka_unit_test(test_sifive_u),	  cmocka_unit_test(test_broken_structure),
-	    cmocka_unit_test(test_broken_header), cmocka_unit_test(test_broken_cpus),
-	    cmocka_unit_test(test_long_bootargs), cmocka_unit_test(test_corruption_never_crashes),
-	    cmocka_unit_test(test_find_free),	  cmocka_unit_test(test_reserve_below),
+	    cmocka_unit_test(test_virt4),
+	    cmocka_unit_test(test_virt1),
+	    cmocka_unit_test(test_virt_numa),
+	    cmocka_unit_test(test_core_limit),
+	    cmocka_unit_test(test_sifive_u),
+	    cmocka_unit_test(test_unmatched),
+	    cmocka_unit_test(test_broken_structure),
+	    cmocka_unit_test(test_broken_header),
+	    cmocka_unit_test(test_broken_cpus),
+	    cmocka_unit_test(test_long_bootargs),
+	    cmocka_unit_test(test_corruption_never_crashes),
+	    cmocka_unit_test(test_find_free),
+	    cmocka_unit_test(test_reserve_below),
 	};
 	return cmocka_run_group_tests_name("platform", tests, NULL, NULL);
 }
