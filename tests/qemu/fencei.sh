@@ -3,7 +3,8 @@
 # Instruction-cache coherence, counted: the U74's instruction cache does not
 # see ordinary stores (QEMU's does), so a CPU driver must execute fence.i on
 # a core before that core runs code written since. `cores` shows how many
-# each kernel executed. Boot with `cores; spawn hello 1; cores` and check
+# each kernel executed. Boot with `cores; spawn hello 1; wait 2 1; cores`
+# (hello is domain 2 on core 1; once waited for, it has run) and check
 # that every core synced at least twice by the prompt (as it started, and
 # before its monitor first ran) and that starting hello on core 1 made core
 # 1 sync at least twice more (its text mapped executable, and its first
@@ -13,7 +14,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1 accel=$2 n=$3
 log=$(timeout -k 5 120 "$top/hake/qemu.sh" --kernel "$build/reef.elf" --smp "$n" \
-	--accel "$accel" --append 'run=cores; spawn hello 1; cores' 2>&1 | tr -d '\r')
+	--accel "$accel" --append 'run=cores; spawn hello 1; wait 2 1; cores' 2>&1 | tr -d '\r')
 rc=$?
 [ $rc = 0 ] || { echo "$log" | tail -20; echo "FAIL: QEMU exited $rc"; exit 1; }
 # Column 7 of a table row is FENCE.I; the first table's rows, then the second's.
