@@ -21,16 +21,22 @@
 #include "initdomain.h"
 #include "kernel.h"
 #include "kprintf.h"
-
-#define FDT_MAX_SIZE (1ul << 20)
+#include "physmap.h"
 
 /* Boot-core state; every other core has a zeroed, unused copy of these. */
 static struct platform plat;
 static struct bootargs args;
 
+/* The physmap's page tables (ADR 0020): in the image, so the boot core can
+   write them before its own page table is on. */
+static uint64_t physmap_tables[PHYSMAP_TABLES_MAX][512]
+    __attribute__((section(".ptables"), aligned(PAGE_SIZE)));
+static unsigned physmap_used;
+static bool physmap_on; /* our own page table, with the devices, is on */
+
 void __attribute__((noreturn)) kernel_poweroff(unsigned code)
 {
-	if (plat.test_base) {
+	if (plat.test_base && physmap_on) {
 		/* sifive,test0: 0x5555 = pass, (code << 16) | 0x3333 = fail with code. */
 		volatile uint32_t *test = pa2kva(plat.test_base);
 		*test = code ? (code << 16) | 0x3333 : 0x5555;
@@ -64,10 +70,13 @@ static void bootarg_warn(const char *problem, const char *word, size_t len)
 
 static void boot_parse(paddr_t dtb_pa)
 {
-	if (dtb_pa == 0 || dtb_pa + FDT_MAX_SIZE > EARLY_PHYSMAP_GIB * GIB)
-		boot_fatal("device tree", "address outside the early physmap");
+	if (dtb_pa == 0 || dtb_pa >= PHYSMAP_SIZE)
+		boot_fatal("device tree", "address outside the physmap");
+	/* entry.S mapped it up to FDT_MAX_SIZE, within its GiB. */
+	uint64_t size = ((dtb_pa | (GIB - 1)) + 1) - dtb_pa;
 	const void *fdt = pa2kva(dtb_pa);
-	enum plat_err err = platform_parse(fdt, FDT_MAX_SIZE, &plat, plat_warn);
+	enum plat_err err =
+	    platform_parse(fdt, size < FDT_MAX_SIZE ? size : FDT_MAX_SIZE, &plat, plat_warn);
 	if (err)
 		boot_fatal("device tree", platform_strerror(err));
 	bootargs_parse(plat.bootargs, &args, bootarg_warn);
@@ -100,6 +109,23 @@ static void boot_parse(paddr_t dtb_pa)
 	platform_reserve(&plat, dtb_pa, fdt_totalsize(fdt));
 }
 
+static uint64_t *physmap_table(void *ctx, paddr_t *pa)
+{
+	(void)ctx;
+	if (physmap_used == PHYSMAP_TABLES_MAX)
+		return NULL;
+	uint64_t *t = physmap_tables[physmap_used++];
+	memset(t, 0, PAGE_SIZE);
+	*pa = image_sym_pa(t);
+	return t;
+}
+
+static uint64_t *physmap_kva(void *ctx, paddr_t pa)
+{
+	(void)ctx;
+	return (uint64_t *)(uintptr_t)((uintptr_t)__image_start + (pa - kcb.conf.image_pa));
+}
+
 static void boot_own_page_table(void)
 {
 	paddr_t end = platform_mem_end(&plat);
@@ -110,9 +136,16 @@ static void boot_own_page_table(void)
 	}
 	kcb.conf.physmap_end = end;
 	paddr_t pt_pa = kcb.priv_pa + (paddr_t)((char *)&kpt - __priv_start);
-	uint64_t satp = kpt_build(&kpt, pt_pa, kcb.conf.image_pa, kcb.priv_pa, end, false);
+	uint64_t satp = kpt_build(&kpt, pt_pa, kcb.conf.image_pa, kcb.priv_pa, NULL, false);
+	const struct physmap_alloc a = {physmap_table, physmap_kva, NULL};
+	enum physmap_err err = physmap_build(kpt.root, &plat, kcb.conf.image_pa, &a);
+	if (err == PHYSMAP_NO_TABLES)
+		boot_fatal("physmap", "needs more than PHYSMAP_TABLES_MAX page tables");
+	if (err)
+		boot_fatal("physmap", "memory and devices overlap in the device tree");
 	csr_write(satp, satp);
 	arch_tlb_flush_all();
+	physmap_on = true;
 }
 
 /* The facts every core's monitor gets: core id -> hart id, boot arguments. */

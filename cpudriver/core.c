@@ -43,7 +43,7 @@ long core_start(const struct kconf *conf, const struct core_user *user, paddr_t 
 	/* The new core's page table sits in its own copy of .bss. */
 	size_t pt_off = (size_t)((char *)&kpt - __priv_start);
 	h->satp = kpt_build((struct kpt *)(copy + pt_off), priv + pt_off, conf->image_pa, priv,
-			    conf->physmap_end, true);
+			    kpt.root, true); /* our physmap, shared (ADR 0020) */
 	h->conf = *conf;
 	h->user = *user;
 	if (user->chan)

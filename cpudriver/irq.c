@@ -10,12 +10,6 @@
 #include "kernel.h"
 #include "kprintf.h"
 
-/* Register map: PLIC spec chapter 3. */
-#define PLIC_PRIORITY(irq)  (4 * (irq))
-#define PLIC_ENABLE(ctx)    (0x2000 + 0x80 * (ctx))
-#define PLIC_THRESHOLD(ctx) (0x200000 + 0x1000 * (ctx))
-#define PLIC_CLAIM(ctx)	    (0x200004 + 0x1000 * (ctx))
-
 /* Per core (private .bss). */
 static volatile uint8_t *plic;
 static uint32_t plic_ndev;

@@ -73,6 +73,7 @@ static bool node_enabled(const void *fdt, int node)
 	return !st || !strcmp(st, "okay") || !strcmp(st, "ok");
 }
 
+/* Append [base, base + size) to r: 1, or 0 when empty, wrapping or full (warned). */
 static int add_range(struct plat_range *r, unsigned *n, unsigned max, uint64_t base, uint64_t size,
 		     plat_warn_fn wfn, const char *what)
 {
@@ -86,10 +87,9 @@ static int add_range(struct plat_range *r, unsigned *n, unsigned max, uint64_t b
 		warn(wfn, "too many ranges, ignored:", what);
 		return 0;
 	}
-	r[*n].base = base;
-	r[*n].size = size;
+	r[*n] = (struct plat_range){base, size, 0};
 	(*n)++;
-	return 0;
+	return 1;
 }
 
 static void parse_memory(const void *fdt, struct platform *p, plat_warn_fn wfn)
@@ -105,14 +105,23 @@ static void parse_memory(const void *fdt, struct platform *p, plat_warn_fn wfn)
 	}
 }
 
+/* Flag the reserved range add_range just added (added: 1), if it did. */
+static void mark_dt(struct platform *p, int added, uint32_t flags)
+{
+	if (added == 1)
+		p->resv[p->nresv - 1].flags = flags;
+}
+
 static void parse_reserved(const void *fdt, struct platform *p, plat_warn_fn wfn)
 {
 	int n = fdt_num_mem_rsv(fdt);
 	for (int i = 0; i < n; i++) {
 		uint64_t base, size;
 		if (fdt_get_mem_rsv(fdt, i, &base, &size) == 0)
-			add_range(p->resv, &p->nresv, PLAT_MAX_RESV, base, size, wfn,
-				  "/memreserve/");
+			mark_dt(p,
+				add_range(p->resv, &p->nresv, PLAT_MAX_RESV, base, size, wfn,
+					  "/memreserve/"),
+				PLAT_RANGE_DT);
 	}
 	int rm = fdt_path_offset(fdt, "/reserved-memory");
 	if (rm < 0)
@@ -121,9 +130,12 @@ static void parse_reserved(const void *fdt, struct platform *p, plat_warn_fn wfn
 	fdt_for_each_subnode(child, fdt, rm)
 	{
 		uint64_t base, size;
+		bool nomap = fdt_getprop(fdt, child, "no-map", NULL) != NULL;
 		for (int i = 0; node_reg(fdt, child, i, &base, &size) == 0; i++)
-			add_range(p->resv, &p->nresv, PLAT_MAX_RESV, base, size, wfn,
-				  fdt_get_name(fdt, child, NULL));
+			mark_dt(p,
+				add_range(p->resv, &p->nresv, PLAT_MAX_RESV, base, size, wfn,
+					  fdt_get_name(fdt, child, NULL)),
+				PLAT_RANGE_DT | (nomap ? PLAT_RANGE_NOMAP : 0));
 	}
 }
 
@@ -456,7 +468,7 @@ int platform_reserve(struct platform *p, paddr_t base, uint64_t size)
 {
 	if (p->nresv >= PLAT_MAX_RESV || base + size < base)
 		return -1;
-	p->resv[p->nresv++] = (struct plat_range){base, size};
+	p->resv[p->nresv++] = (struct plat_range){base, size, 0};
 	return 0;
 }
 

@@ -15,6 +15,12 @@
 
 #define IRQ_MAX 128
 
+/* PLIC register map (spec chapter 3): the physmap maps these pages only. */
+#define PLIC_PRIORITY(irq)  (4 * (irq))
+#define PLIC_ENABLE(ctx)    (0x2000 + 0x80 * (ctx))
+#define PLIC_THRESHOLD(ctx) (0x200000 + 0x1000 * (ctx))
+#define PLIC_CLAIM(ctx)	    (0x200004 + 0x1000 * (ctx))
+
 void irq_init(paddr_t plic_base, uint32_t ndev, int32_t ctx);
 /* Claim and forward pending external interrupts (called with SEIP set). */
 void irq_handle(void);

@@ -19,7 +19,11 @@
 struct plat_range {
 	paddr_t base;
 	uint64_t size;
+	uint32_t flags; /* reserved ranges: PLAT_RANGE_* */
 };
+
+#define PLAT_RANGE_DT	 1u /* reserved by the device tree (not by the kernel) */
+#define PLAT_RANGE_NOMAP 2u /* ... and no-map: never to be mapped at all */
 
 /* ISA extensions the CPU driver cares about, from "riscv,isa". */
 #define ISA_EXT(c)   (1u << ((c) - 'a'))

@@ -720,7 +720,7 @@ static struct {
 } snap;
 
 #define PLIC_REGS  0x3000ul   /* priorities, enable bits */
-#define PLIC_CLAIM 0x200000ul /* threshold and claim/complete pages */
+#define PLIC_CTX_PAGES 0x200000ul /* threshold and claim/complete pages */
 
 static void snapshot_take(void)
 {
@@ -745,7 +745,7 @@ static void snapshot_restore(void)
 	init_l1 = snap.init_l1;
 	memcpy(arena + INIT_RAM, snap.mem, snap.used);
 	memset(plic, 0, PLIC_REGS);
-	memset(plic + PLIC_CLAIM, 0, (PLIC_CTX + 1) * 0x1000ul);
+	memset(plic + PLIC_CTX_PAGES, 0, (PLIC_CTX + 1) * 0x1000ul);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

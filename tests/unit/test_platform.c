@@ -414,8 +414,8 @@ static void test_find_free(void **state)
 {
 	(void)state;
 	struct platform *p = calloc(1, sizeof(*p));
-	p->mem[0] = (struct plat_range){0x80000000, 0x1000000};
-	p->mem[1] = (struct plat_range){0x90000000, 0x400000};
+	p->mem[0] = (struct plat_range){0x80000000, 0x1000000, 0};
+	p->mem[1] = (struct plat_range){0x90000000, 0x400000, 0};
 	p->nmem = 2;
 	assert_int_equal(platform_reserve(p, 0x80000000, 0x80000), 0); /* firmware */
 	assert_int_equal(platform_reserve(p, 0x80200000, 0x19000), 0); /* image */
@@ -437,8 +437,8 @@ static void test_reserve_below(void **state)
 {
 	(void)state;
 	struct platform *p = calloc(1, sizeof(*p));
-	p->mem[0] = (struct plat_range){0x80000000, 0x1000000};
-	p->mem[1] = (struct plat_range){0x90000000, 0x400000};
+	p->mem[0] = (struct plat_range){0x80000000, 0x1000000, 0};
+	p->mem[1] = (struct plat_range){0x90000000, 0x400000, 0};
 	p->nmem = 2;
 	assert_int_equal(platform_reserve_below(p, 0x80200000), 0);
 	assert_int_equal(p->nresv, 1);

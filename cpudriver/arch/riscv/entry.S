@@ -4,9 +4,10 @@
  *
  * _start: the boot hart, from OpenSBI or U-Boot: a0 = hartid, a1 = DTB
  * physical address, satp = 0, running at the load address (2 MiB into a GiB,
- * checked below). Builds a throw-away page table (identity + physmap + the
- * image's high mapping, all gigapages), jumps to the linked address, saves a
- * pristine copy of .data for other cores, zeroes .bss and calls boot_main.
+ * checked below). Builds a throw-away page table (the image, identity and
+ * high, and the device tree in the physmap, all with 2 MiB pages), jumps
+ * to the linked address, saves a pristine copy of .data for other cores,
+ * zeroes .bss and calls boot_main.
  *
  * _secondary_start: a hart started by core_start() through SBI HSM:
  * a0 = hartid, a1 = physical address of its handoff page, whose first word
@@ -67,39 +68,97 @@ boot_entry:
 	lla	a0, msg_misplaced
 	j	early_die
 2:
-	/* Early root table: all gigapage leaves, RWX, A/D preset. */
+	/*
+	 * Early tables (3 pages, zeroed here): the root; an L1 table for the
+	 * image's GiB, used both for the identity mapping and for the high one
+	 * (the image sits at the same offset in its GiB as it is linked: checked
+	 * above), mapping only the image, with 2 MiB pages (kernel.ld makes it a
+	 * whole number of them), so nothing of the firmware's memory below it
+	 * is covered; an L1 table for the device tree's GiB in the physmap, with
+	 * the 2 MiB pages that hold it. RWX, A/D preset.
+	 */
 	lla	s3, __early_pt
 	mv	t0, s3
-	li	t1, 512
+	li	t1, 3 * 512
 9:	sd	zero, 0(t0)
 	addi	t0, t0, 8
 	addi	t1, t1, -1
 	bnez	t1, 9b
 
-	li	t4, PTE_GIGA_RWX
-	/* identity: root[pa >> 30] */
-	srli	t0, s2, 30
-	slli	t1, t0, 28		/* ppn << 10 for a gigapage: (pa >> 30) << 18 << 10 */
+	li	t4, PTE_LEAF_RWX
+	li	t5, 0x200000		/* 2 MiB */
+	/* image: l1[(pa >> 21) & 511] for each 2 MiB of [s2, __image_end) */
+	lla	t3, __image_end
+	li	a2, 4096
+	add	a2, a2, s3		/* the image's L1 */
+	mv	t0, s2
+3:	srli	t1, t0, 12
+	slli	t1, t1, 10
 	or	t1, t1, t4
-	slli	t2, t0, 3
+	srli	t2, t0, 21
+	andi	t2, t2, 511
+	slli	t2, t2, 3
+	add	t2, t2, a2
+	sd	t1, 0(t2)
+	add	t0, t0, t5
+	bltu	t0, t3, 3b
+	srli	t1, a2, 12		/* root[pa >> 30] and root[510] -> that L1 */
+	slli	t1, t1, 10
+	ori	t1, t1, 1
+	srli	t2, s2, 30
+	slli	t2, t2, 3
 	add	t2, t2, s3
 	sd	t1, 0(t2)
-	/* high: root[510] -> the same GiB */
 	li	t2, 510 * 8
 	add	t2, t2, s3
 	sd	t1, 0(t2)
-	/* physmap: root[256 + i] -> GiB i, for the first EARLY_PHYSMAP_GIB GiB */
-	li	t0, 0
-	li	t3, EARLY_PHYSMAP_GIB
-	li	t2, 256 * 8
-	add	t2, t2, s3
-3:	slli	t1, t0, 28
-	or	t1, t1, t4
-	sd	t1, 0(t2)
-	addi	t2, t2, 8
-	addi	t0, t0, 1
-	blt	t0, t3, 3b
 
+	/* device tree: its size (big endian at +4), at most FDT_MAX_SIZE, and
+	   no further than the end of its GiB */
+	beqz	s1, 6f
+	lbu	t0, 4(s1)
+	lbu	t1, 5(s1)
+	lbu	t2, 6(s1)
+	lbu	t3, 7(s1)
+	slli	t0, t0, 24
+	slli	t1, t1, 16
+	slli	t2, t2, 8
+	or	t0, t0, t1
+	or	t0, t0, t2
+	or	t0, t0, t3
+	li	t1, FDT_MAX_SIZE
+	bleu	t0, t1, 4f
+	mv	t0, t1
+4:	add	t3, s1, t0		/* end */
+	li	t1, GIB_MASK
+	or	t1, s1, t1
+	addi	t1, t1, 1		/* the end of its GiB */
+	bleu	t3, t1, 5f
+	mv	t3, t1
+5:	li	a2, 8192
+	add	a2, a2, s3		/* the device tree's L1 */
+	addi	t1, t5, -1
+	not	t1, t1
+	and	t0, s1, t1		/* its first 2 MiB page */
+7:	srli	t1, t0, 12
+	slli	t1, t1, 10
+	or	t1, t1, t4
+	srli	t2, t0, 21
+	andi	t2, t2, 511
+	slli	t2, t2, 3
+	add	t2, t2, a2
+	sd	t1, 0(t2)
+	add	t0, t0, t5
+	bltu	t0, t3, 7b
+	srli	t1, a2, 12		/* root[256 + (pa >> 30)] -> that L1 */
+	slli	t1, t1, 10
+	ori	t1, t1, 1
+	srli	t2, s1, 30
+	addi	t2, t2, 256
+	slli	t2, t2, 3
+	add	t2, t2, s3
+	sd	t1, 0(t2)
+6:
 	srli	t0, s3, 12
 	li	t1, SATP_SV39
 	or	t0, t0, t1

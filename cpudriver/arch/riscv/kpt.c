@@ -47,11 +47,11 @@ static paddr_t image_page_pa(uintptr_t va, paddr_t image_pa, paddr_t priv_pa)
 }
 
 uint64_t kpt_build(struct kpt *pt, paddr_t pt_pa, paddr_t image_pa, paddr_t priv_pa,
-		   paddr_t physmap_end, bool trampoline)
+		   const uint64_t *physmap, bool trampoline)
 {
 	memset(pt, 0, sizeof(*pt));
-	for (uint64_t g = 0; g * GIB < physmap_end && g < PHYSMAP_SIZE / GIB; g++)
-		pt->root[256 + g] = pte(g * GIB, PTE_R | PTE_W | PTE_A | PTE_D | PTE_G);
+	for (unsigned g = 0; physmap && g < PHYSMAP_SIZE / GIB; g++)
+		pt->root[256 + g] = physmap[256 + g];
 
 	pt->root[510] = pte(pt_pa + offsetof(struct kpt, l1), 0);
 	unsigned first = (KERNEL_VBASE >> 21) & 511;
@@ -61,8 +61,13 @@ uint64_t kpt_build(struct kpt *pt, paddr_t pt_pa, paddr_t image_pa, paddr_t priv
 		pt->l1[i1] = pte(pt_pa + offsetof(struct kpt, l0[i1 - first]), 0);
 		pt->l0[i1 - first][i0] = pte(image_page_pa(va, image_pa, priv_pa), leaf_flags(va));
 	}
-	if (trampoline)
-		pt->root[image_pa / GIB] = pte(image_pa & ~(GIB - 1), PTE_R | PTE_X | PTE_A);
+	if (trampoline) { /* identity, read and execute: entry.S's path to the high mapping */
+		uint64_t size = (uint64_t)(__image_end - __image_start);
+		for (uint64_t off = 0; off < size; off += 1ul << 21)
+			pt->tramp[((image_pa + off) >> 21) & 511] =
+			    pte(image_pa + off, PTE_R | PTE_X | PTE_A);
+		pt->root[image_pa / GIB] = pte(pt_pa + offsetof(struct kpt, tramp), 0);
+	}
 	return SATP_MODE_SV39 | (pt_pa >> 12);
 }
 
