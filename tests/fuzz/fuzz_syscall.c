@@ -719,7 +719,7 @@ static struct {
 	uint64_t used;
 } snap;
 
-#define PLIC_REGS  0x3000ul   /* priorities, enable bits */
+#define PLIC_REGS      0x3000ul	  /* priorities, enable bits */
 #define PLIC_CTX_PAGES 0x200000ul /* threshold and claim/complete pages */
 
 static void snapshot_take(void)
