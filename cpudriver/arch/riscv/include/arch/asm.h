@@ -4,7 +4,7 @@
 
 #define KERNEL_OFFSET_IN_GIB 0x200000
 #define GIB_MASK	     0x3fffffff
-#define PTE_LEAF_RWX	     0xcf /* V R W X A D */
+#define PTE_LEAF_RWX	     0xcf     /* V R W X A D */
 #define FDT_MAX_SIZE	     0x100000 /* the largest device tree read (1 MiB) */
 #define SATP_SV39	     (8 << 60)
 #define HANDOFF_SATP	     0 /* offsetof(struct core_handoff, satp) */
