@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <abi/bootinfo.h>
+#include <arch/csr.h>
 
 #include "dispatch.h"
 #include "initdomain.h"
@@ -255,6 +256,7 @@ static void fill_bootinfo(struct bootinfo *bi, const struct platform *plat)
 	const struct core_user *u = &kcb.user;
 	bi->magic = BOOTINFO_MAGIC;
 	bi->coreid = kcb.conf.coreid;
+	bi->counters = (uint32_t)csr_read(scounteren);
 	bi->ncores = u->ncores < BOOTINFO_MAX_CORES ? u->ncores : BOOTINFO_MAX_CORES;
 	strncpy(bi->bootargs, u->bootargs, sizeof(bi->bootargs) - 1);
 	for (unsigned k = 0; k < bi->ncores; k++) {

@@ -165,3 +165,19 @@ arch_user_resume:
 	ld	x31, 31 * 8(a0)
 	ld	x10, 10 * 8(a0)
 	sret
+
+/*
+ * Read one counter, for trap_init(): each starts with the read, which traps
+ * (illegal instruction) when the firmware does not let S-mode read it;
+ * trap_handler() then steps over it and notes that it trapped.
+ */
+	.globl	probe_cycle, probe_time, probe_instret
+probe_cycle:
+	csrr	t0, cycle
+	ret
+probe_time:
+	csrr	t0, time
+	ret
+probe_instret:
+	csrr	t0, instret
+	ret

@@ -20,12 +20,30 @@
 
 extern char trap_entry[];
 
+/* Reads of the counters that may trap (the firmware's mcounteren decides),
+   in trap.S: trap_handler() steps over a trapping one and says so. */
+void probe_cycle(void);
+void probe_time(void);
+void probe_instret(void);
+static volatile bool probe_trapped;
+
+static bool probe(void (*read)(void))
+{
+	probe_trapped = false;
+	read();
+	return !probe_trapped;
+}
+
 void trap_init(void)
 {
 	csr_write(sscratch, 0); /* "in the kernel" for trap.S */
 	csr_write(stvec, (uintptr_t)trap_entry);
-	/* rdcycle, rdtime and rdinstret in user mode (benchmarks) */
-	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
+	/* rdcycle, rdtime and rdinstret in user mode (benchmarks), those we may
+	   read ourselves: bootinfo's counters tell programs which. */
+	uint64_t en = (probe(probe_cycle) ? SCOUNTEREN_CY : 0) |
+		      (probe(probe_time) ? SCOUNTEREN_TM : 0) |
+		      (probe(probe_instret) ? SCOUNTEREN_IR : 0);
+	csr_write(scounteren, en);
 }
 
 static const char *exception_name(uint64_t code)
@@ -67,6 +85,13 @@ void trap_handler(struct trap_frame *tf)
 {
 	if (tf->scause & SCAUSE_INTR) {
 		irq_poll();
+		return;
+	}
+	if (tf->scause == 2 &&
+	    (tf->sepc == (uintptr_t)probe_cycle || /* a counter read */
+	     tf->sepc == (uintptr_t)probe_time || tf->sepc == (uintptr_t)probe_instret)) {
+		probe_trapped = true;
+		tf->sepc += 4;
 		return;
 	}
 	kprintf("core %u hart %u: unexpected trap scause=%#lx (%s) sepc=%#lx stval=%#lx "

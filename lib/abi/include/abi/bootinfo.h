@@ -78,6 +78,10 @@ struct bootinfo {
 	uint64_t uart_base;
 	uint32_t uart_reg_shift;
 	uint32_t timebase; /* Hz of the time CSR (rdtime) */
+	/* The counters this core's programs may read: BOOTINFO_CYCLE (rdcycle),
+	   BOOTINFO_TIME (rdtime), BOOTINFO_INSTRET (rdinstret); the firmware
+	   decides which S-mode may read, the kernel passes those on. */
+	uint32_t counters;
 	char bootargs[256];
 	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
 	struct bootinfo_core cores[BOOTINFO_MAX_CORES];
@@ -87,5 +91,9 @@ struct bootinfo {
 };
 
 #define BOOTINFO_MAGIC 0x666e49746f6f42ull /* "BootInf" */
+
+#define BOOTINFO_CYCLE	 1u
+#define BOOTINFO_TIME	 2u
+#define BOOTINFO_INSTRET 4u
 
 _Static_assert(sizeof(struct bootinfo) <= BOOTINFO_SIZE, "bootinfo fits its frame");
