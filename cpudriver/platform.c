@@ -87,9 +87,23 @@ static int add_range(struct plat_range *r, unsigned *n, unsigned max, uint64_t b
 		warn(wfn, "too many ranges, ignored:", what);
 		return 0;
 	}
-	r[*n] = (struct plat_range){base, size, 0};
+	r[*n] = (struct plat_range){.base = base, .size = size};
 	(*n)++;
 	return 1;
+}
+
+/* numa-node-id of node: 0 if absent; if malformed or too big: 0, said. */
+static uint16_t node_id(const void *fdt, int node, plat_warn_fn wfn)
+{
+	int len;
+	const fdt32_t *v = fdt_getprop(fdt, node, "numa-node-id", &len);
+	if (!v)
+		return 0;
+	if (len != 4 || fdt32_to_cpu(*v) >= PLAT_MAX_NODES) {
+		warn(wfn, "bad numa-node-id (node 0 used):", fdt_get_name(fdt, node, NULL));
+		return 0;
+	}
+	return (uint16_t)fdt32_to_cpu(*v);
 }
 
 static void parse_memory(const void *fdt, struct platform *p, plat_warn_fn wfn)
@@ -100,8 +114,10 @@ static void parse_memory(const void *fdt, struct platform *p, plat_warn_fn wfn)
 		if (!dt || strcmp(dt, "memory") || !node_enabled(fdt, node))
 			continue;
 		uint64_t base, size;
+		uint16_t nid = node_id(fdt, node, wfn);
 		for (int i = 0; node_reg(fdt, node, i, &base, &size) == 0; i++)
-			add_range(p->mem, &p->nmem, PLAT_MAX_MEM, base, size, wfn, "memory");
+			if (add_range(p->mem, &p->nmem, PLAT_MAX_MEM, base, size, wfn, "memory"))
+				p->mem[p->nmem - 1].node = nid;
 	}
 }
 
@@ -229,6 +245,9 @@ static void parse_one_cpu(const void *fdt, int node, struct platform *p, plat_wa
 	c->coreid = COREID_INVALID;
 	c->skip = cpu_skip_reason(fdt, node, c);
 	c->plic_ctx = -1;
+	c->phandle = fdt_get_phandle(fdt, node);
+	c->node = node_id(fdt, node, wfn);
+	c->cluster = c->node;
 	int intc;
 	fdt_for_each_subnode(intc, fdt, node)
 	{
@@ -261,6 +280,72 @@ static enum plat_err parse_cpus(const void *fdt, struct platform *p, plat_warn_f
 	if (p->timebase_hz == 0)
 		return PLAT_ERR_NO_TIMEBASE;
 	return PLAT_OK;
+}
+
+/* cpu-map (the devicetree cpu topology binding): each clusterN node is a
+   cluster, numbered in tree order; the cpu a coreN or threadN node names
+   belongs to the innermost cluster around it. */
+static void walk_cpu_map(const void *fdt, int node, int cluster, unsigned depth, struct platform *p,
+			 unsigned *nclusters)
+{
+	int child;
+	fdt_for_each_subnode(child, fdt, node)
+	{
+		const char *name = fdt_get_name(fdt, child, NULL);
+		int here = cluster;
+		if (name && !strncmp(name, "cluster", 7))
+			here = (int)(*nclusters)++;
+		int len;
+		const fdt32_t *ph = fdt_getprop(fdt, child, "cpu", &len);
+		for (unsigned i = 0; ph && len == 4 && here >= 0 && i < p->ncpus; i++)
+			if (p->cpus[i].phandle && p->cpus[i].phandle == fdt32_to_cpu(*ph))
+				p->cpus[i].cluster = (uint16_t)here;
+		if (depth < 4) /* socket, cluster, core, thread */
+			walk_cpu_map(fdt, child, here, depth + 1, p, nclusters);
+	}
+}
+
+/* distance-map's distance-matrix: (from, to, distance) triples. */
+static void parse_distances(const void *fdt, struct platform *p, plat_warn_fn wfn)
+{
+	for (unsigned a = 0; a < PLAT_MAX_NODES; a++)
+		for (unsigned b = 0; b < PLAT_MAX_NODES; b++)
+			p->distance[a][b] = a == b ? 10 : 20;
+	int dm = fdt_node_offset_by_compatible(fdt, -1, "numa-distance-map-v1");
+	if (dm < 0)
+		return;
+	int len;
+	const fdt32_t *m = fdt_getprop(fdt, dm, "distance-matrix", &len);
+	if (!m || len <= 0 || len % 12) {
+		warn(wfn, "malformed distance-matrix, ignored:", fdt_get_name(fdt, dm, NULL));
+		return;
+	}
+	for (int i = 0; i < len / 12; i++) {
+		uint32_t a = fdt32_to_cpu(m[3 * i]), b = fdt32_to_cpu(m[3 * i + 1]),
+			 d = fdt32_to_cpu(m[3 * i + 2]);
+		if (a >= PLAT_MAX_NODES || b >= PLAT_MAX_NODES || d < 10 || d > 255)
+			warn(wfn,
+			     "bad distance-matrix entry, ignored:", fdt_get_name(fdt, dm, NULL));
+		else
+			p->distance[a][b] = (uint8_t)d;
+	}
+}
+
+/* Nodes, clusters, distances (cpus and memory parsed already). */
+static void parse_topology(const void *fdt, struct platform *p, plat_warn_fn wfn)
+{
+	unsigned nclusters = 0;
+	int map = fdt_path_offset(fdt, "/cpus/cpu-map");
+	if (map >= 0)
+		walk_cpu_map(fdt, map, -1, 0, p, &nclusters);
+	p->nnodes = 1;
+	for (unsigned i = 0; i < p->ncpus; i++)
+		if (p->cpus[i].node >= p->nnodes)
+			p->nnodes = p->cpus[i].node + 1u;
+	for (unsigned i = 0; i < p->nmem; i++)
+		if (p->mem[i].node >= p->nnodes)
+			p->nnodes = p->mem[i].node + 1u;
+	parse_distances(fdt, p, wfn);
 }
 
 static int find_compatible(const void *fdt, const char *const *compat)
@@ -385,6 +470,7 @@ enum plat_err platform_parse(const void *fdt, size_t fdt_size, struct platform *
 	enum plat_err err = parse_cpus(fdt, p, wfn);
 	if (err)
 		return err;
+	parse_topology(fdt, p, wfn);
 	parse_uart(fdt, p, wfn);
 	parse_devices(fdt, p);
 	parse_chosen(fdt, p, wfn);
@@ -468,7 +554,7 @@ int platform_reserve(struct platform *p, paddr_t base, uint64_t size)
 {
 	if (p->nresv >= PLAT_MAX_RESV || base + size < base)
 		return -1;
-	p->resv[p->nresv++] = (struct plat_range){base, size, 0};
+	p->resv[p->nresv++] = (struct plat_range){.base = base, .size = size};
 	return 0;
 }
 

@@ -20,7 +20,10 @@ struct plat_range {
 	paddr_t base;
 	uint64_t size;
 	uint32_t flags; /* reserved ranges: PLAT_RANGE_* */
+	uint32_t node;	/* memory ranges: NUMA node (numa-node-id, else 0) */
 };
+
+#define PLAT_MAX_NODES 16 /* NUMA nodes */
 
 #define PLAT_RANGE_DT	 1u /* reserved by the device tree (not by the kernel) */
 #define PLAT_RANGE_NOMAP 2u /* ... and no-map: never to be mapped at all */
@@ -42,6 +45,9 @@ struct plat_cpu {
 	const char *skip; /* why this hart cannot run a CPU driver, or NULL */
 	uint32_t intc;	  /* phandle of its riscv,cpu-intc, 0 if none */
 	int32_t plic_ctx; /* PLIC context of its S-mode external interrupt, -1 if none */
+	uint32_t phandle; /* of its cpu node, 0 if none */
+	uint16_t node;	  /* NUMA node (numa-node-id, else 0) */
+	uint16_t cluster; /* cluster in /cpus/cpu-map, in tree order (none: its node) */
 };
 
 enum uart_kind { UART_NONE = 0, UART_NS16550A, UART_SIFIVE };
@@ -67,6 +73,9 @@ struct platform {
 	uint32_t plic_ndev;
 	paddr_t clint_base;
 	paddr_t test_base; /* sifive,test0 shutdown device, 0 if absent */
+	unsigned nnodes;   /* 1 + the highest node of any cpu or memory range */
+	/* distance-map (numa-distance-map-v1), else 10 within a node, 20 between */
+	uint8_t distance[PLAT_MAX_NODES][PLAT_MAX_NODES];
 	char bootargs[PLAT_BOOTARGS_MAX];
 	char model[64];
 };

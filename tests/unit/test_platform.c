@@ -118,7 +118,73 @@ static void test_virt_numa(void **state)
 	assert_int_equal(p->nmem, 2);
 	assert_int_equal(p->mem[0].size + p->mem[1].size, 512ul << 20);
 	assert_int_equal(platform_mem_end(p), 0xa0000000);
+	/* Two sockets, one cluster and node each: harts 0-3, then 4-7. */
+	assert_int_equal(p->nnodes, 2);
+	for (unsigned h = 0; h < 8; h++) {
+		assert_int_equal(platform_cpu_by_hart(p, h)->node, h / 4);
+		assert_int_equal(platform_cpu_by_hart(p, h)->cluster, h / 4);
+	}
+	assert_int_equal(p->mem[0].node + p->mem[1].node, 1); /* one each */
+	assert_int_equal(p->distance[0][0], 10);	      /* no distance-map: the defaults */
+	assert_int_equal(p->distance[0][1], 20);
 	free(p);
+}
+
+/* Four nodes with a distance-map (QEMU -numa dist), under the APLIC. */
+static void test_virt_numa4(void **state)
+{
+	(void)state;
+	struct platform *p = parse_ok("virt-numa4-aplic.dtb");
+	assert_int_equal(p->ncpus, 8);
+	assert_int_equal(p->nnodes, 4);
+	assert_int_equal(warnings, 0);
+	for (unsigned h = 0; h < 8; h++) {
+		assert_int_equal(platform_cpu_by_hart(p, h)->node, h / 2);
+		assert_int_equal(platform_cpu_by_hart(p, h)->cluster, h / 2);
+	}
+	for (unsigned i = 0; i < p->nmem; i++)
+		assert_int_equal(p->mem[i].node, (p->mem[i].base - 0x80000000) >> 28);
+	static const uint8_t d[4][4] = {
+	    {10, 20, 30, 40}, {20, 10, 20, 30}, {30, 20, 10, 20}, {40, 30, 20, 10}};
+	for (unsigned a = 0; a < 4; a++)
+		for (unsigned b = 0; b < 4; b++)
+			assert_int_equal(p->distance[a][b], d[a][b]);
+	free(p);
+}
+
+/* A node id out of range, a broken distance-matrix: defaults, said. */
+static int bad_topology(void *fdt)
+{
+	int cpu = fdt_path_offset(fdt, "/cpus/cpu@1");
+	int mem = fdt_path_offset(fdt, "/memory@80000000");
+	if (cpu < 0 || mem < 0)
+		return -1;
+	int err = fdt_setprop_u32(fdt, cpu, "numa-node-id", 99);
+	err = err ? err : fdt_setprop_u32(fdt, mem, "numa-node-id", 3);
+	int dm = fdt_add_subnode(fdt, 0, "distance-map");
+	if (dm < 0)
+		return dm;
+	err = err ? err : fdt_setprop_string(fdt, dm, "compatible", "numa-distance-map-v1");
+	fdt32_t m[4] = {cpu_to_fdt32(0), cpu_to_fdt32(3), cpu_to_fdt32(17), cpu_to_fdt32(1)};
+	return err ? err : fdt_setprop(fdt, dm, "distance-matrix", m, sizeof(m));
+}
+
+static void test_bad_topology(void **state)
+{
+	(void)state;
+	size_t size;
+	void *fdt = load_dtb("virt-smp4.dtb", &size);
+	assert_int_equal(bad_topology(fdt), 0);
+	struct platform *p = malloc(sizeof(*p));
+	warnings = 0;
+	assert_int_equal(platform_parse(fdt, size, p, count_warn), PLAT_OK);
+	assert_int_equal(warnings, 2);
+	assert_int_equal(platform_cpu_by_hart(p, 1)->node, 0);
+	assert_int_equal(p->mem[0].node, 3);
+	assert_int_equal(p->nnodes, 4);
+	assert_int_equal(p->distance[0][3], 20);
+	free(p);
+	free(fdt);
 }
 
 static void test_core_limit(void **state)
@@ -414,8 +480,8 @@ static void test_find_free(void **state)
 {
 	(void)state;
 	struct platform *p = calloc(1, sizeof(*p));
-	p->mem[0] = (struct plat_range){0x80000000, 0x1000000, 0};
-	p->mem[1] = (struct plat_range){0x90000000, 0x400000, 0};
+	p->mem[0] = (struct plat_range){.base = 0x80000000, .size = 0x1000000};
+	p->mem[1] = (struct plat_range){.base = 0x90000000, .size = 0x400000};
 	p->nmem = 2;
 	assert_int_equal(platform_reserve(p, 0x80000000, 0x80000), 0); /* firmware */
 	assert_int_equal(platform_reserve(p, 0x80200000, 0x19000), 0); /* image */
@@ -437,8 +503,8 @@ static void test_reserve_below(void **state)
 {
 	(void)state;
 	struct platform *p = calloc(1, sizeof(*p));
-	p->mem[0] = (struct plat_range){0x80000000, 0x1000000, 0};
-	p->mem[1] = (struct plat_range){0x90000000, 0x400000, 0};
+	p->mem[0] = (struct plat_range){.base = 0x80000000, .size = 0x1000000};
+	p->mem[1] = (struct plat_range){.base = 0x90000000, .size = 0x400000};
 	p->nmem = 2;
 	assert_int_equal(platform_reserve_below(p, 0x80200000), 0);
 	assert_int_equal(p->nresv, 1);
@@ -464,6 +530,8 @@ int main(void)
 	    cmocka_unit_test(test_virt4),
 	    cmocka_unit_test(test_virt1),
 	    cmocka_unit_test(test_virt_numa),
+	    cmocka_unit_test(test_virt_numa4),
+	    cmocka_unit_test(test_bad_topology),
 	    cmocka_unit_test(test_core_limit),
 	    cmocka_unit_test(test_sifive_u),
 	    cmocka_unit_test(test_unmatched),
