@@ -154,8 +154,11 @@ static void boot_user_facts(void)
 	struct core_user *u = &kcb.user;
 	u->ncores = plat.ncores;
 	for (unsigned i = 0; i < plat.ncpus; i++)
-		if (plat.cpus[i].coreid != COREID_INVALID)
+		if (plat.cpus[i].coreid != COREID_INVALID) {
 			u->harts[plat.cpus[i].coreid] = plat.cpus[i].hartid;
+			u->node[plat.cpus[i].coreid] = plat.cpus[i].node;
+			u->cluster[plat.cpus[i].coreid] = plat.cpus[i].cluster;
+		}
 	strncpy(u->bootargs, plat.bootargs, sizeof(u->bootargs) - 1);
 }
 

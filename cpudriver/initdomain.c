@@ -262,6 +262,8 @@ static void fill_bootinfo(struct bootinfo *bi, const struct platform *plat)
 	for (unsigned k = 0; k < bi->ncores; k++) {
 		bi->cores[k].hartid = u->harts[k];
 		bi->cores[k].online = u->online[k];
+		bi->cores[k].node = u->node[k];
+		bi->cores[k].cluster = u->cluster[k];
 	}
 	for (unsigned i = 0; plat && i < plat->ncpus; i++) {
 		const struct plat_cpu *c = &plat->cpus[i];

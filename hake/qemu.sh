@@ -6,6 +6,8 @@
 #                [--append ARGS] [--accel single|multi|icount] [--interactive] [--gdb]
 #                [--uboot [--uboot-drop-reserved]] [--stdin] [--dtb F]
 # --dtb F hands the firmware (and so Reef) device tree F instead of QEMU's.
+# --numa N (virt): N sockets, each a NUMA node with an equal share of the
+# harts and of the memory (QEMU 7.2: at most 2 with its PLIC).
 # --stdin feeds QEMU's standard input to the serial console (tests type).
 # --uboot boots Debian's U-Boot (u-boot-qemu) instead, which finds the RISC-V
 # Image (F with .elf replaced by .bin) on a virtio disk and starts it with
@@ -16,7 +18,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernel="" machine=virt smp="" mem="" append="" accel="" interactive=0 gdb=0 uboot=0 stdin=0
-drop="" dtb=""
+drop="" dtb="" numa=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift ;;
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
 	--uboot-drop-reserved) drop=--drop-reserved ;;
 	--stdin) stdin=1 ;;
 	--dtb) dtb=$2; shift ;;
+	--numa) numa=$2; shift ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -67,6 +70,21 @@ icount) args+=(-accel tcg,thread=single -icount shift=0,sleep=off) ;;
 esac
 [ -n "$append" ] && args+=(-append "$append")
 [ -n "$dtb" ] && args+=(-dtb "$dtb")
+if [ -n "$numa" ]; then
+	case $numa in '' | *[!0-9]*) echo "qemu.sh: --numa takes a number of nodes" >&2; exit 2 ;; esac
+	total=${mem:-$QEMU_MEM}
+	case $total in *G) mib=$((${total%G} * 1024)) ;; *M) mib=${total%M} ;; *) mib=$total ;; esac
+	per=$((${smp%%,*} / numa))
+	[ "$per" -ge 1 ] && [ $((per * numa)) = "${smp%%,*}" ] ||
+		{ echo "qemu.sh: --numa $numa does not divide $smp harts" >&2; exit 2; }
+	for i in "${!args[@]}"; do
+		[ "${args[$i]}" = -smp ] && args[$((i + 1))]="${smp%%,*},sockets=$numa"
+	done
+	for n in $(seq 0 $((numa - 1))); do
+		args+=(-object "memory-backend-ram,id=m$n,size=$((mib / numa))M"
+			-numa "node,memdev=m$n,cpus=$((n * per))-$((n * per + per - 1)),nodeid=$n")
+	done
+fi
 if [ $gdb = 1 ]; then
 	args+=(-s -S)
 	echo "QEMU waits for gdb on :1234. In another terminal:" >&2

@@ -64,6 +64,8 @@ struct bootinfo_core {
 	uint32_t hartid;
 	uint32_t online; /* its CPU driver reported in (and runs a monitor) */
 	char isa[24];
+	uint16_t node;	  /* NUMA node (the device tree's numa-node-id, else 0) */
+	uint16_t cluster; /* cluster (cpu-map, in tree order; without one: node) */
 };
 
 struct bootinfo {
