@@ -11,16 +11,23 @@
  * share it further). Every monitor also plays its core's client domains:
  * while the op budget lasts and its client has nothing outstanding it may
  * copy a capability to another core, delete it, revoke it or retype X into
- * D. Everything runs concurrently; copies, grants, marks and sweeps are in
+ * D. Everything runs concurrently; copies, grants and revokes are in
  * flight at the same time.
  *
+ * A revoke is one pass (ADR 0017): each core it reaches passes it on down
+ * the tree first, deletes its copies and descendants of the object at
+ * once, and answers when everything it sent on has answered; an owner of a
+ * descendant the revoke kills keeps its anchor (the memory) until then, and
+ * the root keeps the lock, its anchor and its own copies (marked: unusable)
+ * until every answer is in.
+ *
  * Capability state is a count per (core, object): ncap = live caps held by
- * domains, mcap = marked caps (count as deleted, wait for the sweep). The
- * owner's anchor copy is anc[o]. Owner records (copies, descs, infl, lock,
- * ...) are arrays indexed by object and are read and written only by the
- * owner's process; the same goes for the per-core revoke records (eng, mdef,
- * sent, sdef, sws) and client state (cop, cobj). Variables commented "ghost"
- * exist only for the assertions.
+ * domains, mcap = caps a revoke's root marked (count as deleted, go when
+ * the revoke completes). The owner's anchor copy is anc[o]. Owner records
+ * (copies, descs, infl, lock, ...) are arrays indexed by object and are
+ * read and written only by the owner's process; the same goes for the
+ * per-core revoke records (eng, rex, mdef) and client state (cop, cobj).
+ * Variables commented "ghost" exist only for the assertions.
  *
  * Checked: (a) when a revoke completes at its root no copy or descendant of
  * the object survives except the revoking capability (and the owner's
@@ -41,7 +48,10 @@
  * assertion failure, never a silent block). Mutants, each removing one
  * rule of the protocol, that spin must catch: BUG_COPY_UNRECORDED,
  * BUG_NO_RETYPE_CHECK, BUG_TREE_INFLIGHT, BUG_RETYPE_EARLY_UNLOCK,
- * BUG_NO_FLUSH, BUG_NO_DELAY.
+ * BUG_NO_FLUSH, BUG_NO_DELAY, and two of the one-pass revoke:
+ * BUG_EARLY_ANSWER (a core answers before what it passed on has answered)
+ * and BUG_EARLY_FREE (the owner of a descendant the revoke kills lets its
+ * memory go on the way down, before its answers are in).
  */
 
 #ifndef NCORES
@@ -79,14 +89,18 @@
 #define CH(f, t) ch[(f) * NCORES + (t)]
 #define N(c, o) ncap[IDX(c, o)]
 #define M(c, o) mcap[IDX(c, o)]
-#define ENG(c, r) eng[IDX(c, r)]
+/* A core takes part in a revoke at most twice at once (slots 0 and 1). */
+#define NSLOT 2
+#define SL(c, r, s) (IDX(c, r) * NSLOT + (s))
+#define ENG(c, r, s) eng[SL(c, r, s)]
+#define MDEF(c, r, s) mdef[SL(c, r, s)]
 #define REX(c, r) rex[IDX(c, r)]
-#define MDEF(c, r) mdef[IDX(c, r)]
-#define SENT(c, r) sent[IDX(c, r)]
-#define SDEF(c, r) sdef[IDX(c, r)]
-#define SWS(c, r) sws[IDX(c, r)]
 
-#define ROOT 255	/* eng/sws value at the root of a revoke */
+#define ROOT 255	/* eng value at the root of a revoke */
+/* eng of a core that owes core p the answer for p's slot t */
+#define ENGAGE(p, t) (1 + (p) + 8 * (t))
+#define PARENT(e) (((e) - 1) % 8)
+#define PTAG(e) (((e) - 1) / 8)
 #define NOCORE 255
 
 /* lock[o] at the owner */
@@ -121,10 +135,10 @@ mtype = {
 	RETYPE_DONE,	/* requester -> owner of X: (X); the retype happened, unlock */
 	REVOKE_REQ,	/* holder -> owner: (obj) */
 	REVOKE_REPLY,	/* owner -> requester: (obj, result) */
-	MARK,		/* (root obj R, obj to mark, subtree to forward to, exempt core) */
-	MARK_ACK,	/* (R): this mark and everything it caused are done */
-	SWEEP,		/* (R): delete what you marked, pass it on */
-	SWEEP_ACK	/* (R): swept, and everything below */
+	CAP_REVOKE,	/* (root obj R, obj to delete, subtree to pass it on to,
+			   exempt core | the sender's slot << 4) */
+	CAP_REVOKED	/* (R, the sender's slot): deleted here, and everything it
+			   sent for this CAP_REVOKE has answered */
 };
 
 /* One FIFO channel per ordered pair of cores: CH(from, to). */
@@ -137,7 +151,7 @@ byte mcap[NCORES * NOBJ];
 /* Owner records, one per object; touched only by own[o]'s monitor. */
 byte own[NOBJ];		/* owner core (the holders' caps record it too) */
 bool alive[NOBJ];	/* the object exists */
-bool dying[NOBJ];	/* marked by an ancestor's revoke: refuse everything */
+bool dying[NOBJ];	/* killed by an ancestor's revoke: refuse everything */
 byte anc[NOBJ];		/* anchor: 0 none, 1 held, 2 marked */
 byte copies[NOBJ];	/* COPIES: other cores holding copies (bitmask) */
 byte descs[NOBJ];	/* DESCS: other cores owning descendants (X only) */
@@ -154,26 +168,25 @@ byte cobj[NCORES];	/* ... and its object */
 
 /*
  * Revoke records, per (core, revoked object R); at most one revoke of an
- * object runs at a time, so R names the revoke. Mark phase (a diffusing
- * computation): eng = parent + 1 while this core owes its parent a
- * MARK_ACK (ROOT at the root), rex = the revoke's exempt core, mdef = MARKs
- * sent and not yet acknowledged, sent = every core this core sent a MARK
- * to (the sweep follows the same edges). Sweep phase: sws = parent + 1
- * while sweeping (ROOT at the root), sdef = SWEEPs not yet acknowledged.
+ * object runs at a time, so R names the revoke. One pass: every
+ * CAP_REVOKE a core gets is answered on its own, once what the core sent
+ * on for it has answered (as each is an operation in the monitors). A core
+ * gets at most two of one revoke: through X's tree, and as a holder of a
+ * descendant D the revoke kills (from D's owner); so two slots. Per slot:
+ * eng = ENGAGE(parent, parent's slot) while this core owes that answer
+ * (ROOT at the root), mdef = CAP_REVOKEs sent for it and not yet
+ * answered. rex = the revoke's exempt core.
  */
-byte eng[NCORES * NOBJ];
+byte eng[NCORES * NOBJ * NSLOT];
+byte mdef[NCORES * NOBJ * NSLOT];
 byte rex[NCORES * NOBJ];
-byte mdef[NCORES * NOBJ];
-byte sent[NCORES * NOBJ];
-byte sdef[NCORES * NOBJ];
-byte sws[NCORES * NOBJ];
 
 byte ops = MAXOPS;	/* client operations left */
 
 /* ghost */
 bool created[NOBJ];	/* this incarnation was created */
 byte clean[NOBJ];	/* last-copy cleanups of this incarnation */
-byte srcr[NCORES];	/* revokes (bit R) that marked the source of cop[c] */
+byte srcr[NCORES];	/* revokes (bit R) that took the source of cop[c] */
 bool srcstale[NCORES];	/* one of them has completed */
 bool ghostb;		/* scratch for the in-flight polls */
 
@@ -182,10 +195,10 @@ bool ghostb;		/* scratch for the in-flight polls */
 /* Object y is revoked by a revoke of R (X's revoke covers D). */
 #define INSCOPE(r, y) ((r) == OX || (y) == OD)
 /*
- * Flush rule: a core owes no MARK_ACK for revoke R while its client has a
- * request about an object R marked outstanding at an owner, except the
+ * Flush rule: a core owes no CAP_REVOKED for revoke R while its client has
+ * a request about an object R deleted outstanding at an owner, except the
  * revoke request that R itself answers. Then every request sent before its
- * source was marked is answered (BUSY) before R completes, never granted
+ * source was deleted is answered (BUSY) before R completes, never granted
  * after.
  */
 #ifndef BUG_NO_FLUSH
@@ -195,9 +208,9 @@ bool ghostb;		/* scratch for the in-flight polls */
 #define FLUSHP(c, r, ex) false
 #endif
 /*
- * Delay rule: a core that is the root of a revoke of D acknowledges X's
- * SWEEP only when its own revoke is over, so no message of a revoke of an
- * old D can outlive X's revoke and meet a new D.
+ * Delay rule: a core that is the root of a revoke of D answers X's
+ * CAP_REVOKE only when its own revoke is over, so no message of a revoke
+ * of an old D can outlive X's revoke and meet a new D.
  */
 #ifndef BUG_NO_DELAY
 #define DELAY(c, r) ((r) == OX && own[OD] == (c) && lock[OD] == LK_REVOKE)
@@ -289,19 +302,19 @@ inline maybe_drop_anchor(o)
 
 /*
  * (b): a new D only where no D capability exists or travels, and no revoke
- * of an older D is still running anywhere (its marks would hit the new one).
+ * of an older D is still running anywhere (its CAP_REVOKEs would hit the
+ * new one).
  */
 inline create_d()
 {
 	for (i : 0 .. NCORES - 1) {
 		assert(N(i, OD) == 0 && M(i, OD) == 0);
-		assert(ENG(i, OD) == 0 && MDEF(i, OD) == 0 && SWS(i, OD) == 0)
+		assert(ENG(i, OD, 0) == 0 && MDEF(i, OD, 0) == 0);
+		assert(ENG(i, OD, 1) == 0 && MDEF(i, OD, 1) == 0)
 	}
 	poll_inflight(COPY_DELIVER, OD);
 	assert(!ghostb && !alive[OD] && lock[OD] == FREE);
-	poll_inflight(MARK, OD);
-	assert(!ghostb);
-	poll_inflight(SWEEP, OD);
+	poll_inflight(CAP_REVOKE, OD);
 	assert(!ghostb);
 	own[OD] = me;
 	alive[OD] = true;
@@ -342,7 +355,7 @@ inline deliver(o, dst, req)
 	fi
 }
 
-/* ---- mark and sweep ---- */
+/* ---- the revoke, in one pass ---- */
 
 inline client_done()
 {
@@ -352,7 +365,7 @@ inline client_done()
 	srcstale[me] = false
 }
 
-/* Ghost: revoke rr marked the source of this core's outstanding request. */
+/* Ghost: revoke rr deleted the source of this core's outstanding request. */
 inline note_src(rr, ex)
 {
 	if
@@ -364,22 +377,21 @@ inline note_src(rr, ex)
 }
 
 /*
- * Send MARK(rr, y, subtree, ex) to cover the core set tset: first directly
- * to every core in dset (cores with a delivery of y in flight: the MARK
- * must queue behind it on the same channel), then along a tree over the
- * rest: the first FANOUT cores are children, the others are dealt
+ * Send CAP_REVOKE(rr, y, subtree, ex) to cover the core set tset: first
+ * directly to every core in dset (cores with a delivery of y in flight: the
+ * CAP_REVOKE must queue behind it on the same channel), then along a tree
+ * over the rest: the first FANOUT cores are children, the others are dealt
  * round-robin into the children's subtrees.
  */
-inline send_marks(rr, y, tset, ex, dset)
+inline send_revokes(rr, y, tset, ex, dset, sl)
 {
 	rest = tset;
 #ifndef BUG_TREE_INFLIGHT
 	for (j : 0 .. NCORES - 1) {
 		if
 		:: (dset & BIT(j)) && (rest & BIT(j)) ->
-			send(j, MARK, rr, y, 0, ex);
-			MDEF(me, rr)++;
-			SENT(me, rr) = SENT(me, rr) | BIT(j);
+			send(j, CAP_REVOKE, rr, y, 0, (ex) | (sl) << 4);
+			MDEF(me, rr, sl)++;
 			rest = rest & ~BIT(j)
 		:: else -> skip
 		fi
@@ -408,27 +420,26 @@ inline send_marks(rr, y, tset, ex, dset)
 	}
 	if
 	:: c0 != NOCORE ->
-		send(c0, MARK, rr, y, s0, ex);
-		MDEF(me, rr)++;
-		SENT(me, rr) = SENT(me, rr) | BIT(c0)
+		send(c0, CAP_REVOKE, rr, y, s0, (ex) | (sl) << 4);
+		MDEF(me, rr, sl)++
 	:: else -> skip
 	fi;
 	if
 	:: c1 != NOCORE ->
-		send(c1, MARK, rr, y, s1, ex);
-		MDEF(me, rr)++;
-		SENT(me, rr) = SENT(me, rr) | BIT(c1)
+		send(c1, CAP_REVOKE, rr, y, s1, (ex) | (sl) << 4);
+		MDEF(me, rr, sl)++
 	:: else -> skip
 	fi;
 	rest = 0; k = 0; c0 = 0; c1 = 0; s0 = 0; s1 = 0
 }
 
 /*
- * Marking D on its owner (as a descendant, for a revoke of X): the record
- * dies with it (refuses copies and revokes), the anchor is marked, and
- * the MARK propagates to D's own remote holders.
+ * D dies with a revoke of X, on its owner: the record refuses copies and
+ * revokes from now on, the anchor is marked (no use, but it keeps the
+ * memory until every CAP_REVOKE this core sent has answered: sweep_local),
+ * and the revoke goes on to D's own remote holders.
  */
-inline mark_owned_d(rr, ex)
+inline doom_owned_d(rr, ex, sl)
 {
 	if
 	:: alive[OD] && own[OD] == me && !dying[OD] ->
@@ -437,25 +448,36 @@ inline mark_owned_d(rr, ex)
 		:: anc[OD] == 1 -> anc[OD] = 2
 		:: else -> skip
 		fi;
-		send_marks(rr, OD, copies[OD] | descs[OD], ex, infl[OD])
+		send_revokes(rr, OD, copies[OD] | descs[OD], ex, infl[OD], sl);
+#ifdef BUG_EARLY_FREE
+		/* the memory goes on the way down, before the holders answered */
+		anc[OD] = 0;
+		if
+		:: N(me, OD) + M(me, OD) == 0 -> die(OD)
+		:: else -> skip
+		fi
+#endif
 	:: else -> skip
 	fi
 }
 
-/* Mark this core's copies of y (and its descendants) for revoke rr. */
-inline mark_local(rr, y, ex)
+/*
+ * A core the revoke rr reaches deletes its copies of y (and its
+ * descendants) at once, the revoking capability excepted.
+ */
+inline revoke_local(rr, y, ex, sl)
 {
-	/* the revoking cap, unless a revoke of X has marked it already */
+	/* the revoking cap, unless a revoke of X has deleted it already */
 	keep = ((y == rr && ex == me && cop[me] == OP_REVOKE && cobj[me] == rr &&
 		 N(me, y) > 0) -> 1 : 0);
 	assert(own[y] != me);
-	M(me, y) = M(me, y) + N(me, y) - keep;
 	N(me, y) = keep;
+	M(me, y) = 0;
 	if
 	:: y == OX ->
-		M(me, OD) = M(me, OD) + N(me, OD);
 		N(me, OD) = 0;
-		mark_owned_d(rr, ex)
+		M(me, OD) = 0;	/* what a revoke of D rooted here marked */
+		doom_owned_d(rr, ex, sl)
 	:: else -> skip
 	fi;
 	note_src(rr, ex);
@@ -465,15 +487,16 @@ inline mark_local(rr, y, ex)
 /*
  * The root starts revoke rr for the requester cr: lock, mark its own copies
  * (except the revoking one when it is local; never the anchor, which
- * survives with the requester's copy), its descendants, and send MARKs to
+ * survives with the requester's copy) and its descendants: they stay,
+ * unusable, until every answer is in; then send CAP_REVOKE to
  * COPIES u DESCS.
  */
 inline start_revoke(rr, cr)
 {
-	assert(lock[rr] == FREE && ENG(me, rr) == 0 && SWS(me, rr) == 0);
+	assert(lock[rr] == FREE && ENG(me, rr, 0) == 0 && ENG(me, rr, 1) == 0);
 	lock[rr] = LK_REVOKE;
 	lockby[rr] = cr;
-	ENG(me, rr) = ROOT;
+	ENG(me, rr, 0) = ROOT;
 	REX(me, rr) = cr;
 	keep = ((cr == me) -> 1 : 0);
 	M(me, rr) = M(me, rr) + N(me, rr) - keep;
@@ -483,17 +506,17 @@ inline start_revoke(rr, cr)
 	:: rr == OX ->
 		M(me, OD) = M(me, OD) + N(me, OD);
 		N(me, OD) = 0;
-		mark_owned_d(OX, cr)
+		doom_owned_d(OX, cr, 0)
 	:: else -> skip
 	fi;
 	note_src(rr, cr);
-	send_marks(rr, rr, copies[rr] | descs[rr], cr, infl[rr])
+	send_revokes(rr, rr, copies[rr] | descs[rr], cr, infl[rr], 0)
 }
 
 /*
- * Delete this core's marked capabilities in the scope of rr. Anchors of
- * dying objects go, and those objects die, only in the sweep of the revoke
- * of X that marked them (by then every copy everywhere is marked).
+ * This core's part of revoke rr is over (everything it sent has answered):
+ * what the root marked goes, and so does the anchor of a descendant this
+ * revoke killed, and with it the descendant (its one cleanup, here).
  */
 inline sweep_local(rr)
 {
@@ -516,25 +539,11 @@ inline sweep_local(rr)
 	fi
 }
 
-/* Send SWEEP(rr) along every MARK edge this core used. */
-inline forward_sweeps(rr)
-{
-	for (j : 0 .. NCORES - 1) {
-		if
-		:: SENT(me, rr) & BIT(j) ->
-			send(j, SWEEP, rr, 0, 0, 0);
-			SDEF(me, rr)++
-		:: else -> skip
-		fi
-	}
-	SENT(me, rr) = 0
-}
-
 /* (a) at the root when the revoke of rr requested by cr completes. */
 inline check_revoked(rr, cr)
 {
 	for (i : 0 .. NCORES - 1) {
-		/* the revoking cap survives (a concurrent revoke of X may have marked it) */
+		/* the revoking cap survives (a concurrent revoke of X may have deleted it) */
 		if
 		:: i == cr -> assert(N(i, rr) + M(i, rr) <= 1)
 		:: else -> assert(N(i, rr) == 0 && M(i, rr) == 0)
@@ -552,9 +561,12 @@ inline check_revoked(rr, cr)
 	assert(!ghostb);
 	poll_inflight(COPY_DELIVER, OD);
 	assert(!ghostb);
-	/* a grant in flight is a descendant in flight */
 	for (q : 0 .. NCORES * NCORES - 1) {
-		assert(rr == OD || !(ch[q]??[RETYPE_REPLY, OX, R_OK, _, _]))
+		/* a grant in flight is a descendant in flight */
+		assert(rr == OD || !(ch[q]??[RETYPE_REPLY, OX, R_OK, _, _]));
+		/* one pass: every CAP_REVOKE of it was answered, every answer taken */
+		assert(!(ch[q]??[CAP_REVOKE, eval(rr), _, _, _]) &&
+		       !(ch[q]??[CAP_REVOKED, eval(rr), _, _, _]))
 	}
 }
 
@@ -588,53 +600,49 @@ inline complete_revoke(rr)
 	tmp = 0
 }
 
-/* Mark phase bookkeeping: acknowledge, or move the root to its sweep. */
-inline try_ack(rr)
+/*
+ * Answer a CAP_REVOKE (slot sl) once everything this core sent for it has
+ * answered and the flush and delay rules allow; at the root the revoke
+ * completes. When no slot of this revoke is left here, this core's part is
+ * over (sweep_local).
+ */
+#ifndef BUG_EARLY_ANSWER
+#define ANSWERS(rr, sl) (MDEF(me, rr, sl) == 0)
+#else
+/* a core answers before what it passed on has answered (the root waits) */
+#define ANSWERS(rr, sl) (MDEF(me, rr, sl) == 0 || ENG(me, rr, sl) != ROOT)
+#endif
+inline try_ack(rr, sl)
 {
 	if
-	:: ENG(me, rr) != 0 && MDEF(me, rr) == 0 && !FLUSHP(me, rr, REX(me, rr)) ->
+	:: ENG(me, rr, sl) != 0 && ANSWERS(rr, sl) && !FLUSHP(me, rr, REX(me, rr)) &&
+	   !DELAY(me, rr) ->
 		if
-		:: ENG(me, rr) == ROOT ->
+		:: ENG(me, rr, 1 - sl) == 0 ->
 			sweep_local(rr);
-			forward_sweeps(rr);
-			SWS(me, rr) = ROOT
-		:: else ->
-			send(ENG(me, rr) - 1, MARK_ACK, rr, 0, 0, 0)
+			REX(me, rr) = 0
+		:: else -> skip
 		fi;
-		ENG(me, rr) = 0;
-		REX(me, rr) = 0
-	:: else -> skip
-	fi
-}
-
-/* Sweep phase bookkeeping: acknowledge, or complete at the root. */
-inline try_sack(rr)
-{
-	if
-	:: SWS(me, rr) != 0 && SDEF(me, rr) == 0 && !DELAY(me, rr) ->
 		if
-		:: SWS(me, rr) == ROOT -> complete_revoke(rr)
-		:: else -> send(SWS(me, rr) - 1, SWEEP_ACK, rr, 0, 0, 0)
+		:: ENG(me, rr, sl) == ROOT -> complete_revoke(rr)
+		:: else ->
+			send(PARENT(ENG(me, rr, sl)), CAP_REVOKED, rr, PTAG(ENG(me, rr, sl)), 0, 0)
 		fi;
-		SWS(me, rr) = 0
+		ENG(me, rr, sl) = 0
 	:: else -> skip
 	fi
 }
 
 /*
- * After every step: re-evaluate what this core may be waiting for, in an
- * order where D's revoke can finish before X's sweep that waits for it.
+ * After every step: re-evaluate what this core may be waiting for; D's
+ * revoke first, since X's may wait for it (delay rule).
  */
 inline progress()
 {
-	for (pj : 0 .. 5) {
-		rr2 = ((pj % 2 == 0) -> OD : OX);
-		if
-		:: pj == 2 || pj == 3 -> try_sack(rr2)
-		:: else -> try_ack(rr2)
-		fi
-	}
-	rr2 = 0
+	try_ack(OD, 0);
+	try_ack(OD, 1);
+	try_ack(OX, 0);
+	try_ack(OX, 1)
 }
 
 /* ---- message handlers (one message at a time, atomically) ---- */
@@ -848,43 +856,22 @@ inline h_revoke_req()	/* a1 = obj */
 	fi
 }
 
-inline h_mark()	/* a1 = R, a2 = obj, a3 = subtree, a4 = exempt core */
+inline h_revoke()	/* a1 = R, a2 = obj, a3 = subtree, a4 = exempt core | slot << 4 */
 {
-	assert(SWS(me, a1) == 0);
-	send_marks(a1, a2, a3, a4, 0);	/* forward down the tree */
-	mark_local(a1, a2, a4);
-	if
-	:: ENG(me, a1) == 0 && (MDEF(me, a1) > 0 || FLUSHP(me, a1, a4)) ->
-		ENG(me, a1) = from + 1;	/* engaged: ack the parent later */
-		REX(me, a1) = a4
-	:: else ->
-		send(from, MARK_ACK, a1, 0, 0, 0)
-	fi
+	/* a slot for it: answered in try_ack (at once if nothing is outstanding) */
+	tmp = ((ENG(me, a1, 0) == 0) -> 0 : 1);
+	assert(ENG(me, a1, tmp) == 0 && MDEF(me, a1, tmp) == 0);
+	ENG(me, a1, tmp) = ENGAGE(from, a4 >> 4);
+	REX(me, a1) = (a4 & 15);
+	send_revokes(a1, a2, a3, (a4 & 15), 0, tmp);	/* pass it on down the tree first */
+	revoke_local(a1, a2, (a4 & 15), tmp);
+	tmp = 0
 }
 
-inline h_mark_ack()
+inline h_revoked()	/* a1 = R, a2 = the slot it answers */
 {
-	assert(MDEF(me, a1) > 0);
-	MDEF(me, a1)--
-}
-
-inline h_sweep()	/* a1 = R */
-{
-	assert(ENG(me, a1) == 0 || ENG(me, a1) == ROOT);
-	if
-	:: SWS(me, a1) != 0 ->
-		send(from, SWEEP_ACK, a1, 0, 0, 0)	/* reached twice: already sweeping */
-	:: else ->
-		sweep_local(a1);
-		forward_sweeps(a1);
-		SWS(me, a1) = from + 1
-	fi
-}
-
-inline h_sweep_ack()
-{
-	assert(SDEF(me, a1) > 0);
-	SDEF(me, a1)--
+	assert(MDEF(me, a1, a2) > 0);
+	MDEF(me, a1, a2)--
 }
 
 inline handle()
@@ -903,10 +890,8 @@ inline handle()
 	:: t == RETYPE_DONE -> h_retype_done()
 	:: t == REVOKE_REQ -> h_revoke_req()
 	:: t == REVOKE_REPLY -> assert(cop[me] == OP_REVOKE); client_done()
-	:: t == MARK -> h_mark()
-	:: t == MARK_ACK -> h_mark_ack()
-	:: t == SWEEP -> h_sweep()
-	:: t == SWEEP_ACK -> h_sweep_ack()
+	:: t == CAP_REVOKE -> h_revoke()
+	:: t == CAP_REVOKED -> h_revoked()
 	fi
 }
 
@@ -1003,7 +988,7 @@ inline client_op()
 
 /* Reset every local after a step, so equal global states are equal states. */
 #define CLEAR t = 0; from = 0; a1 = 0; a2 = 0; a3 = 0; a4 = 0; o = 0; dest = 0; \
-	i = 0; j = 0; k = 0; q = 0; pj = 0; rr2 = 0; keep = 0; tmp = 0; rest = 0; \
+	i = 0; j = 0; k = 0; q = 0; keep = 0; tmp = 0; rest = 0; \
 	c0 = 0; c1 = 0; s0 = 0; s1 = 0; ghostb = false
 
 /* One monitor per core: serves its clients and its channels, forever. */
@@ -1011,7 +996,7 @@ proctype monitor(byte me)
 {
 	mtype t;
 	byte from, a1, a2, a3, a4, o, dest;
-	byte i, j, k, q, pj, rr2, keep, tmp, rest, c0, c1, s0, s1;
+	byte i, j, k, q, keep, tmp, rest, c0, c1, s0, s1;
 
 end:
 	do
@@ -1054,8 +1039,8 @@ proctype checker()
 		for (c : 0 .. NCORES - 1) {
 			assert(cop[c] == OP_NONE);
 			for (o : 0 .. NOBJ - 1) {
-				assert(ENG(c, o) == 0 && MDEF(c, o) == 0 && SENT(c, o) == 0);
-				assert(SDEF(c, o) == 0 && SWS(c, o) == 0 && M(c, o) == 0)
+				assert(ENG(c, o, 0) == 0 && MDEF(c, o, 0) == 0 && M(c, o) == 0);
+				assert(ENG(c, o, 1) == 0 && MDEF(c, o, 1) == 0)
 			}
 		}
 		for (o : 0 .. NOBJ - 1) {

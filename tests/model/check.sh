@@ -124,6 +124,9 @@ configs=(
 	"mutant-retype-early-unlock fail -O0 -DMAXOPS=5 -DQSZ=6 -DBUG_RETYPE_EARLY_UNLOCK"
 	"mutant-no-flush            fail -O0 -DMAXOPS=5 -DQSZ=6 -DBUG_NO_FLUSH"
 	"mutant-no-delay            fail -O1 -DMAXOPS=6 -DQSZ=6 -DBUG_NO_DELAY"
+	# ... and two of the revoke in one pass (ADR 0017).
+	"mutant-early-answer        fail -O0 -DMAXOPS=5 -DQSZ=6 -DBUG_EARLY_ANSWER"
+	"mutant-early-free          fail -O0 -DMAXOPS=5 -DQSZ=6 -DBUG_EARLY_FREE"
 )
 
 start=$(date +%s)
