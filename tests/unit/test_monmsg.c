@@ -43,6 +43,7 @@ static void test_answers_start_alike(void **state)
 	ANSWER(chan_answer, MON_CHAN_ANSWER);
 	ANSWER(mem_given, MON_MEM_GIVEN);
 	ANSWER(far_done, MON_FAR_DONE);
+	ANSWER(cap_revoked, MON_CAP_REVOKED);
 #undef ANSWER
 	assert_int_equal(offsetof(struct mon_status, req), 0); /* then core, not err */
 	assert_true(mon_msg_answer[MON_STATUS]);
@@ -52,6 +53,14 @@ static void test_answers_start_alike(void **state)
 	assert_int_equal(offsetof(struct mon_cap_swept, err), 8);
 	assert_int_equal(offsetof(struct mon_status, core), 8);
 	assert_int_equal(mon_msg_op[MON_CAP_MARK], MON_OP_REVOKE);
+	/* The revoke in one pass (ADR 0017) and its answer, which carries the
+	   subtree's depth after the sums, as the broadcast's answers do. */
+	assert_int_equal(mon_msg_op[MON_CAP_REVOKE], MON_OP_REVOKE);
+	assert_int_equal(mon_msg_op[MON_CAP_REVOKED], MON_OP_REVOKE);
+	assert_false(mon_msg_answer[MON_CAP_REVOKE]);
+	assert_int_equal(offsetof(struct mon_cap_revoked, depth), 32);
+	assert_int_equal(offsetof(struct mon_cap_swept, depth), 32);
+	assert_int_equal(offsetof(struct mon_revoke_reply, depth), 24);
 	assert_int_equal(mon_msg_op[MON_SPAWN_ARGS], MON_OP_STATUS);
 	assert_false(mon_msg_answer[MON_SPAWN_ARGS]);
 	assert_false(mon_msg_answer[MON_WAIT]);
@@ -123,10 +132,11 @@ static void test_plain_fields(void **state)
 	assert_int_equal(q.retype.offset, 0x1000);
 	assert_int_equal(q.retype.size, 0x2000);
 	assert_int_equal(q.retype.type, 4);
-	union monitor_rep r = monitor_rep_of((uint64_t[4]){0, 1, 2, 3});
+	union monitor_rep r = monitor_rep_of((uint64_t[4]){0, 1, 2, 3 | 4ull << 32});
 	assert_int_equal(r.revoke.cores, 1);
 	assert_int_equal(r.revoke.deleted, 2);
-	assert_int_equal(r.revoke.msgs, 3);
+	assert_int_equal(r.revoke.msgs, 3); /* msgs and depth share the last word */
+	assert_int_equal(r.revoke.depth, 4);
 	assert_int_equal(r.share.word, 1);
 	assert_int_equal(r.share.msgs, 2);
 	r = (union monitor_rep){.handed = {.va = MON_SHARE_VA, .core = 2}};

@@ -44,14 +44,14 @@
 	X(CAP_DELIVER, cap_deliver, 4, COPY, 0, F(req) F(desc) F(base) F(size) F(probe)     \
 	  F(domain))                                                                        \
 	X(CAP_DELIVERED, cap_delivered, 5, COPY, 1, F(req) F(err) F(word))                  \
-	/* The second phase of a revoke, parent -> k: delete every copy and           \
+	/* The second phase of a broadcast revoke, owner -> k: delete every copy and  \
 	   descendant of the object on core k (on the exempt core only the           \
-	   descendants), then unmark it; pass it on to k's children first and answer \
-	   once they have. */                                                           \
+	   descendants), then unmark it. */                                             \
 	X(CAP_SWEEP, cap_sweep, 6, REVOKE, 0, F(req) F(desc) F(base) F(size) F(below[2]))   \
 	/* k -> parent: the first error in k's subtree, capabilities deleted in it,   \
-	   messages sent in it below k. */                                              \
-	X(CAP_SWEPT, cap_swept, 7, REVOKE, 1, F(req) F(err) F(deleted) F(msgs))             \
+	   messages sent in it below k, its depth below k in hops (a request and its \
+	   answer 2, each through monitor 0 2 more). */                                 \
+	X(CAP_SWEPT, cap_swept, 7, REVOKE, 1, F(req) F(err) F(deleted) F(msgs) F(depth))    \
 	/* 0 -> k: how many capabilities core k's monitor holds in base, size. */     \
 	X(CAP_COUNT, cap_count, 8, STATUS, 0, F(req) F(base) F(size))                       \
 	X(CAP_COUNTED, cap_counted, 9, STATUS, 1, F(req) F(err) F(count))                   \
@@ -79,9 +79,9 @@
 	/* k -> owner: a domain on core k revokes the owner's object everywhere      \
 	   else; core k is exempt (its descendants go, its copies stay). */           \
 	X(REVOKE_REQ, revoke_req, 16, REVOKE, 0, F(req) F(desc) F(base) F(size))            \
-	/* owner -> k: msgs = inter-monitor messages the revoke took, this request   \
-	   and answer included. */                                                      \
-	X(REVOKE_REPLY, revoke_reply, 17, REVOKE, 1, F(req) F(err) F(msgs))                 \
+	/* owner -> k: msgs = inter-monitor messages the revoke took, depth = its     \
+	   critical path in hops, this request and answer included. */                  \
+	X(REVOKE_REPLY, revoke_reply, 17, REVOKE, 1, F(req) F(err) F(msgs) F(depth))        \
 	/* k -> owner: retype [offset, offset + newsize) of the object (desc = type  \
 	   | new type << 8) for core k; the owner owns the result and delivers core  \
 	   k a copy before it answers. */                                               \
@@ -108,10 +108,10 @@
 	/* holder k -> owner: nothing on core k holds a copy or descendant of the    \
 	   object any more (k's monitor deleted its own copies). No answer. */        \
 	X(DEL_NOTIFY, del_notify, 27, DELETE, 0, F(req) F(desc) F(base) F(size))            \
-	/* The first phase of a revoke, down the same tree as CAP_SWEEP: mark the    \
-	   object on core k (KERNEL_CAP_MARK), so nothing of it can be used. */        \
+	/* The first phase of a broadcast revoke (Barrelfish's way), owner -> k: mark \
+	   the object on core k (KERNEL_CAP_MARK), so nothing of it can be used. */    \
 	X(CAP_MARK, cap_mark, 28, REVOKE, 0, F(req) F(desc) F(base) F(size) F(below[2]))    \
-	X(CAP_MARKED, cap_marked, 29, REVOKE, 1, F(req) F(err) F(deleted) F(msgs))         \
+	X(CAP_MARKED, cap_marked, 29, REVOKE, 1, F(req) F(err) F(deleted) F(msgs) F(depth)) \
 	/* 0 -> k: a part of the argument block (abi/args.h) of the MON_SPAWN that   \
 	   follows on the same channel: 32 bytes (fewer at its end) at offset of     \
 	   total. Monitor 0 sends a block and its MON_SPAWN in one go, and monitor k  \
@@ -123,6 +123,13 @@
 	X(WAIT, wait, 31, STATUS, 0, F(req) F(id))                                          \
 	/* k -> 0: its exit status and faults. */                                       \
 	X(WAITED, waited, 32, STATUS, 1, F(req) F(err) F(status) F(faults))             \
+	/* A revoke in one pass (ADR 0017), parent -> k down the revoke's tree (the   \
+	   star: owner -> each core): pass it on to k's children first, meanwhile     \
+	   delete every copy and descendant of the object on core k (on the exempt    \
+	   core only the descendants; marked while that runs), and answer once the   \
+	   children have, as CAP_SWEPT does. */                                         \
+	X(CAP_REVOKE, cap_revoke, 33, REVOKE, 0, F(req) F(desc) F(base) F(size) F(below[2])) \
+	X(CAP_REVOKED, cap_revoked, 34, REVOKE, 1, F(req) F(err) F(deleted) F(msgs) F(depth)) \
 	/* k -> 0: register name key (16 bytes) for core k (ADR 0011). */              \
 	X(NAME_REG, name_reg, 40, STATUS, 0, F(req) F(key[2]))                              \
 	X(NAME_REGGED, name_regged, 41, STATUS, 1, F(req) F(err))                           \

@@ -46,8 +46,10 @@
 	X(SHARE, share, 5, F(core) F(domain), F(word) F(msgs))                         \
 	/* Capability attached: revoke it everywhere else (how: 0 down a tree,     \
 	   MON_REVOKE_BROADCAST, MON_REVOKE_STAR). -> cores asked (0 when another  \
-	   core's monitor ran it), capabilities deleted there, messages. */        \
-	X(REVOKE, revoke, 6, F(how), F(cores) F(deleted) F(msgs))                      \
+	   core's monitor ran it), capabilities deleted there, inter-monitor       \
+	   messages, and the depth of their critical path in hops (a request and   \
+	   its answer 2; msgs and depth share the last word). */                   \
+	X(REVOKE, revoke, 6, F(how), F(cores) F(deleted) B(msgs, 32) B(depth, 32))     \
 	/* How many capabilities core `core`'s monitor holds in [base, base +     \
 	   size). */                                                                \
 	X(COUNT, count, 7, F(core) F(base) F(size), F(count))                          \
