@@ -40,7 +40,7 @@ for n in $cores; do
 	fi
 	tr -d '\r' <"$log.raw" >"$log"
 	rm -f "$log.raw"
-	# "[0.6] bench revoke cores=4 holders=1 mode=star msgs=4 ticks_median=.. ticks_min=.."
+	# "[0.6] bench revoke cores=4 holders=1 mode=star msgs=2 depth=2 ticks_median=.. ticks_min=.."
 	rows=$(sed -n 's/^.*bench revoke //p' "$log" | awk '{
 		delete v
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -103,9 +103,9 @@ model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 	echo "(${model:-unknown CPU}), $(qemu-system-riscv64 --version | head -1)."
 	echo
 	echo "One frame shared with k of N cores, then revoked, three ways: *targeted*"
-	echo "(Reef: the holders, down a binary tree, mark then sweep), *star* (the"
+	echo "(Reef: the holders, in one pass down a binary tree), *star* (the"
 	echo "owner asks each holder) and *broadcast* (Barrelfish's pattern: every"
-	echo "other core, both phases, 4(N-1) messages). Messages are exact (the"
+	echo "other core, mark then sweep, 4(N-1) messages). Messages are exact (the"
 	echo "tests assert them). Ticks are \`rdtime\` under QEMU TCG, which follows"
 	echo "the host clock: they show ratios within one run at most, and vary"
 	echo "between runs; on a HiFive Unmatched the same benchmark would count"

@@ -66,8 +66,11 @@ static capaddr_t take_cap(void)
 static void revoke_answer(struct revoke_op *r)
 {
 	slot_drop(r->cap);
-	union monitor_rep rep = {
-	    .revoke = {.err = r->err, .cores = r->ncores, .deleted = r->deleted, .msgs = r->msgs}};
+	union monitor_rep rep = {.revoke = {.err = r->err,
+					    .cores = r->ncores,
+					    .deleted = r->deleted,
+					    .msgs = r->msgs,
+					    .depth = r->depth}};
 	asker_reply(&r->to, &rep);
 	op_end(&r->op);
 }
@@ -185,8 +188,10 @@ static void remote_done(struct op *o)
 	struct held *give = NULL;
 	if (q->share.op == MONITOR_SHARE)
 		r.share.msgs = o->last[0];
-	else if (q->revoke.op == MONITOR_REVOKE)
+	else if (q->revoke.op == MONITOR_REVOKE) {
 		r.revoke.msgs = o->last[0];
+		r.revoke.depth = o->last[1];
+	}
 	for (struct held *h = held_list; q->retype.op == MONITOR_RETYPE && !o->err && h && !give;
 	     h = h->next) /* the owner delivered the result to us */
 		if (h->slot != SLOT_NONE && h->pin && h->type == (uint8_t)q->retype.type &&

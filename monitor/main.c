@@ -131,10 +131,11 @@ static void handle(unsigned k, uint8_t type, const union mon_payload *p)
 	case MON_CAP_DELIVER:
 		on_deliver(k, &p->cap_deliver);
 		return;
+	case MON_CAP_REVOKE:
 	case MON_CAP_MARK:
 	case MON_CAP_SWEEP:
 		on_phase(k, type, p);
-		if (type == MON_CAP_SWEEP)
+		if (type != MON_CAP_MARK)
 			chans_sweep(); /* a channel's frame may have gone */
 		return;
 	case MON_DEL_NOTIFY:

@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: MIT
 /*
- * Revoke across cores (docs/protocol.md 5). The owner of an object
- * revokes it on every core whose set says it may hold a copy or a
- * descendant, in two phases, each down a binary tree over those cores
- * (coreset.h; every core passes it on to its children and answers for its
- * subtree): MON_CAP_MARK (the kernel refuses every use of the object),
- * then MON_CAP_SWEEP (delete every copy and descendant, unmark): 4k
- * messages for k cores, none when nothing left the core. Then the anchors
- * go. The star (the owner asks each core) and the broadcast (every core,
- * Barrelfish's way) are there for comparison.
+ * Revoke across cores (docs/protocol.md 5, ADR 0017). The owner of an
+ * object revokes it on every core whose set says it may hold a copy or a
+ * descendant, in one pass down a binary tree over those cores (coreset.h):
+ * each core passes MON_CAP_REVOKE on to its children first, meanwhile
+ * deletes every copy and descendant of the object there (marked while the
+ * stepped delete runs, so nothing there uses or copies it meanwhile), and
+ * answers for its subtree once its children have: 2k messages for k
+ * cores, none when nothing left the core, floor(log2(k + 1)) round trips
+ * deep. The owner holds the lock on the object's range and its own copies
+ * marked until every answer is in; only then do they and the anchors go,
+ * so no memory is reused while a copy or descendant is left anywhere. The
+ * star (the owner asks each core itself, one pass too) and the broadcast
+ * (every other core, two phases, MON_CAP_MARK then MON_CAP_SWEEP:
+ * Barrelfish's way, 4(N - 1) messages) are there for comparison.
  *
- * A revoke is an operation (ops.h) with three rounds: channels for the
- * tree's edges, mark, sweep. The owner holds the lock on the object's
- * range throughout; a core in the tree runs its part as an operation of
- * its own, which answers when its children have.
+ * Each answer carries the depth of its subtree in hops (a request and its
+ * answer: 2, 4 through monitor 0), so the revoke's answer says its
+ * critical path.
+ *
+ * A revoke is an operation (ops.h) with two rounds: channels for the
+ * tree's edges, then the pass (the broadcast: mark, then sweep). A core
+ * in the tree runs its part as an operation of its own, which answers
+ * when its children have.
  *
  * Layer: records, channels on demand, the operation engine, the
  * transport; clients.c above.
@@ -40,10 +49,30 @@ static uint64_t phase_ticks(unsigned n)
 	return PHASE_TICKS * (1 + cs_tree_depth(n)) + CORE_TICKS * n;
 }
 
-/* MON_CAP_MARK and MON_CAP_SWEEP have the same fields: both are read and
-   written as a struct mon_cap_sweep. */
-_Static_assert(sizeof(struct mon_cap_mark) == sizeof(struct mon_cap_sweep),
-	       "the two phases of a revoke carry the same fields");
+/* MON_CAP_REVOKE, MON_CAP_MARK and MON_CAP_SWEEP have the same fields, and
+   so have their answers: read and written as a struct mon_cap_sweep and a
+   struct mon_cap_swept. */
+_Static_assert(sizeof(struct mon_cap_mark) == sizeof(struct mon_cap_sweep) &&
+		   sizeof(struct mon_cap_revoke) == sizeof(struct mon_cap_sweep),
+	       "every pass of a revoke carries the same fields");
+_Static_assert(sizeof(struct mon_cap_marked) == sizeof(struct mon_cap_swept) &&
+		   sizeof(struct mon_cap_revoked) == sizeof(struct mon_cap_swept),
+	       "and so does every answer");
+
+/* The answer to MON_CAP_REVOKE, MON_CAP_MARK or MON_CAP_SWEEP. */
+static uint8_t answer_to(uint8_t type)
+{
+	return type == MON_CAP_REVOKE ? MON_CAP_REVOKED
+	       : type == MON_CAP_MARK ? MON_CAP_MARKED
+				      : MON_CAP_SWEPT;
+}
+
+/* The depth, in hops, of the subtree an answer from core `from` speaks
+   for: our request and its answer, and what it said was below it. */
+static uint64_t answer_depth(unsigned from, const union mon_payload *p)
+{
+	return 2 * mon_hops(from) + p->cap_swept.depth;
+}
 
 /* Send the phase message m (with below = each child's subtree) to our
    children in the tree over the cores below us, in o's round; returns the
@@ -76,10 +105,19 @@ struct phase_op {
 	unsigned from;
 	uint64_t req;
 	uint8_t answer;
-	errval_t here;	/* what the mark or sweep here gave */
+	errval_t here;	/* what the revoke, mark or sweep here gave */
 	uint64_t count; /* capabilities deleted here */
 	uint64_t below; /* messages to and from our children */
+	uint64_t depth; /* the deepest child's subtree, in hops */
 };
+
+static void phase_deepest(struct op *o, unsigned from, const union mon_payload *p)
+{
+	struct phase_op *ph = (struct phase_op *)o;
+	uint64_t d = answer_depth(from, p);
+	if (d > ph->depth)
+		ph->depth = d;
+}
 
 static void phase_answer(struct op *o)
 {
@@ -87,35 +125,43 @@ static void phase_answer(struct op *o)
 	union mon_payload r = {.cap_swept = {.req = p->req,
 					     .err = p->here ? p->here : o->err,
 					     .deleted = p->count + o->sum,
-					     .msgs = p->below + o->sum3}};
-	mon_send(p->from, p->answer, &r); /* MON_CAP_MARKED has the same fields */
+					     .msgs = p->below + o->sum3,
+					     .depth = p->depth}};
+	mon_send(p->from, p->answer, &r); /* the other answers have the same fields */
 	op_end(o);
 }
 
-/* Mark or sweep the object here (for MON_CAP_MARK or MON_CAP_SWEEP). */
+/* Revoke (mark, delete, unmark), mark or sweep the object here. */
 static errval_t phase_here(uint8_t type, const struct mon_cap_sweep *m, uint64_t *count)
 {
 	if (type == MON_CAP_MARK)
 		return obj_mark(m->desc, m->base, m->size, true);
+	/* In one pass: marked while the stepped delete runs, so no domain here
+	   uses or copies it meanwhile (a sweep's was marked by MON_CAP_MARK). */
+	errval_t mark = type == MON_CAP_REVOKE ? obj_mark(m->desc, m->base, m->size, true) : ERR_OK;
 	bool exempt = (m->desc >> 32) == mon_me() + 1ull; /* its domain revokes */
 	errval_t err = exempt ? obj_sweep_descendants(m->desc, m->base, m->size, count)
 			      : obj_sweep(m->desc, m->base, m->size, count);
 	errval_t e = obj_mark(m->desc, m->base, m->size, false); /* not marked if its mark failed */
-	return !err && e != ERR_CAP_NOT_FOUND ? e : err;
+	if (err || mark)
+		return err ? err : mark;
+	return e != ERR_CAP_NOT_FOUND ? e : ERR_OK;
 }
 
 /*
- * MON_CAP_MARK and MON_CAP_SWEEP: pass it on to our children in the tree
- * first (below: the cores below us), meanwhile mark or sweep here, and
- * answer for the whole subtree once the children have: the first error,
- * what was deleted, the messages.
+ * MON_CAP_REVOKE (and the broadcast's MON_CAP_MARK and MON_CAP_SWEEP):
+ * pass it on to our children in the tree first (below: the cores below
+ * us), meanwhile do our part here, and answer for the whole subtree once
+ * the children have: the first error, what was deleted, the messages, the
+ * depth.
  */
 void on_phase(unsigned from, uint8_t type, const union mon_payload *msg)
 {
 	const struct mon_cap_sweep *m = &msg->cap_sweep;
-	uint8_t answer = type == MON_CAP_MARK ? MON_CAP_MARKED : MON_CAP_SWEPT;
-	/* A mark that fails fails the revoke; a sweep that fails would leave
-	   the object marked here for good: no fault injected into it. */
+	uint8_t answer = answer_to(type);
+	/* A revoke or mark that fails fails the revoke; a sweep that fails
+	   would leave the object marked here for good: no fault injected into
+	   it. */
 	if (type == MON_CAP_SWEEP)
 		faults_hold();
 	struct phase_op *p = (struct phase_op *)op_new(sizeof(*p));
@@ -131,6 +177,7 @@ void on_phase(unsigned from, uint8_t type, const union mon_payload *msg)
 	p->req = m->req;
 	p->answer = answer;
 	op_round(&p->op, answer);
+	p->op.each = phase_deepest;
 	p->below = tree_send(&p->op, type, &sub, m);
 	p->here = phase_here(type, m, &p->count);
 	op_wait(&p->op, phase_ticks(cs_count(&sub)), phase_answer);
@@ -178,15 +225,33 @@ static void revoke_finish(struct revoke_op *r)
 	r->done(r);
 }
 
+/* What pass `phase` of the revoke sends (0: none): the tree and the star
+   one MON_CAP_REVOKE, the broadcast MON_CAP_MARK, then MON_CAP_SWEEP. */
+static uint8_t pass_type(const struct revoke_op *r, unsigned phase)
+{
+	if (r->how != MON_REVOKE_BROADCAST)
+		return phase == 0 ? MON_CAP_REVOKE : 0;
+	return phase == 0 ? MON_CAP_MARK : phase == 1 ? MON_CAP_SWEEP : 0;
+}
+
+static void revoke_deepest(struct op *o, unsigned from, const union mon_payload *p)
+{
+	struct revoke_op *r = (struct revoke_op *)o;
+	uint64_t d = answer_depth(from, p);
+	if (d > r->deepest)
+		r->deepest = d;
+}
+
 static void phase_in(struct op *o)
 {
 	struct revoke_op *r = (struct revoke_op *)o;
 	r->deleted += o->sum;
 	r->msgs += o->sum3;
-	if (!r->err) /* a failed mark still sweeps: what is marked goes */
+	r->depth += r->deepest; /* the passes run one after the other */
+	if (!r->err)		/* a failed mark still sweeps: what is marked goes */
 		r->err = o->err;
-	if (r->phase == 0) {
-		revoke_phase(r, 1);
+	if (pass_type(r, r->phase + 1)) {
+		revoke_phase(r, r->phase + 1);
 		return;
 	}
 	if (!r->here)
@@ -194,30 +259,31 @@ static void phase_in(struct op *o)
 	revoke_finish(r);
 }
 
-/* Phase 0 (mark) or 1 (sweep): down the tree, or to each core at once. */
+/* Pass `phase`: down the tree, or to each core at once. */
 static void revoke_phase(struct revoke_op *r, unsigned phase)
 {
-	static const uint8_t types[2][2] = {{MON_CAP_MARK, MON_CAP_MARKED},
-					    {MON_CAP_SWEEP, MON_CAP_SWEPT}};
 	struct op *o = &r->op;
+	uint8_t type = pass_type(r, phase);
 	r->phase = phase;
-	op_round(o, types[phase][1]);
-	if (r->how) { /* Barrelfish's way: one unicast to each */
+	r->deepest = 0;
+	op_round(o, answer_to(type));
+	o->each = revoke_deepest;
+	if (r->how) { /* the star and the broadcast: one unicast to each */
 		CS_FOR_EACH(k, &r->cores)
 		{
 			union mon_payload q = {.cap_sweep = r->msg};
-			if (!o->err && (o->err = op_ask(o, k, types[phase][0], &q)))
+			if (!o->err && (o->err = op_ask(o, k, type, &q)))
 				break;
 		}
 		CS_FOR_EACH(k, &r->cores)
 		r->msgs += 2 * mon_hops(k);
 	} else {
-		r->msgs += tree_send(o, types[phase][0], &r->cores, &r->msg);
+		r->msgs += tree_send(o, type, &r->cores, &r->msg);
 	}
 	op_wait(o, phase_ticks(r->ncores), phase_in);
 }
 
-/* The tree's channels are open: mark. If monitor 0 could not open one
+/* The tree's channels are open: revoke. If monitor 0 could not open one
    because a core did not answer in time, that core is taken for dead and
    the revoke fails now, before anything is marked but here (other errors:
    monitor 0 forwards instead). */
@@ -259,8 +325,8 @@ void revoke_run(struct revoke_op *r)
 		revoke_finish(r);
 		return;
 	}
-	/* Mark everywhere, here too, then sweep: nothing of it can be used
-	   anywhere before anything is deleted. */
+	/* Marked here until every answer is in: nothing of it is used here
+	   meanwhile, and nothing goes here before it has gone everywhere. */
 	r->here = obj_mark(r->msg.desc, r->msg.base, r->msg.size, true);
 	if (r->how) {
 		revoke_phase(r, 0);
@@ -275,10 +341,10 @@ void revoke_run(struct revoke_op *r)
    a copy that came from us); that core is exempt. */
 static void revoke_req_done(struct revoke_op *r)
 {
+	uint64_t hops = 2 * mon_hops(r->from); /* the request and this answer */
 	union mon_payload a = {
-	    .revoke_reply = {.req = r->req,
-			     .err = r->err,
-			     .msgs = r->msgs + 2}}; /* with the request and answer */
+	    .revoke_reply = {
+		.req = r->req, .err = r->err, .msgs = r->msgs + hops, .depth = r->depth + hops}};
 	mon_send(r->from, MON_REVOKE_REPLY, &a);
 	op_end(&r->op);
 }

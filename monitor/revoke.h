@@ -24,14 +24,17 @@ struct revoke_op {
 	capaddr_t cap; /* the requester's capability (revoke_answer drops it) */
 	/* progress */
 	struct coreset cores;	  /* the cores asked */
-	struct mon_cap_sweep msg; /* what each phase sends (req set per core) */
+	struct mon_cap_sweep msg; /* what each pass sends (req set per core) */
 	unsigned phase;
 	errval_t here, err;
 	uint64_t ncores, deleted, msgs; /* cores asked, capabilities deleted, messages */
+	uint64_t depth;			/* the critical path in hops (ADR 0017) */
+	uint64_t deepest;		/* this pass's deepest answer, in hops */
 };
 
 void revoke_run(struct revoke_op *r);
-/* MON_CAP_MARK or MON_CAP_SWEEP from our parent in a revoke's tree. */
+/* MON_CAP_REVOKE from our parent in a revoke's tree (or the owner, the
+   star), MON_CAP_MARK or MON_CAP_SWEEP from the owner (the broadcast). */
 void on_phase(unsigned from, uint8_t type, const union mon_payload *p);
 /* MON_REVOKE_REQ (a request; deferred while its object is locked). */
 void on_revoke_req(unsigned from, uint8_t type, const union mon_payload *p);

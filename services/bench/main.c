@@ -2,16 +2,19 @@
 /*
  * bench: cross-core revocation, run by the shell's `bench`. For each number
  * of holders k (0, 1, 2, 4, ... up to every other core) a frame is shared
- * with k cores and then revoked everywhere, ROUNDS times, in two ways:
+ * with k cores and then revoked everywhere, ROUNDS times, in three ways:
  *
  *   targeted   Reef: only the cores that may hold a copy or descendant,
- *              down a binary tree (each core passes it on to two more)
- *   star       the same cores, but the owner asks each one itself
- *   broadcast  Barrelfish's way: the owner asks every core itself
+ *              in one pass down a binary tree (each core passes it on to
+ *              two more): 2k messages
+ *   star       the same cores, but the owner asks each one itself: 2k
+ *   broadcast  Barrelfish's way: the owner asks every core itself, mark
+ *              then sweep: 4(N-1)
  *
  * One line per case, for scripts:
- *   bench revoke cores=N holders=k mode=M msgs=X ticks_median=T ticks_min=U
- * msgs counts the inter-monitor messages of one revoke (all monitors);
+ *   bench revoke cores=N holders=k mode=M msgs=X depth=D ticks_median=T ticks_min=U
+ * msgs counts the inter-monitor messages of one revoke (all monitors),
+ * depth the hops on its critical path (a request and its answer: 2);
  * ticks are `time` CSR ticks (bootinfo timebase) around the whole request,
  * from the domain's view. Under QEMU's TCG the time base follows the host
  * clock: compare ratios within one run, not absolute numbers.
@@ -47,7 +50,7 @@ static void sort(uint64_t *v, unsigned n)
 }
 
 /* Share a fresh frame with the first k other cores, revoke it; time that. */
-static errval_t one(unsigned k, uint64_t flags, uint64_t *ticks, uint64_t *msgs)
+static errval_t one(unsigned k, uint64_t flags, uint64_t *ticks, uint64_t *msgs, uint64_t *depth)
 {
 	capaddr_t ram, f = slot_alloc();
 	union monitor_rep rep;
@@ -66,6 +69,7 @@ static errval_t one(unsigned k, uint64_t flags, uint64_t *ticks, uint64_t *msgs)
 		err = monitor_revoke(f, flags, &rep);
 	*ticks = now() - t0;
 	*msgs = rep.revoke.msgs;
+	*depth = rep.revoke.depth;
 	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
 	slot_free(f);
 	errval_t e2 = ram_free(ram);
@@ -96,18 +100,18 @@ int main(int argc, char **argv)
 		static const char *const names[] = {"targeted", "star", "broadcast"};
 		static const uint64_t modes[] = {0, MON_REVOKE_STAR, MON_REVOKE_BROADCAST};
 		for (unsigned mode = 0; mode < 3; mode++) {
-			uint64_t t[ROUNDS], msgs = 0;
+			uint64_t t[ROUNDS], msgs = 0, depth = 0;
 			for (unsigned r = 0; r < ROUNDS; r++) {
-				err = one(k, modes[mode], &t[r], &msgs);
+				err = one(k, modes[mode], &t[r], &msgs, &depth);
 				if (err) {
 					printf("bench: holders=%u: %s\n", k, err_str(err));
 					return 1;
 				}
 			}
 			sort(t, ROUNDS);
-			printf("bench revoke cores=%u holders=%u mode=%s msgs=%lu ticks_median=%lu "
-			       "ticks_min=%lu\n",
-			       online, k, names[mode], (unsigned long)msgs,
+			printf("bench revoke cores=%u holders=%u mode=%s msgs=%lu depth=%lu "
+			       "ticks_median=%lu ticks_min=%lu\n",
+			       online, k, names[mode], (unsigned long)msgs, (unsigned long)depth,
 			       (unsigned long)t[ROUNDS / 2], (unsigned long)t[0]);
 		}
 		if (k >= online - 1)

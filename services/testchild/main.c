@@ -291,11 +291,13 @@ static int read_shared_frame(unsigned mode, unsigned to)
 	if (mode == 8) {
 		struct cap_info ci;
 		errval_t err = ask_monitor(MONITOR_REVOKE, 0, &m);
-		uint64_t msgs = monitor_rep_of(m.words).revoke.msgs;
+		union monitor_rep r = monitor_rep_of(m.words);
 		if (!err)
 			err = cnode_revoke(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
-		printf("testchild: core %lu revoked it: %s, %lu messages; kept its own: %s\n",
-		       (unsigned long)core, err_str(err), (unsigned long)msgs,
+		printf("testchild: core %lu revoked it: %s, %lu messages, depth %lu; kept its own: "
+		       "%s\n",
+		       (unsigned long)core, err_str(err), (unsigned long)r.revoke.msgs,
+		       (unsigned long)r.revoke.depth,
 		       err_str(cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci)));
 	} else if (mode == 11) {
 		errval_t err = ask_monitor(MONITOR_SHARE, to, &m);
@@ -407,9 +409,9 @@ static int broadcast_from_here(uint64_t arg)
 	if (to_monitor(revoke, f) || lmp_recv(1, &m))
 		return 12;
 	union monitor_rep r = monitor_rep_of(m.words);
-	printf("testchild: core %u broadcast revoke: %s, %lu cores, %lu messages\n", k,
+	printf("testchild: core %u broadcast revoke: %s, %lu cores, %lu messages, depth %lu\n", k,
 	       err_str((errval_t)r.revoke.err), (unsigned long)r.revoke.cores,
-	       (unsigned long)r.revoke.msgs);
+	       (unsigned long)r.revoke.msgs, (unsigned long)r.revoke.depth);
 	return r.revoke.err ? 13 : 0;
 }
 
@@ -551,11 +553,12 @@ static int share_from_here(uint64_t arg)
 	req[1] = 0;
 	if (to_monitor(req, f) || lmp_recv(1, &m))
 		return 12;
+	union monitor_rep r = monitor_rep_of(m.words);
 	printf("testchild: core %u shared with core %u: %s, %lu messages; revoked: %s, %lu "
-	       "cores, %lu messages\n",
-	       k, j, err_str(shared), (unsigned long)share_msgs, err_str((errval_t)m.words[0]),
-	       (unsigned long)monitor_rep_of(m.words).revoke.cores,
-	       (unsigned long)monitor_rep_of(m.words).revoke.msgs);
+	       "cores, %lu messages, depth %lu\n",
+	       k, j, err_str(shared), (unsigned long)share_msgs, err_str((errval_t)r.err),
+	       (unsigned long)r.revoke.cores, (unsigned long)r.revoke.msgs,
+	       (unsigned long)r.revoke.depth);
 	return shared || m.words[0] ? 13 : 0;
 }
 

@@ -544,20 +544,37 @@ static void check_everywhere(unsigned online, const char *when)
 	      (unsigned long)rep.words[1], online, (unsigned long)rep.words[2], err_str(err));
 }
 
-/* Revoke c everywhere and check what it took: cores asked, capabilities
-   deleted there, inter-monitor messages (all exact). */
-#define EXPECT_REVOKE(c, cores, deleted, msgs) expect_revoke(c, cores, deleted, msgs, __LINE__)
+/* Revoke c everywhere (how: down the tree, or MON_REVOKE_STAR,
+   MON_REVOKE_BROADCAST) and check what it took: cores asked, capabilities
+   deleted there, inter-monitor messages, the depth of their critical path
+   in hops (all exact; ADR 0017). */
+#define EXPECT_REVOKE_HOW(c, how, cores, deleted, msgs, depth)                                     \
+	expect_revoke(c, how, (uint64_t[4]){cores, deleted, msgs, depth}, __LINE__)
+#define EXPECT_REVOKE(c, cores, deleted, msgs, depth)                                              \
+	EXPECT_REVOKE_HOW(c, 0, cores, deleted, msgs, depth)
 
-static void expect_revoke(capaddr_t c, uint64_t cores, uint64_t deleted, uint64_t msgs, int line)
+static void expect_revoke(capaddr_t c, uint64_t how, const uint64_t want[4], int line)
 {
 	union monitor_rep r;
-	errval_t err = monitor_revoke(c, 0, &r);
-	CHECK(!err && r.revoke.cores == cores && r.revoke.deleted == deleted &&
-		  r.revoke.msgs == msgs,
-	      "line %d: revoke: %s, %lu cores, %lu deleted, %lu messages; want %lu, %lu, %lu", line,
-	      err_str(err), (unsigned long)r.revoke.cores, (unsigned long)r.revoke.deleted,
-	      (unsigned long)r.revoke.msgs, (unsigned long)cores, (unsigned long)deleted,
-	      (unsigned long)msgs);
+	errval_t err = monitor_revoke(c, how, &r);
+	CHECK(!err && r.revoke.cores == want[0] && r.revoke.deleted == want[1] &&
+		  r.revoke.msgs == want[2] && r.revoke.depth == want[3],
+	      "line %d: revoke: %s, %lu cores, %lu deleted, %lu messages, depth %lu; want %lu, "
+	      "%lu, %lu, %lu",
+	      line, err_str(err), (unsigned long)r.revoke.cores, (unsigned long)r.revoke.deleted,
+	      (unsigned long)r.revoke.msgs, (unsigned long)r.revoke.depth, (unsigned long)want[0],
+	      (unsigned long)want[1], (unsigned long)want[2], (unsigned long)want[3]);
+}
+
+/* The depth in hops of a revoke down the tree to k cores, every edge a
+   channel of its own: a request and its answer per level, k cores
+   reached at floor(log2(k + 1)) levels below the owner (coreset.h). */
+static uint64_t tree_hops(uint64_t k)
+{
+	uint64_t levels = 0;
+	for (k++; k > 1; k /= 2)
+		levels++;
+	return 2 * levels;
 }
 
 /*
@@ -689,9 +706,9 @@ static void test_remote_domain(unsigned k)
 	CHECK(rep.words[1] == 0xd0d0000 + k, "domain %lu on core %u read %#lx", (unsigned long)dom,
 	      k, (unsigned long)rep.words[1]);
 	/* Its monitor's copy: 1 deleted (the copies the domain holds and
-	   mapped go too, uncounted: it faults below); mark and sweep, each
-	   asked and answered: 4 messages. */
-	EXPECT_REVOKE(f, 1, 1, 4);
+	   mapped go too, uncounted: it faults below); asked and answered, in
+	   one pass: 2 messages, 2 hops deep. */
+	EXPECT_REVOKE(f, 1, 1, 2, 2);
 	uint64_t faults = wait_domain(k, dom) >> 32; /* it reads every tick */
 	CHECK(faults == 1, "domain %lu on core %u: %lu faults after the revoke, want 1",
 	      (unsigned long)dom, k, (unsigned long)faults);
@@ -744,7 +761,7 @@ static void test_locks(unsigned k)
 	      (unsigned long)share->words[1]);
 	CHECK(spawn->words[0] == ERR_OK, "spawn: %s", err_str((errval_t)spawn->words[0]));
 	uint64_t dom = spawn->words[1];
-	EXPECT_REVOKE(f, 1, 1, 4);
+	EXPECT_REVOKE(f, 1, 1, 2, 2);
 	/* Now the domain takes the frame while we revoke its parent RAM; it
 	   answers after we have the revoke's answer and set the word. */
 	EXPECT_ERR(send_req(MONITOR_SHARE, k, dom, 0, f), ERR_OK);
@@ -762,7 +779,7 @@ static void test_locks(unsigned k)
 	EXPECT_ERR(cap_identify(f, &ci), ERR_OK);
 	CHECK(held_on(k, ci.base, ci.size) == 1, "core %u's monitor holds %lu of the frame, want 1",
 	      k, (unsigned long)held_on(k, ci.base, ci.size));
-	EXPECT_REVOKE(ram, 1, 1, 4);
+	EXPECT_REVOKE(ram, 1, 1, 2, 2);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
 	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
 	slot_free(f);
@@ -897,8 +914,9 @@ static void test_many_clients(void)
 /*
  * A revoke seen from a holder: a domain on core k copies the frame it was
  * handed over and over while we revoke it. Its copies must succeed, then
- * be refused while the frame is marked (ERR_CAP_REVOKED), then find it
- * gone, in that order (testchild mode 13 exits 0 only then).
+ * be refused while the frame is marked (ERR_CAP_REVOKED: its monitor
+ * marks it while it deletes, in one pass, so this may not be seen), then
+ * find it gone, in that order (testchild mode 13 exits 0 only then).
  */
 static void test_watch_revoke(unsigned k)
 {
@@ -907,7 +925,7 @@ static void test_watch_revoke(unsigned k)
 	capaddr_t ram, f = marked_frame(&ram, 0xb0b0000 + k);
 	/* (It answers after its first copy worked.) */
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
-	EXPECT_REVOKE(f, 1, 1, 4);
+	EXPECT_REVOKE(f, 1, 1, 2, 2);
 	uint64_t v = wait_domain(k, dom);
 	CHECK((v & 0xff) == 0 && (v >> 8 & 0xffffff) == 0,
 	      "the domain watching the revoke on core %u: state %lu status %lu", k,
@@ -971,7 +989,7 @@ static void test_retype_race(unsigned online)
 	      "cores 1 and 2 hold %lu and %lu, want the RAM on both and one Frame",
 	      (unsigned long)h1, (unsigned long)h2);
 	check_everywhere(online, "after the retype race");
-	EXPECT_REVOKE(ram, 2, 3, 8);
+	EXPECT_REVOKE(ram, 2, 3, 4, 2); /* the owner's two children */
 	for (unsigned k = 1; k <= 2; k++)
 		EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom[k], 1, CAPADDR_NONE, &rep), ERR_OK);
 	check_everywhere(online, "after revoking the raced RAM");
@@ -982,7 +1000,7 @@ static void test_retype_race(unsigned online)
  * An owner other than core 0: a domain on core 1 shares a frame of its own
  * RAM with core `to` and revokes it, through its own monitor, which owns
  * it; monitors 1 and 2 first get a channel of their own (through monitor
- * 0, once), then the share costs 2 messages and the revoke 4, as with
+ * 0, once), then the share costs 2 messages and the revoke 2, as with
  * core 0. testchild mode 10
  * prints the counts and exits 0 only if both worked.
  */
@@ -1038,7 +1056,7 @@ static void test_pass_on(unsigned online)
 		nap();
 	CHECK(held == 1, "core 2 holds %lu, want the copy passed on", (unsigned long)held);
 	check_everywhere(online, "after passing a copy on");
-	EXPECT_REVOKE(f, 2, 2, 8); /* the two monitors' copies */
+	EXPECT_REVOKE(f, 2, 2, 4, 2); /* the two monitors' copies */
 	uint64_t faults = wait_domain(1, dom) >> 32;
 	CHECK(faults == 1, "domain on core 1: %lu faults after the revoke", (unsigned long)faults);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, 1, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
@@ -1070,7 +1088,7 @@ static void test_last_copies(unsigned online, unsigned n)
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, n - 1, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
 	CHECK(held_on(n - 1, ci.base, ci.size) == 0, "core %u holds %lu after the kill", n - 1,
 	      (unsigned long)held_on(n - 1, ci.base, ci.size));
-	EXPECT_REVOKE(f, 0, 0, 0); /* no core is asked */
+	EXPECT_REVOKE(f, 0, 0, 0, 0); /* no core is asked */
 	EXPECT_ERR(cnode_revoke(CAPADDR(CAPADDR_L1(ram), 0), 1, CAPADDR_L2(ram)), ERR_OK);
 	EXPECT_ERR(cap_identify(f, &ci), ERR_CAP_EMPTY);
 	EXPECT_ERR(monitor_call(MONITOR_RELEASE, ci.base, ci.size, 0, CAPADDR_NONE, &rep),
@@ -1252,16 +1270,16 @@ static void test_load_frames(unsigned online)
 	      shared, LOAD_FRAMES, read);
 	CHECK(held_on(1, ri.base, ri.size) == LOAD_FRAMES, "load: core 1 holds %lu",
 	      (unsigned long)held_on(1, ri.base, ri.size));
-	for (unsigned i = 0; i < LOAD_FRAMES; i++) { /* each alone: 1 core, 1 copy, 4 messages */
+	for (unsigned i = 0; i < LOAD_FRAMES; i++) { /* each alone: 1 core, 1 copy, 2 messages */
 		union monitor_rep r;
 		errval_t err = monitor_revoke(f[i], 0, &r);
-		revoked +=
-		    !err && r.revoke.cores == 1 && r.revoke.deleted == 1 && r.revoke.msgs == 4;
+		revoked += !err && r.revoke.cores == 1 && r.revoke.deleted == 1 &&
+			   r.revoke.msgs == 2 && r.revoke.depth == 2;
 		cnode_delete(CAPADDR(CAPADDR_L1(f[i]), 0), 1, CAPADDR_L2(f[i]));
 		slot_free(f[i]);
 	}
 	free(f);
-	CHECK(revoked == LOAD_FRAMES, "load: %u of %u revokes took 1 core, 1 copy, 4 messages",
+	CHECK(revoked == LOAD_FRAMES, "load: %u of %u revokes took 1 core, 1 copy, 2 messages",
 	      revoked, LOAD_FRAMES);
 	CHECK(held_on(1, ri.base, ri.size) == 0, "load: core 1 still holds %lu",
 	      (unsigned long)held_on(1, ri.base, ri.size));
@@ -1425,7 +1443,7 @@ static void live_go_on(unsigned j)
 	struct lmp_recv rep;
 	capaddr_t ram, g = marked_frame(&ram, DEAD_MAGIC);
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, j, 0, 0, g, &rep), ERR_OK);
-	EXPECT_REVOKE(g, 1, 1, 4);
+	EXPECT_REVOKE(g, 1, 1, 2, 2);
 	cnode_delete(CAPADDR(CAPADDR_L1(g), 0), 1, CAPADDR_L2(g));
 	slot_free(g);
 	EXPECT_ERR(ram_free(ram), ERR_OK);
@@ -1450,9 +1468,9 @@ static void test_dead(void)
 	   fails before it marks anything. */
 	revoke_dead(f, k, "(no channel)", 0);
 	held_live(live, &ri, 1);
-	/* Then the channel is there (a opened it, K never will): the mark and
-	   the sweep fail, what the live cores held goes. */
-	revoke_dead(f, k, "(mark, sweep)", 2);
+	/* Then the channel is there (a opened it, K never will): the pass
+	   fails, what the live cores held goes. */
+	revoke_dead(f, k, "(one pass)", 2);
 	held_live(live, &ri, 0);
 	share_live(f, &ri, live); /* not left marked there either: they read it */
 	t0 = rdtime();
@@ -1511,7 +1529,7 @@ static void test_cores(void)
 	uint64_t fbase = ci.base, fsize = ci.size;
 
 	/* Purely local: no message at all. */
-	EXPECT_REVOKE(f, 0, 0, 0);
+	EXPECT_REVOKE(f, 0, 0, 0, 0);
 
 	/* Bad requests. */
 	EXPECT_ERR(monitor_call(MONITOR_SHARE, 0, 0, 0, f, &rep), ERR_CORE_NONE);
@@ -1560,9 +1578,10 @@ static void test_cores(void)
 		    ERR_OK);
 		EXPECT_ERR(cnode_revoke(CAPADDR(CAPADDR_L1(ram), 0), 1, CAPADDR_L2(ram)),
 			   ERR_CAP_REMOTE);
-		/* Revoke from the parent RAM: 4 messages per core holding a
-		   descendant (mark, marked, sweep, swept), none for the others. */
-		EXPECT_REVOKE(ram, shared, shared, 4 * shared);
+		/* Revoke from the parent RAM in one pass down the tree: 2
+		   messages per core holding a descendant (asked, answered), none
+		   for the others; a request and its answer per level deep. */
+		EXPECT_REVOKE(ram, shared, shared, 2 * shared, tree_hops(shared));
 		EXPECT_ERR(cap_identify(f, &ci), ERR_CAP_EMPTY);
 		EXPECT_ERR(cap_identify(g, &ci), ERR_CAP_EMPTY);
 		for (k = 1; k < n; k++)
@@ -1571,7 +1590,19 @@ static void test_cores(void)
 				      "core %u still holds %lu copies", k,
 				      (unsigned long)held_on(k, fbase, fsize));
 
-		/* Only the cores that hold it: one core of n costs 4 messages. */
+		/* For comparison: the broadcast asks every other core, mark then
+		   sweep (4 messages each, 2 hops each phase); the star asks the
+		   holder itself, in one pass. */
+		EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0),
+				      1, CAPADDR_L2(f)),
+			   ERR_OK);
+		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, f, &rep), ERR_OK);
+		EXPECT_REVOKE_HOW(f, MON_REVOKE_BROADCAST, online - 1, 1, 4 * (online - 1), 4);
+		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, f, &rep), ERR_OK);
+		EXPECT_REVOKE_HOW(f, MON_REVOKE_STAR, 1, 1, 2, 2);
+		cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
+
+		/* Only the cores that hold it: one core of n costs 2 messages. */
 		EXPECT_ERR(cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(f), 0),
 				      1, CAPADDR_L2(f)),
 			   ERR_OK);
@@ -1582,10 +1613,10 @@ static void test_cores(void)
 			   ERR_OK);
 		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, h, &rep), ERR_OK);
 		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, ram, &rep), ERR_OK);
-		EXPECT_REVOKE(f, 1, 1, 4); /* f's copies only */
+		EXPECT_REVOKE(f, 1, 1, 2, 2); /* f's copies only */
 		CHECK(held_on(n - 1, 0, ~0ull) == 2, "core %u holds %lu, want 2 (h and ram)", n - 1,
 		      (unsigned long)held_on(n - 1, 0, ~0ull));
-		EXPECT_REVOKE(ram, 1, 2, 4);
+		EXPECT_REVOKE(ram, 1, 2, 2, 2);
 		EXPECT_ERR(cap_identify(h, &ci), ERR_CAP_EMPTY);
 		check_everywhere(online, "after the revokes");
 	}
@@ -2502,7 +2533,7 @@ static void test_notify_on(unsigned k)
 	uint64_t v = wait_domain(k, dom);
 	CHECK(v == 0, "the receiver on core %u ended with %#lx", k, (unsigned long)v);
 	win_unmap(f);
-	EXPECT_REVOKE(f, 1, 1, 4); /* its monitor's copy (and the domain's) */
+	EXPECT_REVOKE(f, 1, 1, 2, 2); /* its monitor's copy (and the domain's) */
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
 	drop_slot(n);
 	drop_slot(n2);
