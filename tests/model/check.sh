@@ -4,7 +4,7 @@
 # docs/protocol.md) with spin: exhaustive safety searches for 3 and 4 cores,
 # then mutants with a known protocol bug, each of which spin must catch.
 #
-# usage: tests/model/check.sh            (needs spin and gcc; ~2 min on 2 cores)
+# usage: tests/model/check.sh            (needs spin and gcc; 2-5 min on 2 cores)
 # env:   SPIN, CC, JOBS (parallel searches, default 2), KEEP=1 keeps the work dir
 #
 # Prints spin's summary per run and one line per configuration:
