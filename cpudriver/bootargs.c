@@ -62,6 +62,10 @@ static unsigned parse_word(const char *w, size_t len, struct bootargs *ba,
 		/* For user space (rt/faults.h, rt/memsplit.h): only checked here. */
 		if (parse_u32(v, vlen, &n) == 0)
 			return 0;
+	} else if (key_is(w, len, "trace=", &v, &vlen)) {
+		/* The monitors' trace (docs/tracing.md): only checked here. */
+		if (vlen == 2 && !strncmp(v, "on", 2))
+			return 0;
 	} else if (key_is(w, len, "stopcore=", &v, &vlen)) {
 		if (parse_u32(v, vlen, &n) == 0) {
 			ba->stopcore = n;

@@ -10,7 +10,10 @@
  * demand (MON_CHAN_OPEN, connect.c asks for them); until then they talk
  * through monitor 0 (MON_FWD).
  *
- * Layer: the bottom of the monitor, with coreset.h.
+ * Every message sent and received goes through trace_note (trace.h),
+ * which records it when the boot arguments say trace=on.
+ *
+ * Layer: the bottom of the monitor, with coreset.h and trace.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +27,7 @@
 #include <rt/sys.h>
 
 #include "monitor.h"
+#include "trace.h"
 
 #define CHAN_VADDR 0x140000000ul /* GiB 5: the channel pages */
 #define KERNEL	   MON_KERNEL
@@ -177,6 +181,7 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
 		return ERR_CORE_NONE;
 	}
 	sent[mon_msg_op[op]]++;
+	trace_note(true, k, op, type == MON_FWD);
 	if (notify)
 		return cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0).err;
 	return ERR_OK;
@@ -251,6 +256,8 @@ unsigned chan_poll(mon_handler *h)
 				peers[k].up = false;
 				break;
 			}
+			bool fwd = type == MON_FWD;
+			trace_note(false, k, fwd ? (uint8_t)(p.fwd.route >> 16) : type, fwd);
 			arrive(k, type, &p);
 			n++;
 		}

@@ -456,6 +456,12 @@ static bool client_start(struct asker to, capaddr_t cap, const union monitor_req
 			return false; /* (core k's spawnd only: far_allowed) */
 		mem_more_start(to, q->mem_more.bytes);
 		return true;
+	case MONITOR_TRACE_START:
+	case MONITOR_TRACE_DUMP:
+		if (cap != SLOT_NONE || mon_me())
+			return false; /* (monitor 0's clients only) */
+		trace_request(to, q);
+		return true;
 	default:
 		return false;
 	}

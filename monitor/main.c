@@ -42,6 +42,7 @@
 #include "records.h"
 #include "revoke.h"
 #include "share.h"
+#include "trace.h"
 
 #define KERNEL MON_KERNEL
 
@@ -91,6 +92,9 @@ static bool handle_from0(unsigned k, uint8_t type, const union mon_payload *p)
 		return true;
 	case MON_CAP_COUNT:
 		on_count(k, &p->cap_count);
+		return true;
+	case MON_TRACE:
+		trace_message(k, &p->trace);
 		return true;
 	default:
 		return false;
@@ -478,6 +482,8 @@ int main(int argc, char **argv)
 	me = bi->coreid;
 	chan_init(bi);
 	errval_t err = setup();
+	if (!err && bootarg("trace=on")) /* (docs/tracing.md) */
+		trace_init();
 	if (!err && me == 0)
 		err = start_cores();
 	if (err) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The roles (monitor/README.md): requests from local domains (clients.c),
- * domains on core k > 0 (spawn.c), the boot job (services.c, cores.c).
+ * domains on core k > 0 (spawn.c), the boot job (services.c, cores.c),
+ * the trace's requests (tracing.c).
  * Only the loop (main.c) and these files include it.
  */
 #pragma once
@@ -73,6 +74,11 @@ void spawn_far_message(unsigned from, uint8_t type, const union mon_payload *p);
    sent), MONITOR_DOMAIN or MONITOR_WAIT from a domain we adopted, relayed
    to monitor 0; the answer goes to `to`. */
 void spawn_far_ask(const union monitor_req *q, struct asker to, uint64_t badge);
+
+/* tracing.c (docs/tracing.md): MONITOR_TRACE_START or MONITOR_TRACE_DUMP
+   from a bound client of monitor 0; MON_TRACE from monitor 0. */
+void trace_request(struct asker to, const union monitor_req *q);
+void trace_message(unsigned from, const struct mon_trace *m);
 
 /* cores.c: monitor 0 starts the other cores (ADR 0005); how many are online. */
 unsigned cores_start(void);

@@ -6,12 +6,12 @@ set -u
 cd "$(dirname "$0")/../monitor" || exit 1
 # Layer of each header, and of each file (the loop, main.c, is the top).
 declare -A rank=(
-	[coreset.h]=0 [monitor.h]=0 [chan.c]=0
+	[coreset.h]=0 [monitor.h]=0 [chan.c]=0 [trace.h]=0 [trace.c]=0
 	[ops.h]=1 [ops.c]=1
 	[records.h]=2 [domains.h]=2 [records.c]=2 [places.h]=2 [places.c]=2 [domains.c]=2
 	[connect.h]=3 [connect.c]=3
 	[share.h]=4 [revoke.h]=4 [share.c]=4 [retype.c]=4 [revoke.c]=4 [release.c]=4
-	[roles.h]=5 [names.h]=5 [names.c]=5 [chans.h]=5 [chans.c]=5 [memmore.c]=5 [clients.c]=5 [spawn.c]=5 [services.c]=5 [cores.c]=5
+	[roles.h]=5 [names.h]=5 [names.c]=5 [chans.h]=5 [chans.c]=5 [memmore.c]=5 [clients.c]=5 [spawn.c]=5 [services.c]=5 [cores.c]=5 [tracing.c]=5
 	[main.c]=6
 )
 bad=0

@@ -460,6 +460,25 @@ static errval_t cmd_bench(int argc, char **argv)
 	return argc == 1 ? run_module("bench", 0) : ERR_SHELL_USAGE;
 }
 
+/* `ubench`: the microbenchmarks; `ubench trace <holders> <mode>`: one
+   traced revoke (docs/ubench.md, docs/tracing.md). Its a0: 0, or 1 |
+   holders << 8 | how << 16 (how: 0 targeted, MON_REVOKE_BROADCAST,
+   MON_REVOKE_STAR). It reports its own failures. */
+static errval_t cmd_ubench(int argc, char **argv)
+{
+	static const char *const how[] = {"targeted", "broadcast", "star"};
+	uint64_t k = 0, m = 0;
+	if (argc == 4 && !strcmp(argv[1], "trace") && parse_u64(argv[2], &k) && k < 256)
+		while (m < 3 && strcmp(argv[3], how[m]))
+			m++;
+	else if (argc != 1)
+		return ERR_SHELL_USAGE;
+	if (m == 3)
+		return ERR_SHELL_USAGE;
+	errval_t err = run_module("ubench", argc == 1 ? 0 : (uint32_t)(1 | k << 8 | m << 16));
+	return err == ERR_SHELL_USAGE ? ERR_BENCH_FAILED : err;
+}
+
 static errval_t cmd_poweroff(int argc, char **argv);
 static errval_t cmd_help(int argc, char **argv);
 
@@ -475,6 +494,8 @@ static const struct command {
     {"kill", "<domain> [core]", "stop a domain and take its memory back", cmd_kill},
     {"wait", "<domain> [core]", "wait for a domain to end, then take its memory back", cmd_wait},
     {"bench", "", "measure cross-core revocation (targeted vs broadcast)", cmd_bench},
+    {"ubench", "[trace <holders> <mode>]", "microbenchmarks in instructions; a traced revoke",
+     cmd_ubench},
     {"test", "[suite...]",
      "run the in-system tests (caps vm lmp syscalls domains cores race relay mem load stress "
      "names dead spawn memcore)",

@@ -49,7 +49,8 @@ static void test_known(void **state)
 {
 	(void)state;
 	struct bootargs ba = parse(
-	    "poweroff maxcores=3 forcehart=0 crashcore=2 stopcore=1 faults=5 mute=3 mem.core=64",
+	    "poweroff maxcores=3 forcehart=0 crashcore=2 stopcore=1 faults=5 mute=3 mem.core=64 "
+	    "trace=on",
 	    0);
 	assert_int_equal(ba.stopcore, 1);
 	assert_true(ba.poweroff);
@@ -85,6 +86,8 @@ static void test_bad(void **state)
 	assert_int_equal(ba.crashcore, COREID_INVALID);
 	ba = parse("faults=x", 1);
 	ba = parse("mute= mute=-1", 2);
+	ba = parse("trace=off trace= trace=onx", 3);
+	assert_string_equal(last, "trace=onx");
 	ba = parse("maxcores=99999999999999999999", 1);
 	assert_int_equal(ba.maxcores, 0);
 }

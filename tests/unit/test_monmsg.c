@@ -44,6 +44,7 @@ static void test_answers_start_alike(void **state)
 	ANSWER(mem_given, MON_MEM_GIVEN);
 	ANSWER(far_done, MON_FAR_DONE);
 	ANSWER(cap_revoked, MON_CAP_REVOKED);
+	ANSWER(trace_done, MON_TRACE_DONE);
 #undef ANSWER
 	assert_int_equal(offsetof(struct mon_status, req), 0); /* then core, not err */
 	assert_true(mon_msg_answer[MON_STATUS]);
@@ -73,6 +74,9 @@ static void test_answers_start_alike(void **state)
 	assert_int_equal(offsetof(struct mon_far_req, args_err), 40);
 	assert_false(mon_msg_answer[MON_FAR_ARGS]);
 	assert_false(mon_msg_answer[MON_FAR_REQ]);
+	assert_int_equal(MON_TRACE, 57);
+	assert_false(mon_msg_answer[MON_TRACE]);
+	assert_int_equal(offsetof(struct mon_trace_done, dropped), 24);
 	assert_false(mon_msg_known(0));
 	assert_true(mon_msg_known(MON_CAP_MARKED));
 	assert_false(mon_msg_known(MON_MSG_END));
@@ -151,7 +155,9 @@ static void test_plain_fields(void **state)
 	assert_int_equal(MONITOR_CHAN_BIND, 25);
 	assert_int_equal(MONITOR_CHAN_CLOSE, 29);
 	assert_int_equal(MONITOR_MEM_MORE, 32);
-	assert_int_equal(MONITOR_REQ_END, 33); /* (entries in the order of their numbers) */
+	assert_int_equal(MONITOR_TRACE_START, 37);
+	assert_int_equal(MONITOR_TRACE_DUMP, 38);
+	assert_int_equal(MONITOR_REQ_END, 39); /* (entries in the order of their numbers) */
 	q = (union monitor_req){.chan_take = {MONITOR_CHAN_TAKE, .chan = 7, .type = 3, .pages = 2}};
 	assert_int_equal(q.words[2], 3 | 2ull << 8);
 	q = (union monitor_req){.chan_bind = {MONITOR_CHAN_BIND, .core = 5, .slot = 6, .gen = 9}};

@@ -83,7 +83,9 @@ typedef uint32_t errval_t;
 	X(ERR_MEM_HANDLE, 1041, "no such memory handle of this domain")                            \
 	X(ERR_NAME_REMOTE, 1050, "that name is on another core: its endpoint cannot come here")    \
 	X(ERR_BIND_REFUSED, 1051, "the service does not serve this domain")                        \
-	X(ERR_BIND_NONE, 1052, "that service takes no clients")
+	X(ERR_BIND_NONE, 1052, "that service takes no clients")                                    \
+	X(ERR_TRACE_OFF, 1060, "no trace: boot with trace=on (docs/tracing.md)")                   \
+	X(ERR_BENCH_FAILED, 1061, "a benchmark case failed (its lines say which)")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,

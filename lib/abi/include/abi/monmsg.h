@@ -161,7 +161,12 @@
 	   which monitor 0 keeps for good (ADR 0012). */                            \
 	X(MEM_MORE, mem_more, 55, STATUS, 0, F(req) F(bytes))                               \
 	/* 0 -> k: [base, base + size) is core k's now: it makes the capability. */ \
-	X(MEM_GIVEN, mem_given, 56, STATUS, 1, F(req) F(err) F(base) F(size))
+	X(MEM_GIVEN, mem_given, 56, STATUS, 1, F(req) F(err) F(base) F(size))          \
+	/* 0 -> k: the trace (docs/tracing.md): how = 0 empty it and record from    \
+	   now on, 1 print it. Neither this nor its answer is recorded. */          \
+	X(TRACE, trace, 57, STATUS, 0, F(req) F(how))                                       \
+	/* k -> 0: records printed, records dropped (the buffer was full). */       \
+	X(TRACE_DONE, trace_done, 58, STATUS, 1, F(req) F(err) F(lines) F(dropped))
 /* clang-format on */
 
 #define MON_F(x) uint64_t x;

@@ -129,7 +129,15 @@
 	/* From spawnd on core k > 0 whose pool ran out (ADR 0012): at least      \
 	   `bytes` more RAM from core 0, for good. -> a RAM capability of this    \
 	   core, attached. */                                                        \
-	X(MEM_MORE, mem_more, 32, F(bytes), F(size))
+	X(MEM_MORE, mem_more, 32, F(bytes), F(size))                                  \
+	/* To monitor 0 from a bound client on core 0, with the boot argument      \
+	   trace=on (docs/tracing.md): every monitor empties its trace and records \
+	   from now on. -> the monitors that did (ERR_TRACE_OFF: no trace). */     \
+	X(TRACE_START, trace_start, 37, , F(cores))                                    \
+	/* Every monitor prints its trace (`trace core=<k> ...` lines), core 0     \
+	   first, one core after another. -> monitors that printed, records        \
+	   printed, records dropped because a buffer was full. */                  \
+	X(TRACE_DUMP, trace_dump, 38, , F(cores) F(lines) F(dropped))
 /* clang-format on */
 
 #define MONITOR_END	 (~0ull) /* the first field of a list's last reply */
