@@ -41,8 +41,11 @@ for d in 1 2; do
 	for f in svg png; do
 		[ -s "$out/$mode.$f" ] || fail "$mode: no $f"
 	done
-	grep -q '<svg' "$out/$mode.svg" && grep -q 'CAP_MARK' "$out/$mode.svg" ||
-		fail "$mode: the SVG has no arrow labelled CAP_MARK"
+	# (the targeted revoke is one pass, ADR 0017; the broadcast marks first)
+	label=CAP_REVOKE
+	[ "$mode" = broadcast ] && label=CAP_MARK
+	grep -q '<svg' "$out/$mode.svg" && grep -q "$label" "$out/$mode.svg" ||
+		fail "$mode: the SVG has no arrow labelled $label"
 	echo "trace: $mode revoke, $msgs messages: each traced as sent and received, drawn"
 done
 timeout -k 5 120 "$top/hake/qemu.sh" --kernel "$build/reef.elf" --smp 2 --accel icount \

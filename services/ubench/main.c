@@ -32,7 +32,7 @@
  *                 1 (rt/chan.h: the receiver sleeps, a notification wakes it)
  *   ump_oneway    half of each ump_rtt round
  *   share         MONITOR_SHARE of a 4 KiB Frame to core 1 (no domain)
- *   share_revoke  monitor_revoke of that Frame (targeted: mark and sweep)
+ *   share_revoke  monitor_revoke of that Frame (targeted: one pass, 2 messages)
  *
  * Parts it starts on core 1: `ubench lmpserv <name>`, `ubench lmpcli
  * <name> <cores>` (which prints the lmp_rtt line), `ubench echo <name>`.
