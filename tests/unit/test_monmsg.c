@@ -124,11 +124,14 @@ static void test_plain_fields(void **state)
 	assert_int_equal(q.retype.size, 0x2000);
 	assert_int_equal(q.retype.type, 4);
 	union monitor_rep r = monitor_rep_of((uint64_t[4]){0, 1, 2, 3});
+	assert_int_equal(r.share.word, 1);
+	assert_int_equal(r.share.msgs, 2);
+	/* A revoke's reply packs cores and deleted into one word. */
+	r = monitor_rep_of((uint64_t[4]){0, 1 | 2ull << 32, 3, 4});
 	assert_int_equal(r.revoke.cores, 1);
 	assert_int_equal(r.revoke.deleted, 2);
 	assert_int_equal(r.revoke.msgs, 3);
-	assert_int_equal(r.share.word, 1);
-	assert_int_equal(r.share.msgs, 2);
+	assert_int_equal(r.revoke.depth, 4);
 	r = (union monitor_rep){.handed = {.va = MON_SHARE_VA, .core = 2}};
 	assert_int_equal(r.words[0], MON_SHARE_VA);
 	assert_int_equal(r.words[1], 2);

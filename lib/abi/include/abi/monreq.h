@@ -46,8 +46,9 @@
 	X(SHARE, share, 5, F(core) F(domain), F(word) F(msgs))                         \
 	/* Capability attached: revoke it everywhere else (how: 0 down a tree,     \
 	   MON_REVOKE_BROADCAST, MON_REVOKE_STAR). -> cores asked (0 when another  \
-	   core's monitor ran it), capabilities deleted there, messages. */        \
-	X(REVOKE, revoke, 6, F(how), F(cores) F(deleted) F(msgs))                      \
+	   core's monitor ran it), capabilities deleted there, messages, the      \
+	   critical path's depth in message hops (0 until the monitors say it). */ \
+	X(REVOKE, revoke, 6, F(how), B(cores, 32) B(deleted, 32) F(msgs) F(depth))     \
 	/* How many capabilities core `core`'s monitor holds in [base, base +     \
 	   size). */                                                                \
 	X(COUNT, count, 7, F(core) F(base) F(size), F(count))                          \
