@@ -83,7 +83,8 @@ typedef uint32_t errval_t;
 	X(ERR_MEM_HANDLE, 1041, "no such memory handle of this domain")                            \
 	X(ERR_NAME_REMOTE, 1050, "that name is on another core: its endpoint cannot come here")    \
 	X(ERR_BIND_REFUSED, 1051, "the service does not serve this domain")                        \
-	X(ERR_BIND_NONE, 1052, "that service takes no clients")
+	X(ERR_BIND_NONE, 1052, "that service takes no clients")                                    \
+	X(ERR_BENCH_LEFT, 1070, "a capability outlived its revoke (bench)")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,
