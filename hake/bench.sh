@@ -44,6 +44,7 @@
 #                           program's own sweep: copies 0 1 2 4 .. N-1,
 #                           chain 1 2 4 .. N-1, tree 1 4 16 .. 4(N-1),
 #                           many 1 10 100 1000, concurrent 1 2 4 .. N/2
+#                           (at most 32)
 #   MANY_HOLDERS=4          many: the cores holding n descendants each
 #   CONCURRENT_HOLDERS=2    concurrent: the cores each object is shared with
 #   ROUNDS=11               rounds per case (ROUNDS_ICOUNT=5 under icount,
@@ -289,14 +290,14 @@ l=""
 for m in $modes; do l="$l$(series "$d/concurrent-$m" 2 "$(title "$m")")"; done
 plotit concurrent 'set logscale x 2
 set logscale y 10
-set xlabel "cores N (the most revoking at once: N/2 by default)"
+set xlabel "cores N (the most revoking at once: N/2, at most 32, by default)"
 set ylabel "revokes per million instructions (QEMU -icount)"
 set title "concurrent: unrelated objects, each revoked by its own core, all at once"' "$l"
 l=""
 for m in $modes; do l="$l$(series "$d/concurrent-$m" 3 "$(title "$m")")"; done
 plotit concurrent-tcg 'set logscale x 2
 set logscale y 10
-set xlabel "cores N (the most revoking at once: N/2 by default)"
+set xlabel "cores N (the most revoking at once: N/2, at most 32, by default)"
 set ylabel "revokes per second (TCG: host time, noisy)"
 set title "concurrent: unrelated objects, each revoked by its own core, all at once"' "$l"
 echo "bench: plots in $out:$made (png and svg)"

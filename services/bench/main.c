@@ -32,10 +32,11 @@
  *                 share it with the next K cores (holders=K, default
  *                 min(N-1, 2); core 0 too, cyclically); each is then told
  *                 by one channel message to revoke it, all at once;
- *                 c = 1, 2, 4, ..., N/2 (at most N-1: but 63 broadcasts
- *                 at once on 64 cores, each through monitor 0 to most
- *                 cores, run a monitor out of memory: its sweep fails,
- *                 ERR_NO_SLOTS, and leaves the object marked)
+ *                 c = 1, 2, 4, ..., N/2, at most 32 (c may be up to N-1:
+ *                 but 63 broadcasts at once on 64 cores, or 64 on 128,
+ *                 each through monitor 0 to most cores, run a monitor out
+ *                 of memory: a sweep fails, ERR_NO_SLOTS, and leaves the
+ *                 object marked)
  *
  * and the modes (default all three):
  *
@@ -66,7 +67,8 @@
  * instruction clock of all harts together: exact, the same every run.
  * Under multi-threaded TCG rdtime follows the host clock (ratios within
  * one run at most) and instret means nothing; on a board rdinstret is
- * this hart's instructions and rdtime real time.
+ * this hart's instructions and rdtime real time. A counter the firmware
+ * does not let us read (bootinfo's counters) reads 0.
  *
  * Each round is torn down before the next: every copy and descendant is
  * checked gone (the helpers' by them, the monitors' with MONITOR_COUNT in
@@ -94,30 +96,36 @@
 #include <rt/rpc.h>
 #include <rt/sys.h>
 
-#define ROUNDS	     11
-#define ROUNDS_MAX   63
-#define SIZES_MAX    16
-#define MANY_MAX     1000
-#define TREE_MAX     1024
-#define HELPER_RAM   (256u * 1024)   /* more RAM for a helper, from its core's pool */
-#define BIND_TICKS   3000	     /* how long a helper waits for the name "bench" */
-#define HELPER_ASKED 0x62656e6368ull /* "bench": the first word of a request */
+#define ROUNDS	       11
+#define ROUNDS_MAX     63
+#define SIZES_MAX      16
+#define MANY_MAX       1000
+#define TREE_MAX       1024
+#define CONCURRENT_MAX 32	       /* the default sweep's most revokers at once */
+#define HELPER_RAM     (256u * 1024)   /* more RAM for a helper, from its core's pool */
+#define BIND_TICKS     3000	       /* how long a helper waits for the name "bench" */
+#define HELPER_ASKED   0x62656e6368ull /* "bench": the first word of a request */
 
 static const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VADDR;
 
 /* ---- measuring ---- */
 
+/* The counters, where this core's kernel lets us read them (bootinfo's
+   counters: the firmware may forbid one, and a read would then fault);
+   else 0, so a case says instr=0 or ticks 0. */
 static uint64_t now(void)
 {
-	uint64_t t;
-	__asm__ volatile("rdtime %0" : "=r"(t));
+	uint64_t t = 0;
+	if (bi->counters & BOOTINFO_TIME)
+		__asm__ volatile("rdtime %0" : "=r"(t));
 	return t;
 }
 
 static uint64_t instret(void)
 {
-	uint64_t i;
-	__asm__ volatile("rdinstret %0" : "=r"(i));
+	uint64_t i = 0;
+	if (bi->counters & BOOTINFO_INSTRET)
+		__asm__ volatile("rdinstret %0" : "=r"(i));
 	return i;
 }
 
@@ -892,9 +900,11 @@ static unsigned default_sizes(enum shape shape, unsigned *sizes)
 		for (unsigned k = 1; k <= MANY_MAX; k *= 10)
 			sizes[n++] = k;
 		break;
-	default: { /* chain: up to N-1; concurrent: up to N/2 (more broadcasts at once
-		      run a monitor out of memory from 64 cores, see the top) */
+	default: { /* chain: up to N-1; concurrent: up to N/2, at most CONCURRENT_MAX
+		      (more broadcasts at once run a monitor out of memory, see the top) */
 		unsigned max = shape == CHAIN ? nother : (nother + 1) / 2;
+		if (shape == CONCURRENT && max > CONCURRENT_MAX)
+			max = CONCURRENT_MAX;
 		for (unsigned k = 1;; k *= 2) {
 			sizes[n++] = k < max ? k : max;
 			if (k >= max)
