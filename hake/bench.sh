@@ -1,119 +1,365 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# make bench: boot Reef in QEMU once per core count, run the shell's
-# `bench` (cross-core revocation: targeted, star and broadcast, for 0 to
-# N-1 holders), and collect its machine-readable lines into
-# <out>/revoke.csv, a Markdown table <out>/revoke.md and, with gnuplot,
-# plots <out>/revoke-msgs.{png,svg} (messages against cores, every other
-# core a holder) and <out>/revoke-ticks.{png,svg} (median rdtime ticks:
-# host time under TCG, noisy, a ratio within one run at most).
+# make bench: the cross-core revocation benchmark (services/bench) over
+# core counts and shapes. For each core count it boots Reef twice:
+#
+#   icount  QEMU -icount (single-threaded, deterministic): messages, depth
+#           and instructions (rdinstret: every hart's, the same each run)
+#   multi   multi-threaded TCG: rdtime ticks, median and 10th/90th
+#           percentile (host time: noisy, a ratio within one run at most)
+#
+# and merges both into <out>/revoke.csv, one row per case:
+#
+#   shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90
+#
+# shape    copies | chain | tree | many | concurrent (services/bench/main.c)
+# cores    N, the cores online
+# size     the shape's size: copies k holders, chain d links, tree m
+#          children, many n descendants per core, concurrent c revokers
+# holders  cores holding something of the root (concurrent: of each
+#          revoker's object)
+# mode     targeted | star | broadcast
+# msgs     inter-monitor messages of one revoke (concurrent: of all c)
+# depth    the revoke's critical path in message hops (0: not reported)
+# instr    instructions (icount) of one revoke, median over the rounds
+#          (concurrent: of all c, from the first message to the last answer)
+# ticks_*  rdtime ticks (multi-threaded TCG) around the same: median,
+#          10th and 90th percentile over the rounds
+#
+# plus a Markdown table <out>/revoke.md and, with gnuplot, plots (PNG and
+# SVG) <out>/revoke-<name>.{png,svg}: msgs, instr, ticks (copies against
+# cores), ratio (copies, one holder: targeted / broadcast against cores),
+# chain (against the chain's length), many (against n), concurrent
+# (revokes per million instructions against cores, the most revokers of
+# each core count) and concurrent-tcg (revokes per second, noisy). Each boot
+# runs `mem` before and after and fails unless every pool is back.
 #
 # Usage: hake/bench.sh [build-dir]
-#   CORES="2 4 8 16 32 64"  the sweep (1 to 128)
-#   ACCEL=multi             QEMU's TCG mode (multi, single or icount)
+#   CORES="2 4 8 16 32 64"  core counts (1 to 128)
+#   SHAPES="copies chain tree many concurrent"
+#   ACCEL="icount multi"    which boots (either alone: its columns only)
+#   COPIES= CHAIN= TREE= MANY= CONCURRENT=
+#                           each shape's sizes ("1 2 4"; sizes a core count
+#                           cannot take are left out there); empty: the
+#                           program's own sweep: copies 0 1 2 4 .. N-1,
+#                           chain 1 2 4 .. N-1, tree 1 4 16 .. 4(N-1),
+#                           many 1 10 100 1000, concurrent 1 2 4 .. N/2
+#                           (at most 32)
+#   MANY_HOLDERS=4          many: the cores holding n descendants each
+#   CONCURRENT_HOLDERS=2    concurrent: the cores each object is shared with
+#   ROUNDS=11               rounds per case (ROUNDS_ICOUNT=5 under icount,
+#                           whose rounds differ little)
 #   OUT=<build-dir>/bench   where the results go
 #   PLOT=1                  0: no plots (no gnuplot needed)
 #   DOCS=                   a folder: also write the results page bench.md
-#                           there, with the plots beside it (make bench-docs:
-#                           docs/, the page the README quotes)
+#                           there, with its plots and CSV (make bench-docs)
+#   TIMEOUT=1800            seconds one boot may take
 set -eu
 b=${1:-build}
 cd "$(dirname "$0")/.."
 cores=${CORES:-"2 4 8 16 32 64"}
-accel=${ACCEL:-multi}
+shapes=${SHAPES:-"copies chain tree many concurrent"}
+accels=${ACCEL:-"icount multi"}
+rounds=${ROUNDS:-11}
+rounds_icount=${ROUNDS_ICOUNT:-5}
 out=${OUT:-$b/bench}
 plot=${PLOT:-1}
+limit=${TIMEOUT:-1800}
 [ -f "$b/reef.elf" ] || { echo "bench: no $b/reef.elf (make first)" >&2; exit 1; }
+for a in $accels; do
+	case $a in icount | multi) ;; *) echo "bench: ACCEL is icount, multi or both, not $a" >&2; exit 1 ;; esac
+done
+for s in $shapes; do
+	case $s in copies | chain | tree | many | concurrent) ;; *) echo "bench: no shape $s" >&2; exit 1 ;; esac
+done
 mkdir -p "$out"
-csv=$out/revoke.csv
-echo "cores,holders,mode,msgs,ticks_median,ticks_min" >"$csv"
-for n in $cores; do
-	case $n in '' | *[!0-9]*) echo "bench: not a core count: $n" >&2; exit 1 ;; esac
-	[ "$n" -ge 1 ] && [ "$n" -le 128 ] || { echo "bench: 1 to 128 cores, not $n" >&2; exit 1; }
-	log=$out/boot-$n.log
-	start=$(date +%s)
-	if ! timeout -k 5 900 hake/qemu.sh --kernel "$b/reef.elf" --smp "$n" --accel "$accel" \
-		--append 'run=bench' >"$log.raw" 2>&1; then
-		echo "bench: $n cores: QEMU failed or timed out (its console: $log)" >&2
+started=$(date +%s)
+
+# The sizes of shape $1 that $2 cores can take, comma-separated ("" with
+# none given: the program's sweep; "-" when none fits).
+sizes() {
+	local v
+	case $1 in
+	copies) v=${COPIES:-} ;; chain) v=${CHAIN:-} ;; tree) v=${TREE:-} ;;
+	many) v=${MANY:-} ;; concurrent) v=${CONCURRENT:-} ;;
+	esac
+	[ -n "$v" ] || return 0
+	echo "$v" | tr ', ' '\n\n' | awk -v s="$1" -v n="$2" '
+		/^[0-9]+$/ {
+			if (s == "copies") ok = $1 <= n - 1
+			else if (s == "tree") ok = $1 >= 1 && $1 <= 1024
+			else if (s == "many") ok = $1 >= 1 && $1 <= 1000
+			else ok = $1 >= 1 && $1 <= n - 1
+			if (ok) l = l (l == "" ? "" : ",") $1
+		}
+		END { print l == "" ? "-" : l }'
+}
+
+# The shell commands for n cores, r rounds: one bench per shape, between
+# two mem.
+script() {
+	local n=$1 r=$2 cmd="mem" s z h
+	for s in $shapes; do
+		z=$(sizes "$s" "$n")
+		[ "$z" != "-" ] || continue
+		[ "$s" = copies ] || [ "$n" -ge 2 ] || continue
+		h=""
+		[ "$s" = many ] && h=" holders=${MANY_HOLDERS:-4}"
+		[ "$s" = concurrent ] && h=" holders=${CONCURRENT_HOLDERS:-2}"
+		cmd="$cmd; bench $s${z:+ $z}$h rounds=$r"
+	done
+	echo "run=$cmd; mem"
+}
+
+# One boot: n cores, accel a; its rows into <out>/rows-<a>-<n>.csv
+# (shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90).
+boot() {
+	local n=$1 a=$2 r=$rounds log=$out/boot-$2-$1.log t0 rows
+	[ "$a" = icount ] && r=$rounds_icount
+	local args
+	args=$(script "$n" "$r")
+	[ ${#args} -lt 256 ] || { echo "bench: the boot arguments are too long: $args" >&2; exit 1; }
+	t0=$(date +%s)
+	if ! timeout -k 5 "$limit" hake/qemu.sh --kernel "$b/reef.elf" --smp "$n" --accel "$a" \
+		--append "$args" >"$log.raw" 2>&1; then
 		tr -d '\r' <"$log.raw" >"$log"
+		rm -f "$log.raw"
+		echo "bench: $n cores, $a: QEMU failed or timed out (its console: $log)" >&2
+		grep -E '^(\[[0-9.]+\] )?bench: ' "$log" | grep -v 'bench: revoke,' | head -5 >&2 || true
 		exit 1
 	fi
 	tr -d '\r' <"$log.raw" >"$log"
 	rm -f "$log.raw"
-	# "[0.6] bench revoke cores=4 holders=1 mode=star msgs=2 depth=2 ticks_median=.. ticks_min=.."
+	# The pools before and after: "mem: <free> free of <total> bytes on <n> cores".
+	local pools
+	pools=$(sed -n 's/^mem: \([0-9]*\) free of [0-9]* bytes on .*/\1/p' "$log" | uniq | wc -l)
+	[ "$pools" = 1 ] || { echo "bench: $n cores, $a: the pools are not all back (its console: $log)" >&2; exit 1; }
+	# "[0.6] bench revoke shape=chain cores=4 size=2 holders=2 mode=star msgs=8 depth=0 instr=.. ticks_median=.."
 	rows=$(sed -n 's/^.*bench revoke //p' "$log" | awk '{
 		delete v
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		print v["cores"] "," v["holders"] "," v["mode"] "," v["msgs"] "," v["ticks_median"] "," v["ticks_min"]
+		print v["shape"] "," v["cores"] "," v["size"] "," v["holders"] "," v["mode"] "," \
+		      v["msgs"] "," v["depth"] "," v["instr"] "," v["ticks_median"] "," v["ticks_p10"] "," v["ticks_p90"]
 	}')
-	[ -n "$rows" ] || { echo "bench: $n cores: no results (its console: $log)" >&2; exit 1; }
-	echo "$rows" >>"$csv"
-	echo "bench: $n cores: $(echo "$rows" | wc -l) cases in $(($(date +%s) - start)) s"
+	[ -n "$rows" ] || { echo "bench: $n cores, $a: no results (its console: $log)" >&2; exit 1; }
+	echo "$rows" >"$out/rows-$a-$n.csv"
+	sed -n 's/^.*bench: revoke, .* timebase \([0-9]*\) Hz$/\1/p' "$log" | head -1 >"$out/timebase"
+	echo "bench: $n cores, $a: $(echo "$rows" | wc -l) cases ($(echo "$rows" | cut -d, -f1 | uniq | tr '\n' ' ' | sed 's/ $//')) in $(($(date +%s) - t0)) s"
+}
+
+csv=$out/revoke.csv
+echo "shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90" >"$csv"
+for n in $cores; do
+	case $n in '' | *[!0-9]*) echo "bench: not a core count: $n" >&2; exit 1 ;; esac
+	[ "$n" -ge 1 ] && [ "$n" -le 128 ] || { echo "bench: 1 to 128 cores, not $n" >&2; exit 1; }
+	rm -f "$out/rows-icount-$n.csv" "$out/rows-multi-$n.csv"
+	for a in $accels; do
+		boot "$n" "$a"
+	done
+	# Merged on the case: counts and instructions from icount, ticks from
+	# multi (the messages of both must agree: they do not depend on time).
+	touch "$out/rows-icount-$n.csv" "$out/rows-multi-$n.csv"
+	awk -F, -v OFS=, '
+		FILENAME ~ /rows-icount/ { k = $1 FS $2 FS $3 FS $4 FS $5; ic[k] = $6 FS $7 FS $8; msgs[k] = $6; order[++n] = k; next }
+		{
+			k = $1 FS $2 FS $3 FS $4 FS $5; tc[k] = $9 FS $10 FS $11
+			if (!(k in ic)) { order[++n] = k; ic[k] = $6 FS $7 FS }
+			else if (msgs[k] != $6) printf "bench: %s: %s messages under icount, %s under multi\n", k, msgs[k], $6 > "/dev/stderr"
+		}
+		END { for (i = 1; i <= n; i++) { k = order[i]; print k, ic[k], (k in tc) ? tc[k] : ",," } }
+	' "$out/rows-icount-$n.csv" "$out/rows-multi-$n.csv" >>"$csv"
+	rm -f "$out/rows-icount-$n.csv" "$out/rows-multi-$n.csv"
 done
+echo "bench: $(($(tail -n +2 "$csv" | wc -l))) cases in $(($(date +%s) - started)) s: $csv"
 
 md=$out/revoke.md
 {
-	echo "| cores | holders | mode | messages | ticks (median) | ticks (min) |"
-	echo "|---:|---:|---|---:|---:|---:|"
-	tail -n +2 "$csv" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }'
+	echo "| shape | cores | size | holders | mode | messages | depth | instructions | ticks (median) | ticks (p10) | ticks (p90) |"
+	echo "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
+	tail -n +2 "$csv" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }'
 } >"$md"
-echo "bench: $csv, $md"
+echo "bench: the table $md"
 
 [ "$plot" = 1 ] || exit 0
 command -v gnuplot >/dev/null || { echo "bench: no gnuplot: no plots (hake/deps.sh installs it)" >&2; exit 0; }
-# One data file per mode: every other core a holder.
-for mode in targeted star broadcast; do
-	awk -F, -v m="$mode" 'NR > 1 && $3 == m && $2 == $1 - 1 { print $1, $4, $5 }' "$csv" \
-		>"$out/all-$mode.dat"
+tb=$(cat "$out/timebase" 2>/dev/null || echo 10000000)
+big=$(tail -n +2 "$csv" | cut -d, -f2 | sort -n | tail -1)
+d=$out/dat
+mkdir -p "$d"
+# Data files, "x y [y2 y3]" by x:
+#   copies-<mode>-one: cores, msgs, instr, ticks median, p10, p90 (one holder)
+#   copies-<mode>-all: the same with every other core a holder
+#   ratio: cores, instr targeted/broadcast, ticks targeted/broadcast (one holder)
+#   chain-<mode>, many-<mode>: size, instr (the largest core count)
+#   concurrent-<mode>: cores, revokes per million instructions, per second
+#     (the most revokers at each core count)
+for m in targeted star broadcast; do
+	awk -F, -v m="$m" '$1 == "copies" && $5 == m && $3 == 1 { print $2, $6, $8, $9, $10, $11 }' "$csv" >"$d/copies-$m-one"
+	awk -F, -v m="$m" '$1 == "copies" && $5 == m && $3 == $2 - 1 && $3 > 0 { print $2, $6, $8, $9, $10, $11 }' "$csv" >"$d/copies-$m-all"
+	awk -F, -v m="$m" -v n="$big" '$1 == "chain" && $5 == m && $2 == n { print $3, $8, $9 }' "$csv" >"$d/chain-$m"
+	awk -F, -v m="$m" -v n="$big" '$1 == "many" && $5 == m && $2 == n { print $3, $8, $9 }' "$csv" >"$d/many-$m"
+	awk -F, -v m="$m" -v tb="$tb" '$1 == "concurrent" && $5 == m && ($3 >= c[$2] || !($2 in seen)) {
+		if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }
+		c[$2] = $3; i[$2] = $8 > 0 ? $3 * 1e6 / $8 : "?"; t[$2] = $9 > 0 ? $3 * tb / $9 : "?" }
+		END { for (j = 1; j <= n; j++) print order[j], i[order[j]], t[order[j]] }' "$csv" >"$d/concurrent-$m"
 done
-for fmt in png svg; do
-	term="pngcairo size 800,500"
-	[ "$fmt" = svg ] && term="svg size 800,500"
-	gnuplot <<EOF
+awk -F, '$1 == "copies" && $3 == 1 && ($5 == "targeted" || $5 == "broadcast") {
+	k = $2; v[k, $5, "i"] = $8; v[k, $5, "t"] = $9; if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
+	END { for (i = 1; i <= n; i++) { k = order[i]
+		ri = v[k, "broadcast", "i"] > 0 ? v[k, "targeted", "i"] / v[k, "broadcast", "i"] : "?"
+		rt = v[k, "broadcast", "t"] > 0 ? v[k, "targeted", "t"] / v[k, "broadcast", "t"] : "?"
+		print k, ri, rt } }' "$csv" >"$d/ratio"
+# A series only if it has numbers (ACCEL=icount has no ticks, multi no instructions).
+has() { awk -v c="$2" '$c != "" && $c != "?" { f = 1 } END { exit !f }' "$1" 2>/dev/null; }
+series() { # file column title [style]
+	has "$1" "$2" && printf '"%s" using 1:%s with linespoints %s title "%s", ' "$1" "$2" "${4:-}" "$3"
+	return 0
+}
+plotit() { # name "gnuplot settings" plot-list
+	local name=$1 set=$2 list=${3%, }
+	[ -n "$list" ] || return 0
+	for fmt in png svg; do
+		local term="pngcairo size 800,560"
+		[ "$fmt" = svg ] && term="svg size 800,560"
+		gnuplot <<EOF
 set terminal $term
-set datafile separator " "
-set key left top
+set output "$out/revoke-$name.$fmt"
+set datafile missing "?"
+set key below
 set grid
-set logscale x 2
-set xlabel "cores (every other core holds a copy)"
-set output "$out/revoke-msgs.$fmt"
-set ylabel "inter-monitor messages per revoke"
-plot "$out/all-targeted.dat" using 1:2 with linespoints title "targeted", \
-     "$out/all-star.dat" using 1:2 with linespoints title "star", \
-     "$out/all-broadcast.dat" using 1:2 with linespoints title "broadcast (Barrelfish)"
-set output "$out/revoke-ticks.$fmt"
-set ylabel "median rdtime ticks (TCG: host time, noisy)"
-plot "$out/all-targeted.dat" using 1:3 with linespoints title "targeted", \
-     "$out/all-star.dat" using 1:3 with linespoints title "star", \
-     "$out/all-broadcast.dat" using 1:3 with linespoints title "broadcast (Barrelfish)"
+$set
+plot $list
 EOF
+	done
+	made="$made $name"
+}
+made=""
+modes="targeted star broadcast"
+title() { case $1 in broadcast) echo "broadcast (Barrelfish)" ;; *) echo "$1" ;; esac; }
+l=""
+for m in $modes; do
+	l="$l$(series "$d/copies-$m-one" 2 "$(title "$m"), 1 holder")"
+	l="$l$(series "$d/copies-$m-all" 2 "$(title "$m"), N-1 holders" "dashtype 2")"
 done
-echo "bench: plots in $out (revoke-msgs, revoke-ticks; png and svg)"
+plotit msgs 'set logscale x 2
+set logscale y 2
+set xlabel "cores N"
+set ylabel "inter-monitor messages per revoke"
+set title "copies: one frame, copies on 1 or N-1 cores"' "$l"
+l=""
+for m in $modes; do
+	l="$l$(series "$d/copies-$m-one" 3 "$(title "$m"), 1 holder")"
+	l="$l$(series "$d/copies-$m-all" 3 "$(title "$m"), N-1 holders" "dashtype 2")"
+done
+plotit instr 'set logscale x 2
+set logscale y 10
+set xlabel "cores N"
+set ylabel "instructions per revoke (QEMU -icount, all harts)"
+set title "copies: one frame, copies on 1 or N-1 cores"' "$l"
+l=""
+for m in $modes; do
+	has "$d/copies-$m-one" 4 && l="$l\"$d/copies-$m-one\" using 1:4:5:6 with yerrorlines title \"$(title "$m"), 1 holder\", "
+	has "$d/copies-$m-all" 4 && l="$l\"$d/copies-$m-all\" using 1:4:5:6 with yerrorlines dashtype 2 title \"$(title "$m"), N-1 holders\", "
+done
+plotit ticks 'set logscale x 2
+set logscale y 10
+set xlabel "cores N"
+set ylabel "rdtime ticks per revoke, median and p10-p90 (TCG: host time, noisy)"
+set title "copies: one frame, copies on 1 or N-1 cores"' "$l"
+l="$(series "$d/ratio" 2 "instructions (icount)")$(series "$d/ratio" 3 "ticks (TCG, noisy)" "dashtype 2")"
+plotit ratio 'set logscale x 2
+set xlabel "cores N"
+set ylabel "targeted / broadcast"
+set yrange [0:*]
+set title "copies, one holder: the cost of asking one core against asking all"' "$l"
+l=""
+for m in $modes; do l="$l$(series "$d/chain-$m" 2 "$(title "$m")")"; done
+plotit chain "set logscale x 2
+set logscale y 10
+set xlabel \"chain length d (links on d cores)\"
+set ylabel \"instructions per revoke (QEMU -icount)\"
+set title \"chain, $big cores: revoking the root of a derivation chain\"" "$l"
+l=""
+for m in $modes; do l="$l$(series "$d/many-$m" 2 "$(title "$m")")"; done
+plotit many "set logscale x 10
+set logscale y 10
+set xlabel \"descendants n on each holding core\"
+set ylabel \"instructions per revoke (QEMU -icount)\"
+set title \"many, $big cores: a parent with n descendants on each of ${MANY_HOLDERS:-4} cores\"" "$l"
+l=""
+for m in $modes; do l="$l$(series "$d/concurrent-$m" 2 "$(title "$m")")"; done
+plotit concurrent 'set logscale x 2
+set logscale y 10
+set xlabel "cores N (the most revoking at once: N/2, at most 32, by default)"
+set ylabel "revokes per million instructions (QEMU -icount)"
+set title "concurrent: unrelated objects, each revoked by its own core, all at once"' "$l"
+l=""
+for m in $modes; do l="$l$(series "$d/concurrent-$m" 3 "$(title "$m")")"; done
+plotit concurrent-tcg 'set logscale x 2
+set logscale y 10
+set xlabel "cores N (the most revoking at once: N/2, at most 32, by default)"
+set ylabel "revokes per second (TCG: host time, noisy)"
+set title "concurrent: unrelated objects, each revoked by its own core, all at once"' "$l"
+echo "bench: plots in $out:$made (png and svg)"
 
 [ -n "${DOCS:-}" ] || exit 0
 mkdir -p "$DOCS/bench"
-cp "$out"/revoke-msgs.svg "$out"/revoke-ticks.svg "$out/revoke.csv" "$DOCS/bench/"
+rm -f "$DOCS"/bench/revoke-*.svg
+for p in $made; do cp "$out/revoke-$p.svg" "$DOCS/bench/"; done
+cp "$csv" "$DOCS/bench/"
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+cmd="make bench CORES=\"$cores\""
+[ "$shapes" = "copies chain tree many concurrent" ] || cmd="$cmd SHAPES=\"$shapes\""
+for v in COPIES CHAIN TREE MANY CONCURRENT MANY_HOLDERS CONCURRENT_HOLDERS ROUNDS ROUNDS_ICOUNT; do
+	[ -z "${!v:-}" ] || cmd="$cmd $v=\"${!v}\""
+done
+[ "$accels" = "icount multi" ] || cmd="$cmd ACCEL=\"$accels\""
+img() { [ -f "$out/revoke-$1.svg" ] && echo "![$1](bench/revoke-$1.svg)"; return 0; }
 {
 	echo "# Cross-core revocation: results"
 	echo
 	echo "Written by \`make bench-docs\` (hake/bench.sh); do not edit. Command:"
-	echo "\`make bench CORES=\"$cores\" ACCEL=$accel\`, at commit"
-	echo "$(git rev-parse --short HEAD 2>/dev/null || echo '?'), on $(nproc) host cores"
-	echo "(${model:-unknown CPU}), $(qemu-system-riscv64 --version | head -1)."
+	echo "\`$cmd\`, at commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'),"
+	echo "on $(nproc) host cores (${model:-unknown CPU}), $(qemu-system-riscv64 --version | head -1);"
+	echo "the sweep took $(($(date +%s) - started)) s."
 	echo
-	echo "One frame shared with k of N cores, then revoked, three ways: *targeted*"
-	echo "(Reef: the holders, in one pass down a binary tree), *star* (the"
-	echo "owner asks each holder) and *broadcast* (Barrelfish's pattern: every"
-	echo "other core, mark then sweep, 4(N-1) messages). Messages are exact (the"
-	echo "tests assert them). Ticks are \`rdtime\` under QEMU TCG, which follows"
-	echo "the host clock: they show ratios within one run at most, and vary"
-	echo "between runs; on a HiFive Unmatched the same benchmark would count"
-	echo "real time of real parallel harts."
+	echo "Each case builds a shape of capabilities across N cores, revokes its"
+	echo "root and measures that (services/bench/main.c says how each is built):"
 	echo
-	echo "![messages](bench/revoke-msgs.svg) ![ticks](bench/revoke-ticks.svg)"
+	echo "- *copies* k: a frame with copies on k other cores;"
+	echo "- *chain* d: a derivation chain d links deep, each link retyped on the"
+	echo "  next core from the one before (the owner, core 0, makes each and keeps"
+	echo "  a record of it);"
+	echo "- *tree* m: a RAM retyped into m frames spread over the cores;"
+	echo "- *many* n: a parent with n descendants on each of ${MANY_HOLDERS:-4} cores;"
+	echo "- *concurrent* c: c cores each revoke an object of their own, shared with"
+	echo "  the next ${CONCURRENT_HOLDERS:-2} cores, all at once (messages and instructions are"
+	echo "  those of all c revokes together)."
 	echo
-	echo "All cases ([CSV](bench/revoke.csv)):"
+	echo "Three ways: *targeted* (Reef: the cores that may hold something, down a"
+	echo "binary tree), *star* (the owner asks each of those) and *broadcast*"
+	echo "(Barrelfish's pattern: the owner asks every other core, 4(N-1)"
+	echo "messages)."
+	echo
+	echo "What the columns can show. Messages and depth are exact (the tests"
+	echo "assert them). Instructions come from a boot under QEMU -icount"
+	echo "(single-threaded, one instruction a nanosecond of virtual time):"
+	echo "rdinstret counts what every hart executed, so they are the total work"
+	echo "of a revoke, the same on every run, but not its latency on parallel"
+	echo "hardware (the harts take turns). Ticks come from a multi-threaded TCG"
+	echo "boot: rdtime follows the host clock, with N virtual harts on"
+	echo "$(nproc) host cores that run a few at a time, so they show ratios within"
+	echo "one run at most and vary between runs (p10 and p90 show how much)."
+	echo "Neither shows what a HiFive Unmatched would: there rdcycle counts each"
+	echo "hart's own cycles and rdtime real time, with the harts truly in"
+	echo "parallel, so the targeted tree's log-depth critical path and the cost"
+	echo "of a broadcast's N-1 unicasts would show as latency; that run has not"
+	echo "been made (4 harts only there)."
+	echo
+	for p in msgs instr ticks ratio chain many concurrent concurrent-tcg; do img "$p"; done | paste -sd' ' -
+	echo
+	echo "All cases ([CSV](bench/revoke.csv); instructions from -icount, ticks from"
+	echo "multi-threaded TCG):"
 	echo
 	cat "$md"
 } >"$DOCS/bench.md"

@@ -69,27 +69,46 @@ static void opened(struct op *o)
 	connect_answer(c, o->err);
 }
 
+/* The pairs' pages are carved from RAM units, UNIT_PAGES to a unit: they
+   stay as long as the pairs run, and a unit each (ram_alloc's least) ran
+   monitor 0's RAM out after about a hundred pairs. */
+#define UNIT_PAGES (RAM_UNIT / OBJSIZE_PAGE)
+static capaddr_t unit = SLOT_NONE; /* the unit pages come from now */
+static uint32_t unit_used;	   /* its pages taken, a bit each */
+
 /* A zeroed page for the pair, kept for as long as they run: its base. */
 static errval_t new_frame(capaddr_t *f, uint64_t *base)
 {
-	capaddr_t ram = SLOT_NONE;
 	struct cap_info ci = {0};
-	errval_t err =
-	    (*f = slot_alloc()) == SLOT_NONE ? ERR_NO_SLOTS : ram_alloc(OBJSIZE_PAGE, &ram);
+	errval_t err = ERR_OK;
+	if (unit != SLOT_NONE && unit_used == (1u << UNIT_PAGES) - 1)
+		unit = SLOT_NONE; /* full (its pages are the pairs' for good) */
+	if (unit == SLOT_NONE) {
+		capaddr_t ram;
+		if (!(err = ram_alloc(RAM_UNIT, &ram))) {
+			unit = ram;
+			unit_used = 0;
+		}
+	}
+	unsigned page = (unsigned)__builtin_ctz(~unit_used);
+	if (!err && (*f = slot_alloc()) == SLOT_NONE)
+		err = ERR_NO_SLOTS;
+	else if (err)
+		*f = SLOT_NONE;
 	if (!err)
-		err = cap_retype(ram, OBJ_FRAME, 0, OBJSIZE_PAGE, 1, CAPADDR(CAPADDR_L1(*f), 0), 1,
-				 CAPADDR_L2(*f));
+		err = cap_retype(unit, OBJ_FRAME, page * (uint64_t)OBJSIZE_PAGE, OBJSIZE_PAGE, 1,
+				 CAPADDR(CAPADDR_L1(*f), 0), 1, CAPADDR_L2(*f));
 	if (!err)
 		err = cap_identify(*f, &ci);
 	if (!err)
 		err = cap_invoke(MON_KERNEL, 2, KERNEL_CAP_REMOTE, *f, 1, 0, 0, 0).err;
 	*base = ci.base;
-	if (err && *f != SLOT_NONE) { /* nothing of it stays */
+	if (err && *f != SLOT_NONE) { /* nothing of it stays (its page is free again) */
 		slot_drop(*f);
 		*f = SLOT_NONE;
 	}
-	if (err && ram != SLOT_NONE)
-		ram_free(ram);
+	if (!err)
+		unit_used |= 1u << page;
 	return err;
 }
 

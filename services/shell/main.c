@@ -406,14 +406,19 @@ static errval_t cmd_wait(int argc, char **argv)
 	return err;
 }
 
-/* Start a module, wait for it to end, and take it away; its exit status.
-   (A kill of its own, not the wait's: asked again while memory is short,
-   as under faults=SEED.) */
-static errval_t run_module(const char *name, uint32_t arg)
+/* Start a module with a0 = arg and the arguments argv[0..argc-1] (its
+   argv[1..]: its argv[0] is its name), wait for it to end, and take it
+   away; its exit status. (A kill of its own, not the wait's: asked again
+   while memory is short, as under faults=SEED.) */
+static errval_t run_module(const char *name, uint32_t arg, int argc, char **argv)
 {
 	struct lmp_recv r;
 	uint64_t id;
-	errval_t err = start(name, arg, NULL, 0, &id);
+	char block[ARGS_MAX_BYTES];
+	uint32_t bytes = 0;
+	errval_t err = argc ? args_pack(argc, argv, block, &bytes) : ERR_OK;
+	if (!err)
+		err = start(name, arg, block, bytes, &id);
 	if (err)
 		return err;
 	err = spawnd(SPAWN_WAIT, id, 0, 0, &r);
@@ -451,13 +456,13 @@ static errval_t cmd_test(int argc, char **argv)
 		}
 		mask |= 1ull << s;
 	}
-	return run_module("tests", (uint32_t)mask);
+	return run_module("tests", (uint32_t)mask, 0, NULL);
 }
 
+/* The benchmark checks its own arguments (and says how to use it). */
 static errval_t cmd_bench(int argc, char **argv)
 {
-	(void)argv;
-	return argc == 1 ? run_module("bench", 0) : ERR_SHELL_USAGE;
+	return run_module("bench", 0, argc - 1, argv + 1);
 }
 
 /* `ubench`: the microbenchmarks; `ubench trace <holders> <mode>`: one
@@ -475,7 +480,8 @@ static errval_t cmd_ubench(int argc, char **argv)
 		return ERR_SHELL_USAGE;
 	if (m == 3)
 		return ERR_SHELL_USAGE;
-	errval_t err = run_module("ubench", argc == 1 ? 0 : (uint32_t)(1 | k << 8 | m << 16));
+	errval_t err =
+	    run_module("ubench", argc == 1 ? 0 : (uint32_t)(1 | k << 8 | m << 16), 0, NULL);
 	return err == ERR_SHELL_USAGE ? ERR_BENCH_FAILED : err;
 }
 
@@ -493,7 +499,8 @@ static const struct command {
     {"spawn", "<module> [core [args...]]", "start a domain from a boot module", cmd_spawn},
     {"kill", "<domain> [core]", "stop a domain and take its memory back", cmd_kill},
     {"wait", "<domain> [core]", "wait for a domain to end, then take its memory back", cmd_wait},
-    {"bench", "", "measure cross-core revocation (targeted vs broadcast)", cmd_bench},
+    {"bench", "[shape [sizes] [mode...]]",
+     "measure cross-core revocation (shapes copies chain tree many concurrent)", cmd_bench},
     {"ubench", "[trace <holders> <mode>]", "microbenchmarks in instructions; a traced revoke",
      cmd_ubench},
     {"test", "[suite...]",
@@ -570,7 +577,7 @@ static void execute(char *line)
 	}
 	err = c->fn(argc, argv);
 	/* test and bench report their own failures */
-	bool own = !strcmp(c->name, "test") || (!strcmp(c->name, "bench") && argc == 1);
+	bool own = !strcmp(c->name, "test") || !strcmp(c->name, "bench");
 	if (err == ERR_SHELL_USAGE && !own)
 		printf("usage: %s %s\n", c->name, c->args);
 	else if (err && err != ERR_SHELL_USAGE)
