@@ -53,7 +53,7 @@
  * One line per case, for scripts (hake/bench.sh reads them):
  *
  *   bench revoke shape=S cores=N size=Z holders=H mode=M msgs=X depth=D
- *     instr=I ticks_median=T ticks_p10=A ticks_p90=B
+ *     instr=I ticks_median=T ticks_p10=A ticks_p90=B cycles=C
  *
  * (one line). holders: cores holding something of the root (concurrent:
  * of each revoker's object). msgs: inter-monitor messages of one revoke
@@ -67,8 +67,11 @@
  * instruction clock of all harts together: exact, the same every run.
  * Under multi-threaded TCG rdtime follows the host clock (ratios within
  * one run at most) and instret means nothing; on a board rdinstret is
- * this hart's instructions and rdtime real time. A counter the firmware
- * does not let us read (bootinfo's counters) reads 0.
+ * this hart's instructions and rdtime real time. cycles: the rdcycle
+ * delta, median: on a board the revoking hart's own clock cycles (the
+ * real latency), under -icount the same as instr, under TCG host ticks.
+ * A counter the firmware does not let us read (bootinfo's counters)
+ * reads 0.
  *
  * Each round is torn down before the next: every copy and descendant is
  * checked gone (the helpers' by them, the monitors' with MONITOR_COUNT in
@@ -129,6 +132,14 @@ static uint64_t instret(void)
 	return i;
 }
 
+static uint64_t cycles(void)
+{
+	uint64_t c = 0;
+	if (bi->counters & BOOTINFO_CYCLE)
+		__asm__ volatile("rdcycle %0" : "=r"(c));
+	return c;
+}
+
 static void sort(uint64_t *v, unsigned n)
 {
 	for (unsigned i = 1; i < n; i++)
@@ -141,7 +152,7 @@ static void sort(uint64_t *v, unsigned n)
 
 /* One round's measurement. */
 struct sample {
-	uint64_t instr, ticks, msgs, depth;
+	uint64_t instr, ticks, cycles, msgs, depth;
 };
 
 /* Revoke c on every other core (how: a mode's), then here: lib/rt's
@@ -161,8 +172,9 @@ static errval_t revoke(capaddr_t c, uint64_t how, union monitor_rep *r)
 static errval_t timed_revoke(capaddr_t c, uint64_t how, struct sample *s)
 {
 	union monitor_rep r;
-	uint64_t i0 = instret(), t0 = now();
+	uint64_t i0 = instret(), t0 = now(), c0 = cycles();
 	errval_t err = revoke(c, how, &r);
+	s->cycles = cycles() - c0;
 	s->ticks = now() - t0;
 	s->instr = instret() - i0;
 	s->msgs = r.revoke.msgs;
@@ -812,9 +824,10 @@ static errval_t round_concurrent(const struct run *c, struct sample *s)
 		return err ? err : e; /* (helpers_down takes what they made) */
 	/* All at once: one message each, then every answer. */
 	*s = (struct sample){0};
-	uint64_t i0 = instret(), t0 = now();
+	uint64_t i0 = instret(), t0 = now(), c0 = cycles();
 	asked = ask_all(n, H_GO, c->how, &err);
 	e = gather(asked, got_revoked, s);
+	s->cycles = cycles() - c0;
 	s->ticks = now() - t0;
 	s->instr = instret() - i0;
 	err = err ? err : e;
@@ -854,7 +867,7 @@ static unsigned holders_of(const struct run *c)
 
 static errval_t one_case(struct run *c, unsigned mode)
 {
-	uint64_t instr[ROUNDS_MAX], ticks[ROUNDS_MAX];
+	uint64_t instr[ROUNDS_MAX], ticks[ROUNDS_MAX], cyc[ROUNDS_MAX];
 	struct sample s = {0};
 	c->how = mode_how[mode];
 	for (unsigned r = 0; r < rounds; r++) {
@@ -867,15 +880,18 @@ static errval_t one_case(struct run *c, unsigned mode)
 		}
 		instr[r] = s.instr;
 		ticks[r] = s.ticks;
+		cyc[r] = s.cycles;
 	}
 	sort(instr, rounds);
 	sort(ticks, rounds);
+	sort(cyc, rounds);
 	printf("bench revoke shape=%s cores=%u size=%u holders=%u mode=%s msgs=%lu depth=%lu "
-	       "instr=%lu ticks_median=%lu ticks_p10=%lu ticks_p90=%lu\n",
+	       "instr=%lu ticks_median=%lu ticks_p10=%lu ticks_p90=%lu cycles=%lu\n",
 	       shape_names[c->shape], nother + 1, c->size, holders_of(c), mode_names[mode],
 	       (unsigned long)s.msgs, (unsigned long)s.depth, (unsigned long)instr[rounds / 2],
 	       (unsigned long)ticks[rounds / 2], (unsigned long)ticks[(rounds - 1) / 10],
-	       (unsigned long)ticks[(rounds - 1) - (rounds - 1) / 10]);
+	       (unsigned long)ticks[(rounds - 1) - (rounds - 1) / 10],
+	       (unsigned long)cyc[rounds / 2]);
 	cases++;
 	return ERR_OK;
 }
