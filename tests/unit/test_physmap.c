@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <libfdt.h>
 
+#include "dtb_fixture.h"
 #include "kernel.h"
 #include "physmap.h"
 #include "platform.h"
@@ -53,22 +54,7 @@ static uint64_t *pool_kva(void *ctx, paddr_t pa)
 
 /* ---- the machine: parsed as boot.c does ---- */
 
-static void *load_dtb(const char *name)
-{
-	const char *dir = getenv("REEF_DTB_DIR");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".", name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open fixture %s (set REEF_DTB_DIR)", path);
-	static const size_t cap = 1 << 20;
-	char *buf = calloc(1, cap);
-	size_t n = fread(buf, 1, cap, f);
-	fclose(f);
-	assert_true(n > 0);
-	assert_int_equal(fdt_open_into(buf, buf, (int)cap), 0);
-	return buf;
-}
+static size_t dtb_size; /* (the buffer load_dtb gives) */
 
 static struct platform *machine(void *fdt)
 {
@@ -209,7 +195,7 @@ static void test_virt(void **state)
 	static const char *const trees[] = {"virt-smp1.dtb", "virt-smp4.dtb", "virt-smp128.dtb",
 					    "virt-numa8.dtb", "sifive_u.dtb"};
 	for (unsigned t = 0; t < sizeof(trees) / sizeof(trees[0]); t++) {
-		void *fdt = load_dtb(trees[t]);
+		void *fdt = load_dtb(trees[t], &dtb_size);
 		struct platform *p = machine(fdt);
 		unsigned counts[3];
 		check(p, counts);
@@ -223,7 +209,7 @@ static void test_virt(void **state)
 static void test_unmatched(void **state)
 {
 	(void)state;
-	void *fdt = load_dtb("hifive-unmatched.dtb");
+	void *fdt = load_dtb("hifive-unmatched.dtb", &dtb_size);
 	struct platform *p = machine(fdt);
 	unsigned counts[3];
 	check(p, counts);
@@ -249,7 +235,7 @@ static void test_unmatched(void **state)
 static void test_reserved(void **state)
 {
 	(void)state;
-	void *fdt = load_dtb("virt-smp4.dtb");
+	void *fdt = load_dtb("virt-smp4.dtb", &dtb_size);
 	assert_int_equal(fdt_add_mem_rsv(fdt, 0x90001000, 0x3000), 0);
 	int rm = fdt_add_subnode(fdt, 0, "reserved-memory");
 	assert_true(rm >= 0);
@@ -281,7 +267,7 @@ static void test_reserved(void **state)
 static void test_errors(void **state)
 {
 	(void)state;
-	void *fdt = load_dtb("virt-smp4.dtb");
+	void *fdt = load_dtb("virt-smp4.dtb", &dtb_size);
 	struct platform *p = machine(fdt);
 	struct pool pool = {calloc(2, PAGE_SIZE), 0, 2};
 	uint64_t *root = calloc(512, sizeof(uint64_t));

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <libfdt.h>
 
+#include "dtb_fixture.h"
 #include "platform.h"
 
 static int warnings;
@@ -24,25 +25,6 @@ static void count_warn(const char *msg, const char *detail)
 {
 	warnings++;
 	snprintf(last_warning, sizeof(last_warning), "%s %s", msg, detail);
-}
-
-/* Load a fixture into a buffer with room to grow (for libfdt edits). */
-static void *load_dtb(const char *name, size_t *size)
-{
-	const char *dir = getenv("REEF_DTB_DIR");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".", name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open fixture %s (set REEF_DTB_DIR)", path);
-	static const size_t cap = 1 << 20;
-	char *buf = calloc(1, cap);
-	size_t n = fread(buf, 1, cap, f);
-	fclose(f);
-	assert_true(n > 0);
-	assert_int_equal(fdt_open_into(buf, buf, (int)cap), 0);
-	*size = cap;
-	return buf;
 }
 
 static struct platform *parse_ok(const char *name)
