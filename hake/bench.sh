@@ -54,6 +54,9 @@
 #   DOCS=                   a folder: also write the results page bench.md
 #                           there, with its plots and CSV (make bench-docs)
 #   TIMEOUT=1800            seconds one boot may take
+#   MICRO=1                 0: no microbenchmarks (hake/ubench.sh)
+#   TRACE=1                 0: no traced revokes and timelines
+#   TRACE_CORES=8           the traced machine's cores
 set -eu
 b=${1:-build}
 cd "$(dirname "$0")/.."
@@ -179,6 +182,31 @@ md=$out/revoke.md
 	tail -n +2 "$csv" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }'
 } >"$md"
 echo "bench: the table $md"
+
+# The microbenchmarks (hake/ubench.sh: micro.csv, micro.md) and, with
+# plots, the timelines of a targeted and a broadcast revoke of one frame
+# held by every other core of TRACE_CORES, traced by the monitors
+# (hake/timeline.sh: timeline-{targeted,broadcast}-N.{png,svg}).
+if [ "${MICRO:-1}" = 1 ]; then
+	ACCEL=icount OUT="$out" hake/ubench.sh "$b" || { echo "bench: ubench failed" >&2; exit 1; }
+fi
+tn=${TRACE_CORES:-8}
+traced=0
+if [ "${TRACE:-1}" = 1 ] && [ "$plot" = 1 ] && command -v gnuplot >/dev/null; then
+	k=$((tn - 1))
+	timeout -k 5 300 hake/qemu.sh --kernel "$b/reef.elf" --smp "$tn" --accel icount \
+		--append "trace=on run=ubench trace $k targeted; ubench trace $k broadcast" 2>&1 |
+		tr -d '\r' >"$out/trace-$tn.log"
+	for m in targeted broadcast; do
+		d=1
+		[ $m = broadcast ] && d=2
+		DUMP=$d hake/timeline.sh "$out/trace-$tn.log" "$out/timeline-$m-$tn" \
+			"$m revoke of a frame held by $k of $tn cores (QEMU -icount)" >/dev/null ||
+			{ echo "bench: no $m timeline (its console: $out/trace-$tn.log)" >&2; exit 1; }
+	done
+	traced=1
+	echo "bench: timelines $out/timeline-{targeted,broadcast}-$tn.{png,svg}"
+fi
 
 [ "$plot" = 1 ] || exit 0
 command -v gnuplot >/dev/null || { echo "bench: no gnuplot: no plots (hake/deps.sh installs it)" >&2; exit 0; }
@@ -307,6 +335,7 @@ mkdir -p "$DOCS/bench"
 rm -f "$DOCS"/bench/revoke-*.svg
 for p in $made; do cp "$out/revoke-$p.svg" "$DOCS/bench/"; done
 cp "$csv" "$DOCS/bench/"
+[ "$traced" = 1 ] && cp "$out"/timeline-*-"$tn".svg "$DOCS/bench/"
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 cmd="make bench CORES=\"$cores\""
 [ "$shapes" = "copies chain tree many concurrent" ] || cmd="$cmd SHAPES=\"$shapes\""
@@ -358,6 +387,19 @@ img() { [ -f "$out/revoke-$1.svg" ] && echo "![$1](bench/revoke-$1.svg)"; return
 	echo
 	for p in msgs instr ticks ratio chain many concurrent concurrent-tcg; do img "$p"; done | paste -sd' ' -
 	echo
+	if [ "$traced" = 1 ]; then
+		echo 'One revoke traced message by message (`trace=on`, docs/tracing.md):'
+		echo "a frame held by every other core of $tn, targeted, then broadcast."
+		echo
+		echo "![targeted](bench/timeline-targeted-$tn.svg) ![broadcast](bench/timeline-broadcast-$tn.svg)"
+		echo
+	fi
+	if [ -f "$out/micro.md" ]; then
+		echo 'The primitives underneath (`ubench`, docs/ubench.md):'
+		echo
+		cat "$out/micro.md"
+		echo
+	fi
 	echo "All cases ([CSV](bench/revoke.csv); instructions from -icount, ticks from"
 	echo "multi-threaded TCG):"
 	echo

@@ -32,7 +32,7 @@ fail() {
 	echo "FAIL: $*"
 	exit 1
 }
-CORES="2 4 8" ACCEL=icount ROUNDS_ICOUNT=3 TREE="1 4 16" MANY="1 10" PLOT=0 OUT="$out" \
+MICRO=0 TRACE=0 CORES="2 4 8" ACCEL=icount ROUNDS_ICOUNT=3 TREE="1 4 16" MANY="1 10" PLOT=0 OUT="$out" \
 	"$top/hake/bench.sh" "$build" || fail "the driver failed"
 csv=$out/revoke.csv
 rows=$(tail -n +2 "$csv" | wc -l)
