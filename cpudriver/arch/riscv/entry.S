@@ -92,16 +92,7 @@ boot_entry:
 	li	a2, 4096
 	add	a2, a2, s3		/* the image's L1 */
 	mv	t0, s2
-3:	srli	t1, t0, 12
-	slli	t1, t1, 10
-	or	t1, t1, t4
-	srli	t2, t0, 21
-	andi	t2, t2, 511
-	slli	t2, t2, 3
-	add	t2, t2, a2
-	sd	t1, 0(t2)
-	add	t0, t0, t5
-	bltu	t0, t3, 3b
+	jal	map_2m
 	srli	t1, a2, 12		/* root[pa >> 30] and root[510] -> that L1 */
 	slli	t1, t1, 10
 	ori	t1, t1, 1
@@ -140,16 +131,7 @@ boot_entry:
 	addi	t1, t5, -1
 	not	t1, t1
 	and	t0, s1, t1		/* its first 2 MiB page */
-7:	srli	t1, t0, 12
-	slli	t1, t1, 10
-	or	t1, t1, t4
-	srli	t2, t0, 21
-	andi	t2, t2, 511
-	slli	t2, t2, 3
-	add	t2, t2, a2
-	sd	t1, 0(t2)
-	add	t0, t0, t5
-	bltu	t0, t3, 7b
+	jal	map_2m
 	srli	t1, a2, 12		/* root[256 + (pa >> 30)] -> that L1 */
 	slli	t1, t1, 10
 	ori	t1, t1, 1
@@ -233,6 +215,21 @@ early_die:
 early_hang:
 	wfi
 	j	early_hang
+
+/* Fill the L1 table at a2 with 2 MiB leaves (flags t4; t5 = 2 MiB) for
+   [t0, t3), at least one: each at index (pa >> 21) & 511. Clobbers t0-t2. */
+map_2m:
+	srli	t1, t0, 12
+	slli	t1, t1, 10
+	or	t1, t1, t4
+	srli	t2, t0, 21
+	andi	t2, t2, 511
+	slli	t2, t2, 3
+	add	t2, t2, a2
+	sd	t1, 0(t2)
+	add	t0, t0, t5
+	bltu	t0, t3, map_2m
+	ret
 
 	.section .shared, "aw"
 	.align	6
