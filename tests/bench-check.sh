@@ -8,7 +8,8 @@
 #
 # Messages: a revoke asks each core it reaches a question and hears an
 # answer in each of its passes: PER_CORE messages per core (one pass since
-# ADR 0017: 2; set it here, in this one place, when the protocol changes). Targeted and star reach the cores that hold something:
+# ADR 0017: 2; set it here, in this one place, when the protocol
+# changes). Targeted and star reach the cores that hold something:
 #   copies k: k   chain d: d   tree m: min(m, N-1)   many: its holders
 #   concurrent c with h holders each: c * h (the sum of c revokes)
 # A broadcast asks every other core, both passes, 4(N-1), whatever holds
@@ -85,8 +86,9 @@ grep -q '^| copies | 8 | 7 | 7 | broadcast | 28 |' "$out/revoke.md" ||
 	fail "the table lacks copies on 8 cores, 7 holders, broadcast, 28"
 # Both boots merged: instructions from -icount, ticks from multi-threaded
 # TCG, the messages the same in both.
-CORES=4 SHAPES="copies concurrent" COPIES="1 3" CONCURRENT=2 ROUNDS=3 ROUNDS_ICOUNT=3 \
-	ACCEL="icount multi" PLOT=0 OUT="$out/both" "$top/hake/bench.sh" "$build" 2>"$out/both.err" ||
+MICRO=0 TRACE=0 CORES=4 SHAPES="copies concurrent" COPIES="1 3" CONCURRENT=2 ROUNDS=3 \
+	ROUNDS_ICOUNT=3 ACCEL="icount multi" PLOT=0 OUT="$out/both" "$top/hake/bench.sh" "$build" \
+	2>"$out/both.err" ||
 	fail "the driver failed with both boots: $(cat "$out/both.err")"
 ! grep -q 'under multi' "$out/both.err" || fail "the boots disagree: $(cat "$out/both.err")"
 [ "$(tail -n +2 "$out/both/revoke.csv" | wc -l)" = 9 ] || fail "not 9 cases with both boots"
