@@ -363,12 +363,18 @@ img() { [ -f "$out/revoke-$1.svg" ] && echo "![$1](bench/revoke-$1.svg)"; return
 	echo "- *many* n: a parent with n descendants on each of ${MANY_HOLDERS:-4} cores;"
 	echo "- *concurrent* c: c cores each revoke an object of their own, shared with"
 	echo "  the next ${CONCURRENT_HOLDERS:-2} cores, all at once (messages and instructions are"
-	echo "  those of all c revokes together)."
+	echo "  those of all c revokes together; the plot takes the most revokers of each"
+	echo "  core count: N/2, at most 32, by default)."
 	echo
 	echo "Three ways: *targeted* (Reef: the cores that may hold something, down a"
 	echo "binary tree), *star* (the owner asks each of those) and *broadcast*"
 	echo "(Barrelfish's pattern: the owner asks every other core, 4(N-1)"
-	echo "messages)."
+	echo "messages). A broadcast from an owner on core k > 0 (concurrent) reaches"
+	echo "the cores its monitor has no channel of its own to through monitor 0, so"
+	echo "its messages count those twice and monitor 0 carries them all: a"
+	echo "channel for every pair, as Barrelfish's monitors have, is more than"
+	echo "monitor 0 can make from about 24 cores on, and 63 such broadcasts at once"
+	echo "on 64 cores (or 64 on 128) run a monitor out of memory."
 	echo
 	echo "What the columns can show. Messages and depth are exact (the tests"
 	echo "assert them). Instructions come from a boot under QEMU -icount"
@@ -384,6 +390,11 @@ img() { [ -f "$out/revoke-$1.svg" ] && echo "![$1](bench/revoke-$1.svg)"; return
 	echo "parallel, so the targeted tree's log-depth critical path and the cost"
 	echo "of a broadcast's N-1 unicasts would show as latency; that run has not"
 	echo "been made (4 harts only there)."
+	echo
+	echo "A fuller sweep: \`make bench CORES=\"2 4 8 16 32 64 128\"\` (128 cores take"
+	echo "longer than all the others together), or larger sizes, e.g."
+	echo "\`CHAIN=\"1 2 4 8 16 32 63\" MANY=\"1 10 100 1000\" MANY_HOLDERS=16\`"
+	echo "(hake/bench.sh lists every variable)."
 	echo
 	for p in msgs instr ticks ratio chain many concurrent concurrent-tcg; do img "$p"; done | paste -sd' ' -
 	echo
