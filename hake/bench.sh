@@ -188,7 +188,7 @@ echo "bench: the table $md"
 # held by every other core of TRACE_CORES, traced by the monitors
 # (hake/timeline.sh: timeline-{targeted,broadcast}-N.{png,svg}).
 if [ "${MICRO:-1}" = 1 ]; then
-	ACCEL=icount OUT="$out" hake/ubench.sh "$b" || { echo "bench: ubench failed" >&2; exit 1; }
+	ACCEL=icount CORES=2 OUT="$out" hake/ubench.sh "$b" || { echo "bench: ubench failed" >&2; exit 1; }
 fi
 tn=${TRACE_CORES:-8}
 traced=0
