@@ -5,7 +5,7 @@
 #   make gdb             the same, QEMU waiting for gdb-multiarch on :1234
 #   make disk            a disk image U-Boot boots by itself (USB stick, NVMe): build/reef-disk.img
 #   make test            every test suite; ends with "N passed, N failed"
-#   make bench           the revocation benchmark, every shape, CORES="2 4 8 16 32 64": build/bench/
+#   make bench           the revocation benchmark, every shape, CORES="2 4 8 16 32 64 128": build/bench/
 #                        (SHAPES=, ACCEL="icount multi", per-shape sizes: hake/bench.sh)
 #   make bench-docs      the same, and the results page docs/bench.md with its plots
 
@@ -44,7 +44,7 @@ test: build
 
 # (SHAPES, COPIES, CHAIN, TREE, MANY, CONCURRENT, ROUNDS... given here reach
 # hake/bench.sh as they are.)
-BENCH_CORES = $(or $(CORES),2 4 8 16 32 64)
+BENCH_CORES = $(or $(CORES),2 4 8 16 32 64 128)
 BENCH_ACCEL = $(or $(ACCEL),icount multi)
 
 bench: build
