@@ -64,7 +64,8 @@
  * "revoke" message to the last answer, so c revokes). ticks: the rdtime
  * delta (bootinfo timebase) around it, median, 10th and 90th percentile.
  * Under QEMU -icount (hake/qemu.sh --accel icount) instret is the virtual
- * instruction clock of all harts together: exact, the same every run.
+ * instruction clock of all harts together: exact, and mostly the same
+ * every run (docs/bench.md says how far not).
  * Under multi-threaded TCG rdtime follows the host clock (ratios within
  * one run at most) and instret means nothing; on a board rdinstret is
  * this hart's instructions and rdtime real time. cycles: the rdcycle
