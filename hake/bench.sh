@@ -45,7 +45,7 @@
 #                           program's own sweep: copies 0 1 2 4 .. N-1,
 #                           chain 1 2 4 .. N-1, tree 1 4 16 .. 4(N-1),
 #                           many 1 10 100 1000, concurrent 1 2 4 .. N/2
-#                           (at most 32)
+#                           (while c N <= 1024)
 #   MANY_HOLDERS=4          many: the cores holding n descendants each
 #   CONCURRENT_HOLDERS=2    concurrent: the cores each object is shared with
 #   ROUNDS=11               rounds per case (ROUNDS_ICOUNT=5 under icount,
@@ -319,14 +319,14 @@ l=""
 for m in $modes; do l="$l$(series "$d/concurrent-$m" 2 "$(title "$m")")"; done
 plotit concurrent 'set logscale x 2
 set logscale y 10
-set xlabel "cores N (the most revoking at once: N/2, at most 32, by default)"
+set xlabel "cores N (the most revokers at once: N/2, at most 1024/N, by default)"
 set ylabel "revokes per million instructions (QEMU -icount)"
 set title "concurrent: unrelated objects, each revoked by its own core, all at once"' "$l"
 l=""
 for m in $modes; do l="$l$(series "$d/concurrent-$m" 3 "$(title "$m")")"; done
 plotit concurrent-tcg 'set logscale x 2
 set logscale y 10
-set xlabel "cores N (the most revoking at once: N/2, at most 32, by default)"
+set xlabel "cores N (the most revokers at once: N/2, at most 1024/N, by default)"
 set ylabel "revokes per second (TCG: host time, noisy)"
 set title "concurrent: unrelated objects, each revoked by its own core, all at once"' "$l"
 echo "bench: plots in $out:$made (png and svg)"
@@ -365,7 +365,7 @@ img() { [ -f "$out/revoke-$1.svg" ] && echo "![$1](bench/revoke-$1.svg)"; return
 	echo "- *concurrent* c: c cores each revoke an object of their own, shared with"
 	echo "  the next ${CONCURRENT_HOLDERS:-2} cores, all at once (messages and instructions are"
 	echo "  those of all c revokes together; the plot takes the most revokers of each"
-	echo "  core count: N/2, at most 32, by default)."
+	echo "  core count: by default N/2, at most 1024/N)."
 	echo
 	echo "Three ways: *targeted* (Reef: the cores that may hold something, down a"
 	echo "binary tree), *star* (the owner asks each of those) and *broadcast*"
@@ -374,8 +374,9 @@ img() { [ -f "$out/revoke-$1.svg" ] && echo "![$1](bench/revoke-$1.svg)"; return
 	echo "the cores its monitor has no channel of its own to through monitor 0, so"
 	echo "its messages count those twice and monitor 0 carries them all: a"
 	echo "channel for every pair, as Barrelfish's monitors have, is more than"
-	echo "monitor 0 can make from about 24 cores on, and 63 such broadcasts at once"
-	echo "on 64 cores (or 64 on 128) run a monitor out of memory."
+	echo "monitor 0 can make from about 24 cores on, and c such broadcasts at once"
+	echo "on N cores can run a monitor out of memory (63 on 64 cores did, 64 on"
+	echo "128, and once 32 on 128; the default keeps c N within 1024)."
 	echo
 	echo "What the columns can show. Messages and depth are exact (the tests"
 	echo "assert them). Instructions come from a boot under QEMU -icount"

@@ -32,11 +32,11 @@
  *                 share it with the next K cores (holders=K, default
  *                 min(N-1, 2); core 0 too, cyclically); each is then told
  *                 by one channel message to revoke it, all at once;
- *                 c = 1, 2, 4, ..., N/2, at most 32 (c may be up to N-1:
- *                 but 63 broadcasts at once on 64 cores, or 64 on 128,
- *                 each through monitor 0 to most cores, run a monitor out
- *                 of memory: a sweep fails, ERR_NO_SLOTS, and leaves the
- *                 object marked)
+ *                 c = 1, 2, 4, ..., N/2 while c N <= 1024 (c may be up to
+ *                 N-1, but c broadcasts at once, each through monitor 0
+ *                 to most cores, can run a monitor out of memory: 63 on
+ *                 64 cores did, 64 on 128, and once 32 on 128; a sweep
+ *                 then fails, ERR_NO_SLOTS, and leaves the object marked)
  *
  * and the modes (default all three):
  *
@@ -100,15 +100,15 @@
 #include <rt/rpc.h>
 #include <rt/sys.h>
 
-#define ROUNDS	       11
-#define ROUNDS_MAX     63
-#define SIZES_MAX      16
-#define MANY_MAX       1000
-#define TREE_MAX       1024
-#define CONCURRENT_MAX 32	       /* the default sweep's most revokers at once */
-#define HELPER_RAM     (256u * 1024)   /* more RAM for a helper, from its core's pool */
-#define BIND_TICKS     3000	       /* how long a helper waits for the name "bench" */
-#define HELPER_ASKED   0x62656e6368ull /* "bench": the first word of a request */
+#define ROUNDS		11
+#define ROUNDS_MAX	63
+#define SIZES_MAX	16
+#define MANY_MAX	1000
+#define TREE_MAX	1024
+#define CONCURRENT_WORK 1024 /* the default sweep: c revokers at once on N cores, c N at most */
+#define HELPER_RAM	(256u * 1024)	/* more RAM for a helper, from its core's pool */
+#define BIND_TICKS	3000		/* how long a helper waits for the name "bench" */
+#define HELPER_ASKED	0x62656e6368ull /* "bench": the first word of a request */
 
 static const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VADDR;
 
@@ -917,11 +917,14 @@ static unsigned default_sizes(enum shape shape, unsigned *sizes)
 		for (unsigned k = 1; k <= MANY_MAX; k *= 10)
 			sizes[n++] = k;
 		break;
-	default: { /* chain: up to N-1; concurrent: up to N/2, at most CONCURRENT_MAX
-		      (more broadcasts at once run a monitor out of memory, see the top) */
+	default: { /* chain: up to N-1; concurrent: up to N/2, and c N up to
+		      CONCURRENT_WORK (more broadcasts at once can run a monitor out
+		      of memory, see the top) */
 		unsigned max = shape == CHAIN ? nother : (nother + 1) / 2;
-		if (shape == CONCURRENT && max > CONCURRENT_MAX)
-			max = CONCURRENT_MAX;
+		if (shape == CONCURRENT && max > CONCURRENT_WORK / (nother + 1))
+			max = CONCURRENT_WORK / (nother + 1);
+		if (!max)
+			max = 1;
 		for (unsigned k = 1;; k *= 2) {
 			sizes[n++] = k < max ? k : max;
 			if (k >= max)
