@@ -11,7 +11,7 @@
 #
 # and merges both into <out>/revoke.csv, one row per case:
 #
-#   shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90
+#   shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90,cycles_median
 #
 # shape    copies | chain | tree | many | concurrent (services/bench/main.c)
 # cores    N, the cores online
@@ -26,6 +26,9 @@
 #          (concurrent: of all c, from the first message to the last answer)
 # ticks_*  rdtime ticks (multi-threaded TCG) around the same: median,
 #          10th and 90th percentile over the rounds
+# cycles_median  rdcycle cycles of the revoking hart around the same,
+#          median, from the same boot as the ticks (on a board: the
+#          hart's real cycles; under TCG: host ticks, meaning little)
 #
 # plus a Markdown table <out>/revoke.md and, with gnuplot, plots (PNG and
 # SVG) <out>/revoke-<name>.{png,svg}: msgs, instr, ticks (copies against
@@ -116,7 +119,7 @@ script() {
 }
 
 # One boot: n cores, accel a; its rows into <out>/rows-<a>-<n>.csv
-# (shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90).
+# (shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90,cycles_median).
 boot() {
 	local n=$1 a=$2 r=$rounds log=$out/boot-$2-$1.log t0 rows
 	[ "$a" = icount ] && r=$rounds_icount
@@ -143,7 +146,7 @@ boot() {
 		delete v
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		print v["shape"] "," v["cores"] "," v["size"] "," v["holders"] "," v["mode"] "," \
-		      v["msgs"] "," v["depth"] "," v["instr"] "," v["ticks_median"] "," v["ticks_p10"] "," v["ticks_p90"]
+		      v["msgs"] "," v["depth"] "," v["instr"] "," v["ticks_median"] "," v["ticks_p10"] "," v["ticks_p90"] "," v["cycles"]
 	}')
 	[ -n "$rows" ] || { echo "bench: $n cores, $a: no results (its console: $log)" >&2; exit 1; }
 	echo "$rows" >"$out/rows-$a-$n.csv"
@@ -152,7 +155,7 @@ boot() {
 }
 
 csv=$out/revoke.csv
-echo "shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90" >"$csv"
+echo "shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90,cycles_median" >"$csv"
 for n in $cores; do
 	case $n in '' | *[!0-9]*) echo "bench: not a core count: $n" >&2; exit 1 ;; esac
 	[ "$n" -ge 1 ] && [ "$n" -le 128 ] || { echo "bench: 1 to 128 cores, not $n" >&2; exit 1; }
@@ -166,11 +169,11 @@ for n in $cores; do
 	awk -F, -v OFS=, '
 		FILENAME ~ /rows-icount/ { k = $1 FS $2 FS $3 FS $4 FS $5; ic[k] = $6 FS $7 FS $8; msgs[k] = $6; order[++n] = k; next }
 		{
-			k = $1 FS $2 FS $3 FS $4 FS $5; tc[k] = $9 FS $10 FS $11
+			k = $1 FS $2 FS $3 FS $4 FS $5; tc[k] = $9 FS $10 FS $11 FS $12
 			if (!(k in ic)) { order[++n] = k; ic[k] = $6 FS $7 FS }
 			else if (msgs[k] != $6) printf "bench: %s: %s messages under icount, %s under multi\n", k, msgs[k], $6 > "/dev/stderr"
 		}
-		END { for (i = 1; i <= n; i++) { k = order[i]; print k, ic[k], (k in tc) ? tc[k] : ",," } }
+		END { for (i = 1; i <= n; i++) { k = order[i]; print k, ic[k], (k in tc) ? tc[k] : ",,," } }
 	' "$out/rows-icount-$n.csv" "$out/rows-multi-$n.csv" >>"$csv"
 	rm -f "$out/rows-icount-$n.csv" "$out/rows-multi-$n.csv"
 done

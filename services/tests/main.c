@@ -1406,14 +1406,14 @@ static void share_live(capaddr_t f, const struct cap_info *ri, const unsigned li
    marked: it maps, its word unchanged. */
 static void revoke_dead(capaddr_t f, unsigned k, const char *how, uint64_t deleted)
 {
-	struct lmp_recv rep = {0};
+	union monitor_rep r = {0};
 	uint64_t t0 = rdtime();
-	errval_t err = monitor_call(MONITOR_REVOKE, 0, 0, 0, f, &rep);
+	errval_t err = monitor_revoke(f, 0, &r);
 	printf("dead: revoke reaching core %u %s: %s after %lu ms\n", k, how, err_str(err),
 	       ms_since(t0));
-	CHECK(err == ERR_MON_TIMEOUT && rep.words[1] == 3 && rep.words[2] == deleted,
+	CHECK(err == ERR_MON_TIMEOUT && r.revoke.cores == 3 && r.revoke.deleted == deleted,
 	      "revoke %s: %s, %lu cores, %lu deleted; want ERR_MON_TIMEOUT, 3, %lu", how,
-	      err_str(err), (unsigned long)rep.words[1], (unsigned long)rep.words[2],
+	      err_str(err), (unsigned long)r.revoke.cores, (unsigned long)r.revoke.deleted,
 	      (unsigned long)deleted);
 	uint32_t *p = win_map(f, 1, false);
 	CHECK(p && *p == DEAD_MAGIC, "the frame after the revoke %s: %s", how,
