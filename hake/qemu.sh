@@ -4,10 +4,12 @@
 # Usage: qemu.sh --kernel F [--machine virt|sifive_u] [--smp N] [--mem M]
 # (--mem defaults to the platform's QEMU_MEM, or 1G with more than 64 harts)
 #                [--append ARGS] [--accel single|multi|icount] [--interactive] [--gdb]
-#                [--uboot [--uboot-drop-reserved]] [--stdin] [--dtb F]
+#                [--uboot [--uboot-drop-reserved]] [--stdin] [--dtb F] [--numa N] [--aia aplic]
 # --dtb F hands the firmware (and so Reef) device tree F instead of QEMU's.
 # --numa N (virt): N sockets, each a NUMA node with an equal share of the
-# harts and of the memory (QEMU 7.2: at most 2 with its PLIC).
+# harts and of the memory. QEMU 7.2 aborts with more than 2 sockets on its
+# PLIC, so with N > 2 the machine gets the APLIC instead (as with --aia aplic).
+# --aia aplic (virt): QEMU's APLIC (direct mode) instead of its PLIC.
 # --stdin feeds QEMU's standard input to the serial console (tests type).
 # --uboot boots Debian's U-Boot (u-boot-qemu) instead, which finds the RISC-V
 # Image (F with .elf replaced by .bin) on a virtio disk and starts it with
@@ -18,7 +20,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernel="" machine=virt smp="" mem="" append="" accel="" interactive=0 gdb=0 uboot=0 stdin=0
-drop="" dtb="" numa=""
+drop="" dtb="" numa="" aia=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift ;;
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--stdin) stdin=1 ;;
 	--dtb) dtb=$2; shift ;;
 	--numa) numa=$2; shift ;;
+	--aia) aia=$2; shift ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -77,6 +80,7 @@ if [ -n "$numa" ]; then
 	per=$((${smp%%,*} / numa))
 	[ "$per" -ge 1 ] && [ $((per * numa)) = "${smp%%,*}" ] ||
 		{ echo "qemu.sh: --numa $numa does not divide $smp harts" >&2; exit 2; }
+	[ "$numa" -le 2 ] || aia=aplic
 	for i in "${!args[@]}"; do
 		[ "${args[$i]}" = -smp ] && args[$((i + 1))]="${smp%%,*},sockets=$numa"
 	done
@@ -85,6 +89,13 @@ if [ -n "$numa" ]; then
 			-numa "node,memdev=m$n,cpus=$((n * per))-$((n * per + per - 1)),nodeid=$n")
 	done
 fi
+case $aia in
+'') ;;
+aplic)
+	[ "$machine" = virt ] || { echo "qemu.sh: --aia is for virt" >&2; exit 2; }
+	args[1]="$QEMU_MACHINE,aia=aplic" ;;
+*) echo "qemu.sh: --aia aplic, not '$aia'" >&2; exit 2 ;;
+esac
 if [ $gdb = 1 ]; then
 	args+=(-s -S)
 	echo "QEMU waits for gdb on :1234. In another terminal:" >&2
