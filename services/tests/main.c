@@ -1708,6 +1708,23 @@ static unsigned await_name(const char *name, unsigned k, uint64_t dom)
 	return core;
 }
 
+/* Until monitor k has registered the system service `name` (it does so
+   once that service runs, and the shell may start before other cores'
+   services have: a registration still on its way is not a failure),
+   for at most NAME_WAIT_MS. */
+#define NAME_WAIT_MS 10000
+static void await_system_name(const char *name, unsigned k)
+{
+	unsigned core = ~0u;
+	uint64_t t0 = rdtime();
+	errval_t err;
+	while ((err = name_lookup(name, &core, CAPADDR_NONE)) == ERR_NAME_NOT_FOUND &&
+	       ms_since(t0) < NAME_WAIT_MS)
+		nap();
+	CHECK(!err && core == k, "%s: %s, on core %u, after %lu ms", name, err_str(err), core,
+	      ms_since(t0));
+}
+
 /* Names on core 0: unique, valid, looked up with their endpoint, listed,
    unregistered only by their owner. */
 static void test_names_here(capaddr_t ep)
@@ -1824,6 +1841,7 @@ static void test_services_here(capaddr_t mine)
 		if (bi->cores[k].online) {
 			char name[NAME_MAX_LEN + 1];
 			snprintf(name, sizeof(name), SVC_NAME_SPAWND, k);
+			await_system_name(name, k);
 			EXPECT_ERR(service_bind(name, &ep, &badge), ERR_NAME_REMOTE);
 		}
 	/* On a named endpoint only a bind: anything else is refused. */
