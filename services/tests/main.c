@@ -18,6 +18,7 @@
 #include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/memclient.h>
+#include <rt/memnode.h>
 #include <rt/monitor.h>
 #include <rt/chan.h>
 #include <rt/names.h>
@@ -1795,6 +1796,46 @@ static void bind_and_use(const char *name, uint64_t answers, errval_t again)
 	slot_free(ep);
 }
 
+/* One request of ours to memserv, bound as ep answering badge. */
+static errval_t memserv_ask(capaddr_t ep, uint64_t badge, uint64_t op, uint64_t w1, uint64_t w2,
+			    struct lmp_recv *rep)
+{
+	uint64_t req[4] = {op, w1, w2, 0};
+	return rpc_call(ep, badge, req, CAPADDR_NONE, rep);
+}
+
+/* memserv by NUMA node (ADR 0022): RAM asked of core 0's node is on it, a
+   node the machine lacks is refused, and MEM_STAT says core 0's node and
+   how much of its memory is there (all of it on one node). */
+static void test_mem_nodes(void)
+{
+	capaddr_t ep = SLOT_NONE, s = slot_alloc();
+	uint64_t badge = 0, home = bi->cores[0].node;
+	struct lmp_recv rep = {0};
+	struct cap_info ci = {0};
+	EXPECT_ERR(service_bind(SVC_NAME_MEM, &ep, &badge), ERR_OK);
+	EXPECT_ERR(memserv_ask(ep, badge, MEM_ALLOC, RAM_UNIT, 1 + memnode_count(bi), &rep),
+		   ERR_BAD_REQUEST);
+	CHECK(!rep.has_cap, "a refused MEM_ALLOC brought a capability");
+	EXPECT_ERR(memserv_ask(ep, badge, MEM_ALLOC, RAM_UNIT, 1 + home, &rep), ERR_OK);
+	if (rep.has_cap && s != SLOT_NONE && !rpc_take_cap(s)) {
+		EXPECT_ERR(cap_identify(s, &ci), ERR_OK);
+		CHECK(memnode_of(bi, ci.base) == home, "RAM at %#lx asked of node %lu is on %u",
+		      (unsigned long)ci.base, (unsigned long)home, memnode_of(bi, ci.base));
+		cnode_delete(CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
+		EXPECT_ERR(memserv_ask(ep, badge, MEM_FREE, rep.words[1], 0, &rep), ERR_OK);
+	}
+	EXPECT_ERR(memserv_ask(ep, badge, MEM_STAT, 0, 0, &rep), ERR_OK);
+	uint64_t local = MEM_LOCAL_OF(rep.words[3]), total = rep.words[2];
+	CHECK(MEM_NODE_OF(rep.words[3]) == home && local && local <= total &&
+		  (memnode_count(bi) > 1 || local == total),
+	      "memserv: node %u, %lu local of %lu", MEM_NODE_OF(rep.words[3]), (unsigned long)local,
+	      (unsigned long)total);
+	cnode_delete(CAPADDR(CAPADDR_L1(ep), 0), 1, CAPADDR_L2(ep));
+	slot_free(ep);
+	slot_free(s);
+}
+
 /* The system services by name on core 0 (ADR 0016): listed, not ours to
    take or drop; spawnd.0 gives this domain's TASK_MEMSERV again, mem a
    place of memserv's own; serial takes no clients, another core's spawnd
@@ -1818,6 +1859,7 @@ static void test_services_here(capaddr_t mine)
 	slot_free(ep);
 	bind_and_use("spawnd.0", SERVER_MEMSERV, ERR_MEM_HANDLE);
 	bind_and_use(SVC_NAME_MEM, SERVER_BIND, ERR_CAP_NOT_FOUND);
+	test_mem_nodes();
 	EXPECT_ERR(service_bind(SVC_NAME_SERIAL, &ep, &badge), ERR_BIND_NONE);
 	EXPECT_ERR(service_bind("tests.nobody", &ep, &badge), ERR_NAME_NOT_FOUND);
 	for (unsigned k = 1; k < bi->ncores; k++)
