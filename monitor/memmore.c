@@ -5,11 +5,11 @@
  * (MON_MEM_MORE); monitor 0 asks memserv for the RAM, without waiting
  * (its answer comes to our endpoint like any message), keeps memserv's
  * capability for good, so that core 0 never hands that memory out again,
- * and answers with its range (MON_MEM_GIVEN). memserv takes it from core
- * k's NUMA node when it can, else from the nearest (ADR 0022). Monitor k makes the RAM
- * capability as its own core's (KERNEL_CAP_CREATE, owner k: it retypes
- * there without asking anyone, as the block a core gets at its start) and
- * hands it to spawnd, which adds it to its pool.
+ * and answers with its range (MON_MEM_GIVEN); memserv takes it from core
+ * k's NUMA node when it can, else from the nearest (ADR 0022). Monitor k
+ * makes the RAM capability as its own core's (KERNEL_CAP_CREATE, owner k:
+ * it retypes there without asking anyone, as the block a core gets at its
+ * start) and hands it to spawnd, which adds it to its pool.
  *
  * Layer: a role (clients.c hands it spawnd's request, main.c the messages
  * and memserv's answers).
