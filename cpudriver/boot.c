@@ -160,6 +160,10 @@ static void boot_user_facts(void)
 			u->cluster[plat.cpus[i].coreid] = plat.cpus[i].cluster;
 		}
 	strncpy(u->bootargs, plat.bootargs, sizeof(u->bootargs) - 1);
+	u->nnodes = plat.nnodes;
+	u->nranges = plat.nmem;
+	memcpy(u->ranges, plat.mem, sizeof(u->ranges));
+	memcpy(u->distance, plat.distance, sizeof(u->distance));
 }
 
 /*
@@ -183,11 +187,25 @@ static void boot_prepare_cores(void)
 	}
 }
 
+/* Monitor 0's build memory: on the boot hart's NUMA node when it has room
+   there (ADR 0022), else the lowest free. */
+static paddr_t boot_monitor_mem(unsigned node)
+{
+	for (unsigned i = 0; i < plat.nmem; i++) {
+		const struct plat_range *r = &plat.mem[i];
+		paddr_t pa =
+		    r->node == node ? platform_find_free(&plat, r->base, INIT_MEM, INIT_MEM) : 0;
+		if (pa && pa >= r->base && pa - r->base + INIT_MEM <= r->size)
+			return pa;
+	}
+	return platform_find_free(&plat, 0, INIT_MEM, INIT_MEM);
+}
+
 /* Build monitor 0 from reserved memory; it gets everything that is left. */
-static bool boot_monitor(void)
+static bool boot_monitor(unsigned node)
 {
 	struct domain_spec spec = {.plat = &plat, .build_size = INIT_MEM};
-	spec.build = platform_find_free(&plat, 0, INIT_MEM, INIT_MEM);
+	spec.build = boot_monitor_mem(node);
 	if (!spec.build || platform_reserve(&plat, spec.build, INIT_MEM)) {
 		kprintf("reef: no memory for monitor 0\n");
 		return false;
@@ -232,7 +250,7 @@ void __attribute__((noreturn)) boot_main(hartid_t hartid, paddr_t dtb_pa, paddr_
 	boot_prepare_cores();
 	/* Monitor 0 starts the other cores, and powers off for "poweroff" once
 	   their monitors have joined. */
-	if (boot_monitor())
+	if (boot_monitor(me->node))
 		dispatch_schedule();
 	if (args.poweroff)
 		kernel_poweroff(1);

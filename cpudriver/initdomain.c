@@ -190,11 +190,21 @@ static const struct boot_module *find_module(const char *name)
 	return NULL;
 }
 
+/* The node of the memory range holding pa (ADR 0022); 0 if none does. */
+static uint32_t node_of(const struct bootinfo *bi, paddr_t pa)
+{
+	for (unsigned i = 0; i < bi->nranges; i++)
+		if (pa >= bi->ranges[i].base && pa - bi->ranges[i].base < bi->ranges[i].size)
+			return bi->ranges[i].node;
+	return 0;
+}
+
 static void give_ram(struct builder *b, struct bootinfo *bi, paddr_t base, uint64_t size)
 {
 	capsys_forge(slot_of(b->cn[CN_MEM], bi->nmem), OBJ_RAM, base, size, CAP_RIGHTS_ALL);
 	bi->mem[bi->nmem].base = base;
 	bi->mem[bi->nmem].size = size;
+	bi->mem[bi->nmem].node = node_of(bi, base); /* a free range is inside one range */
 	bi->mem_total += size;
 	bi->nmem++;
 }
@@ -205,11 +215,7 @@ static void give_memory(struct builder *b, struct platform *plat, struct bootinf
 	paddr_t from = 0, base;
 	uint64_t size;
 	while (bi->nmem < BOOTINFO_MAX_MEM && platform_free_range(plat, from, &base, &size)) {
-		capsys_forge(slot_of(b->cn[CN_MEM], bi->nmem), OBJ_RAM, base, size, CAP_RIGHTS_ALL);
-		bi->mem[bi->nmem].base = base;
-		bi->mem[bi->nmem].size = size;
-		bi->mem_total += size;
-		bi->nmem++;
+		give_ram(b, bi, base, size);
 		from = base + size;
 	}
 }
@@ -265,6 +271,15 @@ static void fill_bootinfo(struct bootinfo *bi, const struct platform *plat)
 		bi->cores[k].node = u->node[k];
 		bi->cores[k].cluster = u->cluster[k];
 	}
+	_Static_assert(BOOTINFO_MAX_NODES == PLAT_MAX_NODES, "node tables alike");
+	_Static_assert(BOOTINFO_MAX_RANGES >= PLAT_MAX_MEM, "every memory range fits");
+	bi->nnodes = u->nnodes ? u->nnodes : 1;
+	bi->nranges = u->nranges;
+	for (unsigned i = 0; i < u->nranges && i < PLAT_MAX_MEM; i++)
+		bi->ranges[i] = (struct bootinfo_range){.base = u->ranges[i].base,
+							.size = u->ranges[i].size,
+							.node = u->ranges[i].node};
+	memcpy(bi->distance, u->distance, sizeof(bi->distance));
 	for (unsigned i = 0; plat && i < plat->ncpus; i++) {
 		const struct plat_cpu *c = &plat->cpus[i];
 		if (c->coreid < bi->ncores)

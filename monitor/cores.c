@@ -8,7 +8,10 @@
  * times. The console lines are the ones the boot core used to print.
  * Each core's block is as big as the boot-time split says (rt/memsplit.h,
  * ADR 0012): what is beyond the kernel's minimum is the pool its spawnd
- * feeds its domains from.
+ * feeds its domains from. On a machine with NUMA nodes the block comes from
+ * the core's own node, else from the nearest that has a piece big enough
+ * (ADR 0022): the kernel data, monitor, spawnd and pool of the core all
+ * live in it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +19,7 @@
 #include <abi/bootinfo.h>
 #include <abi/services.h>
 #include <rt/mem.h>
+#include <rt/memnode.h>
 #include <rt/memsplit.h>
 #include <rt/sys.h>
 
@@ -34,12 +38,33 @@ static struct sysret kernel(unsigned cmd, uint64_t a2, uint64_t a3, uint64_t a4,
 	return cap_invoke(MON_KERNEL, 2, cmd, a2, a3, a4, a5, 0);
 }
 
+/* Core k's block: from its node, else the nearest with room, said. */
+static errval_t block_alloc(unsigned k, uint64_t size, capaddr_t *ram)
+{
+	const struct bootinfo *bi = mon_bootinfo();
+	unsigned n = memnode_count(bi), home = bi->cores[k].node, node;
+	uint64_t largest[BOOTINFO_MAX_NODES] = {0};
+	if (n == 1)
+		return ram_alloc(size, ram); /* one node: as ever */
+	for (unsigned i = 0; i < n; i++)
+		largest[i] = ram_largest_node(bi, i);
+	node = memnode_pick(bi, home, largest, size);
+	if (node == MEMNODE_NONE)
+		return ERR_NO_MEMORY;
+	if (node != home)
+		printf("reef: core %u (node %u) takes its memory from node %u: node %u has %lu KiB "
+		       "in one piece, it needs %lu\n",
+		       k, home, node, home, (unsigned long)(home < n ? largest[home] >> 10 : 0),
+		       (unsigned long)(size >> 10));
+	return ram_alloc_node(bi, node, size, ram);
+}
+
 /* Start core k; false if it will not come (reported here). */
 static bool start(unsigned k, uint64_t size)
 {
 	unsigned hart = mon_bootinfo()->cores[k].hartid;
 	capaddr_t ram;
-	errval_t err = ram_alloc(size, &ram);
+	errval_t err = block_alloc(k, size, &ram);
 	if (err) {
 		printf("hart %u failed to start: no memory for core %u\n", hart, k);
 		return false;

@@ -30,6 +30,7 @@
 #include <rt/args.h>
 #include <rt/faults.h>
 #include <rt/mem.h>
+#include <rt/memnode.h>
 #include <rt/queue.h>
 #include <rt/sys.h>
 
@@ -371,19 +372,34 @@ static void serve_local(const struct lmp_recv *m)
 	}
 }
 
+/* Range i's place in the order we use ranges: by its node's distance from
+   ours (ADR 0022: ram_alloc is first fit in that order). */
+static unsigned range_rank(unsigned i, const uint16_t *order, unsigned n)
+{
+	unsigned r = 0;
+	while (r < n && order[r] != bi->mem[i].node)
+		r++;
+	return r;
+}
+
 /* Every RAM range the kernel gave us (monitor 0: all of the machine's),
-   the biggest first: memserv gets them all but what we keep (services.c). */
+   the biggest of our own node's first, then the others, nearest node
+   first: memserv gets them all but what we keep (services.c). */
 static errval_t ram_setup(void)
 {
-	unsigned big = 0;
-	for (unsigned i = 1; i < bi->nmem; i++)
-		if (bi->mem[i].size > bi->mem[big].size)
+	uint16_t order[BOOTINFO_MAX_NODES];
+	unsigned n = memnode_order(bi, bi->cores[me].node, order), big = 0;
+	for (unsigned i = 1; i < bi->nmem; i++) {
+		unsigned ri = range_rank(i, order, n), rb = range_rank(big, order, n);
+		if (ri < rb || (ri == rb && bi->mem[i].size > bi->mem[big].size))
 			big = i;
+	}
 	errval_t err = ram_init(CAPADDR(CN_MEM, big));
-	for (unsigned i = 0; !err && i < bi->nmem; i++)
-		if (i != big && ram_add(CAPADDR(CN_MEM, i)))
-			printf("monitor %u: RAM range %u (%lu KiB) not used\n", me, i,
-			       (unsigned long)(bi->mem[i].size >> 10));
+	for (unsigned r = 0; !err && r <= n; r++)
+		for (unsigned i = 0; i < bi->nmem; i++)
+			if (i != big && range_rank(i, order, n) == r && ram_add(CAPADDR(CN_MEM, i)))
+				printf("monitor %u: RAM range %u (%lu KiB) not used\n", me, i,
+				       (unsigned long)(bi->mem[i].size >> 10));
 	return err;
 }
 

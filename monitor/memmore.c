@@ -5,10 +5,11 @@
  * (MON_MEM_MORE); monitor 0 asks memserv for the RAM, without waiting
  * (its answer comes to our endpoint like any message), keeps memserv's
  * capability for good, so that core 0 never hands that memory out again,
- * and answers with its range (MON_MEM_GIVEN). Monitor k makes the RAM
- * capability as its own core's (KERNEL_CAP_CREATE, owner k: it retypes
- * there without asking anyone, as the block a core gets at its start) and
- * hands it to spawnd, which adds it to its pool.
+ * and answers with its range (MON_MEM_GIVEN); memserv takes it from core
+ * k's NUMA node when it can, else from the nearest (ADR 0022). Monitor k
+ * makes the RAM capability as its own core's (KERNEL_CAP_CREATE, owner k:
+ * it retypes there without asking anyone, as the block a core gets at its
+ * start) and hands it to spawnd, which adds it to its pool.
  *
  * Layer: a role (clients.c hands it spawnd's request, main.c the messages
  * and memserv's answers).
@@ -48,7 +49,9 @@ void mem_more_ask(unsigned from, const struct mon_mem_more *m)
 {
 	struct asking a = {from, m->req};
 	uint64_t bytes = m->bytes < MORE_MIN ? MORE_MIN : m->bytes;
-	uint64_t req[4] = {MEM_ALLOC, (bytes + RAM_UNIT - 1) / RAM_UNIT * RAM_UNIT, 0, 0};
+	/* From the asking core's node first (ADR 0022). */
+	uint64_t node = mon_bootinfo()->cores[from < BOOTINFO_MAX_CORES ? from : 0].node;
+	uint64_t req[4] = {MEM_ALLOC, (bytes + RAM_UNIT - 1) / RAM_UNIT * RAM_UNIT, 1 + node, 0};
 	/* Kept first, so that memserv's answers always find theirs in order;
 	   taken back if the request cannot go (a refusal from memserv is an
 	   answer too, in its turn). */

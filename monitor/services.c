@@ -18,6 +18,7 @@
 #include <abi/monitor.h>
 #include <abi/services.h>
 #include <rt/mem.h>
+#include <rt/memnode.h>
 #include <rt/rpc.h>
 #include <rt/spawn.h>
 
@@ -51,15 +52,24 @@ static struct child svc[SVC_COUNT];
 static capaddr_t more[RAM_REGIONS];
 static unsigned nmore;
 
-/* The biggest piece of our RAM that leaves us MONITOR_KEEP. */
+/* The biggest piece of our RAM that leaves us MONITOR_KEEP, from core 0's
+   NUMA node while it has one, then from the nearest node (ADR 0022): the
+   first is memserv's TASK_RAM, which it hands out first. */
 static errval_t carve(capaddr_t *out)
 {
+	uint16_t order[BOOTINFO_MAX_NODES];
+	unsigned nodes = memnode_order(bi, bi->cores[0].node, order), i = 0;
 	uint64_t free = ram_free_bytes(), n = ram_largest_free();
 	if (free < MONITOR_KEEP + RAM_UNIT)
 		return ERR_NO_MEMORY;
+	while (nodes > 1 && i < nodes && ram_largest_node(bi, order[i]) < RAM_UNIT)
+		i++;
+	if (nodes > 1 && i < nodes)
+		n = ram_largest_node(bi, order[i]);
 	if (n > free - MONITOR_KEEP)
 		n = free - MONITOR_KEEP;
-	return ram_alloc(n / RAM_UNIT * RAM_UNIT, out);
+	n = n / RAM_UNIT * RAM_UNIT;
+	return nodes > 1 && i < nodes ? ram_alloc_node(bi, order[i], n, out) : ram_alloc(n, out);
 }
 
 static capaddr_t module(const char *name, uint64_t *size)

@@ -78,6 +78,11 @@ struct core_user {
 	uint16_t node[CONFIG_MAX_CORES];    /* core id -> NUMA node */
 	uint16_t cluster[CONFIG_MAX_CORES]; /* core id -> cluster */
 	char bootargs[BOOTARGS_MAX];
+	/* Where memory is (ADR 0022): the memory ranges and their nodes, the
+	   node count and distances, as the boot core parsed them. */
+	uint32_t nnodes, nranges;
+	struct plat_range ranges[PLAT_MAX_MEM];
+	uint8_t distance[PLAT_MAX_NODES][PLAT_MAX_NODES];
 };
 
 struct kcb {

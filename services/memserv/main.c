@@ -11,6 +11,7 @@
 #include <abi/services.h>
 #include <rt/faults.h>
 #include <rt/mem.h>
+#include <rt/memnode.h>
 #include <rt/rpc.h>
 
 #define MAX_LIVE 512
@@ -23,8 +24,9 @@ static struct {
 } live[MAX_LIVE];
 
 /* Bytes monitor 0 took for other cores, for good (ADR 0012): not ours
-   any more, so not in the total MEM_STAT reports. */
-static uint64_t given;
+   any more, so not in the total MEM_STAT reports; and of them, those on
+   core 0's node (ADR 0022). */
+static uint64_t given, given_home;
 
 /*
  * Clients that found us by name (mem, ADR 0016) and bound: a copy of
@@ -61,14 +63,15 @@ static unsigned bound_of(uint64_t badge)
 /* An answer to client: on its CN_BASE slot (wired in at boot), or on its
    endpoint (bound), not waited for long (it may not read: its answer is
    lost, as spawnd's are). */
-static errval_t reply(uint64_t client, errval_t err, uint64_t w1, uint64_t w2, uint64_t cap)
+static errval_t reply3(uint64_t client, errval_t err, uint64_t w1, uint64_t w2, uint64_t w3,
+		       uint64_t cap)
 {
 	unsigned i = bound_of(client);
 	if (!IS_BOUND(client))
-		return rpc_reply(client, err, w1, w2, 0, cap);
+		return rpc_reply(client, err, w1, w2, w3, cap);
 	if (i == MAX_BOUND)
 		return ERR_CAP_NOT_FOUND; /* gone */
-	uint64_t w[4] = {err, w1, w2, 0};
+	uint64_t w[4] = {err, w1, w2, w3};
 	errval_t e;
 	for (unsigned tries = 0;
 	     (e = ep_send(bound[i].ep, w, cap)) == ERR_LMP_BUF_FULL && tries < 64; tries++)
@@ -76,13 +79,34 @@ static errval_t reply(uint64_t client, errval_t err, uint64_t w1, uint64_t w2, u
 	return e;
 }
 
-static void do_alloc(uint64_t client, uint64_t bytes)
+static errval_t reply(uint64_t client, errval_t err, uint64_t w1, uint64_t w2, uint64_t cap)
+{
+	return reply3(client, err, w1, w2, 0, cap);
+}
+
+/* RAM from node where - 1 first, then from the nearest (ADR 0022; monitor 0
+   asks so for another core's pool); where 0: from anywhere, ours first. */
+static errval_t alloc_near(uint64_t bytes, uint64_t where, capaddr_t *r)
+{
+	uint16_t order[BOOTINFO_MAX_NODES];
+	if (!where)
+		return ram_alloc(bytes, r);
+	if (where > memnode_count(bi))
+		return ERR_BAD_REQUEST;
+	unsigned n = memnode_order(bi, (unsigned)(where - 1), order);
+	errval_t err = ERR_NO_MEMORY;
+	for (unsigned i = 0; i < n && err == ERR_NO_MEMORY; i++)
+		err = ram_alloc_node(bi, order[i], bytes, r);
+	return err;
+}
+
+static void do_alloc(uint64_t client, uint64_t bytes, uint64_t where)
 {
 	capaddr_t r;
 	unsigned i;
 	for (i = 0; i < MAX_LIVE && live[i].client; i++)
 		;
-	errval_t err = i == MAX_LIVE ? ERR_NO_MEMORY : ram_alloc(bytes, &r);
+	errval_t err = i == MAX_LIVE ? ERR_NO_MEMORY : alloc_near(bytes, where, &r);
 	if (err) {
 		reply(client, err, 0, 0, CAPADDR_NONE);
 		return;
@@ -96,8 +120,11 @@ static void do_alloc(uint64_t client, uint64_t bytes)
 	live[i].cap = r;
 	live[i].client = client;
 	struct cap_info ci;
-	if (client == CLIENT_MONITOR && !cap_identify(r, &ci))
+	if (client == CLIENT_MONITOR && !cap_identify(r, &ci)) {
 		given += ci.size;
+		if (memnode_of(bi, ci.base) == bi->cores[0].node)
+			given_home += ci.size;
+	}
 }
 
 static void do_free(uint64_t client, uint64_t handle)
@@ -228,7 +255,7 @@ int main(int argc, char **argv)
 			rpc_drop_cap();
 		switch (m.words[0]) {
 		case MEM_ALLOC:
-			do_alloc(m.badge, m.words[1]);
+			do_alloc(m.badge, m.words[1], m.words[2]);
 			break;
 		case MEM_FREE:
 			do_free(m.badge, m.words[1]);
@@ -237,8 +264,10 @@ int main(int argc, char **argv)
 			do_add(m.badge, m.has_cap);
 			break;
 		case MEM_STAT:
-			reply(m.badge, ERR_OK, ram_free_bytes(), ram_total_bytes() - given,
-			      CAPADDR_NONE);
+			reply3(m.badge, ERR_OK, ram_free_bytes(), ram_total_bytes() - given,
+			       MEM_NODE_WORD(bi->cores[0].node,
+					     ram_total_node(bi, bi->cores[0].node) - given_home),
+			       CAPADDR_NONE);
 			break;
 		default:
 			reply(m.badge, ERR_BAD_REQUEST, 0, 0, CAPADDR_NONE);

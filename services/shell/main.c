@@ -225,6 +225,16 @@ static errval_t cmd_names(int argc, char **argv)
 	return err == ERR_NAME_NOT_FOUND ? ERR_OK : err;
 }
 
+/* One core's pool; with NUMA nodes also its core's node and how much of
+   the pool is on it (ADR 0022). */
+static void mem_line(unsigned k, uint64_t free, uint64_t total, unsigned node, uint64_t local)
+{
+	printf("mem: core %u: %lu free of %lu bytes", k, (unsigned long)free, (unsigned long)total);
+	if (bi->nnodes > 1)
+		printf(", node %u: %lu local", node, (unsigned long)local);
+	printf("\n");
+}
+
 /* Each core's pool (ADR 0012): core 0's is memserv's, core k's its
    spawnd's (through the monitors); then the sum. */
 static errval_t cmd_mem(int argc, char **argv)
@@ -239,7 +249,7 @@ static errval_t cmd_mem(int argc, char **argv)
 		return err;
 	uint64_t free = r.words[1], total = r.words[2];
 	unsigned cores = 1;
-	printf("mem: core 0: %lu free of %lu bytes\n", (unsigned long)free, (unsigned long)total);
+	mem_line(0, free, total, MEM_NODE_OF(r.words[3]), MEM_LOCAL_OF(r.words[3]));
 	for (unsigned k = 1; !err && k < bi->ncores; k++) {
 		union monitor_rep m;
 		if (!bi->cores[k].online)
@@ -250,8 +260,8 @@ static errval_t cmd_mem(int argc, char **argv)
 			printf("mem: core %u: %s\n", k, err_str(err));
 			continue;
 		}
-		printf("mem: core %u: %lu free of %lu bytes\n", k, (unsigned long)m.domain_mem.free,
-		       (unsigned long)m.domain_mem.total);
+		mem_line(k, m.domain_mem.free, m.domain_mem.total, m.domain_mem.node,
+			 (uint64_t)m.domain_mem.local_kib << 10);
 		free += m.domain_mem.free;
 		total += m.domain_mem.total;
 		cores++;

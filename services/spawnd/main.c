@@ -694,8 +694,10 @@ int main(int argc, char **argv)
 		case SPAWN_ARGS:
 			put_args(m.badge, &m);
 			break;
-		case SPAWN_MEM:
-			rpc_reply(m.badge, ERR_OK, ram_free_bytes(), ram_total_bytes(), 0,
+		case SPAWN_MEM: /* (and where: ADR 0022) */
+			rpc_reply(m.badge, ERR_OK, ram_free_bytes(), ram_total_bytes(),
+				  MEM_NODE_WORD(bi->cores[bi->coreid].node,
+						ram_total_node(bi, bi->cores[bi->coreid].node)),
 				  CAPADDR_NONE);
 			break;
 		case SPAWN_KILL:

@@ -6,6 +6,7 @@
 #include <abi/bootinfo.h>
 #include <rt/faults.h>
 #include <rt/mem.h>
+#include <rt/memnode.h>
 #include <rt/monitor.h>
 #include <rt/sys.h>
 
@@ -164,6 +165,7 @@ void l1_free(unsigned l1)
 
 struct ram_region {
 	capaddr_t cap;
+	uint64_t base; /* physical: which node it is on (ADR 0022) */
 	uint64_t units;
 	uint64_t *map;
 };
@@ -184,7 +186,7 @@ static struct {
 
 /* Region i for cap: its bitmap, from malloc if it is bigger than fits in
    the static one (region 0 alone may use that). */
-static errval_t region_set(unsigned i, capaddr_t cap, uint64_t units)
+static errval_t region_set(unsigned i, capaddr_t cap, uint64_t base, uint64_t units)
 {
 	uint64_t *map = NULL;
 	if (i == 0 && units <= RAM_STATIC_UNITS)
@@ -193,11 +195,11 @@ static errval_t region_set(unsigned i, capaddr_t cap, uint64_t units)
 		map = map0, units = RAM_STATIC_UNITS;
 	if (!map)
 		return ERR_NO_MEMORY;
-	ram.r[i] = (struct ram_region){cap, units, map};
+	ram.r[i] = (struct ram_region){cap, base, units, map};
 	return ERR_OK;
 }
 
-static errval_t ram_cap_units(capaddr_t cap, uint64_t *units)
+static errval_t ram_cap_units(capaddr_t cap, uint64_t *base, uint64_t *units)
 {
 	struct cap_info ci;
 	errval_t err = cap_identify(cap, &ci);
@@ -205,20 +207,21 @@ static errval_t ram_cap_units(capaddr_t cap, uint64_t *units)
 		return err;
 	if (ci.type != OBJ_RAM)
 		return ERR_CAP_TYPE;
+	*base = ci.base;
 	*units = ci.size / RAM_UNIT;
 	return ERR_OK;
 }
 
 errval_t ram_init(capaddr_t cap)
 {
-	uint64_t units;
-	errval_t err = ram_cap_units(cap, &units);
+	uint64_t base, units;
+	errval_t err = ram_cap_units(cap, &base, &units);
 	if (err)
 		return err;
 	if (ram.n && ram.r[0].map != map0)
 		free(ram.r[0].map);
 	ram.units -= ram.n ? ram.r[0].units : 0;
-	err = region_set(0, cap, units);
+	err = region_set(0, cap, base, units);
 	if (err)
 		return err;
 	ram.n = ram.n ? ram.n : 1;
@@ -228,15 +231,15 @@ errval_t ram_init(capaddr_t cap)
 
 errval_t ram_add(capaddr_t cap)
 {
-	uint64_t units;
-	errval_t err = ram_cap_units(cap, &units);
+	uint64_t base, units;
+	errval_t err = ram_cap_units(cap, &base, &units);
 	if (err)
 		return err;
 	if (ram.n == 0)
 		return ERR_BAD_REQUEST; /* ram_init first */
 	if (ram.n == RAM_REGIONS || units == 0)
 		return ERR_NO_MEMORY;
-	err = region_set(ram.n, cap, units);
+	err = region_set(ram.n, cap, base, units);
 	if (err)
 		return err;
 	ram.units += ram.r[ram.n++].units;
@@ -276,7 +279,14 @@ static bool region_fit(const struct ram_region *r, uint64_t n, uint64_t *at)
 	return false;
 }
 
-errval_t ram_alloc(uint64_t size, capaddr_t *out)
+/* Is region r one to take from: on node, or any when bi is NULL? */
+static bool region_on(const struct ram_region *r, const struct bootinfo *bi, unsigned node)
+{
+	return !bi || memnode_of(bi, r->base) == node;
+}
+
+/* ram_alloc from the regions on node (bi NULL: from any). */
+static errval_t alloc_on(const struct bootinfo *bi, unsigned node, uint64_t size, capaddr_t *out)
 {
 	uint64_t n = (size + RAM_UNIT - 1) / RAM_UNIT;
 	if (n == 0 || size > ram.units * RAM_UNIT || n > ram.units - ram.used_units || fault_now())
@@ -292,7 +302,7 @@ errval_t ram_alloc(uint64_t size, capaddr_t *out)
 	for (unsigned i = 0; li < RAM_LIVE && i < ram.n; i++) {
 		struct ram_region *r = &ram.r[i];
 		uint64_t first;
-		if (!region_fit(r, n, &first))
+		if (!region_on(r, bi, node) || !region_fit(r, n, &first))
 			continue;
 		errval_t err = cap_retype(r->cap, OBJ_RAM, first * RAM_UNIT, n * RAM_UNIT, 1,
 					  CAPADDR(CAPADDR_L1(s), 0), 1, CAPADDR_L2(s));
@@ -311,6 +321,16 @@ errval_t ram_alloc(uint64_t size, capaddr_t *out)
 	}
 	slot_free(s);
 	return ERR_NO_MEMORY;
+}
+
+errval_t ram_alloc(uint64_t size, capaddr_t *out)
+{
+	return alloc_on(NULL, 0, size, out);
+}
+
+errval_t ram_alloc_node(const struct bootinfo *bi, unsigned node, uint64_t size, capaddr_t *out)
+{
+	return alloc_on(bi, node, size, out);
 }
 
 errval_t ram_free(capaddr_t cap)
@@ -347,16 +367,35 @@ uint64_t ram_total_bytes(void)
 	return ram.units * RAM_UNIT;
 }
 
-uint64_t ram_largest_free(void)
+static uint64_t largest_on(const struct bootinfo *bi, unsigned node)
 {
 	uint64_t best = 0;
 	for (unsigned i = 0; i < ram.n; i++)
-		for (uint64_t u = 0, run = 0; u < ram.r[i].units; u++) {
+		for (uint64_t u = 0, run = 0; region_on(&ram.r[i], bi, node) && u < ram.r[i].units;
+		     u++) {
 			run = unit_used(&ram.r[i], u) ? 0 : run + 1;
 			if (run > best && run < ram.r[i].units) /* (never all: region_fit) */
 				best = run;
 		}
 	return best * RAM_UNIT;
+}
+
+uint64_t ram_largest_free(void)
+{
+	return largest_on(NULL, 0);
+}
+
+uint64_t ram_largest_node(const struct bootinfo *bi, unsigned node)
+{
+	return largest_on(bi, node);
+}
+
+uint64_t ram_total_node(const struct bootinfo *bi, unsigned node)
+{
+	uint64_t units = 0;
+	for (unsigned i = 0; i < ram.n; i++)
+		units += region_on(&ram.r[i], bi, node) ? ram.r[i].units : 0;
+	return units * RAM_UNIT;
 }
 
 /* ---- mapping regions ---- */

@@ -54,6 +54,8 @@ enum { DEV_UART = 0, DEV_UART_IRQ = 1 };
 #define BOOTINFO_MAX_MEM     (CSPACE_L2_SLOTS)
 #define BOOTINFO_MAX_MODULES 16
 #define BOOTINFO_MAX_CORES   128
+#define BOOTINFO_MAX_NODES   16 /* NUMA nodes (ADR 0022) */
+#define BOOTINFO_MAX_RANGES  16 /* the machine's memory ranges */
 
 struct bootinfo_module {
 	char name[24];
@@ -87,9 +89,18 @@ struct bootinfo {
 	char bootargs[256];
 	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
 	struct bootinfo_core cores[BOOTINFO_MAX_CORES];
-	struct {
+	struct bootinfo_range {
 		uint64_t base, size;
+		uint32_t node; /* NUMA node (ADR 0022) */
 	} mem[BOOTINFO_MAX_MEM];
+	/* Where memory is (ADR 0022): the machine's memory ranges (the device
+	   tree's, reserved parts included), each on one node; nodes are 0 to
+	   nnodes - 1, distance[a][b] 10 within a node (distance-map, else 20
+	   between nodes). */
+	uint32_t nnodes;
+	uint32_t nranges;
+	struct bootinfo_range ranges[BOOTINFO_MAX_RANGES];
+	uint8_t distance[BOOTINFO_MAX_NODES][BOOTINFO_MAX_NODES];
 };
 
 #define BOOTINFO_MAGIC 0x666e49746f6f42ull /* "BootInf" */

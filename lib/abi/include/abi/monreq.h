@@ -66,8 +66,9 @@
 	   more; a full reply may not be all (ask again above its last id). */      \
 	V(domain_list, H(ids[MONITOR_LIST_IDS]))                                                      \
 	/* Bytes free and in all of the RAM the core's spawnd builds domains     \
-	   from (SPAWN_MEM). */                                                     \
-	V(domain_mem, F(free) F(total))                                                \
+	   from (SPAWN_MEM); the core's NUMA node and the KiB of that RAM on it    \
+	   (ADR 0022). */                                                           \
+	V(domain_mem, F(free) F(total) B(node, 16) B(local_kib, 48))                   \
 	/* Check the capability invariants on every core: cores checked, cores         \
 	   where they failed; ERR_MON_TIMEOUT if one did not answer (not counted). */  \
 	X(CHECK, check, 10, , F(cores) F(failed))                                      \

@@ -65,11 +65,13 @@ enum {
    their TASK_MEMSERV is spawnd's endpoint badged MEM_BADGE(their id), and
    what they hold comes back when they are waited for or killed. */
 enum {
-	MEM_ALLOC = 1, /* w1 = bytes (1 .. MEM_ALLOC_MAX, else ERR_MEM_SIZE) -> w1 = handle,
-			  RAM capability attached */
+	MEM_ALLOC = 1, /* w1 = bytes (1 .. MEM_ALLOC_MAX, else ERR_MEM_SIZE); memserv: w2 =
+			  0, or 1 + the NUMA node to take it from first (the nearest
+			  after it, ADR 0022; a node beyond the machine's is
+			  ERR_BAD_REQUEST) -> w1 = handle, RAM capability attached */
 	MEM_FREE = 2,  /* w1 = handle: revoked and taken back (not the caller's:
 			  ERR_MEM_HANDLE from spawnd, ERR_CAP_NOT_FOUND from memserv) */
-	MEM_STAT = 3,  /* -> w1 = free bytes, w2 = total bytes */
+	MEM_STAT = 3,  /* -> w1 = free bytes, w2 = total bytes; memserv: w3 = MEM_NODE_WORD */
 	MEM_ADD = 4,   /* monitor 0 only: manage the RAM capability attached too
 			  (another range of the machine's RAM) */
 	MEM_BIND = 11, /* = SERVICE_BIND (below) */
@@ -80,6 +82,13 @@ enum {
 #define MEM_BADGE(id)	(MEM_BADGE_BASE | (uint32_t)(id))
 #define MEM_BADGE_ID(b) ((uint32_t)(b))
 #define IS_MEM_BADGE(b) (((b) >> 40) == 1)
+
+/* A pool's place (ADR 0022), the last word of MEM_STAT's answer from
+   memserv and of SPAWN_MEM's: its core's NUMA node, and the KiB of the
+   pool's total on that node. */
+#define MEM_NODE_WORD(node, bytes) ((uint64_t)(node) % 65536 | (uint64_t)(bytes) >> 10 << 16)
+#define MEM_NODE_OF(w)		   ((unsigned)((w) % 65536))
+#define MEM_LOCAL_OF(w)		   ((uint64_t)(w) >> 16 << 10)
 
 /* spawnd */
 enum {
@@ -107,7 +116,8 @@ enum {
 			     the block's bytes from offset. No reply (an error shows in the
 			     start). One block in the making per client */
 	SPAWN_MEM = 10,	  /* -> w1 = free, w2 = total bytes of spawnd's own RAM (TASK_RAM;
-			     on core k > 0 the domains are built from it) */
+			     on core k > 0 the domains are built from it), w3 =
+			     MEM_NODE_WORD */
 	SPAWN_BIND = 11,  /* = SERVICE_BIND (below): the memory service of one of
 			     our domains, found by name */
 };

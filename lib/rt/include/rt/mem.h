@@ -58,6 +58,16 @@ uint64_t ram_total_bytes(void);
 uint64_t ram_largest_free(void);
 
 /*
+ * By NUMA node (ADR 0022; rt/memnode.h says which node a region is on,
+ * from the boot information bi): ram_alloc from the regions on node only;
+ * the largest request that can serve; the bytes of the regions there.
+ */
+struct bootinfo;
+errval_t ram_alloc_node(const struct bootinfo *bi, unsigned node, uint64_t size, capaddr_t *out);
+uint64_t ram_largest_node(const struct bootinfo *bi, unsigned node);
+uint64_t ram_total_node(const struct bootinfo *bi, unsigned node);
+
+/*
  * A vregion is one L0 table's worth of address space: 512 pages (2 MiB),
  * a fixed window. A frame is mapped where as many pages as it has are free
  * in a row; a domain that maps more at once needs more vregions. The record
