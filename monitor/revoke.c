@@ -15,14 +15,19 @@
  * (every other core, two phases, MON_CAP_MARK then MON_CAP_SWEEP:
  * Barrelfish's way, 4(N - 1) messages) are there for comparison.
  *
+ * On a machine with NUMA nodes (ADR 0019) the tree goes first to one core
+ * of each other node, then within each node (cs_topo_split), and the
+ * broadcast reaches each other node through its lowest core, which asks
+ * the rest of its node (cs_relay): each node is entered once.
+ *
  * Each answer carries the depth of its subtree in hops (a request and its
  * answer: 2, 4 through monitor 0), so the revoke's answer says its
- * critical path.
+ * critical path, and the messages of its subtree between NUMA nodes.
  *
  * A revoke is an operation (ops.h) with two rounds: channels for the
- * tree's edges, then the pass (the broadcast: mark, then sweep). A core
- * in the tree runs its part as an operation of its own, which answers
- * when its children have.
+ * tree's edges, then the pass (the broadcast: mark, then sweep, after
+ * channels for its relays when it has any). A core in the tree runs its
+ * part as an operation of its own, which answers when its children have.
  *
  * Layer: records, channels on demand, the operation engine, the
  * transport; clients.c above.
