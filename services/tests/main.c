@@ -2728,6 +2728,34 @@ static void test_numa(void)
 	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
 	slot_free(f);
 	EXPECT_ERR(ram_free(ram), ERR_OK);
+
+	/* A holder on another node revokes (testchild mode 50, which says what
+	   it took): its request and the reply cross too, 2 + 2(N - 1) messages
+	   in all, 2 + 2(n - 1) across. Our copy goes, its domain faults. */
+	unsigned k = n - 1;
+	while (k > 0 && (!to[k] || node_of(k) == node_of(0)))
+		k--;
+	struct lmp_recv rep;
+	struct cap_info ci;
+	uint64_t dom = spawn_on(k, 50);
+	f = marked_frame(&ram, 0x19190000 + k);
+	to[k] = false;
+	share_with(f, to);
+	to[k] = true;
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
+	while (cap_identify(f, &ci) == ERR_OK) /* (without asking the monitor: no BUSY) */
+		nap();
+	uint64_t faults = wait_domain(k, dom) >> 32;
+	CHECK(faults == 1, "domain on core %u: %lu faults after its revoke, want 1", k,
+	      (unsigned long)faults);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+	for (unsigned j = 1; j < n; j++)
+		if (to[j])
+			CHECK(held_on(j, 0, ~0ull) == 0, "core %u still holds %lu", j,
+			      (unsigned long)held_on(j, 0, ~0ull));
+	check_everywhere(online, "after a revoke from another node");
+	slot_free(f);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
 	CHECK(ram_free_bytes() == before, "numa: free memory %lu, was %lu",
 	      (unsigned long)ram_free_bytes(), (unsigned long)before);
 }
