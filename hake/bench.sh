@@ -11,7 +11,7 @@
 #
 # and merges both into <out>/revoke.csv, one row per case:
 #
-#   shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90,cycles_median
+#   shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90,cycles_median,xnode
 #
 # shape    copies | chain | tree | many | concurrent (services/bench/main.c)
 # cores    N, the cores online
@@ -29,6 +29,8 @@
 # cycles_median  rdcycle cycles of the revoking hart around the same,
 #          median, from the same boot as the ticks (on a board: the
 #          hart's real cycles; under TCG: host ticks, meaning little)
+# xnode    of msgs, the messages between cores on different NUMA nodes
+#          (ADR 0019; 0 without NUMA=)
 #
 # plus a Markdown table <out>/revoke.md and, with gnuplot, plots (PNG and
 # SVG) <out>/revoke-<name>.{png,svg}: msgs, instr, ticks (copies against
@@ -58,6 +60,10 @@
 #   DOCS=                   a folder: also write the results page bench.md
 #                           there, with its plots and CSV (make bench-docs)
 #   TIMEOUT=1800            seconds one boot may take
+#   NUMA=                   boot with that many NUMA nodes (hake/qemu.sh
+#                           --numa: sockets of equal shares of the harts;
+#                           more than 2 take QEMU's APLIC); every core
+#                           count must be a multiple of it
 #   MICRO=1                 0: no microbenchmarks (hake/ubench.sh)
 #   TRACE=1                 0: no traced revokes and timelines
 #   TRACE_CORES=8           the traced machine's cores
@@ -72,6 +78,7 @@ rounds_icount=${ROUNDS_ICOUNT:-5}
 out=${OUT:-$b/bench}
 plot=${PLOT:-1}
 limit=${TIMEOUT:-1800}
+numa=${NUMA:-}
 [ -f "$b/reef.elf" ] || { echo "bench: no $b/reef.elf (make first)" >&2; exit 1; }
 for a in $accels; do
 	case $a in icount | multi) ;; *) echo "bench: ACCEL is icount, multi or both, not $a" >&2; exit 1 ;; esac
@@ -119,7 +126,7 @@ script() {
 }
 
 # One boot: n cores, accel a; its rows into <out>/rows-<a>-<n>.csv
-# (shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90,cycles_median).
+# (shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90,cycles_median,xnode).
 boot() {
 	local n=$1 a=$2 r=$rounds log=$out/boot-$2-$1.log t0 rows
 	[ "$a" = icount ] && r=$rounds_icount
@@ -128,7 +135,7 @@ boot() {
 	[ ${#args} -lt 256 ] || { echo "bench: the boot arguments are too long: $args" >&2; exit 1; }
 	t0=$(date +%s)
 	if ! timeout -k 5 "$limit" hake/qemu.sh --kernel "$b/reef.elf" --smp "$n" --accel "$a" \
-		--append "$args" >"$log.raw" 2>&1; then
+		${numa:+--numa "$numa"} --append "$args" >"$log.raw" 2>&1; then
 		tr -d '\r' <"$log.raw" >"$log"
 		rm -f "$log.raw"
 		echo "bench: $n cores, $a: QEMU failed or timed out (its console: $log)" >&2
@@ -146,7 +153,7 @@ boot() {
 		delete v
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		print v["shape"] "," v["cores"] "," v["size"] "," v["holders"] "," v["mode"] "," \
-		      v["msgs"] "," v["depth"] "," v["instr"] "," v["ticks_median"] "," v["ticks_p10"] "," v["ticks_p90"] "," v["cycles"]
+		      v["msgs"] "," v["depth"] "," v["instr"] "," v["ticks_median"] "," v["ticks_p10"] "," v["ticks_p90"] "," v["cycles"] "," v["xnode"]
 	}')
 	[ -n "$rows" ] || { echo "bench: $n cores, $a: no results (its console: $log)" >&2; exit 1; }
 	echo "$rows" >"$out/rows-$a-$n.csv"
@@ -155,10 +162,12 @@ boot() {
 }
 
 csv=$out/revoke.csv
-echo "shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90,cycles_median" >"$csv"
+echo "shape,cores,size,holders,mode,msgs,depth,instr,ticks_median,ticks_p10,ticks_p90,cycles_median,xnode" >"$csv"
+case $numa in *[!0-9]* | 0) echo "bench: NUMA is a number of nodes, not $numa" >&2; exit 1 ;; esac
 for n in $cores; do
 	case $n in '' | *[!0-9]*) echo "bench: not a core count: $n" >&2; exit 1 ;; esac
 	[ "$n" -ge 1 ] && [ "$n" -le 128 ] || { echo "bench: 1 to 128 cores, not $n" >&2; exit 1; }
+	[ -z "$numa" ] || [ $((n % numa)) = 0 ] || { echo "bench: NUMA=$numa nodes do not divide $n cores" >&2; exit 1; }
 	rm -f "$out/rows-icount-$n.csv" "$out/rows-multi-$n.csv"
 	for a in $accels; do
 		boot "$n" "$a"
@@ -167,13 +176,13 @@ for n in $cores; do
 	# multi (the messages of both must agree: they do not depend on time).
 	touch "$out/rows-icount-$n.csv" "$out/rows-multi-$n.csv"
 	awk -F, -v OFS=, '
-		FILENAME ~ /rows-icount/ { k = $1 FS $2 FS $3 FS $4 FS $5; ic[k] = $6 FS $7 FS $8; msgs[k] = $6; order[++n] = k; next }
+		FILENAME ~ /rows-icount/ { k = $1 FS $2 FS $3 FS $4 FS $5; ic[k] = $6 FS $7 FS $8; msgs[k] = $6; xn[k] = $13; order[++n] = k; next }
 		{
 			k = $1 FS $2 FS $3 FS $4 FS $5; tc[k] = $9 FS $10 FS $11 FS $12
-			if (!(k in ic)) { order[++n] = k; ic[k] = $6 FS $7 FS }
+			if (!(k in ic)) { order[++n] = k; ic[k] = $6 FS $7 FS; xn[k] = $13 }
 			else if (msgs[k] != $6) printf "bench: %s: %s messages under icount, %s under multi\n", k, msgs[k], $6 > "/dev/stderr"
 		}
-		END { for (i = 1; i <= n; i++) { k = order[i]; print k, ic[k], (k in tc) ? tc[k] : ",,," } }
+		END { for (i = 1; i <= n; i++) { k = order[i]; print k, ic[k], (k in tc) ? tc[k] : ",,,", xn[k] } }
 	' "$out/rows-icount-$n.csv" "$out/rows-multi-$n.csv" >>"$csv"
 	rm -f "$out/rows-icount-$n.csv" "$out/rows-multi-$n.csv"
 done

@@ -58,7 +58,10 @@ struct peer {
 static const struct bootinfo *bi;
 static unsigned me;
 static struct peer peers[BOOTINFO_MAX_CORES];
-static uint64_t sent[MON_OP_COUNT]; /* messages this monitor sent, per operation */
+static uint64_t sent[MON_OP_COUNT];	   /* messages this monitor sent, per operation */
+static uint64_t xsent[MON_OP_COUNT];	   /* of them to a core on another NUMA node (ADR 0019) */
+static uint16_t nodes[BOOTINFO_MAX_CORES]; /* each core's NUMA node */
+static bool multinode;			   /* some core is on another node than core 0 */
 static struct vregion chans;
 
 static mon_handler *handler; /* what chan_poll gives each message to */
@@ -102,6 +105,23 @@ uint64_t mon_heard(unsigned k)
 uint64_t mon_hops(unsigned k)
 {
 	return me == 0 || k == 0 || mon_direct(k) ? 1 : 2;
+}
+
+uint64_t mon_xhops(unsigned k)
+{
+	if (me == 0 || k == 0 || mon_direct(k))
+		return nodes[me] != nodes[k % BOOTINFO_MAX_CORES];
+	return (nodes[me] != nodes[0]) + (nodes[0] != nodes[k % BOOTINFO_MAX_CORES]);
+}
+
+const uint16_t *mon_nodes(void)
+{
+	return nodes;
+}
+
+bool mon_multinode(void)
+{
+	return multinode;
 }
 
 uint64_t mon_sent(unsigned op)
@@ -181,6 +201,7 @@ static errval_t send_raw(unsigned k, uint8_t type, uint8_t op, const uint64_t *w
 		return ERR_CORE_NONE;
 	}
 	sent[mon_msg_op[op]]++;
+	xsent[mon_msg_op[op]] += nodes[k] != nodes[me];
 	trace_note(true, k, op, type == MON_FWD);
 	if (notify)
 		return cap_invoke(KERNEL, 2, KERNEL_NOTIFY, k, 0, 0, 0, 0).err;
@@ -295,8 +316,11 @@ void chan_init(const struct bootinfo *info)
 {
 	bi = info;
 	me = bi->coreid;
-	for (unsigned k = 0; k < BOOTINFO_MAX_CORES; k++)
+	for (unsigned k = 0; k < BOOTINFO_MAX_CORES; k++) {
 		peers[k].out = QUEUE_INIT(struct outmsg);
+		nodes[k] = k < bi->ncores ? bi->cores[k].node : 0;
+		multinode |= nodes[k] != nodes[0];
+	}
 }
 
 errval_t chan_setup(void)
@@ -340,9 +364,10 @@ bool mon_has_joined(unsigned k)
 	return k < bi->ncores && peers[k].joined;
 }
 
-void mon_counts(struct mon_status *m)
+void mon_counts(struct mon_status *m, bool xnode)
 {
-	m->join_status = sent[MON_OP_JOIN] | sent[MON_OP_STATUS] << 32;
-	m->copy_delete = sent[MON_OP_COPY] | sent[MON_OP_DELETE] << 32;
-	m->revoke_retype = sent[MON_OP_REVOKE] | sent[MON_OP_RETYPE] << 32;
+	const uint64_t *n = xnode ? xsent : sent;
+	m->join_status = n[MON_OP_JOIN] | n[MON_OP_STATUS] << 32;
+	m->copy_delete = n[MON_OP_COPY] | n[MON_OP_DELETE] << 32;
+	m->revoke_retype = n[MON_OP_REVOKE] | n[MON_OP_RETYPE] << 32;
 }

@@ -68,6 +68,7 @@ static void revoke_answer(struct revoke_op *r)
 	slot_drop(r->cap);
 	union monitor_rep rep = {.revoke = {.err = r->err,
 					    .cores = r->ncores,
+					    .xnode = r->xnode,
 					    .deleted = r->deleted,
 					    .msgs = r->msgs,
 					    .depth = r->depth}};
@@ -191,6 +192,7 @@ static void remote_done(struct op *o)
 	else if (q->revoke.op == MONITOR_REVOKE) {
 		r.revoke.msgs = o->last[0];
 		r.revoke.depth = o->last[1];
+		r.revoke.xnode = o->last[2];
 	}
 	for (struct held *h = held_list; q->retype.op == MONITOR_RETYPE && !o->err && h && !give;
 	     h = h->next) /* the owner delivered the result to us */

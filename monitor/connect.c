@@ -198,13 +198,16 @@ void connect_to(struct op *o, const struct coreset *cores)
 	}
 }
 
-/* The edges below core `at`, which is sent `below` (coreset.h's tree). */
+/* The edges below core `at`, which is sent `below` (coreset.h's tree by
+   node, ADR 0019). */
 static void connect_below(struct op *o, unsigned at, const struct coreset *below)
 {
-	unsigned child[2];
-	struct coreset sub[2];
-	cs_tree_split(below, child, sub);
-	for (unsigned c = 0; c < 2 && child[c] != CORESET_NONE; c++) {
+	unsigned child[CS_TREE_FANOUT];
+	struct coreset sub[CS_TREE_FANOUT];
+	cs_topo_split(below, mon_nodes(), mon_nodes()[at], child, sub);
+	for (unsigned c = 0; c < CS_TREE_FANOUT; c++) {
+		if (child[c] == CORESET_NONE)
+			continue;
 		ask_pair(o, at, child[c]);
 		connect_below(o, child[c], &sub[c]);
 	}
@@ -213,6 +216,20 @@ static void connect_below(struct op *o, unsigned at, const struct coreset *below
 void connect_tree(struct op *o, const struct coreset *cores)
 {
 	connect_below(o, mon_me(), cores);
+}
+
+void connect_relay(struct op *o, const struct coreset *cores)
+{
+	unsigned self = mon_nodes()[mon_me()];
+	CS_FOR_EACH(k, cores)
+	{
+		struct coreset sub;
+		if (mon_nodes()[k] == self || !cs_relay(cores, mon_nodes(), self, k, &sub))
+			continue;
+		ask_pair(o, mon_me(), k);
+		CS_FOR_EACH(j, &sub)
+		ask_pair(o, k, j);
+	}
 }
 
 uint64_t connect_ticks(const struct op *o)

@@ -21,6 +21,9 @@ void connect_to(struct op *o, const struct coreset *cores);
 /* Channels for every edge of the revoke tree over cores (coreset.h) below
    us: ours to our children, and each parent's to its children. */
 void connect_tree(struct op *o, const struct coreset *cores);
+/* The edges of the broadcast's relays (ADR 0019): to each other NUMA
+   node's leader among cores, and from it to the rest of its node. */
+void connect_relay(struct op *o, const struct coreset *cores);
 /* How long the round may take (a dead core fails it). */
 uint64_t connect_ticks(const struct op *o);
 /* Monitor 0: MON_CONNECT (a request; deferred while another is made). */

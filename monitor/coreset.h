@@ -147,3 +147,131 @@ static inline unsigned cs_tree_depth(unsigned n)
 		d++;
 	return d;
 }
+
+/*
+ * The tree by NUMA node (ADR 0019). node[k] is core k's node (NULL: every
+ * core on node 0); self_node the splitting core's. The members of `below`
+ * on our own node are reached by the binary tree above; those on other
+ * nodes through one core of each such node, its leader (its lowest member
+ * of `below`): the leaders in increasing order make a binary heap below
+ * us, as above, and each leader is sent every other member of its node
+ * and of the nodes of the leaders under it in that heap. A leader runs the
+ * same rule on what it was sent, so every node but ours is entered by
+ * exactly one edge. child[0..1] are leaders on other nodes (the longer
+ * paths: asked first), child[2..3] members of our node; CORESET_NONE:
+ * none. With one node child[2..3] and sub[2..3] are cs_tree_split's.
+ */
+#define CS_TREE_FANOUT 4
+
+static inline unsigned cs_node(const uint16_t *node, unsigned k)
+{
+	return node && k < BOOTINFO_MAX_CORES ? node[k] : 0;
+}
+
+/* The leader of node n in `set` (its lowest member there), CORESET_NONE if none. */
+static inline unsigned cs_leader(const struct coreset *set, const uint16_t *node, unsigned n)
+{
+	CS_FOR_EACH(k, set)
+	{
+		if (cs_node(node, k) == n)
+			return k;
+	}
+	return CORESET_NONE;
+}
+
+static inline void cs_topo_split(const struct coreset *below, const uint16_t *node,
+				 unsigned self_node, unsigned child[CS_TREE_FANOUT],
+				 struct coreset sub[CS_TREE_FANOUT])
+{
+	struct coreset local = {{0}}, leaders = {{0}};
+	CS_FOR_EACH(k, below)
+	{
+		unsigned n = cs_node(node, k);
+		if (n == self_node)
+			cs_add(&local, k);
+		else if (cs_leader(&leaders, node, n) == CORESET_NONE)
+			cs_add(&leaders, k); /* in increasing order: the node's lowest */
+	}
+	cs_tree_split(&leaders, child, sub);
+	for (unsigned c = 0; c < 2; c++) { /* a leader's subtree: whole nodes */
+		struct coreset heap = sub[c];
+		if (child[c] == CORESET_NONE)
+			continue;
+		cs_add(&heap, child[c]);
+		CS_FOR_EACH(k, below)
+		{
+			unsigned n = cs_node(node, k);
+			if (n != self_node && k != child[c] &&
+			    cs_has(&heap, cs_leader(&leaders, node, n)))
+				cs_add(&sub[c], k);
+		}
+	}
+	cs_tree_split(&local, &child[2], &sub[2]);
+}
+
+/* Levels below a core on node self_node whose `below` is this set, in the
+   tree of cs_topo_split: the deeper of its own node's binary tree and, for
+   each leader, its level in the heap of leaders plus its node's tree. */
+static inline unsigned cs_topo_depth(const struct coreset *below, const uint16_t *node,
+				     unsigned self_node)
+{
+	struct coreset leaders = {{0}};
+	unsigned local = 0, deepest;
+	CS_FOR_EACH(k, below)
+	{
+		unsigned n = cs_node(node, k);
+		if (n == self_node)
+			local++;
+		else if (cs_leader(&leaders, node, n) == CORESET_NONE)
+			cs_add(&leaders, k);
+	}
+	deepest = cs_tree_depth(local);
+	unsigned i = 0;
+	CS_FOR_EACH(l, &leaders)
+	{
+		unsigned n = cs_node(node, l), members = 0, d;
+		CS_FOR_EACH(k, below)
+		members += cs_node(node, k) == n;
+		d = cs_tree_depth(++i) + cs_tree_depth(members - 1);
+		if (d > deepest)
+			deepest = d;
+	}
+	return deepest;
+}
+
+/*
+ * The broadcast's routing (ADR 0019): a core on node self_node reaches
+ * every member of `set` on its own node itself, and those of each other
+ * node through that node's leader (its lowest member), which is sent the
+ * rest of its node and asks each of them itself. For member k: whether we
+ * ask it, and then (*sub) the cores it asks for us.
+ */
+static inline bool cs_relay(const struct coreset *set, const uint16_t *node, unsigned self_node,
+			    unsigned k, struct coreset *sub)
+{
+	unsigned n = cs_node(node, k);
+	*sub = (struct coreset){{0}};
+	if (n == self_node)
+		return true;
+	CS_FOR_EACH(j, set)
+	{
+		if (cs_node(node, j) != n)
+			continue;
+		if (j < k)
+			return false; /* relayed by its leader */
+		if (j != k)
+			cs_add(sub, j);
+	}
+	return true;
+}
+
+/* Whether some member of `set` is on a node other than n. */
+static inline bool cs_spans(const struct coreset *set, const uint16_t *node, unsigned n)
+{
+	CS_FOR_EACH(k, set)
+	{
+		if (cs_node(node, k) != n)
+			return true;
+	}
+	return false;
+}

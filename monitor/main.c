@@ -52,16 +52,20 @@ static unsigned me;
 /* Monitor 0: the last status query's answers (`cores`, `capstat`). */
 static bool answered[BOOTINFO_MAX_CORES];
 static struct mon_status status[BOOTINFO_MAX_CORES];
+/* and, with more than one NUMA node, of its messages to other nodes (`capstat`) */
+static bool xanswered[BOOTINFO_MAX_CORES];
+static struct mon_status xstatus[BOOTINFO_MAX_CORES];
 
 static void handle(unsigned k, uint8_t type, const union mon_payload *p);
 
-/* MON_STATUS_REQ (from monitor 0, or a ping from anyone): our state. */
-static void status_reply(unsigned to, uint64_t req)
+/* MON_STATUS_REQ (from monitor 0, or a ping from anyone): our state; with
+   xnode, the counts of what we sent to cores on other NUMA nodes. */
+static void status_reply(unsigned to, uint64_t req, bool xnode)
 {
 	struct sysret ks = cap_invoke(KERNEL, 2, KERNEL_STATUS, 0, 0, 0, 0, 0);
 	union mon_payload r = {
 	    .status = {.req = req, .core = me, .dispatchers = ks.v[1], .ipis_fencei = ks.v[2]}};
-	mon_counts(&r.status);
+	mon_counts(&r.status, xnode);
 	mon_send(to, MON_STATUS, &r);
 }
 
@@ -131,7 +135,7 @@ static void handle(unsigned k, uint8_t type, const union mon_payload *p)
 		}
 		break;
 	case MON_STATUS_REQ:
-		status_reply(k, p->status_req.req);
+		status_reply(k, p->status_req.req, p->status_req.xnode == 1);
 		return;
 	case MON_CAP_DELIVER:
 		on_deliver(k, &p->cap_deliver);
@@ -227,14 +231,15 @@ struct query_op {
 	struct op op;
 	uint64_t what; /* MONITOR_CORES or MONITOR_CAPSTAT */
 	bool counts;   /* MONITOR_CORES: the kernels' counters */
+	bool xnode;    /* the second round (capstat, several nodes): cross-node counts */
 };
 
 static void each_status(struct op *o, unsigned k, const union mon_payload *p)
 {
-	(void)o;
+	bool x = ((struct query_op *)o)->xnode;
 	if (p->status.core == k && k < bi->ncores) {
-		status[k] = p->status;
-		answered[k] = true;
+		*(x ? &xstatus[k] : &status[k]) = p->status;
+		*(x ? &xanswered[k] : &answered[k]) = true;
 	}
 }
 
@@ -261,21 +266,31 @@ static void query_cores(bool counts)
 	}
 }
 
+/* Op's count in a MON_STATUS (32-bit halves). */
+static uint64_t op_count(const struct mon_status *s, unsigned op)
+{
+	const uint64_t count[3] = {s->join_status, s->copy_delete, s->revoke_retype};
+	uint64_t v = count[op / 2];
+	return op % 2 ? v >> 32 : v & 0xffffffffu;
+}
+
 static void query_capstat(void)
 {
 	for (unsigned k = 0; k < bi->ncores; k++) {
 		if (!answered[k])
 			continue;
 		for (unsigned op = 0; op < MON_OP_COUNT; op++) {
-			const uint64_t count[3] = {status[k].join_status, status[k].copy_delete,
-						   status[k].revoke_retype};
-			uint64_t v = count[op / 2];
-			v = op % 2 ? v >> 32 : v & 0xffffffffu;
-			union monitor_rep r = {.capstat = {.core = k, .op = op, .messages = v}};
+			union monitor_rep r = {
+			    .capstat = {.core = k,
+					.op = op,
+					.messages = op_count(&status[k], op),
+					.xnode = xanswered[k] ? op_count(&xstatus[k], op) : 0}};
 			reply(&r);
 		}
 	}
 }
+
+static void query_round(struct query_op *q);
 
 /* The answers are in (or the time ran out: those cores are silent). */
 static void queried(struct op *o)
@@ -285,8 +300,20 @@ static void queried(struct op *o)
 	status[0].core = 0; /* our own line */
 	status[0].dispatchers = ks.v[1];
 	status[0].ipis_fencei = ks.v[2];
-	mon_counts(&status[0]);
+	mon_counts(&status[0], false);
 	answered[0] = true;
+	/* With more than one NUMA node, capstat asks a second time, for the
+	   cross-node counts (on one node nobody sends to another: 0, and the
+	   status counts stay what they were). */
+	if (q->what == MONITOR_CAPSTAT && mon_multinode() && !q->xnode) {
+		q->xnode = true;
+		query_round(q);
+		return;
+	}
+	if (q->xnode) {
+		mon_counts(&xstatus[0], true);
+		xanswered[0] = true;
+	}
 	if (q->what == MONITOR_CORES)
 		query_cores(q->counts);
 	else
@@ -306,12 +333,17 @@ static void query_all(uint64_t what, bool counts)
 	}
 	q->what = what;
 	q->counts = counts;
+	query_round(q);
+}
+
+static void query_round(struct query_op *q)
+{
 	op_round(&q->op, MON_STATUS);
 	q->op.each = each_status;
-	union mon_payload r = {.status_req = {0}};
+	union mon_payload r = {.status_req = {.xnode = q->xnode}};
 	for (unsigned k = 1; k < bi->ncores; k++) {
-		answered[k] = false;
-		if (mon_has_joined(k))
+		*(q->xnode ? &xanswered[k] : &answered[k]) = false;
+		if (mon_has_joined(k) && (!q->xnode || answered[k]))
 			op_ask(&q->op, k, MON_STATUS_REQ, &r);
 	}
 	op_wait(&q->op, MON_QUERY_TICKS, queried);

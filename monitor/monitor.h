@@ -24,10 +24,17 @@ uint64_t mon_hops(unsigned k);
 /* Send one message to core k's monitor (counted per operation type); never
    waits: what its ring has no room for waits in an outbox. */
 errval_t mon_send(unsigned k, uint8_t type, const union mon_payload *p);
+/* Of those, how many cross NUMA nodes (0, 1 or 2; ADR 0019). */
+uint64_t mon_xhops(unsigned k);
+/* Each core's NUMA node, by core (bootinfo), and whether there is more
+   than one. */
+const uint16_t *mon_nodes(void);
+bool mon_multinode(void);
 uint64_t mon_ticks(void);
 uint64_t mon_sent(unsigned op); /* messages this monitor sent for op */
-/* The counters, into a MON_STATUS. */
-void mon_counts(struct mon_status *m);
+/* The counters, into a MON_STATUS (xnode: of the messages to cores on
+   other NUMA nodes). */
+void mon_counts(struct mon_status *m, bool xnode);
 /* Ask core k's monitor whether it is alive (MON_STATUS_REQ); mon_heard:
    when a message from it last came after such a question (0: never). */
 void mon_ping(unsigned k);

@@ -15,14 +15,19 @@
  * (every other core, two phases, MON_CAP_MARK then MON_CAP_SWEEP:
  * Barrelfish's way, 4(N - 1) messages) are there for comparison.
  *
+ * On a machine with NUMA nodes (ADR 0019) the tree goes first to one core
+ * of each other node, then within each node (cs_topo_split), and the
+ * broadcast reaches each other node through its lowest core, which asks
+ * the rest of its node (cs_relay): each node is entered once.
+ *
  * Each answer carries the depth of its subtree in hops (a request and its
  * answer: 2, 4 through monitor 0), so the revoke's answer says its
- * critical path.
+ * critical path, and the messages of its subtree between NUMA nodes.
  *
  * A revoke is an operation (ops.h) with two rounds: channels for the
- * tree's edges, then the pass (the broadcast: mark, then sweep). A core
- * in the tree runs its part as an operation of its own, which answers
- * when its children have.
+ * tree's edges, then the pass (the broadcast: mark, then sweep, after
+ * channels for its relays when it has any). A core in the tree runs its
+ * part as an operation of its own, which answers when its children have.
  *
  * Layer: records, channels on demand, the operation engine, the
  * transport; clients.c above.
@@ -43,10 +48,13 @@
 #define PHASE_TICKS 500 /* each level of the tree (5 s) */
 #define CORE_TICKS  20	/* and each core asked at once */
 
-/* How long a phase over n cores may take (a dead core fails it). */
-static uint64_t phase_ticks(unsigned n)
+/* How long a phase over the cores below us may take (a dead core fails
+   it): a period per level of the tree by node (never fewer than the
+   broadcast's relays take), and a little per core. */
+static uint64_t phase_ticks(const struct coreset *below)
 {
-	return PHASE_TICKS * (1 + cs_tree_depth(n)) + CORE_TICKS * n;
+	unsigned levels = cs_topo_depth(below, mon_nodes(), mon_nodes()[mon_me()]);
+	return PHASE_TICKS * (1 + levels) + CORE_TICKS * cs_count(below);
 }
 
 /* MON_CAP_REVOKE, MON_CAP_MARK and MON_CAP_SWEEP have the same fields, and
@@ -74,28 +82,45 @@ static uint64_t answer_depth(unsigned from, const union mon_payload *p)
 	return 2 * mon_hops(from) + p->cap_swept.depth;
 }
 
-/* Send the phase message m (with below = each child's subtree) to our
-   children in the tree over the cores below us, in o's round; returns the
-   messages that took (requests and their answers). */
-static uint64_t tree_send(struct op *o, uint8_t type, const struct coreset *below,
-			  const struct mon_cap_sweep *m)
+/* Ask core k (with below = sub) in o's round; counts the request and its
+   answer into msgs and, those that cross NUMA nodes, into xnode. */
+static void ask_one(struct op *o, unsigned k, uint8_t type, const struct mon_cap_sweep *m,
+		    const struct coreset *sub, uint64_t *msgs, uint64_t *xnode)
 {
 	union mon_payload q = {.cap_sweep = *m};
-	uint64_t msgs = 0;
-	unsigned child[2];
-	struct coreset sub[2];
-	cs_tree_split(below, child, sub);
-	for (unsigned c = 0; c < 2; c++) {
-		unsigned k = child[c];
-		if (k == CORESET_NONE || k == mon_me())
-			continue;
-		cs_put(&sub[c], q.cap_sweep.below);
-		if (op_ask(o, k, type, &q) == ERR_OK)
-			msgs += 2 * mon_hops(k);
-		else if (!o->err)
-			o->err = ERR_CORE_NONE; /* its subtree is not reached: fail */
+	cs_put(sub, q.cap_sweep.below);
+	if (op_ask(o, k, type, &q) == ERR_OK) {
+		*msgs += 2 * mon_hops(k);
+		*xnode += 2 * mon_xhops(k);
+	} else if (!o->err) {
+		o->err = ERR_CORE_NONE; /* its subtree is not reached: fail */
 	}
-	return msgs;
+}
+
+/* Send the phase message m to the cores below us, in o's round: a revoke
+   to our children in the tree by node over them (each with its subtree),
+   the broadcast's mark or sweep to each of them, but through the leader
+   of each other NUMA node (ADR 0019). Counts what that took, requests and
+   their answers, into msgs and xnode. */
+static void pass_send(struct op *o, uint8_t type, const struct coreset *below,
+		      const struct mon_cap_sweep *m, uint64_t *msgs, uint64_t *xnode)
+{
+	unsigned self = mon_nodes()[mon_me()];
+	if (type != MON_CAP_REVOKE) {
+		CS_FOR_EACH(k, below)
+		{
+			struct coreset sub;
+			if (k != mon_me() && cs_relay(below, mon_nodes(), self, k, &sub))
+				ask_one(o, k, type, m, &sub, msgs, xnode);
+		}
+		return;
+	}
+	unsigned child[CS_TREE_FANOUT];
+	struct coreset sub[CS_TREE_FANOUT];
+	cs_topo_split(below, mon_nodes(), self, child, sub);
+	for (unsigned c = 0; c < CS_TREE_FANOUT; c++)
+		if (child[c] != CORESET_NONE && child[c] != mon_me())
+			ask_one(o, child[c], type, m, &sub[c], msgs, xnode);
 }
 
 /* ---- a core in the tree ---- */
@@ -108,15 +133,17 @@ struct phase_op {
 	errval_t here;	/* what the revoke, mark or sweep here gave */
 	uint64_t count; /* capabilities deleted here */
 	uint64_t below; /* messages to and from our children */
+	uint64_t xnode; /* those of them across NUMA nodes, and our subtrees' */
 	uint64_t depth; /* the deepest child's subtree, in hops */
 };
 
-static void phase_deepest(struct op *o, unsigned from, const union mon_payload *p)
+static void phase_each(struct op *o, unsigned from, const union mon_payload *p)
 {
 	struct phase_op *ph = (struct phase_op *)o;
 	uint64_t d = answer_depth(from, p);
 	if (d > ph->depth)
 		ph->depth = d;
+	ph->xnode += p->cap_swept.xnode;
 }
 
 static void phase_answer(struct op *o)
@@ -126,7 +153,8 @@ static void phase_answer(struct op *o)
 					     .err = p->here ? p->here : o->err,
 					     .deleted = p->count + o->sum,
 					     .msgs = p->below + o->sum3,
-					     .depth = p->depth}};
+					     .depth = p->depth,
+					     .xnode = p->xnode}};
 	mon_send(p->from, p->answer, &r); /* the other answers have the same fields */
 	op_end(o);
 }
@@ -151,9 +179,10 @@ static errval_t phase_here(uint8_t type, const struct mon_cap_sweep *m, uint64_t
 /*
  * MON_CAP_REVOKE (and the broadcast's MON_CAP_MARK and MON_CAP_SWEEP):
  * pass it on to our children in the tree first (below: the cores below
- * us), meanwhile do our part here, and answer for the whole subtree once
- * the children have: the first error, what was deleted, the messages, the
- * depth.
+ * us; for the broadcast, the cores of our NUMA node we relay to), meanwhile
+ * do our part here, and answer for the whole subtree once the children
+ * have: the first error, what was deleted, the messages, the depth, the
+ * messages across nodes.
  */
 void on_phase(unsigned from, uint8_t type, const union mon_payload *msg)
 {
@@ -177,10 +206,10 @@ void on_phase(unsigned from, uint8_t type, const union mon_payload *msg)
 	p->req = m->req;
 	p->answer = answer;
 	op_round(&p->op, answer);
-	p->op.each = phase_deepest;
-	p->below = tree_send(&p->op, type, &sub, m);
+	p->op.each = phase_each;
+	pass_send(&p->op, type, &sub, m, &p->below, &p->xnode);
 	p->here = phase_here(type, m, &p->count);
-	op_wait(&p->op, phase_ticks(cs_count(&sub)), phase_answer);
+	op_wait(&p->op, phase_ticks(&sub), phase_answer);
 }
 
 /* ---- the owner ---- */
@@ -234,12 +263,13 @@ static uint8_t pass_type(const struct revoke_op *r, unsigned phase)
 	return phase == 0 ? MON_CAP_MARK : phase == 1 ? MON_CAP_SWEEP : 0;
 }
 
-static void revoke_deepest(struct op *o, unsigned from, const union mon_payload *p)
+static void revoke_each(struct op *o, unsigned from, const union mon_payload *p)
 {
 	struct revoke_op *r = (struct revoke_op *)o;
 	uint64_t d = answer_depth(from, p);
 	if (d > r->deepest)
 		r->deepest = d;
+	r->xnode += p->cap_swept.xnode;
 }
 
 static void phase_in(struct op *o)
@@ -259,7 +289,8 @@ static void phase_in(struct op *o)
 	revoke_finish(r);
 }
 
-/* Pass `phase`: down the tree, or to each core at once. */
+/* Pass `phase`: down the tree, or to each core at once (the broadcast:
+   each other NUMA node's through its leader). */
 static void revoke_phase(struct revoke_op *r, unsigned phase)
 {
 	struct op *o = &r->op;
@@ -267,8 +298,8 @@ static void revoke_phase(struct revoke_op *r, unsigned phase)
 	r->phase = phase;
 	r->deepest = 0;
 	op_round(o, answer_to(type));
-	o->each = revoke_deepest;
-	if (r->how) { /* the star and the broadcast: one unicast to each */
+	o->each = revoke_each;
+	if (r->how == MON_REVOKE_STAR) { /* one unicast to each */
 		CS_FOR_EACH(k, &r->cores)
 		{
 			union mon_payload q = {.cap_sweep = r->msg};
@@ -276,11 +307,14 @@ static void revoke_phase(struct revoke_op *r, unsigned phase)
 				break;
 		}
 		CS_FOR_EACH(k, &r->cores)
-		r->msgs += 2 * mon_hops(k);
+		{
+			r->msgs += 2 * mon_hops(k);
+			r->xnode += 2 * mon_xhops(k);
+		}
 	} else {
-		r->msgs += tree_send(o, type, &r->cores, &r->msg);
+		pass_send(o, type, &r->cores, &r->msg, &r->msgs, &r->xnode);
 	}
-	op_wait(o, phase_ticks(r->ncores), phase_in);
+	op_wait(o, phase_ticks(&r->cores), phase_in);
 }
 
 /* The tree's channels are open: revoke. If monitor 0 could not open one
@@ -314,8 +348,8 @@ void revoke_run(struct revoke_op *r)
 	r->ncores = cs_count(cores);
 	if (!cs_has(cores, r->exempt))
 		r->exempt = CORESET_NONE;
-	/* (below, the cores below a receiver, stays empty for the star and the
-	   broadcast: nobody passes those on.) */
+	/* (below, the cores below a receiver, stays empty for the star, and
+	   for the broadcast but to a node's leader: pass_send.) */
 	r->msg =
 	    (struct mon_cap_sweep){.desc = r->ci.type | (uint64_t)mon_me() << 16 |
 					   (r->exempt < CORESET_NONE ? r->exempt + 1ull : 0) << 32,
@@ -328,12 +362,19 @@ void revoke_run(struct revoke_op *r)
 	/* Marked here until every answer is in: nothing of it is used here
 	   meanwhile, and nothing goes here before it has gone everywhere. */
 	r->here = obj_mark(r->msg.desc, r->msg.base, r->msg.size, true);
-	if (r->how) {
+	/* Channels for the tree's edges first; the broadcast's only where it
+	   relays through other NUMA nodes' leaders (on one node it asks each
+	   core itself, directly or through monitor 0, as it always did). */
+	bool relays = cs_spans(cores, mon_nodes(), mon_nodes()[mon_me()]);
+	if (r->how == MON_REVOKE_STAR || (r->how == MON_REVOKE_BROADCAST && !relays)) {
 		revoke_phase(r, 0);
 		return;
 	}
 	connect_round(&r->op);
-	connect_tree(&r->op, cores);
+	if (r->how == MON_REVOKE_BROADCAST)
+		connect_relay(&r->op, cores);
+	else
+		connect_tree(&r->op, cores);
 	op_wait(&r->op, connect_ticks(&r->op), tree_ready);
 }
 
@@ -342,9 +383,11 @@ void revoke_run(struct revoke_op *r)
 static void revoke_req_done(struct revoke_op *r)
 {
 	uint64_t hops = 2 * mon_hops(r->from); /* the request and this answer */
-	union mon_payload a = {
-	    .revoke_reply = {
-		.req = r->req, .err = r->err, .msgs = r->msgs + hops, .depth = r->depth + hops}};
+	union mon_payload a = {.revoke_reply = {.req = r->req,
+						.err = r->err,
+						.msgs = r->msgs + hops,
+						.depth = r->depth + hops,
+						.xnode = r->xnode + 2 * mon_xhops(r->from)}};
 	mon_send(r->from, MON_REVOKE_REPLY, &a);
 	op_end(&r->op);
 }

@@ -28,6 +28,7 @@ struct revoke_op {
 	unsigned phase;
 	errval_t here, err;
 	uint64_t ncores, deleted, msgs; /* cores asked, capabilities deleted, messages */
+	uint64_t xnode;			/* of the messages, those across NUMA nodes */
 	uint64_t depth;			/* the critical path in hops (ADR 0017) */
 	uint64_t deepest;		/* this pass's deepest answer, in hops */
 };

@@ -95,6 +95,23 @@ MICRO=0 TRACE=0 CORES=4 SHAPES="copies concurrent" COPIES="1 3" CONCURRENT=2 ROU
 bad=$(awk -F, 'NR > 1 && ($8 == "" || $9 == "" || $10 == "" || $11 == "" || $12 !~ /^[0-9]+$/ || $10 > $9 || $9 > $11)' "$out/both/revoke.csv")
 [ -z "$bad" ] || fail "instructions, ticks or cycles missing or out of order:
 $bad"
+# On one node no message crosses nodes (xnode, the last column: 0). On 2
+# NUMA nodes of 2 cores (ADR 0019), 3 holders, owner core 0 with one core
+# of its node: the tree enters the other node once (2 of its 6 messages,
+# depth 4: the other node's leader one level down, its second core the
+# next); the star crosses twice for each of the 2 cores there; the
+# broadcast's 12 messages are relayed by that node's leader (4 across,
+# depth 8: 4 hops a pass).
+bad=$(awk -F, 'NR > 1 && $13 != 0' "$csv")
+[ -z "$bad" ] || fail "messages across nodes on one node:
+$bad"
+MICRO=0 TRACE=0 CORES=4 NUMA=2 SHAPES=copies COPIES=3 ROUNDS_ICOUNT=3 ACCEL=icount PLOT=0 \
+	OUT="$out/numa" "$top/hake/bench.sh" "$build" >/dev/null || fail "the driver failed with NUMA=2"
+for want in copies,4,3,3,targeted,6,4,2 copies,4,3,3,star,6,2,4 copies,4,3,3,broadcast,12,8,4; do
+	awk -F, -v w="$want" 'NR > 1 && $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $13 == w { f = 1 } END { exit !f }' \
+		"$out/numa/revoke.csv" || fail "NUMA=2: no row $want (shape..msgs,depth,xnode):
+$(cat "$out/numa/revoke.csv")"
+done
 # Deterministic: the same boot under -icount twice, the same instructions.
 for i in 1 2; do
 	"$top/hake/qemu.sh" --kernel "$build/reef.elf" --smp 4 --accel icount \
@@ -104,4 +121,4 @@ done
 [ "$(wc -l <"$out/twice-1")" = 4 ] || fail "the twice-run boot gave $(wc -l <"$out/twice-1") results, not 4"
 cmp -s "$out/twice-1" "$out/twice-2" || fail "two -icount runs differ:
 $(diff "$out/twice-1" "$out/twice-2")"
-echo "bench driver: $rows cases, message counts exact (PER_CORE=$PER_CORE), $depth; both boots merged; -icount twice: the same instructions"
+echo "bench driver: $rows cases, message counts exact (PER_CORE=$PER_CORE), $depth; none across nodes on one, exact on 2 nodes; both boots merged; -icount twice: the same instructions"

@@ -53,7 +53,7 @@
  * One line per case, for scripts (hake/bench.sh reads them):
  *
  *   bench revoke shape=S cores=N size=Z holders=H mode=M msgs=X depth=D
- *     instr=I ticks_median=T ticks_p10=A ticks_p90=B cycles=C
+ *     instr=I ticks_median=T ticks_p10=A ticks_p90=B cycles=C xnode=Y
  *
  * (one line). holders: cores holding something of the root (concurrent:
  * of each revoker's object). msgs: inter-monitor messages of one revoke
@@ -72,7 +72,8 @@
  * delta, median: on a board the revoking hart's own clock cycles (the
  * real latency), under -icount the same as instr, under TCG host ticks.
  * A counter the firmware does not let us read (bootinfo's counters)
- * reads 0.
+ * reads 0. xnode: of msgs, the messages between cores on different NUMA
+ * nodes (ADR 0019; 0 on a machine of one node).
  *
  * Each round is torn down before the next: every copy and descendant is
  * checked gone (the helpers' by them, the monitors' with MONITOR_COUNT in
@@ -153,7 +154,7 @@ static void sort(uint64_t *v, unsigned n)
 
 /* One round's measurement. */
 struct sample {
-	uint64_t instr, ticks, cycles, msgs, depth;
+	uint64_t instr, ticks, cycles, msgs, depth, xnode;
 };
 
 /* Revoke c on every other core (how: a mode's), then here: lib/rt's
@@ -180,6 +181,7 @@ static errval_t timed_revoke(capaddr_t c, uint64_t how, struct sample *s)
 	s->instr = instret() - i0;
 	s->msgs = r.revoke.msgs;
 	s->depth = r.revoke.depth;
+	s->xnode = r.revoke.xnode;
 	return err;
 }
 
@@ -228,7 +230,7 @@ enum helper_request {
 	H_PREP,	      /* concurrent: a frame of our own, shared with the w[2]
 			 online cores after ours (w[4], w[5]: online_in); -> its
 			 base and size */
-	H_GO,	      /* revoke it (how: w[2]) -> msgs, depth */
+	H_GO,	      /* revoke it (how: w[2]) -> msgs, depth, xnode */
 	H_CHECK,      /* everything held must be gone: -> how many were not */
 };
 
@@ -371,6 +373,7 @@ static errval_t h_go(struct helper_state *h, uint64_t how, uint64_t *w)
 	errval_t err = h->own == SLOT_NONE ? ERR_CAP_EMPTY : timed_revoke(h->own, how, &s);
 	w[1] = err ? 0 : s.msgs;
 	w[2] = err ? 0 : s.depth;
+	w[3] = err ? 0 : s.xnode;
 	return err;
 }
 
@@ -814,6 +817,7 @@ static void got_revoked(unsigned i, const uint64_t *w, void *arg)
 	struct sample *s = arg;
 	s->msgs += w[1];
 	s->depth = w[2] > s->depth ? w[2] : s->depth;
+	s->xnode += w[3];
 }
 
 static errval_t round_concurrent(const struct run *c, struct sample *s)
@@ -887,12 +891,12 @@ static errval_t one_case(struct run *c, unsigned mode)
 	sort(ticks, rounds);
 	sort(cyc, rounds);
 	printf("bench revoke shape=%s cores=%u size=%u holders=%u mode=%s msgs=%lu depth=%lu "
-	       "instr=%lu ticks_median=%lu ticks_p10=%lu ticks_p90=%lu cycles=%lu\n",
+	       "instr=%lu ticks_median=%lu ticks_p10=%lu ticks_p90=%lu cycles=%lu xnode=%lu\n",
 	       shape_names[c->shape], nother + 1, c->size, holders_of(c), mode_names[mode],
 	       (unsigned long)s.msgs, (unsigned long)s.depth, (unsigned long)instr[rounds / 2],
 	       (unsigned long)ticks[rounds / 2], (unsigned long)ticks[(rounds - 1) / 10],
 	       (unsigned long)ticks[(rounds - 1) - (rounds - 1) / 10],
-	       (unsigned long)cyc[rounds / 2]);
+	       (unsigned long)cyc[rounds / 2], (unsigned long)s.xnode);
 	cases++;
 	return ERR_OK;
 }

@@ -173,14 +173,17 @@ static errval_t cmd_capstat(int argc, char **argv)
 	(void)argv;
 	static const char *const ops[MON_OP_COUNT] = {"join",	"status", "copy",
 						      "delete", "revoke", "retype"};
-	uint64_t row[MON_OP_COUNT] = {0};
+	uint64_t row[MON_OP_COUNT] = {0}, xnode = 0;
 	unsigned core = ~0u, filled = 0;
+	bool nodes = false; /* more than one NUMA node: a column for the messages between them */
+	for (unsigned k = 1; k < bi->ncores && k < BOOTINFO_MAX_CORES; k++)
+		nodes |= bi->cores[k].node != bi->cores[0].node;
 	union monitor_rep r;
 	errval_t err = monitor((union monitor_req){.capstat = {MONITOR_CAPSTAT}}, &r);
 	printf("capstat: inter-monitor messages sent, per core and operation\n%4s", "CORE");
 	for (unsigned op = 0; op < MON_OP_COUNT; op++)
 		printf(" %8s", ops[op]);
-	printf("\n");
+	printf(nodes ? " %8s\n" : "\n", "xnode");
 	for (;;) {
 		bool end = err || r.words[1] == MONITOR_END;
 		unsigned k = end ? ~0u : (unsigned)r.capstat.core;
@@ -188,15 +191,19 @@ static errval_t cmd_capstat(int argc, char **argv)
 			printf("%4u", core);
 			for (unsigned op = 0; op < MON_OP_COUNT; op++)
 				printf(" %8lu", (unsigned long)row[op]);
+			if (nodes)
+				printf(" %8lu", (unsigned long)xnode);
 			printf("\n");
 			memset(row, 0, sizeof(row));
 			filled = 0;
+			xnode = 0;
 		}
 		if (end)
 			break;
 		core = k;
 		if (r.capstat.op < MON_OP_COUNT) {
 			row[r.capstat.op] = r.capstat.messages;
+			xnode += r.capstat.xnode;
 			filled++;
 		}
 		err = monitor_more(&r);
@@ -448,7 +455,7 @@ static errval_t run_module(const char *name, uint32_t arg, int argc, char **argv
    its a0 (a bit without a suite has no name). */
 static const char *const suites[] = {"caps", "vm",     "lmp",	"syscalls", "domains", "cores",
 				     "race", "relay",  "mem",	"load",	    "stress",  "names",
-				     "dead", "notify", "spawn", "chan",	    "memcore"};
+				     "dead", "notify", "spawn", "chan",	    "memcore", "numa"};
 
 static errval_t cmd_test(int argc, char **argv)
 {
@@ -460,7 +467,7 @@ static errval_t cmd_test(int argc, char **argv)
 				break;
 		if (s == sizeof(suites) / sizeof(suites[0])) {
 			printf("test: no suite '%s' (caps vm lmp syscalls domains cores race relay "
-			       "mem load stress names dead notify spawn memcore)\n",
+			       "mem load stress names dead notify spawn memcore numa)\n",
 			       argv[i]);
 			return ERR_SHELL_USAGE;
 		}
@@ -515,7 +522,7 @@ static const struct command {
      cmd_ubench},
     {"test", "[suite...]",
      "run the in-system tests (caps vm lmp syscalls domains cores race relay mem load stress "
-     "names dead spawn memcore)",
+     "names dead spawn memcore numa)",
      cmd_test},
     {"cores", "", "list the cores and their monitors", cmd_cores},
     {"names", "", "list the registered names and their cores", cmd_names},

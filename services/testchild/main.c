@@ -120,6 +120,9 @@
  *      and a name nobody has must fail to bind (another core's; none).
  *      Print the results; exit status: failures (what it kept comes back
  *      when it is waited for)
+ *  50  (started on another core) like 8, but its line says the messages
+ *      between NUMA nodes too (ADR 0019): "revoked it across nodes: <err>,
+ *      <m> messages, depth <d>, <x> across nodes"
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -272,8 +275,9 @@ static errval_t ask_monitor(uint64_t op, uint64_t w1, struct lmp_recv *m)
 	}
 }
 
-/* Modes 6, 8 and 11; `to` is the core mode 11 passes the frame on to, in
-   mode 6 1 to hold the answer back until the frame's second word is set. */
+/* Modes 6, 8, 11 and 50 (8 that also says the messages between NUMA
+   nodes); `to` is the core mode 11 passes the frame on to, in mode 6 1 to
+   hold the answer back until the frame's second word is set. */
 static int read_shared_frame(unsigned mode, unsigned to)
 {
 	struct lmp_recv m;
@@ -288,17 +292,25 @@ static int read_shared_frame(unsigned mode, unsigned to)
 		lmp_recv_timeout(1, &m);
 	if (to_monitor(w, CAPADDR_NONE))
 		return 2;
-	if (mode == 8) {
+	if (mode == 8 || mode == 50) {
 		struct cap_info ci;
 		errval_t err = ask_monitor(MONITOR_REVOKE, 0, &m);
 		union monitor_rep r = monitor_rep_of(m.words);
 		if (!err)
 			err = cnode_revoke(CAPADDR(CN_TASK, 0), 1, TASK_RECV);
-		printf("testchild: core %lu revoked it: %s, %lu messages, depth %lu; kept its own: "
-		       "%s\n",
-		       (unsigned long)core, err_str(err), (unsigned long)r.revoke.msgs,
-		       (unsigned long)r.revoke.depth,
-		       err_str(cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci)));
+		if (mode == 50)
+			printf(
+			    "testchild: core %lu revoked it across nodes: %s, %lu messages, depth "
+			    "%lu, %lu across nodes\n",
+			    (unsigned long)core, err_str(err), (unsigned long)r.revoke.msgs,
+			    (unsigned long)r.revoke.depth, (unsigned long)r.revoke.xnode);
+		else
+			printf(
+			    "testchild: core %lu revoked it: %s, %lu messages, depth %lu; kept its "
+			    "own: %s\n",
+			    (unsigned long)core, err_str(err), (unsigned long)r.revoke.msgs,
+			    (unsigned long)r.revoke.depth,
+			    err_str(cap_identify(CAPADDR(CN_TASK, TASK_RECV), &ci)));
 	} else if (mode == 11) {
 		errval_t err = ask_monitor(MONITOR_SHARE, to, &m);
 		printf("testchild: core %lu passed it on to core %u: %s, %lu messages\n",
@@ -1053,6 +1065,7 @@ int main(int argc, char **argv)
 	case 6:
 	case 8:
 	case 11:
+	case 50:
 		return read_shared_frame(mode & 0xff, (mode >> 8) & 0xff);
 	case 9:
 		return retype_remote();

@@ -567,15 +567,69 @@ static void expect_revoke(capaddr_t c, uint64_t how, const uint64_t want[4], int
 	      (unsigned long)want[1], (unsigned long)want[2], (unsigned long)want[3]);
 }
 
-/* The depth in hops of a revoke down the tree to k cores, every edge a
-   channel of its own: a request and its answer per level, k cores
-   reached at floor(log2(k + 1)) levels below the owner (coreset.h). */
-static uint64_t tree_hops(uint64_t k)
+/* Core k's NUMA node (bootinfo; the kernel keeps them below 16). */
+static unsigned node_of(unsigned k)
 {
-	uint64_t levels = 0;
+	return bi->cores[k].node % BOOTINFO_MAX_CORES;
+}
+
+/* floor(log2(k + 1)): the levels of a binary tree over k cores below its root. */
+static uint64_t levels(uint64_t k)
+{
+	uint64_t d = 0;
 	for (k++; k > 1; k /= 2)
-		levels++;
-	return 2 * levels;
+		d++;
+	return d;
+}
+
+/*
+ * What a revoke from core 0 down the tree by node to the cores in `to`
+ * takes, by ADR 0019's rule, stated here on its own: the cores on core 0's
+ * node by a binary tree; of every other node its lowest core in `to`, its
+ * leader, these in increasing order a binary heap under core 0 (the i-th
+ * at level levels(i)), each over the rest of its node by a binary tree.
+ * The depth in hops; *others: the other nodes (each entered by one edge).
+ */
+static uint64_t numa_hops(const bool *to, unsigned *others)
+{
+	unsigned count[BOOTINFO_MAX_CORES] = {0}, i = 0;
+	bool seen[BOOTINFO_MAX_CORES] = {false};
+	for (unsigned k = 1; k < bi->ncores; k++)
+		count[node_of(k)] += to[k];
+	uint64_t deepest = levels(count[node_of(0)]);
+	*others = 0;
+	for (unsigned k = 1; k < bi->ncores; k++) {
+		unsigned n = node_of(k);
+		if (!to[k] || n == node_of(0) || seen[n])
+			continue;
+		seen[n] = true;
+		(*others)++;
+		uint64_t d = levels(++i) + levels(count[n] - 1);
+		if (d > deepest)
+			deepest = d;
+	}
+	return 2 * deepest;
+}
+
+/* The depth in hops of a broadcast from core 0: each pass 2, 4 where an
+   other NUMA node's leader relays it to more cores of its node. */
+static uint64_t broadcast_hops(void)
+{
+	unsigned in_node[BOOTINFO_MAX_CORES] = {0};
+	bool relays = false;
+	for (unsigned k = 1; k < bi->ncores; k++)
+		if (bi->cores[k].online && node_of(k) != node_of(0))
+			relays |= ++in_node[node_of(k)] >= 2;
+	return relays ? 8 : 4;
+}
+
+/* The depth in hops of a revoke from core 0 down the tree to cores a and b. */
+static uint64_t pair_hops(unsigned a, unsigned b)
+{
+	bool to[BOOTINFO_MAX_CORES] = {false};
+	unsigned others;
+	to[a] = to[b] = true;
+	return numa_hops(to, &others);
 }
 
 /*
@@ -990,7 +1044,7 @@ static void test_retype_race(unsigned online)
 	      "cores 1 and 2 hold %lu and %lu, want the RAM on both and one Frame",
 	      (unsigned long)h1, (unsigned long)h2);
 	check_everywhere(online, "after the retype race");
-	EXPECT_REVOKE(ram, 2, 3, 4, 2); /* the owner's two children */
+	EXPECT_REVOKE(ram, 2, 3, 4, pair_hops(1, 2)); /* its two children, on one node */
 	for (unsigned k = 1; k <= 2; k++)
 		EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom[k], 1, CAPADDR_NONE, &rep), ERR_OK);
 	check_everywhere(online, "after revoking the raced RAM");
@@ -1057,7 +1111,7 @@ static void test_pass_on(unsigned online)
 		nap();
 	CHECK(held == 1, "core 2 holds %lu, want the copy passed on", (unsigned long)held);
 	check_everywhere(online, "after passing a copy on");
-	EXPECT_REVOKE(f, 2, 2, 4, 2); /* the two monitors' copies */
+	EXPECT_REVOKE(f, 2, 2, 4, pair_hops(1, 2)); /* the monitors' copies */
 	uint64_t faults = wait_domain(1, dom) >> 32;
 	CHECK(faults == 1, "domain on core 1: %lu faults after the revoke", (unsigned long)faults);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, 1, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
@@ -1582,7 +1636,11 @@ static void test_cores(void)
 		/* Revoke from the parent RAM in one pass down the tree: 2
 		   messages per core holding a descendant (asked, answered), none
 		   for the others; a request and its answer per level deep. */
-		EXPECT_REVOKE(ram, shared, shared, 2 * shared, tree_hops(shared));
+		bool to[BOOTINFO_MAX_CORES] = {false};
+		unsigned others;
+		for (k = 1; k < n; k++)
+			to[k] = bi->cores[k].online;
+		EXPECT_REVOKE(ram, shared, shared, 2 * shared, numa_hops(to, &others));
 		EXPECT_ERR(cap_identify(f, &ci), ERR_CAP_EMPTY);
 		EXPECT_ERR(cap_identify(g, &ci), ERR_CAP_EMPTY);
 		for (k = 1; k < n; k++)
@@ -1598,7 +1656,8 @@ static void test_cores(void)
 				      1, CAPADDR_L2(f)),
 			   ERR_OK);
 		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, f, &rep), ERR_OK);
-		EXPECT_REVOKE_HOW(f, MON_REVOKE_BROADCAST, online - 1, 1, 4 * (online - 1), 4);
+		EXPECT_REVOKE_HOW(f, MON_REVOKE_BROADCAST, online - 1, 1, 4 * (online - 1),
+				  broadcast_hops());
 		EXPECT_ERR(monitor_call(MONITOR_SHARE, n - 1, 0, 0, f, &rep), ERR_OK);
 		EXPECT_REVOKE_HOW(f, MON_REVOKE_STAR, 1, 1, 2, 2);
 		cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
@@ -2645,6 +2704,146 @@ static void test_notify(void)
 	      (unsigned long)ram_free_bytes(), (unsigned long)before);
 }
 
+/* ---- suite "numa": revokes across NUMA nodes (ADR 0019) ---- */
+
+/* Revoke c (how), and check cores asked, capabilities deleted, messages,
+   depth and messages between NUMA nodes, all exact. */
+#define EXPECT_REVOKE_X(c, how, cores, deleted, msgs, depth, xnode)                                \
+	expect_revoke_x(c, how, (uint64_t[5]){cores, deleted, msgs, depth, xnode}, __LINE__)
+
+static void expect_revoke_x(capaddr_t c, uint64_t how, const uint64_t want[5], int line)
+{
+	union monitor_rep r;
+	errval_t err = monitor_revoke(c, how, &r);
+	CHECK(!err && r.revoke.cores == want[0] && r.revoke.deleted == want[1] &&
+		  r.revoke.msgs == want[2] && r.revoke.depth == want[3] &&
+		  r.revoke.xnode == want[4],
+	      "line %d: revoke: %s, %lu cores, %lu deleted, %lu messages, depth %lu, %lu across "
+	      "nodes; want %lu, %lu, %lu, %lu, %lu",
+	      line, err_str(err), (unsigned long)r.revoke.cores, (unsigned long)r.revoke.deleted,
+	      (unsigned long)r.revoke.msgs, (unsigned long)r.revoke.depth,
+	      (unsigned long)r.revoke.xnode, (unsigned long)want[0], (unsigned long)want[1],
+	      (unsigned long)want[2], (unsigned long)want[3], (unsigned long)want[4]);
+	printf("numa: revoke how=%lu: %lu cores, %lu messages, depth %lu, %lu across nodes\n",
+	       (unsigned long)how, (unsigned long)r.revoke.cores, (unsigned long)r.revoke.msgs,
+	       (unsigned long)r.revoke.depth, (unsigned long)r.revoke.xnode);
+}
+
+/* Give every core in `to` a copy of f; how many. */
+static unsigned share_with(capaddr_t f, const bool *to)
+{
+	struct lmp_recv rep;
+	unsigned shared = 0;
+	for (unsigned k = 1; k < bi->ncores; k++) {
+		if (!to[k])
+			continue;
+		EXPECT_ERR(monitor_call(MONITOR_SHARE, k, 0, 0, f, &rep), ERR_OK);
+		shared++;
+	}
+	return shared;
+}
+
+/*
+ * On a machine with cores on two or more NUMA nodes, revokes from core 0
+ * that reach every node: down the tree by node to every other core and to
+ * one core of each other node, by star and by broadcast (relayed by each
+ * other node's lowest core). Each one's messages, depth and messages
+ * between nodes are exact: 2(n - 1) across n nodes for the tree, 4(n - 1)
+ * for the broadcast (still 4(N - 1) in all), 2 per core on another node
+ * for the star.
+ */
+static void test_numa(void)
+{
+	unsigned n = bi->ncores, online = 0, nodes = 0, remote = 0, others, all = 0;
+	bool to[BOOTINFO_MAX_CORES] = {false}, seen[BOOTINFO_MAX_CORES] = {false};
+	for (unsigned k = 0; k < n; k++) {
+		if (!bi->cores[k].online)
+			continue;
+		online++;
+		nodes += !seen[node_of(k)];
+		seen[node_of(k)] = true;
+		if (k > 0) {
+			to[k] = true;
+			all++;
+			remote += node_of(k) != node_of(0);
+		}
+	}
+	if (nodes < 2) {
+		printf("tests: numa needs cores on 2 NUMA nodes, skipped\n");
+		return;
+	}
+	EXPECT_ERR(monitor_bind(), ERR_OK);
+	uint64_t before = ram_free_bytes();
+	capaddr_t ram, f = marked_frame(&ram, 0x19190000);
+
+	/* Every other core holds a copy: into each other node once. */
+	CHECK(share_with(f, to) == all, "not shared with %u cores", all);
+	uint64_t hops = numa_hops(to, &others);
+	CHECK(others == nodes - 1, "%u other nodes, want %u", others, nodes - 1);
+	EXPECT_REVOKE_X(f, 0, all, all, 2 * all, hops, 2 * others);
+
+	/* One core of each other node (its highest): only the heap of leaders. */
+	bool one[BOOTINFO_MAX_CORES] = {false}, picked[BOOTINFO_MAX_CORES] = {false};
+	for (unsigned k = n - 1; k > 0; k--) {
+		if (to[k] && node_of(k) != node_of(0) && !picked[node_of(k)])
+			one[k] = picked[node_of(k)] = true;
+	}
+	unsigned heads = share_with(f, one);
+	CHECK(heads == nodes - 1, "shared with %u cores, want one on each of %u nodes", heads,
+	      nodes - 1);
+	EXPECT_REVOKE_X(f, 0, heads, heads, 2 * heads, 2 * levels(heads), 2 * heads);
+
+	/* The star: the owner asks each holder itself, 2 across per remote one. */
+	share_with(f, to);
+	EXPECT_REVOKE_X(f, MON_REVOKE_STAR, all, all, 2 * all, 2, 2 * remote);
+
+	/* The broadcast, one holder: every core asked, mark then sweep, each
+	   other node through its leader. */
+	bool last[BOOTINFO_MAX_CORES] = {false};
+	last[n - 1] = to[n - 1];
+	share_with(f, last);
+	EXPECT_REVOKE_X(f, MON_REVOKE_BROADCAST, all, last[n - 1] ? 1 : 0, 4 * all,
+			broadcast_hops(), 4 * (nodes - 1));
+	for (unsigned k = 1; k < n; k++)
+		if (to[k])
+			CHECK(held_on(k, 0, ~0ull) == 0, "core %u still holds %lu", k,
+			      (unsigned long)held_on(k, 0, ~0ull));
+	check_everywhere(online, "after the revokes across nodes");
+	cnode_delete(CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f));
+	slot_free(f);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+
+	/* A holder on another node revokes (testchild mode 50, which says what
+	   it took): its request and the reply cross too, 2 + 2(N - 1) messages
+	   in all, 2 + 2(n - 1) across. Our copy goes, its domain faults. */
+	unsigned k = n - 1;
+	while (k > 0 && (!to[k] || node_of(k) == node_of(0)))
+		k--;
+	struct lmp_recv rep;
+	struct cap_info ci;
+	uint64_t dom = spawn_on(k, 50);
+	f = marked_frame(&ram, 0x19190000 + k);
+	to[k] = false;
+	share_with(f, to);
+	to[k] = true;
+	EXPECT_ERR(monitor_call(MONITOR_SHARE, k, dom, 0, f, &rep), ERR_OK);
+	while (cap_identify(f, &ci) == ERR_OK) /* (without asking the monitor: no BUSY) */
+		nap();
+	uint64_t faults = wait_domain(k, dom) >> 32;
+	CHECK(faults == 1, "domain on core %u: %lu faults after its revoke, want 1", k,
+	      (unsigned long)faults);
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+	for (unsigned j = 1; j < n; j++)
+		if (to[j])
+			CHECK(held_on(j, 0, ~0ull) == 0, "core %u still holds %lu", j,
+			      (unsigned long)held_on(j, 0, ~0ull));
+	check_everywhere(online, "after a revoke from another node");
+	slot_free(f);
+	EXPECT_ERR(ram_free(ram), ERR_OK);
+	CHECK(ram_free_bytes() == before, "numa: free memory %lu, was %lu",
+	      (unsigned long)ram_free_bytes(), (unsigned long)before);
+}
+
 enum {
 	SUITE_CAPS = 1,
 	SUITE_VM = 2,
@@ -2663,6 +2862,7 @@ enum {
 	SUITE_SPAWN = 16384, /* not in the default run: long */
 	SUITE_CHAN = 32768,
 	SUITE_MEMCORE = 65536, /* not in the default run: long */
+	SUITE_NUMA = 131072,   /* not in the default run: for machines with NUMA nodes */
 };
 
 /* ---- suite "chan": channels between domains (ADR 0014) ---- */
@@ -2892,7 +3092,7 @@ int main(int argc, char **argv)
 	uint64_t mask = rt_arg()
 			    ? rt_arg()
 			    : ~(uint64_t)(SUITE_RACE | SUITE_RELAY | SUITE_LOAD | SUITE_STRESS |
-					  SUITE_DEAD | SUITE_SPAWN | SUITE_MEMCORE);
+					  SUITE_DEAD | SUITE_SPAWN | SUITE_MEMCORE | SUITE_NUMA);
 	if (mask & SUITE_CAPS) {
 		test_identify();
 		test_retype();
@@ -2908,7 +3108,7 @@ int main(int argc, char **argv)
 		test_lmp();
 	if (mask & (SUITE_LMP | SUITE_DOMAINS | SUITE_CORES | SUITE_RACE | SUITE_RELAY | SUITE_MEM |
 		    SUITE_LOAD | SUITE_STRESS | SUITE_NAMES | SUITE_NOTIFY | SUITE_DEAD |
-		    SUITE_SPAWN | SUITE_CHAN | SUITE_MEMCORE)) {
+		    SUITE_SPAWN | SUITE_CHAN | SUITE_MEMCORE | SUITE_NUMA)) {
 		EXPECT_ERR(ram_init(RAM0), ERR_OK);
 		EXPECT_ERR(win_init(), ERR_OK);
 	}
@@ -2941,6 +3141,8 @@ int main(int argc, char **argv)
 		test_chan();
 	if (mask & SUITE_MEMCORE)
 		test_memcore();
+	if (mask & SUITE_NUMA)
+		test_numa();
 	if (mask & SUITE_MEM) { /* last: the heap keeps the RAM it grew by */
 		test_pools_on_nodes();
 		test_heap_grows();

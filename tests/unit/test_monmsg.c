@@ -62,6 +62,8 @@ static void test_answers_start_alike(void **state)
 	assert_int_equal(offsetof(struct mon_cap_revoked, depth), 32);
 	assert_int_equal(offsetof(struct mon_cap_swept, depth), 32);
 	assert_int_equal(offsetof(struct mon_revoke_reply, depth), 24);
+	assert_int_equal(offsetof(struct mon_revoke_reply, xnode), 32);
+	assert_int_equal(offsetof(struct mon_cap_revoked, xnode), 40);
 	assert_int_equal(mon_msg_op[MON_SPAWN_ARGS], MON_OP_STATUS);
 	assert_false(mon_msg_answer[MON_SPAWN_ARGS]);
 	assert_false(mon_msg_answer[MON_WAIT]);
@@ -141,6 +143,11 @@ static void test_plain_fields(void **state)
 	assert_int_equal(r.revoke.deleted, 2);
 	assert_int_equal(r.revoke.msgs, 3); /* msgs and depth share the last word */
 	assert_int_equal(r.revoke.depth, 4);
+	assert_int_equal(r.revoke.xnode, 0);
+	r = monitor_rep_of((uint64_t[4]){0, 7 | 6ull << 32, 2, 3});
+	assert_int_equal(r.revoke.cores, 7); /* cores and xnode share the first word */
+	assert_int_equal(r.revoke.xnode, 6);
+	r = monitor_rep_of((uint64_t[4]){0, 1, 2, 3 | 4ull << 32});
 	assert_int_equal(r.share.word, 1);
 	assert_int_equal(r.share.msgs, 2);
 	r = (union monitor_rep){.handed = {.va = MON_SHARE_VA, .core = 2}};

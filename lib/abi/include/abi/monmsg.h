@@ -17,8 +17,9 @@
  * Conventions: req is the request number an answer carries back (0 in a
  * ping); err an errval_t; desc = type | rights << 8 | owner << 16 (and
  * for a revoke's phases | (exempt core + 1) << 32); below[2] the cores
- * below the receiver in a revoke's tree (monitor/coreset.h, empty for the
- * star and the broadcast).
+ * below the receiver in a revoke's tree (monitor/coreset.h; empty for the
+ * star, and for the broadcast but to a NUMA node's leader, which asks the
+ * cores of its node in below itself, ADR 0019).
  */
 #pragma once
 
@@ -29,8 +30,9 @@
 #define MON_MESSAGES(X)                                                                     \
 	/* k -> 0: monitor k is ready. */                                                   \
 	X(JOIN, join, 1, JOIN, 0, F(core) F(hart))                                          \
-	/* 0 -> k: report your state (req 0: only say you are alive). */                    \
-	X(STATUS_REQ, status_req, 2, STATUS, 0, F(req))                                     \
+	/* 0 -> k: report your state (req 0: only say you are alive); xnode = 1: with \
+	   the counts of messages sent to cores on other NUMA nodes instead. */       \
+	X(STATUS_REQ, status_req, 2, STATUS, 0, F(req) F(xnode))                            \
 	/* k -> 0: live dispatchers, its kernel's IPIs received | fence.i executed <<  \
 	   32, messages sent so far per operation type as 32-bit halves: join |        \
 	   status << 32, copy | delete << 32, revoke | retype << 32. (An answer, but   \
@@ -50,8 +52,10 @@
 	X(CAP_SWEEP, cap_sweep, 6, REVOKE, 0, F(req) F(desc) F(base) F(size) F(below[2]))   \
 	/* k -> parent: the first error in k's subtree, capabilities deleted in it,   \
 	   messages sent in it below k, its depth below k in hops (a request and its \
-	   answer 2, each through monitor 0 2 more). */                                 \
-	X(CAP_SWEPT, cap_swept, 7, REVOKE, 1, F(req) F(err) F(deleted) F(msgs) F(depth))    \
+	   answer 2, each through monitor 0 2 more), and of those messages the ones  \
+	   between cores on different NUMA nodes (ADR 0019). */                       \
+	X(CAP_SWEPT, cap_swept, 7, REVOKE, 1, F(req) F(err) F(deleted) F(msgs) F(depth)    \
+	  F(xnode))                                                                         \
 	/* 0 -> k: how many capabilities core k's monitor holds in base, size. */     \
 	X(CAP_COUNT, cap_count, 8, STATUS, 0, F(req) F(base) F(size))                       \
 	X(CAP_COUNTED, cap_counted, 9, STATUS, 1, F(req) F(err) F(count))                   \
@@ -80,8 +84,9 @@
 	   else; core k is exempt (its descendants go, its copies stay). */           \
 	X(REVOKE_REQ, revoke_req, 16, REVOKE, 0, F(req) F(desc) F(base) F(size))            \
 	/* owner -> k: msgs = inter-monitor messages the revoke took, depth = its     \
-	   critical path in hops, this request and answer included. */                  \
-	X(REVOKE_REPLY, revoke_reply, 17, REVOKE, 1, F(req) F(err) F(msgs) F(depth))        \
+	   critical path in hops, this request and answer included; xnode = the     \
+	   messages of msgs between cores on different NUMA nodes. */                  \
+	X(REVOKE_REPLY, revoke_reply, 17, REVOKE, 1, F(req) F(err) F(msgs) F(depth) F(xnode)) \
 	/* k -> owner: retype [offset, offset + newsize) of the object (desc = type  \
 	   | new type << 8) for core k; the owner owns the result and delivers core  \
 	   k a copy before it answers. */                                               \
@@ -111,7 +116,8 @@
 	/* The first phase of a broadcast revoke (Barrelfish's way), owner -> k: mark \
 	   the object on core k (KERNEL_CAP_MARK), so nothing of it can be used. */    \
 	X(CAP_MARK, cap_mark, 28, REVOKE, 0, F(req) F(desc) F(base) F(size) F(below[2]))    \
-	X(CAP_MARKED, cap_marked, 29, REVOKE, 1, F(req) F(err) F(deleted) F(msgs) F(depth)) \
+	X(CAP_MARKED, cap_marked, 29, REVOKE, 1, F(req) F(err) F(deleted) F(msgs) F(depth)  \
+	  F(xnode))                                                                         \
 	/* 0 -> k: a part of the argument block (abi/args.h) of the MON_SPAWN that   \
 	   follows on the same channel: 32 bytes (fewer at its end) at offset of     \
 	   total. Monitor 0 sends a block and its MON_SPAWN in one go, and monitor k  \
@@ -129,7 +135,8 @@
 	   core only the descendants; marked while that runs), and answer once the   \
 	   children have, as CAP_SWEPT does. */                                         \
 	X(CAP_REVOKE, cap_revoke, 33, REVOKE, 0, F(req) F(desc) F(base) F(size) F(below[2])) \
-	X(CAP_REVOKED, cap_revoked, 34, REVOKE, 1, F(req) F(err) F(deleted) F(msgs) F(depth)) \
+	X(CAP_REVOKED, cap_revoked, 34, REVOKE, 1, F(req) F(err) F(deleted) F(msgs) F(depth) \
+	  F(xnode))                                                                         \
 	/* k -> 0: register name key (16 bytes) for core k (ADR 0011). */              \
 	X(NAME_REG, name_reg, 40, STATUS, 0, F(req) F(key[2]))                              \
 	X(NAME_REGGED, name_regged, 41, STATUS, 1, F(req) F(err))                           \

@@ -33,8 +33,9 @@
 	/* Notification IPIs received and fence.i executed by a core's kernel,    \
 	   each modulo 2^32, as the last status query found them. */               \
 	V(cores_counts, B(core, 32) B(ipis, 32) F(fencei))                           \
-	/* One reply per core and operation type (enum mon_op): messages sent. */  \
-	X(CAPSTAT, capstat, 2, , B(core, 32) B(op, 32) F(messages))                  \
+	/* One reply per core and operation type (enum mon_op): messages sent,    \
+	   and of those the ones to cores on other NUMA nodes (ADR 0019). */       \
+	X(CAPSTAT, capstat, 2, , B(core, 32) B(op, 32) F(messages) F(xnode))         \
 	/* Power the machine off, with this status. No reply. */                    \
 	X(POWEROFF, poweroff, 3, F(status), )                                          \
 	/* The client's own endpoint attached; the reply brings one to the        \
@@ -48,8 +49,11 @@
 	   MON_REVOKE_BROADCAST, MON_REVOKE_STAR). -> cores asked (0 when another  \
 	   core's monitor ran it), capabilities deleted there, inter-monitor       \
 	   messages, and the depth of their critical path in hops (a request and   \
-	   its answer 2; msgs and depth share the last word). */                   \
-	X(REVOKE, revoke, 6, F(how), F(cores) F(deleted) B(msgs, 32) B(depth, 32))     \
+	   its answer 2; msgs and depth share the last word), and of the messages  \
+	   those between cores on different NUMA nodes (xnode, ADR 0019; it shares \
+	   the first word with cores). */                                          \
+	X(REVOKE, revoke, 6, F(how), B(cores, 32) B(xnode, 32) F(deleted) B(msgs, 32)  \
+	  B(depth, 32))                                                                \
 	/* How many capabilities core `core`'s monitor holds in [base, base +     \
 	   size). */                                                                \
 	X(COUNT, count, 7, F(core) F(base) F(size), F(count))                          \
