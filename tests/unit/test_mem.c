@@ -556,6 +556,44 @@ static void test_ram_regions(void **state)
 	assert_int_equal(ram_free_bytes(), before + (3ul << 30) + 4 * RAM_UNIT);
 }
 
+/* By NUMA node (ADR 0022), over the regions test_ram_regions left: the
+   16 MiB RAM on node 0, the 3 GiB on node 1, the 256 KiB on node 2, none
+   on node 3. A request is served only from its node's regions, never from
+   another's that has room. */
+static void test_ram_nodes(void **state)
+{
+	(void)state;
+	static struct bootinfo bi = {.nnodes = 4,
+				     .nranges = 3,
+				     .ranges = {{0x80000000ul, 1ul << 30, 0},
+						{0x100000000ul, 4ul << 30, 1},
+						{0x40000000ul, 1ul << 30, 2}}};
+	capaddr_t a, b, c;
+	uint64_t before = ram_free_bytes();
+	assert_int_equal(ram_total_node(&bi, 0), RAM_SIZE);
+	assert_int_equal(ram_total_node(&bi, 1), 3ul << 30);
+	assert_int_equal(ram_total_node(&bi, 2), 4 * RAM_UNIT);
+	assert_int_equal(ram_total_node(&bi, 3), 0);
+	assert_int_equal(ram_largest_node(&bi, 1), (3ul << 30) - RAM_UNIT);
+	assert_int_equal(ram_largest_node(&bi, 2), 3 * RAM_UNIT);
+	assert_int_equal(ram_largest_node(&bi, 3), 0);
+	assert_int_equal(ram_alloc_node(&bi, 2, 4 * RAM_UNIT, &a), ERR_NO_MEMORY);
+	assert_int_equal(ram_alloc_node(&bi, 3, RAM_UNIT, &a), ERR_NO_MEMORY);
+	assert_int_equal(ram_alloc_node(&bi, 2, RAM_UNIT, &a), ERR_OK);
+	assert_int_equal(caps[a].base, 0x40000000ul);
+	assert_int_equal(ram_alloc_node(&bi, 1, RAM_UNIT, &b), ERR_OK);
+	assert_int_equal(caps[b].base, 0x100000000ul);
+	/* (node 0's region is what the tests before left of it) */
+	assert_true(ram_largest_node(&bi, 0) <= RAM_SIZE - RAM_UNIT);
+	assert_int_equal(ram_alloc_node(&bi, 1, 1ul << 30, &c), ERR_OK);
+	assert_int_equal(caps[c].base, 0x100000000ul + RAM_UNIT);
+	assert_int_equal(ram_largest_node(&bi, 2), 3 * RAM_UNIT); /* the other three */
+	assert_int_equal(ram_free(a), ERR_OK);
+	assert_int_equal(ram_free(b), ERR_OK);
+	assert_int_equal(ram_free(c), ERR_OK);
+	assert_int_equal(ram_free_bytes(), before);
+}
+
 int main(void)
 {
 	fake_init();
@@ -563,7 +601,7 @@ int main(void)
 	    cmocka_unit_test(test_before_ram),	      cmocka_unit_test(test_slots_grow),
 	    cmocka_unit_test(test_slots_without_ram), cmocka_unit_test(test_slots_without_l1),
 	    cmocka_unit_test(test_vregion),	      cmocka_unit_test(test_heap),
-	    cmocka_unit_test(test_ram_regions),
+	    cmocka_unit_test(test_ram_regions),	      cmocka_unit_test(test_ram_nodes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
