@@ -83,18 +83,19 @@ static uint64_t answer_depth(unsigned from, const union mon_payload *p)
 }
 
 /* Ask core k (with below = sub) in o's round; counts the request and its
-   answer into msgs and, those that cross NUMA nodes, into xnode. */
-static void ask_one(struct op *o, unsigned k, uint8_t type, const struct mon_cap_sweep *m,
-		    const struct coreset *sub, uint64_t *msgs, uint64_t *xnode)
+   answer into msgs and, those that cross NUMA nodes, into xnode. What
+   op_ask gave. */
+static errval_t ask_one(struct op *o, unsigned k, uint8_t type, const struct mon_cap_sweep *m,
+			const struct coreset *sub, uint64_t *msgs, uint64_t *xnode)
 {
 	union mon_payload q = {.cap_sweep = *m};
 	cs_put(sub, q.cap_sweep.below);
-	if (op_ask(o, k, type, &q) == ERR_OK) {
+	errval_t err = op_ask(o, k, type, &q);
+	if (!err) {
 		*msgs += 2 * mon_hops(k);
 		*xnode += 2 * mon_xhops(k);
-	} else if (!o->err) {
-		o->err = ERR_CORE_NONE; /* its subtree is not reached: fail */
 	}
+	return err;
 }
 
 /* Send the phase message m to the cores below us, in o's round: a revoke
@@ -106,12 +107,13 @@ static void pass_send(struct op *o, uint8_t type, const struct coreset *below,
 		      const struct mon_cap_sweep *m, uint64_t *msgs, uint64_t *xnode)
 {
 	unsigned self = mon_nodes()[mon_me()];
-	if (type != MON_CAP_REVOKE) {
+	if (type != MON_CAP_REVOKE) { /* the first that cannot be asked fails the pass */
 		CS_FOR_EACH(k, below)
 		{
 			struct coreset sub;
-			if (k != mon_me() && cs_relay(below, mon_nodes(), self, k, &sub))
-				ask_one(o, k, type, m, &sub, msgs, xnode);
+			if (k != mon_me() && cs_relay(below, mon_nodes(), self, k, &sub) &&
+			    !o->err && (o->err = ask_one(o, k, type, m, &sub, msgs, xnode)))
+				break;
 		}
 		return;
 	}
@@ -119,8 +121,9 @@ static void pass_send(struct op *o, uint8_t type, const struct coreset *below,
 	struct coreset sub[CS_TREE_FANOUT];
 	cs_topo_split(below, mon_nodes(), self, child, sub);
 	for (unsigned c = 0; c < CS_TREE_FANOUT; c++)
-		if (child[c] != CORESET_NONE && child[c] != mon_me())
-			ask_one(o, child[c], type, m, &sub[c], msgs, xnode);
+		if (child[c] != CORESET_NONE && child[c] != mon_me() &&
+		    ask_one(o, child[c], type, m, &sub[c], msgs, xnode) && !o->err)
+			o->err = ERR_CORE_NONE; /* its subtree is not reached: fail */
 }
 
 /* ---- a core in the tree ---- */
