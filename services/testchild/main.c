@@ -123,6 +123,10 @@
  *  50  (started on another core) like 8, but its line says the messages
  *      between NUMA nodes too (ADR 0019): "revoked it across nodes: <err>,
  *      <m> messages, depth <d>, <x> across nodes"
+ *  51  (started on core k > 0) make a frame of its own RAM (monitor k owns
+ *      it), share it with every other online core, revoke it down the
+ *      tree; print what that took, with the messages between NUMA nodes;
+ *      exit 0 if it all worked
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -572,6 +576,40 @@ static int share_from_here(uint64_t arg)
 	       (unsigned long)r.revoke.cores, (unsigned long)r.revoke.msgs,
 	       (unsigned long)r.revoke.depth);
 	return shared || m.words[0] ? 13 : 0;
+}
+
+/* Mode 51: an owner on another core than 0 revokes across NUMA nodes. */
+static int share_all_revoke(void)
+{
+	const struct bootinfo *bi = (const struct bootinfo *)BOOTINFO_VADDR;
+	unsigned k = bi->coreid, shared = 0;
+	capaddr_t f = slot_alloc();
+	struct lmp_recv m;
+	errval_t err = ERR_OK;
+	if (cap_retype(CAPADDR(CN_TASK, TASK_RAM), OBJ_FRAME, 0, OBJSIZE_PAGE, 1,
+		       CAPADDR(CAPADDR_L1(f), 0), 1, CAPADDR_L2(f)))
+		return 10;
+	for (unsigned j = 0; j < bi->ncores && j < BOOTINFO_MAX_CORES && !err; j++) {
+		uint64_t req[4] = {MONITOR_SHARE, j};
+		if (j == k) /* (a core not online: ERR_CORE_NONE, skipped) */
+			continue;
+		if (to_monitor(req, f) || lmp_recv(1, &m))
+			return 11;
+		err = (errval_t)m.words[0];
+		shared += !err;
+		if (err == ERR_CORE_NONE) /* not online */
+			err = ERR_OK;
+	}
+	uint64_t req[4] = {MONITOR_REVOKE, 0};
+	if (to_monitor(req, f) || lmp_recv(1, &m))
+		return 12;
+	union monitor_rep r = monitor_rep_of(m.words);
+	printf("testchild: core %u owns it, shared with %u cores: %s; revoked: %s, %lu cores, %lu "
+	       "messages, depth %lu, %lu across nodes\n",
+	       k, shared, err_str(err), err_str((errval_t)r.err), (unsigned long)r.revoke.cores,
+	       (unsigned long)r.revoke.msgs, (unsigned long)r.revoke.depth,
+	       (unsigned long)r.revoke.xnode);
+	return err || r.err ? 13 : 0;
 }
 
 /* Mode 3: the test waits for our answer, so it knows we read the frame. */
@@ -1067,6 +1105,8 @@ int main(int argc, char **argv)
 	case 11:
 	case 50:
 		return read_shared_frame(mode & 0xff, (mode >> 8) & 0xff);
+	case 51:
+		return share_all_revoke();
 	case 9:
 		return retype_remote();
 	case 12:

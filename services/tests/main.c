@@ -2840,6 +2840,21 @@ static void test_numa(void)
 	check_everywhere(online, "after a revoke from another node");
 	slot_free(f);
 	EXPECT_ERR(ram_free(ram), ERR_OK);
+
+	/* An owner on that node (testchild mode 51, which says what it took)
+	   shares a frame of its own with every other core and revokes it:
+	   its tree too enters every other node once. */
+	dom = spawn_on(k, 51);
+	uint64_t st = wait_domain(k, dom);
+	CHECK(st != ~0ull && (st >> 8 & 0xffffff) == 0 && st >> 32 == 0,
+	      "the owner on core %u: exit status %lu, %lu faults", k,
+	      (unsigned long)(st >> 8 & 0xffffff), (unsigned long)(st >> 32));
+	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
+	for (unsigned j = 1; j < n; j++)
+		if (to[j])
+			CHECK(held_on(j, 0, ~0ull) == 0, "core %u still holds %lu", j,
+			      (unsigned long)held_on(j, 0, ~0ull));
+	check_everywhere(online, "after a revoke by an owner on another node");
 	CHECK(ram_free_bytes() == before, "numa: free memory %lu, was %lu",
 	      (unsigned long)ram_free_bytes(), (unsigned long)before);
 }
