@@ -51,8 +51,8 @@ static void test_virt4(void **state)
 	assert_int_equal(p->uart.kind, UART_NS16550A);
 	assert_int_equal(p->uart.base, 0x10000000);
 	assert_int_equal(p->uart.irq, 10);
-	assert_int_equal(p->plic_base, 0xc000000);
-	assert_true(p->plic_ndev > 0);
+	assert_int_equal(p->irqc[0].base, 0xc000000);
+	assert_true(p->irqc[0].ndev > 0);
 	assert_int_equal(p->clint_base, 0x2000000);
 	assert_int_equal(p->test_base, 0x100000);
 	for (unsigned i = 0; i < 4; i++) {
@@ -75,7 +75,7 @@ static void test_virt4(void **state)
 	assert_string_equal(isa, "rv64imafdch+sstc");
 	/* virt: contexts 2h (M) and 2h + 1 (S) per hart. */
 	for (unsigned h = 0; h < 4; h++)
-		assert_int_equal(platform_cpu_by_hart(p, h)->plic_ctx, 2 * h + 1);
+		assert_int_equal(platform_cpu_by_hart(p, h)->irq_ctx, 2 * h + 1);
 	free(p);
 }
 
@@ -205,9 +205,9 @@ static void test_sifive_u(void **state)
 	assert_non_null(e51->skip);
 	assert_int_equal(e51->mmu, MMU_NONE);
 	/* sifive_u: the E51 has only an M context; hart h >= 1 has S context 2h. */
-	assert_int_equal(e51->plic_ctx, -1);
+	assert_int_equal(e51->irq_ctx, -1);
 	for (unsigned h = 1; h < 5; h++)
-		assert_int_equal(platform_cpu_by_hart(p, h)->plic_ctx, 2 * h);
+		assert_int_equal(platform_cpu_by_hart(p, h)->irq_ctx, 2 * h);
 	assert_false(e51->isa & ISA_SSTC);
 	assert_int_equal(platform_assign_cores(p, 0, 128, (hartid_t)-1), PLAT_ERR_BOOT_HART);
 	assert_int_equal(platform_assign_cores(p, 3, 128, (hartid_t)-1), PLAT_OK);
@@ -247,7 +247,7 @@ static void test_unmatched(void **state)
 	assert_int_equal(p->uart.kind, UART_SIFIVE);
 	assert_int_equal(p->uart.base, 0x10010000);
 	assert_int_equal(p->uart.irq, 39);
-	assert_int_equal(p->plic_base, 0xc000000);
+	assert_int_equal(p->irqc[0].base, 0xc000000);
 	assert_int_equal(p->clint_base, 0x2000000);
 	assert_int_equal(p->test_base, 0);
 	/* Hart 0, the S7, is skipped; harts 1-4, U74s, are usable, Sv39, with
@@ -256,7 +256,7 @@ static void test_unmatched(void **state)
 	   each U74, so hart h's S context is 2h. */
 	const struct plat_cpu *s7 = platform_cpu_by_hart(p, 0);
 	assert_non_null(s7->skip);
-	assert_int_equal(s7->plic_ctx, -1);
+	assert_int_equal(s7->irq_ctx, -1);
 	for (unsigned h = 1; h < 5; h++) {
 		const struct plat_cpu *c = platform_cpu_by_hart(p, h);
 		assert_null(c->skip);
@@ -265,7 +265,7 @@ static void test_unmatched(void **state)
 		assert_true((c->isa & (ISA_EXT('f') | ISA_EXT('d'))) ==
 			    (ISA_EXT('f') | ISA_EXT('d')));
 		assert_false(c->isa & ISA_SSTC);
-		assert_int_equal(c->plic_ctx, 2 * h);
+		assert_int_equal(c->irq_ctx, 2 * h);
 	}
 	/* Any U74 may be the boot hart (OpenSBI's lottery); the S7 never is. */
 	assert_int_equal(platform_assign_cores(p, 0, 128, (hartid_t)-1), PLAT_ERR_BOOT_HART);
