@@ -220,6 +220,9 @@ void __attribute__((noreturn)) boot_main(hartid_t hartid, paddr_t dtb_pa, paddr_
 	console_init(&plat.uart);
 	kcb.conf.irq = irq_conf_of(&plat, me);
 	irq_init();
+	const char *why = irq_relays(&plat, args.irqrelay);
+	if (why)
+		kprintf("reef: irqrelay=%u ignored: %s\n", args.irqrelay, why);
 	timer_init();
 	uint64_t ram = 0;
 	for (unsigned i = 0; i < plat.nmem; i++)

@@ -68,9 +68,16 @@ struct irq_conf irq_conf_of(const struct platform *p, const struct plat_cpu *c);
 /* Take this core's context or IDC (kcb.conf.irq): nothing enabled for it,
    every priority above 0 taken. */
 void irq_init(void);
-/* Claim and forward pending external interrupts (called with SEIP set),
-   and retry those a full queue refused. */
+/*
+ * Boot core, after irq_init: for each controller, the core that claims its
+ * sources for a core it does not reach (the first it reaches); force (or
+ * COREID_INVALID) relays this core's own controller's sources through core
+ * force too (irqrelay=, a test). NULL, or why force was not taken.
+ */
+const char *irq_relays(const struct platform *p, coreid_t force);
+/* Claim and forward pending external interrupts (called with SEIP set). */
 void irq_handle(void);
+/* Every interrupt: deliver what relays rang and what a full queue refused. */
 void irq_redeliver(void);
 errval_t irq_connect(const struct capability *irq, struct cte *ep);
 errval_t irq_ack(const struct capability *irq);

@@ -88,7 +88,8 @@ typedef uint32_t errval_t;
 	X(ERR_BENCH_FAILED, 1061, "a benchmark case failed (its lines say which)")                 \
 	X(ERR_BENCH_LEFT, 1070, "a capability outlived its revoke (bench)")                        \
 	X(ERR_IRQ_UNREACHABLE, 1085, "the interrupt's controller does not reach this core")        \
-	X(ERR_IRQ_NOT_DELEGATED, 1086, "the firmware did not delegate this interrupt to S-mode")
+	X(ERR_IRQ_NOT_DELEGATED, 1086, "the firmware did not delegate this interrupt to S-mode")   \
+	X(ERR_IRQ_RELAY_FULL, 1087, "this core has as many interrupts relayed as it can take")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,
