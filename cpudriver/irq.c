@@ -65,6 +65,13 @@ static struct remote {
 #define FWD_RUNG (1u << 31)
 static uint32_t fwd[PLAT_MAX_IRQC][IRQ_MAX] __attribute__((section(".shared")));
 
+/* Order device accesses and memory accesses both ways (a release or
+   acquire orders memory only). */
+static void io_fence(void)
+{
+	__asm__ volatile("fence iorw, iorw" ::: "memory");
+}
+
 static volatile uint32_t *reg(const struct ctl *c, uint64_t off)
 {
 	return (volatile uint32_t *)(c->regs + off);
@@ -228,6 +235,7 @@ void irq_handle(void)
 		}
 		/* Relayed: ring the core whose driver bound it (completed by
 		   IRQ_ACK there, through our context). */
+		io_fence(); /* the claim before the word (pairs with connect_remote) */
 		uint32_t to = src < IRQ_MAX ? __atomic_load_n(&fwd[me][src], __ATOMIC_ACQUIRE) : 0;
 		if (to & FWD_CORE) {
 			__atomic_fetch_or(&fwd[me][src], FWD_RUNG, __ATOMIC_RELEASE);
@@ -330,6 +338,7 @@ static errval_t connect_remote(uint32_t ctrl, uint32_t src, struct cte *ep)
 	free->src = src;
 	free->pending = false;
 	__atomic_store_n(&fwd[ctrl][src], kcb.conf.coreid + 1u, __ATOMIC_RELEASE);
+	io_fence(); /* the word before the device may interrupt the relay */
 	hw_enable(&r->ctl, src, true);
 	/* A claim left over from an earlier binding would hold it forever. */
 	hw_complete(&r->ctl, src);
@@ -389,8 +398,11 @@ void irq_binding_deleted(struct cte *cte)
 		if (cte != &r->ep)
 			continue;
 		__atomic_store_n(&fwd[r->ctrl][r->src], 0, __ATOMIC_RELEASE);
+		io_fence();
 		r->pending = false;
-		hw_complete(&relays[r->ctrl].ctl, r->src); /* (before: see below) */
+		/* A relay that claims it from now on finds no core and turns it
+		   off; one that claimed it before rang us in vain: complete it. */
+		hw_complete(&relays[r->ctrl].ctl, r->src);
 		hw_enable(&relays[r->ctrl].ctl, r->src, false);
 		return;
 	}
