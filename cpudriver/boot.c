@@ -180,6 +180,7 @@ static void boot_prepare_cores(void)
 		conf.coreid = c->coreid;
 		conf.hartid = c->hartid;
 		conf.isa = c->isa;
+		conf.irq = irq_conf_of(&plat, c);
 		conf.test_hook = c->coreid == args.crashcore  ? HOOK_CRASH
 				 : c->coreid == args.stopcore ? HOOK_STOP_ONCE
 							      : HOOK_NONE;
@@ -235,7 +236,11 @@ void __attribute__((noreturn)) boot_main(hartid_t hartid, paddr_t dtb_pa, paddr_
 	boot_own_page_table();
 	capsys_init();
 	console_init(&plat.uart);
-	irq_init(plat.plic_base, plat.plic_ndev, me->plic_ctx);
+	kcb.conf.irq = irq_conf_of(&plat, me);
+	irq_init();
+	const char *why = irq_relays(&plat, args.irqrelay);
+	if (why)
+		kprintf("reef: irqrelay=%u ignored: %s\n", args.irqrelay, why);
 	timer_init();
 	uint64_t ram = 0;
 	for (unsigned i = 0; i < plat.nmem; i++)

@@ -71,6 +71,11 @@ static unsigned parse_word(const char *w, size_t len, struct bootargs *ba,
 			ba->stopcore = n;
 			return 0;
 		}
+	} else if (key_is(w, len, "irqrelay=", &v, &vlen)) {
+		if (parse_u32(v, vlen, &n) == 0) {
+			ba->irqrelay = n;
+			return 0;
+		}
 	} else {
 		if (report)
 			report("unknown boot argument ignored", w, len);
@@ -89,6 +94,7 @@ unsigned bootargs_parse(const char *s, struct bootargs *ba, bootargs_report_fn r
 	ba->forcehart = (hartid_t)-1;
 	ba->crashcore = COREID_INVALID;
 	ba->stopcore = COREID_INVALID;
+	ba->irqrelay = COREID_INVALID;
 	ba->run = NULL;
 	while (s && *s) {
 		s += strspn(s, " \t\n");

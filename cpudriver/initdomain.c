@@ -18,6 +18,7 @@
 
 #include "dispatch.h"
 #include "initdomain.h"
+#include "irq.h"
 #include "kernel.h"
 #include "kprintf.h"
 #include "vspace.h"
@@ -239,8 +240,11 @@ static void give_devices(struct builder *b, const struct platform *plat, struct 
 		return;
 	capsys_forge(slot_of(b->cn[CN_DEV], DEV_UART), OBJ_DEVFRAME, plat->uart.base & ~4095ul,
 		     4096, CAP_RIGHTS_ALL);
-	capsys_forge(slot_of(b->cn[CN_DEV], DEV_UART_IRQ), OBJ_IRQ, plat->uart.irq, 1,
-		     CAP_RIGHTS_ALL);
+	/* A UART whose controller Reef does not drive still gets its IRQ
+	   capability, naming no controller: IRQ_CONNECT says why it fails. */
+	int32_t ctrl = plat->uart.irqc >= 0 ? plat->uart.irqc : PLAT_MAX_IRQC;
+	capsys_forge(slot_of(b->cn[CN_DEV], DEV_UART_IRQ), OBJ_IRQ, IRQ_NUM(ctrl, plat->uart.irq),
+		     1, CAP_RIGHTS_ALL);
 	bi->uart_kind = plat->uart.kind;
 	bi->uart_base = plat->uart.base;
 	bi->uart_irq = plat->uart.irq;

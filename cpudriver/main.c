@@ -7,6 +7,7 @@
 #include "core.h"
 #include "dispatch.h"
 #include "initdomain.h"
+#include "irq.h"
 #include "kernel.h"
 #include "kprintf.h"
 
@@ -62,6 +63,7 @@ void __attribute__((noreturn)) secondary_main(hartid_t hartid, paddr_t handoff_p
 		core_stop();
 	}
 	timer_init();
+	irq_init();
 	if (kcb.conf.test_hook == HOOK_CRASH)
 		__asm__ volatile("unimp");
 	if (kcb.conf.test_hook == HOOK_STOP_ONCE && kcb.conf.attempt == 1)

@@ -161,22 +161,37 @@ static enum physmap_err map_ram(uint64_t *root, const struct platform *p, paddr_
 
 /* Call fn for each device page a driver uses (repeats possible). */
 static enum physmap_err each_device(const struct platform *p,
-				    enum physmap_err (*fn)(void *ctx, paddr_t page), void *ctx)
+				    enum physmap_err (*fn)(void *arg, paddr_t page), void *arg)
 {
 	enum physmap_err err = PHYSMAP_OK;
 	if (p->uart.kind != UART_NONE)
-		err = fn(ctx, page_down(p->uart.base));
+		err = fn(arg, page_down(p->uart.base));
 	if (!err && p->test_base)
-		err = fn(ctx, page_down(p->test_base));
-	if (!err && p->plic_base)
-		err = fn(ctx, page_down(p->plic_base + PLIC_PRIORITY(0)));
-	for (unsigned i = 0; !err && p->plic_base && i < p->ncpus; i++) {
-		int32_t c = p->cpus[i].plic_ctx;
-		if (c < 0)
+		err = fn(arg, page_down(p->test_base));
+	/* Of each interrupt controller, the pages of the contexts (PLIC) or
+	   IDCs (APLIC) of the harts that run a CPU driver, and its
+	   controller-wide pages if one does (irq.h has the layouts). */
+	for (unsigned i = 0; !err && i < p->ncpus; i++) {
+		const struct plat_cpu *c = &p->cpus[i];
+		if (c->coreid == COREID_INVALID || c->irqc < 0 || (unsigned)c->irqc >= p->nirqc)
 			continue;
-		err = fn(ctx, page_down(p->plic_base + PLIC_ENABLE((paddr_t)c)));
-		if (!err)
-			err = fn(ctx, page_down(p->plic_base + PLIC_THRESHOLD((paddr_t)c)));
+		const struct plat_irqc *ic = &p->irqc[c->irqc];
+		paddr_t ctx = (paddr_t)c->irq_ctx;
+		if (ic->kind == IRQC_PLIC) {
+			err = fn(arg, page_down(ic->base + PLIC_PRIORITY(0)));
+			if (!err)
+				err = fn(arg, page_down(ic->base + PLIC_ENABLE(ctx)));
+			if (!err)
+				err = fn(arg, page_down(ic->base + PLIC_THRESHOLD(ctx)));
+		} else {
+			err = fn(arg, page_down(ic->base + APLIC_DOMAINCFG));
+			if (!err)
+				err = fn(arg, page_down(ic->base + APLIC_SETIENUM));
+			if (!err)
+				err = fn(arg, page_down(ic->base + APLIC_TARGET(1)));
+			if (!err)
+				err = fn(arg, page_down(ic->base + APLIC_IDC(ctx)));
+		}
 	}
 	return err;
 }

@@ -244,7 +244,8 @@ static void parse_one_cpu(const void *fdt, int node, struct platform *p, plat_wa
 	c->hartid = (hartid_t)read_cells(reg, len >= 8 ? 2 : 1);
 	c->coreid = COREID_INVALID;
 	c->skip = cpu_skip_reason(fdt, node, c);
-	c->plic_ctx = -1;
+	c->irqc = -1;
+	c->irq_ctx = -1;
 	c->phandle = fdt_get_phandle(fdt, node);
 	c->node = node_id(fdt, node, wfn);
 	c->cluster = c->node;
@@ -360,6 +361,61 @@ static int find_compatible(const void *fdt, const char *const *compat)
 	return -1;
 }
 
+/* The interrupt-parent of node: its own or its nearest ancestor's, 0 if none. */
+static uint32_t interrupt_parent(const void *fdt, int node)
+{
+	for (int depth = 0; node >= 0 && depth < 16; depth++) {
+		int len;
+		const fdt32_t *ph = fdt_getprop(fdt, node, "interrupt-parent", &len);
+		if (ph && len == 4)
+			return fdt32_to_cpu(*ph);
+		if (node == 0)
+			break;
+		node = fdt_parent_offset(fdt, node);
+	}
+	return 0;
+}
+
+/* The UART's source and its sense: "interrupts" in its parent's cells (one
+   for a PLIC; two for an APLIC, the second the Linux IRQ_TYPE_* flags). */
+static void uart_interrupt(const void *fdt, int node, struct plat_uart *u, plat_warn_fn wfn)
+{
+	int len;
+	const fdt32_t *intr = fdt_getprop(fdt, node, "interrupts", &len);
+	if (!intr)
+		return;
+	u->irq_parent = interrupt_parent(fdt, node);
+	int parent = u->irq_parent ? fdt_node_offset_by_phandle(fdt, u->irq_parent) : -1;
+	uint64_t cells = 1;
+	if (parent >= 0)
+		prop_uint(fdt, parent, "#interrupt-cells", &cells);
+	if (len < 4 || cells < 1 || cells > 2 || (uint64_t)len < 4 * cells) {
+		warn(wfn, "UART interrupts malformed, no input interrupt:",
+		     fdt_get_name(fdt, node, NULL));
+		return;
+	}
+	u->irq = fdt32_to_cpu(intr[0]);
+	if (cells < 2)
+		return;
+	switch (fdt32_to_cpu(intr[1])) {
+	case 1:
+		u->sense = SENSE_EDGE_RISING;
+		break;
+	case 2:
+		u->sense = SENSE_EDGE_FALLING;
+		break;
+	case 4:
+		u->sense = SENSE_LEVEL_HIGH;
+		break;
+	case 8:
+		u->sense = SENSE_LEVEL_LOW;
+		break;
+	default:
+		warn(wfn, "UART interrupt sense unknown, level-high used:",
+		     fdt_get_name(fdt, node, NULL));
+	}
+}
+
 static void parse_uart(const void *fdt, struct platform *p, plat_warn_fn wfn)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen");
@@ -379,18 +435,15 @@ static void parse_uart(const void *fdt, struct platform *p, plat_warn_fn wfn)
 		kind = UART_NS16550A;
 	else if (!fdt_node_check_compatible(fdt, node, "sifive,uart0"))
 		kind = UART_SIFIVE;
-	uint64_t base, size, shift = 0, irq = 0;
+	uint64_t base, size, shift = 0;
 	if (kind == UART_NONE || node_reg(fdt, node, 0, &base, &size)) {
 		warn(wfn, "stdout-path UART is not supported, console stays on SBI:", path);
 		return;
 	}
 	prop_uint(fdt, node, "reg-shift", &shift);
-	int len;
-	const fdt32_t *intr = fdt_getprop(fdt, node, "interrupts", &len);
-	if (intr && len >= 4)
-		irq = fdt32_to_cpu(intr[0]);
 	p->uart = (struct plat_uart){
-	    .kind = kind, .base = base, .reg_shift = (uint32_t)shift, .irq = (uint32_t)irq};
+	    .kind = kind, .base = base, .reg_shift = (uint32_t)shift, .irqc = -1};
+	uart_interrupt(fdt, node, &p->uart, wfn);
 }
 
 static paddr_t compatible_base(const void *fdt, const char *const *compat, int *nodep)
@@ -404,38 +457,122 @@ static paddr_t compatible_base(const void *fdt, const char *const *compat, int *
 	return base;
 }
 
+/* Register layouts, for checking that a context lies inside reg. */
+#define PLIC_CTX_END(ctx)  (0x200000 + 0x1000 * ((uint64_t)(ctx) + 1))
+#define APLIC_IDC_END(idc) (0x4000 + 32 * ((uint64_t)(idc) + 1))
+#define IRQC_MAX_SOURCES   1023 /* PLIC and APLIC alike */
+#define CAUSE_S_EXTERNAL   9
+
 /*
- * The PLIC's interrupts-extended lists (cpu-intc phandle, cause) pairs; the
- * pair's index is the context number. Cause 9 = supervisor external.
+ * interrupts-extended lists (cpu-intc phandle, cause) pairs: a pair's index
+ * is the PLIC context, or the APLIC IDC (its hart index in the domain).
+ * Pairs with cause 9 (supervisor external) are the harts' S-mode contexts.
+ * Returns how many there are; -1 if the property is malformed (warned).
  */
-static void plic_contexts(const void *fdt, int plic, struct platform *p)
+static int irqc_contexts(const void *fdt, int node, struct platform *p, int idx, plat_warn_fn wfn)
 {
 	int len;
-	const fdt32_t *ie = fdt_getprop(fdt, plic, "interrupts-extended", &len);
-	if (!ie || len < 8)
-		return;
+	const char *name = fdt_get_name(fdt, node, NULL);
+	const fdt32_t *ie = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	if (!ie || len < 8 || len % 8) {
+		warn(wfn,
+		     "interrupt controller without usable interrupts-extended, ignored:", name);
+		return -1;
+	}
+	const struct plat_irqc *ic = &p->irqc[idx];
+	int found = 0;
 	for (int ctx = 0; ctx < len / 8; ctx++) {
 		uint32_t ph = fdt32_to_cpu(ie[2 * ctx]), cause = fdt32_to_cpu(ie[2 * ctx + 1]);
-		for (unsigned i = 0; i < p->ncpus && cause == 9; i++)
-			if (p->cpus[i].intc == ph && ph)
-				p->cpus[i].plic_ctx = ctx;
+		if (cause != CAUSE_S_EXTERNAL || !ph)
+			continue;
+		uint64_t end = ic->kind == IRQC_PLIC ? PLIC_CTX_END(ctx) : APLIC_IDC_END(ctx);
+		if (end > ic->size) {
+			warn(wfn,
+			     "interrupt context beyond the controller's registers, ignored:", name);
+			continue;
+		}
+		found++;
+		for (unsigned i = 0; i < p->ncpus; i++) {
+			struct plat_cpu *c = &p->cpus[i];
+			if (c->intc != ph)
+				continue;
+			if (c->irqc >= 0) {
+				warn(wfn,
+				     "hart has a second S-mode interrupt context, ignored:", name);
+				continue;
+			}
+			c->irqc = (int8_t)idx;
+			c->irq_ctx = ctx;
+		}
 	}
+	return found;
 }
 
-static void parse_devices(const void *fdt, struct platform *p)
+/* One PLIC or APLIC node: added to p->irqc if it delivers to S-mode. */
+static void parse_irqc(const void *fdt, int node, uint8_t kind, struct platform *p,
+		       plat_warn_fn wfn)
 {
-	static const char *const plic[] = {"riscv,plic0", "sifive,plic-1.0.0", NULL};
+	const char *name = fdt_get_name(fdt, node, NULL);
+	if (p->nirqc >= PLAT_MAX_IRQC) {
+		warn(wfn, "more interrupt controllers than PLAT_MAX_IRQC, ignored:", name);
+		return;
+	}
+	uint64_t base, size, ndev = 0;
+	const char *ndev_prop = kind == IRQC_PLIC ? "riscv,ndev" : "riscv,num-sources";
+	if (node_reg(fdt, node, 0, &base, &size) || size == 0) {
+		warn(wfn, "interrupt controller without a usable reg, ignored:", name);
+		return;
+	}
+	if (prop_uint(fdt, node, ndev_prop, &ndev) || ndev == 0 || ndev > IRQC_MAX_SOURCES) {
+		warn(wfn, "interrupt controller with a bad number of sources, ignored:", name);
+		return;
+	}
+	unsigned idx = p->nirqc;
+	p->irqc[idx] = (struct plat_irqc){.kind = kind,
+					  .phandle = fdt_get_phandle(fdt, node),
+					  .ndev = (uint32_t)ndev,
+					  .base = base,
+					  .size = size};
+	int len;
+	if (fdt_getprop(fdt, node, "interrupts-extended", &len))
+		p->irqc[idx].nctx = (uint32_t)(len > 0 ? len / 8 : 0);
+	/* An APLIC domain whose harts take only machine-level interrupts is the
+	   firmware's (it delegates to its S-level child): not ours, silently. */
+	int n = irqc_contexts(fdt, node, p, (int)idx, wfn);
+	if (n > 0)
+		p->nirqc++;
+	else if (n == 0 && kind == IRQC_PLIC)
+		warn(wfn, "PLIC without S-mode contexts, ignored:", name);
+}
+
+static void parse_devices(const void *fdt, struct platform *p, plat_warn_fn wfn)
+{
 	static const char *const clint[] = {"riscv,clint0", "sifive,clint0", NULL};
 	static const char *const test[] = {"sifive,test0", NULL};
-	int node;
-	uint64_t ndev = 0;
 
-	p->plic_base = compatible_base(fdt, plic, &node);
-	if (node >= 0) {
-		prop_uint(fdt, node, "riscv,ndev", &ndev);
-		plic_contexts(fdt, node, p);
+	for (unsigned i = 0; i < p->ncpus; i++) {
+		p->cpus[i].irqc = -1;
+		p->cpus[i].irq_ctx = -1;
 	}
-	p->plic_ndev = (uint32_t)ndev;
+	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0;
+	     node = fdt_next_node(fdt, node, NULL)) {
+		if (!node_enabled(fdt, node))
+			continue;
+		if (!fdt_node_check_compatible(fdt, node, "riscv,plic0") ||
+		    !fdt_node_check_compatible(fdt, node, "sifive,plic-1.0.0"))
+			parse_irqc(fdt, node, IRQC_PLIC, p, wfn);
+		else if (!fdt_node_check_compatible(fdt, node, "riscv,aplic"))
+			parse_irqc(fdt, node, IRQC_APLIC, p, wfn);
+	}
+	for (unsigned i = 0; p->uart.irq && i < p->nirqc; i++)
+		if (p->irqc[i].phandle && p->irqc[i].phandle == p->uart.irq_parent)
+			p->uart.irqc = (int32_t)i;
+	if (p->uart.irq && p->uart.irqc >= 0 && p->uart.irq > p->irqc[p->uart.irqc].ndev)
+		p->uart.irqc = -1;
+	if (p->uart.irq && p->uart.irqc < 0)
+		warn(wfn,
+		     "the UART's interrupt controller is not one Reef drives; no input interrupt",
+		     NULL);
 	p->clint_base = compatible_base(fdt, clint, NULL);
 	p->test_base = compatible_base(fdt, test, NULL);
 }
@@ -472,7 +609,7 @@ enum plat_err platform_parse(const void *fdt, size_t fdt_size, struct platform *
 		return err;
 	parse_topology(fdt, p, wfn);
 	parse_uart(fdt, p, wfn);
-	parse_devices(fdt, p);
+	parse_devices(fdt, p, wfn);
 	parse_chosen(fdt, p, wfn);
 	return PLAT_OK;
 }

@@ -42,8 +42,11 @@ static const struct {
 #define SVC_BUILD_RAM (1u << 20) /* for building each service domain */
 #define MONITOR_KEEP  (8u << 20) /* RAM monitor 0 keeps for itself */
 /* Core k > 0: building its spawnd, and what monitor k keeps (of its
-   MONITOR_RAM); spawnd's TASK_RAM is the rest. */
-#define FAR_BUILD_RAM (512u << 10)
+   MONITOR_RAM); spawnd's TASK_RAM is the rest. Building takes as much as
+   on core 0: 512 KiB left spawnd's image (with its 183 KiB of .bss) a
+   page short once its read-only data grew past a page boundary (two more
+   error strings did), and spawn_map failed with ERR_NO_MEMORY. */
+#define FAR_BUILD_RAM SVC_BUILD_RAM
 #define FAR_KEEP      (512u << 10)
 
 static const struct bootinfo *bi;

@@ -12,6 +12,9 @@
  *                 firmware (what a lost start request looks like; to exercise
  *                 the boot core's retry)
  *                 (to exercise the trap report and the bounded boot wait)
+ *   irqrelay=K    core K claims the interrupts of the boot core's own
+ *                 controller and relays them to it, as another socket's
+ *                 controller's are (to exercise the relay, ADR 0021)
  *   faults=SEED   for user space (rt/faults.h): fault injection
  *   mute=K        for user space (rt/faults.h): monitor K answers nothing
  *                 once it has joined (a dead core)
@@ -30,6 +33,7 @@ struct bootargs {
 	hartid_t forcehart; /* (hartid_t)-1 = none */
 	coreid_t crashcore; /* COREID_INVALID = none */
 	coreid_t stopcore;  /* COREID_INVALID = none */
+	coreid_t irqrelay;  /* COREID_INVALID = none */
 	const char *run;    /* run=...: commands for the shell (the rest of the line) */
 };
 

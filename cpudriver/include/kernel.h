@@ -13,6 +13,7 @@
 
 #include <caps/caps.h>
 
+#include "irq.h"
 #include "notify.h"
 #include "platform.h"
 
@@ -57,6 +58,7 @@ struct kconf {
 	paddr_t image_pa;    /* the shared CPU driver image */
 	paddr_t physmap_end; /* end of the physmap this core maps */
 	struct plat_uart uart;
+	struct irq_conf irq; /* the interrupt controller with this hart's context */
 };
 
 struct dcb;

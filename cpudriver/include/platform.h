@@ -44,7 +44,9 @@ struct plat_cpu {
 	uint64_t isa;	  /* ISA_EXT() letters | ISA_* multi-letter flags */
 	const char *skip; /* why this hart cannot run a CPU driver, or NULL */
 	uint32_t intc;	  /* phandle of its riscv,cpu-intc, 0 if none */
-	int32_t plic_ctx; /* PLIC context of its S-mode external interrupt, -1 if none */
+	int8_t irqc;	  /* index in platform.irqc of the controller with its S-mode
+			     external interrupt, -1 if none */
+	int32_t irq_ctx;  /* there: its PLIC context or APLIC IDC, -1 if none */
 	uint32_t phandle; /* of its cpu node, 0 if none */
 	uint16_t node;	  /* NUMA node (numa-node-id, else 0) */
 	uint16_t cluster; /* cluster in /cpus/cpu-map, in tree order (none: its node) */
@@ -52,11 +54,36 @@ struct plat_cpu {
 
 enum uart_kind { UART_NONE = 0, UART_NS16550A, UART_SIFIVE };
 
+/* How a source signals (the second cell of a two-cell "interrupts"). */
+enum irq_sense { SENSE_LEVEL_HIGH = 0, SENSE_LEVEL_LOW, SENSE_EDGE_RISING, SENSE_EDGE_FALLING };
+
 struct plat_uart {
 	enum uart_kind kind;
 	paddr_t base;
 	uint32_t reg_shift;
-	uint32_t irq;
+	uint32_t irq;	     /* its source number at its controller, 0 if none */
+	int32_t irqc;	     /* index in platform.irqc of that controller, -1 if none */
+	uint32_t irq_parent; /* phandle of that controller (interrupt-parent) */
+	uint8_t sense;	     /* enum irq_sense */
+};
+
+/*
+ * The interrupt controllers Reef drives (ADR 0021): every PLIC and every
+ * APLIC domain that delivers to S-mode in direct mode (its interrupts-extended
+ * names supervisor external interrupts), in tree order. QEMU virt makes one
+ * per socket.
+ */
+#define PLAT_MAX_IRQC 16
+
+enum irqc_kind { IRQC_NONE = 0, IRQC_PLIC, IRQC_APLIC };
+
+struct plat_irqc {
+	uint8_t kind;	  /* enum irqc_kind */
+	uint32_t phandle; /* 0 if none */
+	uint32_t ndev;	  /* sources 1..ndev (riscv,ndev; riscv,num-sources) */
+	uint32_t nctx;	  /* entries of interrupts-extended (contexts, IDCs) */
+	paddr_t base;
+	uint64_t size;
 };
 
 struct platform {
@@ -69,8 +96,8 @@ struct platform {
 	unsigned ncores; /* cpus with a coreid */
 	uint64_t timebase_hz;
 	struct plat_uart uart;
-	paddr_t plic_base;
-	uint32_t plic_ndev;
+	struct plat_irqc irqc[PLAT_MAX_IRQC];
+	unsigned nirqc;
 	paddr_t clint_base;
 	paddr_t test_base; /* sifive,test0 shutdown device, 0 if absent */
 	unsigned nnodes;   /* 1 + the highest node of any cpu or memory range */

@@ -9,6 +9,7 @@
  * (serial, ADR 0016) but takes no clients: a bind gets ERR_BIND_NONE.
  */
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <abi/bootinfo.h>
 #include <abi/services.h>
@@ -116,8 +117,12 @@ int main(int argc, char **argv)
 				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, IRQ_BADGE);
 	if (!err)
 		err = cap_invoke(CAPADDR(CN_TASK, TASK_IRQ), 2, IRQ_CONNECT, ep, 0, 0, 0, 0).err;
-	if (err)
+	if (err) {
+		/* Say why the shell has no input (ERR_IRQ_UNREACHABLE: the UART's
+		   interrupt controller has no context for this core's hart). */
+		printf("serial: no input: the UART's interrupt: %s\n", err_str(err));
 		return 3;
+	}
 	rx_enable();
 	forward(); /* anything typed before we were ready */
 	for (;;) {

@@ -189,7 +189,9 @@ static void setup(void)
 	core1.coreid = 1;
 	core1.hartid = 1;
 	corectl_prepare(&core1);
-	irq_init(pa_of(plic), PLIC_NDEV, PLIC_CTX);
+	kcb.conf.irq = (struct irq_conf){
+	    .kind = IRQC_PLIC, .ndev = PLIC_NDEV, .ctx = PLIC_CTX, .base = pa_of(plic)};
+	irq_init();
 	memset(&phys_root, 0, sizeof(phys_root));
 	memset(&init_ram, 0, sizeof(init_ram));
 	memset(&init_l1, 0, sizeof(init_l1));

@@ -17,7 +17,7 @@
 # --raw-count N REGEX and --raw-none REGEX judge the console as it is, tags
 # and all (GNU grep -E: back-references such as \1 work).
 # Usage: boot.sh --kernel F --expect-cores N [--machine M] [--smp N] [--accel A] [--dtb F]
-#                [--numa N]
+#                [--numa N] [--aia aplic]
 #                [--append ARGS] [--expect-failed F] [--expect REGEX]... [--allow-trap]
 #                [--timeout S] [--uboot [--uboot-drop-reserved]] [--no-poweroff] [--input TEXT]
 #                [--expect-exit N] [--expect-same REGEX]... [--expect-none REGEX]...
@@ -38,7 +38,7 @@ sames=() nones=() counts=() raw_counts=() raw_nones=() ahead=""
 twice=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel|--machine|--smp|--accel|--mem|--dtb|--numa) qemu_args+=("$1" "$2"); shift ;;
+	--kernel|--machine|--smp|--accel|--mem|--dtb|--numa|--aia) qemu_args+=("$1" "$2"); shift ;;
 	--append) append="$append $2"; shift ;;
 	--no-poweroff) append=${append#poweroff} ;;
 	--expect-cores) cores=$2; shift ;;

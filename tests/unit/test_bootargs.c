@@ -39,6 +39,7 @@ static void test_empty(void **state)
 	assert_int_equal(ba.forcehart, (hartid_t)-1);
 	assert_int_equal(ba.crashcore, COREID_INVALID);
 	assert_int_equal(ba.stopcore, COREID_INVALID);
+	assert_int_equal(ba.irqrelay, COREID_INVALID);
 	ba = parse(NULL, 0);
 	assert_false(ba.poweroff);
 	ba = parse("  \t \n ", 0);
@@ -50,9 +51,10 @@ static void test_known(void **state)
 	(void)state;
 	struct bootargs ba = parse(
 	    "poweroff maxcores=3 forcehart=0 crashcore=2 stopcore=1 faults=5 mute=3 mem.core=64 "
-	    "trace=on",
+	    "trace=on irqrelay=1",
 	    0);
 	assert_int_equal(ba.stopcore, 1);
+	assert_int_equal(ba.irqrelay, 1);
 	assert_true(ba.poweroff);
 	assert_int_equal(ba.maxcores, 3);
 	assert_int_equal(ba.forcehart, 0);
@@ -85,6 +87,8 @@ static void test_bad(void **state)
 	assert_int_equal(ba.forcehart, (hartid_t)-1);
 	assert_int_equal(ba.crashcore, COREID_INVALID);
 	ba = parse("faults=x", 1);
+	ba = parse("irqrelay=x irqrelay=", 2);
+	assert_int_equal(ba.irqrelay, COREID_INVALID);
 	ba = parse("mute= mute=-1", 2);
 	ba = parse("trace=off trace= trace=onx", 3);
 	assert_string_equal(last, "trace=onx");

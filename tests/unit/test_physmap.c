@@ -192,8 +192,9 @@ static void check(const struct platform *p, unsigned counts[3])
 static void test_virt(void **state)
 {
 	(void)state;
-	static const char *const trees[] = {"virt-smp1.dtb", "virt-smp4.dtb", "virt-smp128.dtb",
-					    "virt-numa8.dtb", "sifive_u.dtb"};
+	static const char *const trees[] = {"virt-smp1.dtb",	    "virt-smp4.dtb",
+					    "virt-smp128.dtb",	    "virt-numa8.dtb",
+					    "virt-numa4-aplic.dtb", "sifive_u.dtb"};
 	for (unsigned t = 0; t < sizeof(trees) / sizeof(trees[0]); t++) {
 		void *fdt = load_dtb(trees[t], &dtb_size);
 		struct platform *p = machine(fdt);
@@ -284,12 +285,62 @@ static void test_errors(void **state)
 	free(fdt);
 }
 
+/*
+ * The interrupt controllers' pages (ADR 0021): of each PLIC with a core's
+ * context its priorities, the enable bits and threshold/claim page of each
+ * such context; of each APLIC domain its domaincfg/sourcecfg page, its
+ * setienum/clrienum page, its targets' page and the IDC pages of its
+ * cores; of a controller no core uses, nothing.
+ */
+static void test_irqc(void **state)
+{
+	(void)state;
+	void *fdt = load_dtb("virt-numa8.dtb", &dtb_size);
+	struct platform *p = machine(fdt);
+	paddr_t dev[32];
+	/* Per PLIC: priorities, one page of enables (contexts 1, 3, 5, 7),
+	   four threshold/claim pages; the test device and the UART. */
+	assert_int_equal(physmap_devices(p, dev, 32), 2 * 6 + 2);
+	assert_int_equal(dev[1], 0xc000000);
+	assert_int_equal(dev[2], 0xc002000);
+	assert_int_equal(dev[3], 0xc201000);
+	assert_int_equal(dev[6], 0xc207000);
+	assert_int_equal(dev[7], 0xc600000);
+	assert_int_equal(dev[13], 0x10000000);
+	free(p);
+	free(fdt);
+
+	fdt = load_dtb("virt-numa4-aplic.dtb", &dtb_size);
+	p = machine(fdt);
+	unsigned counts[3];
+	check(p, counts);
+	/* Per S-level APLIC: pages 0, 0x1000, 0x3000 and its two IDCs' page;
+	   none of the M-level domains (the firmware's). */
+	assert_int_equal(physmap_devices(p, dev, 32), 4 * 4 + 2);
+	for (unsigned i = 0; i < 4; i++) {
+		paddr_t base = 0xd000000 + 0x8000 * i;
+		assert_int_equal(dev[1 + 4 * i], base);
+		assert_int_equal(dev[2 + 4 * i], base + 0x1000);
+		assert_int_equal(dev[3 + 4 * i], base + 0x3000);
+		assert_int_equal(dev[4 + 4 * i], base + 0x4000);
+	}
+	/* Two cores, both on socket 0: only its domain. */
+	assert_int_equal(platform_parse(fdt, 1 << 20, p, NULL), PLAT_OK);
+	assert_int_equal(platform_assign_cores(p, 0, 2, (hartid_t)-1), PLAT_OK);
+	assert_int_equal(platform_reserve_below(p, IMAGE_PA), 0);
+	assert_int_equal(platform_reserve(p, IMAGE_PA, IMAGE_SIZE), 0);
+	assert_int_equal(physmap_devices(p, dev, 32), 4 + 2);
+	assert_int_equal(dev[4], 0xd004000);
+	check(p, counts);
+	free(p);
+	free(fdt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_virt),
-	    cmocka_unit_test(test_unmatched),
-	    cmocka_unit_test(test_reserved),
+	    cmocka_unit_test(test_virt),   cmocka_unit_test(test_unmatched),
+	    cmocka_unit_test(test_irqc),   cmocka_unit_test(test_reserved),
 	    cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,11 +20,14 @@
 
 static int warnings;
 static char last_warning[256];
+static char all_warnings[2048]; /* since parse_warned() */
 
 static void count_warn(const char *msg, const char *detail)
 {
 	warnings++;
 	snprintf(last_warning, sizeof(last_warning), "%s %s", msg, detail);
+	size_t n = strlen(all_warnings);
+	snprintf(all_warnings + n, sizeof(all_warnings) - n, "%s\n", last_warning);
 }
 
 static struct platform *parse_ok(const char *name)
@@ -51,8 +54,8 @@ static void test_virt4(void **state)
 	assert_int_equal(p->uart.kind, UART_NS16550A);
 	assert_int_equal(p->uart.base, 0x10000000);
 	assert_int_equal(p->uart.irq, 10);
-	assert_int_equal(p->plic_base, 0xc000000);
-	assert_true(p->plic_ndev > 0);
+	assert_int_equal(p->irqc[0].base, 0xc000000);
+	assert_true(p->irqc[0].ndev > 0);
 	assert_int_equal(p->clint_base, 0x2000000);
 	assert_int_equal(p->test_base, 0x100000);
 	for (unsigned i = 0; i < 4; i++) {
@@ -75,7 +78,7 @@ static void test_virt4(void **state)
 	assert_string_equal(isa, "rv64imafdch+sstc");
 	/* virt: contexts 2h (M) and 2h + 1 (S) per hart. */
 	for (unsigned h = 0; h < 4; h++)
-		assert_int_equal(platform_cpu_by_hart(p, h)->plic_ctx, 2 * h + 1);
+		assert_int_equal(platform_cpu_by_hart(p, h)->irq_ctx, 2 * h + 1);
 	free(p);
 }
 
@@ -205,9 +208,9 @@ static void test_sifive_u(void **state)
 	assert_non_null(e51->skip);
 	assert_int_equal(e51->mmu, MMU_NONE);
 	/* sifive_u: the E51 has only an M context; hart h >= 1 has S context 2h. */
-	assert_int_equal(e51->plic_ctx, -1);
+	assert_int_equal(e51->irq_ctx, -1);
 	for (unsigned h = 1; h < 5; h++)
-		assert_int_equal(platform_cpu_by_hart(p, h)->plic_ctx, 2 * h);
+		assert_int_equal(platform_cpu_by_hart(p, h)->irq_ctx, 2 * h);
 	assert_false(e51->isa & ISA_SSTC);
 	assert_int_equal(platform_assign_cores(p, 0, 128, (hartid_t)-1), PLAT_ERR_BOOT_HART);
 	assert_int_equal(platform_assign_cores(p, 3, 128, (hartid_t)-1), PLAT_OK);
@@ -247,7 +250,7 @@ static void test_unmatched(void **state)
 	assert_int_equal(p->uart.kind, UART_SIFIVE);
 	assert_int_equal(p->uart.base, 0x10010000);
 	assert_int_equal(p->uart.irq, 39);
-	assert_int_equal(p->plic_base, 0xc000000);
+	assert_int_equal(p->irqc[0].base, 0xc000000);
 	assert_int_equal(p->clint_base, 0x2000000);
 	assert_int_equal(p->test_base, 0);
 	/* Hart 0, the S7, is skipped; harts 1-4, U74s, are usable, Sv39, with
@@ -256,7 +259,7 @@ static void test_unmatched(void **state)
 	   each U74, so hart h's S context is 2h. */
 	const struct plat_cpu *s7 = platform_cpu_by_hart(p, 0);
 	assert_non_null(s7->skip);
-	assert_int_equal(s7->plic_ctx, -1);
+	assert_int_equal(s7->irq_ctx, -1);
 	for (unsigned h = 1; h < 5; h++) {
 		const struct plat_cpu *c = platform_cpu_by_hart(p, h);
 		assert_null(c->skip);
@@ -265,7 +268,7 @@ static void test_unmatched(void **state)
 		assert_true((c->isa & (ISA_EXT('f') | ISA_EXT('d'))) ==
 			    (ISA_EXT('f') | ISA_EXT('d')));
 		assert_false(c->isa & ISA_SSTC);
-		assert_int_equal(c->plic_ctx, 2 * h);
+		assert_int_equal(c->irq_ctx, 2 * h);
 	}
 	/* Any U74 may be the boot hart (OpenSBI's lottery); the S7 never is. */
 	assert_int_equal(platform_assign_cores(p, 0, 128, (hartid_t)-1), PLAT_ERR_BOOT_HART);
@@ -506,6 +509,154 @@ static void test_reserve_below(void **state)
 	free(p);
 }
 
+/* Interrupt controllers (ADR 0021): one PLIC per socket, contexts per hart. */
+static void test_irqc_plic_per_socket(void **state)
+{
+	(void)state;
+	struct platform *p = parse_ok("virt-numa8.dtb");
+	assert_int_equal(warnings, 0);
+	assert_int_equal(p->nirqc, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(p->irqc[i].kind, IRQC_PLIC);
+		assert_int_equal(p->irqc[i].ndev, 96);
+		assert_int_equal(p->irqc[i].nctx, 8); /* M and S of four harts */
+	}
+	assert_int_equal(p->irqc[0].base, 0xc000000);
+	assert_int_equal(p->irqc[1].base, 0xc600000);
+	/* Each socket's PLIC has its harts' contexts: M 2i, S 2i + 1. */
+	for (unsigned h = 0; h < 8; h++) {
+		const struct plat_cpu *c = platform_cpu_by_hart(p, h);
+		assert_int_equal(c->irqc, h / 4);
+		assert_int_equal(c->irq_ctx, 2 * (h % 4) + 1);
+	}
+	/* QEMU wires the UART to socket 0's PLIC (its interrupt-parent). */
+	assert_int_equal(p->uart.irqc, 0);
+	assert_int_equal(p->uart.irq, 10);
+	assert_int_equal(p->uart.sense, SENSE_LEVEL_HIGH);
+	free(p);
+
+	p = parse_ok("virt-smp4.dtb");
+	assert_int_equal(p->nirqc, 1);
+	assert_int_equal(p->uart.irqc, 0);
+	free(p);
+}
+
+/* aia=aplic: per socket an M-level domain (the firmware's, not listed) that
+   delegates every source to an S-level one; IDC i is the domain's hart i. */
+static void test_irqc_aplic(void **state)
+{
+	(void)state;
+	struct platform *p = parse_ok("virt-numa4-aplic.dtb");
+	assert_int_equal(warnings, 0);
+	assert_int_equal(p->nirqc, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(p->irqc[i].kind, IRQC_APLIC);
+		assert_int_equal(p->irqc[i].base, 0xd000000 + 0x8000 * i);
+		assert_int_equal(p->irqc[i].size, 0x8000);
+		assert_int_equal(p->irqc[i].ndev, 96);
+		assert_int_equal(p->irqc[i].nctx, 2);
+	}
+	for (unsigned h = 0; h < 8; h++) {
+		const struct plat_cpu *c = platform_cpu_by_hart(p, h);
+		assert_int_equal(c->irqc, h / 2);
+		assert_int_equal(c->irq_ctx, h % 2);
+	}
+	/* Two cells: source 10, IRQ_TYPE_LEVEL_HIGH. */
+	assert_int_equal(p->uart.irqc, 0);
+	assert_int_equal(p->uart.irq, 10);
+	assert_int_equal(p->uart.sense, SENSE_LEVEL_HIGH);
+	free(p);
+}
+
+static struct platform *parse_warned(void *fdt, size_t size)
+{
+	struct platform *p = malloc(sizeof(*p));
+	warnings = 0;
+	all_warnings[0] = 0;
+	assert_int_equal(platform_parse(fdt, size, p, count_warn), PLAT_OK);
+	return p;
+}
+
+/* Malformed controller nodes: ignored with a warning, never a crash. */
+static void test_irqc_malformed(void **state)
+{
+	(void)state;
+	size_t size;
+	/* interrupts-extended not (phandle, cause) pairs: the PLIC is ignored,
+	   its harts have no context and the UART no controller. */
+	void *fdt = load_dtb("virt-numa8.dtb", &size);
+	int plic = fdt_path_offset(fdt, "/soc/plic@c000000");
+	assert_true(plic >= 0);
+	fdt32_t odd[3] = {cpu_to_fdt32(0x10), cpu_to_fdt32(9), cpu_to_fdt32(0x0e)};
+	assert_int_equal(fdt_setprop(fdt, plic, "interrupts-extended", odd, sizeof(odd)), 0);
+	struct platform *p = parse_warned(fdt, size);
+	assert_int_equal(warnings, 2);
+	assert_int_equal(p->nirqc, 1);
+	assert_int_equal(p->irqc[0].base, 0xc600000);
+	assert_int_equal(platform_cpu_by_hart(p, 0)->irqc, -1);
+	assert_int_equal(platform_cpu_by_hart(p, 0)->irq_ctx, -1);
+	assert_int_equal(platform_cpu_by_hart(p, 4)->irqc, 0);
+	assert_int_equal(p->uart.irqc, -1);
+	free(p);
+	/* No riscv,ndev, then a reg too small for the contexts it lists. */
+	assert_int_equal(fdt_delprop(fdt, plic, "riscv,ndev"), 0);
+	p = parse_warned(fdt, size);
+	assert_int_equal(p->nirqc, 1);
+	assert_non_null(strstr(all_warnings, "bad number of sources, ignored: plic@c000000"));
+	free(p);
+	free(fdt);
+
+	fdt = load_dtb("virt-numa4-aplic.dtb", &size);
+	int aplic = fdt_path_offset(fdt, "/soc/aplic@d008000");
+	assert_true(aplic >= 0);
+	fdt64_t small[2] = {cpu_to_fdt64(0xd008000), cpu_to_fdt64(0x4020)};
+	assert_int_equal(fdt_setprop(fdt, aplic, "reg", small, sizeof(small)), 0);
+	p = parse_warned(fdt, size);
+	/* IDC 0 fits in 0x4020 bytes, IDC 1 does not. */
+	assert_int_equal(warnings, 1);
+	assert_non_null(strstr(all_warnings, "beyond the controller's registers"));
+	assert_int_equal(p->nirqc, 4);
+	assert_int_equal(platform_cpu_by_hart(p, 2)->irqc, 1);
+	assert_int_equal(platform_cpu_by_hart(p, 3)->irqc, -1);
+	free(p);
+	aplic = fdt_path_offset(fdt, "/soc/aplic@d010000");
+	assert_int_equal(fdt_delprop(fdt, aplic, "reg"), 0);
+	p = parse_warned(fdt, size);
+	assert_int_equal(p->nirqc, 3);
+	assert_non_null(strstr(all_warnings, "without a usable reg, ignored: aplic@d010000"));
+	assert_int_equal(platform_cpu_by_hart(p, 4)->irqc, -1);
+	assert_int_equal(platform_cpu_by_hart(p, 6)->irqc, 2); /* indices stay dense */
+	free(p);
+	/* The UART's interrupt-parent names nothing; then an unknown sense. */
+	int uart = fdt_path_offset(fdt, "/soc/serial@10000000");
+	assert_int_equal(fdt_setprop_u32(fdt, uart, "interrupt-parent", 0x7777), 0);
+	p = parse_warned(fdt, size);
+	assert_int_equal(p->uart.irqc, -1);
+	assert_non_null(strstr(all_warnings, "UART's interrupt controller is not one Reef drives"));
+	free(p);
+	aplic = fdt_path_offset(fdt, "/soc/aplic@d000000");
+	assert_int_equal(
+	    fdt_setprop_u32(fdt, uart, "interrupt-parent", fdt_get_phandle(fdt, aplic)), 0);
+	fdt32_t cells[2] = {cpu_to_fdt32(10), cpu_to_fdt32(3)};
+	assert_int_equal(fdt_setprop(fdt, uart, "interrupts", cells, sizeof(cells)), 0);
+	p = parse_warned(fdt, size);
+	assert_int_equal(p->uart.irqc, 0);
+	assert_int_equal(p->uart.sense, SENSE_LEVEL_HIGH);
+	assert_non_null(strstr(all_warnings, "UART interrupt sense unknown"));
+	free(p);
+	/* A source beyond the controller's. */
+	cells[0] = cpu_to_fdt32(500);
+	cells[1] = cpu_to_fdt32(4);
+	assert_int_equal(fdt_setprop(fdt, uart, "interrupts", cells, sizeof(cells)), 0);
+	p = parse_warned(fdt, size);
+	assert_int_equal(p->uart.irqc, -1);
+	/* (and the two controllers broken above) */
+	assert_int_equal(warnings, 3);
+	assert_non_null(strstr(all_warnings, "UART's interrupt controller is not one Reef drives"));
+	free(p);
+	free(fdt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +664,9 @@ int main(void)
 	    cmocka_unit_test(test_virt1),
 	    cmocka_unit_test(test_virt_numa),
 	    cmocka_unit_test(test_virt_numa4),
+	    cmocka_unit_test(test_irqc_plic_per_socket),
+	    cmocka_unit_test(test_irqc_aplic),
+	    cmocka_unit_test(test_irqc_malformed),
 	    cmocka_unit_test(test_bad_topology),
 	    cmocka_unit_test(test_core_limit),
 	    cmocka_unit_test(test_sifive_u),

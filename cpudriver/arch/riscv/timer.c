@@ -48,6 +48,7 @@ void irq_poll(void)
 	timer_program(kcb.next_tick);
 	if (csr_read(sip) & SIE_SEIE)
 		irq_handle();
+	irq_redeliver();
 	bool ipi = csr_read(sip) & SIE_SSIE;
 	if (ipi) {
 		csr_clear(sip, SIE_SSIE);

@@ -86,7 +86,10 @@ typedef uint32_t errval_t;
 	X(ERR_BIND_NONE, 1052, "that service takes no clients")                                    \
 	X(ERR_TRACE_OFF, 1060, "no trace: boot with trace=on (docs/tracing.md)")                   \
 	X(ERR_BENCH_FAILED, 1061, "a benchmark case failed (its lines say which)")                 \
-	X(ERR_BENCH_LEFT, 1070, "a capability outlived its revoke (bench)")
+	X(ERR_BENCH_LEFT, 1070, "a capability outlived its revoke (bench)")                        \
+	X(ERR_IRQ_UNREACHABLE, 1085, "the interrupt's controller does not reach this core")        \
+	X(ERR_IRQ_NOT_DELEGATED, 1086, "the firmware did not delegate this interrupt to S-mode")   \
+	X(ERR_IRQ_RELAY_FULL, 1087, "this core has as many interrupts relayed as it can take")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,
