@@ -264,6 +264,8 @@ static void fill_bootinfo(struct bootinfo *bi, const struct platform *plat)
 		bi->cores[k].online = u->online[k];
 		bi->cores[k].node = u->node[k];
 		bi->cores[k].cluster = u->cluster[k];
+		bi->cores[k].isa_user = u->isa_user[k];
+		bi->cores[k].mmu = u->mmu[k];
 	}
 	for (unsigned i = 0; plat && i < plat->ncpus; i++) {
 		const struct plat_cpu *c = &plat->cpus[i];

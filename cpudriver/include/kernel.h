@@ -73,10 +73,12 @@ struct core_user {
 	uint64_t ram_size; /* at least MONITOR_RAM */
 	paddr_t chan;	   /* one page shared with core 0's monitor (UMP channel) */
 	uint32_t ncores;   /* cores the boot core assigned */
-	hartid_t harts[CONFIG_MAX_CORES];   /* core id -> hart id */
-	uint8_t online[CONFIG_MAX_CORES];   /* started (core 0 fills this in) */
-	uint16_t node[CONFIG_MAX_CORES];    /* core id -> NUMA node */
-	uint16_t cluster[CONFIG_MAX_CORES]; /* core id -> cluster */
+	hartid_t harts[CONFIG_MAX_CORES];    /* core id -> hart id */
+	uint8_t online[CONFIG_MAX_CORES];    /* started (core 0 fills this in) */
+	uint16_t node[CONFIG_MAX_CORES];     /* core id -> NUMA node */
+	uint16_t cluster[CONFIG_MAX_CORES];  /* core id -> cluster */
+	uint32_t isa_user[CONFIG_MAX_CORES]; /* core id -> platform_user_isa() */
+	uint8_t mmu[CONFIG_MAX_CORES];	     /* core id -> enum plat_mmu */
 	char bootargs[BOOTARGS_MAX];
 };
 

@@ -151,17 +151,18 @@ static errval_t cmd_cores(int argc, char **argv)
 	}
 	if (!err)
 		err = monitor((union monitor_req){.cores = {MONITOR_CORES}}, &r);
-	printf("%4s %5s %4s %7s  %-16s %-8s %7s %8s %8s\n", "CORE", "HART", "NODE", "CLUSTER",
-	       "ISA", "STATE", "DOMAINS", "IPIS", "FENCE.I");
+	printf("%4s %5s %4s %7s  %-16s %-8s %7s %8s %8s %4s\n", "CORE", "HART", "NODE", "CLUSTER",
+	       "ISA", "STATE", "DOMAINS", "IPIS", "FENCE.I", "MMU");
 	while (!err && r.words[1] != MONITOR_END) {
 		char isa[17] = {0};
 		memcpy(isa, r.cores.isa, 16);
 		unsigned st = r.cores.state, k = (unsigned)r.cores.core;
 		const struct monitor_cores_counts_reply *c = &counts[k % BOOTINFO_MAX_CORES];
 		const struct bootinfo_core *bc = &bi->cores[k % BOOTINFO_MAX_CORES];
-		printf("%4u %5u %4u %7u  %-16s %-8s %7u %8u %8u\n", k, (unsigned)r.cores.hart,
+		printf("%4u %5u %4u %7u  %-16s %-8s %7u %8u %8u sv%u\n", k, (unsigned)r.cores.hart,
 		       (unsigned)bc->node, (unsigned)bc->cluster, isa, st < 3 ? states[st] : "?",
-		       (unsigned)r.cores.dispatchers, (unsigned)c->ipis, (unsigned)c->fencei);
+		       (unsigned)r.cores.dispatchers, (unsigned)c->ipis, (unsigned)c->fencei,
+		       (unsigned)bc->mmu);
 		err = monitor_more(&r);
 	}
 	return err;
