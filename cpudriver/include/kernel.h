@@ -96,7 +96,10 @@ struct kcb {
 	uint64_t next_tick;
 	uint64_t ticks;
 	uint64_t ipis;
-	uint64_t fencei; /* icache_sync()s: fence.i executed */
+	uint64_t fencei;      /* icache_sync()s: fence.i executed */
+	struct dcb *fp_owner; /* whose state the f registers hold (fp.c, ADR 0018) */
+	uint64_t fp_traps;    /* FP given to a dispatcher on its first FP instruction */
+	uint64_t fp_saves;    /* a Dirty owner's f registers saved */
 	bool timer_ready;
 	uint32_t ndomains;	    /* live dispatcher objects on this core */
 	struct cte ipi_ep;	    /* endpoint notification IPIs are delivered to */
