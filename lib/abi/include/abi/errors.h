@@ -86,7 +86,9 @@ typedef uint32_t errval_t;
 	X(ERR_BIND_NONE, 1052, "that service takes no clients")                                    \
 	X(ERR_TRACE_OFF, 1060, "no trace: boot with trace=on (docs/tracing.md)")                   \
 	X(ERR_BENCH_FAILED, 1061, "a benchmark case failed (its lines say which)")                 \
-	X(ERR_BENCH_LEFT, 1070, "a capability outlived its revoke (bench)")
+	X(ERR_BENCH_LEFT, 1070, "a capability outlived its revoke (bench)")                        \
+	X(ERR_CORE_ISA, 1080, "the core lacks an ISA extension the program needs")                 \
+	X(ERR_ELF_ATTRIBUTES, 1081, "the program's .riscv.attributes section is malformed")
 
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,
