@@ -329,17 +329,33 @@ static errval_t start_on(uint64_t core, const char *name, const char *block, uin
 	return err;
 }
 
+/*
+ * Placement (ADR 0018): core 0's spawnd refused the program with
+ * ERR_CORE_ISA and said which letters it needs; the lowest-numbered online
+ * core that has them all, or 0 if none does.
+ */
+static uint64_t core_that_fits(uint32_t need)
+{
+	for (unsigned k = 1; k < bi->ncores && k < BOOTINFO_MAX_CORES; k++)
+		if (bi->cores[k].online && (bi->cores[k].isa_user & need) == need)
+			return k;
+	return 0;
+}
+
 static errval_t cmd_spawn(int argc, char **argv)
 {
 	uint64_t id, core = 0;
-	char block[ARGS_MAX_BYTES];
+	char block[ARGS_MAX_BYTES] = {0};
 	uint32_t bytes = 0;
 	if (argc < 2 || (argc >= 3 && !parse_u64(argv[2], &core)))
 		return ERR_SHELL_USAGE;
 	errval_t err = argc > 3 ? args_pack(argc - 3, argv + 3, block, &bytes) : ERR_OK;
 	if (!err && core == 0)
 		err = start(argv[1], 0, block, bytes, &id);
-	else if (!err)
+	/* No core named: where the program fits, if core 0 does not. */
+	if (err == ERR_CORE_ISA && argc < 3 && (core = core_that_fits((uint32_t)id)) != 0)
+		err = start_on(core, argv[1], block, bytes, &id);
+	else if (!err && core != 0)
 		err = start_on(core, argv[1], block, bytes, &id);
 	if (!err && core == 0)
 		printf("spawned %s as domain %lu\n", argv[1], (unsigned long)id);
