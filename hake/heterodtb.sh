@@ -7,6 +7,8 @@
 #   virt-hetero4.dtb  harts 2 and 3 say riscv,isa = "rv64imac" (no F/D: Reef
 #                     keeps FP off there), hart 1 says mmu-type riscv,sv39
 #                     (the others riscv,sv48). QEMU boots it (qemu.sh --dtb).
+#   virt-fp3.dtb      only hart 3 has F and D: core 0 lacks them unless the
+#                     firmware boots on hart 3 (placement, ADR 0018).
 #   virt-isaext4.dtb  for the unit tests: the newer binding. riscv,isa goes
 #                     from harts 0, 1 and 3; hart 0 says riscv,isa-base and
 #                     riscv,isa-extensions (F and D, Sstc), hart 1 the same
@@ -33,6 +35,11 @@ cat >>"$tmp/hetero.dts" <<'DTS'
 };
 DTS
 dtc -q -I dts -O dtb -o "$out/virt-hetero4.dtb" "$tmp/hetero.dts"
+cp "$tmp/virt.dts" "$tmp/fp3.dts"
+for h in 0 1 2; do
+	printf '&{/cpus/cpu@%s} {\n\triscv,isa = "rv64imac_zicsr_zifencei";\n};\n' "$h" >>"$tmp/fp3.dts"
+done
+dtc -q -I dts -O dtb -o "$out/virt-fp3.dtb" "$tmp/fp3.dts"
 cp "$tmp/virt.dts" "$tmp/isaext.dts"
 cat >>"$tmp/isaext.dts" <<'DTS'
 &{/cpus/cpu@0} {
