@@ -158,6 +158,8 @@ static void boot_user_facts(void)
 			u->harts[plat.cpus[i].coreid] = plat.cpus[i].hartid;
 			u->node[plat.cpus[i].coreid] = plat.cpus[i].node;
 			u->cluster[plat.cpus[i].coreid] = plat.cpus[i].cluster;
+			u->isa_user[plat.cpus[i].coreid] = platform_user_isa(&plat.cpus[i]);
+			u->mmu[plat.cpus[i].coreid] = plat.cpus[i].mmu;
 		}
 	strncpy(u->bootargs, plat.bootargs, sizeof(u->bootargs) - 1);
 	u->nnodes = plat.nnodes;

@@ -19,7 +19,8 @@ struct dcb *dcb_of(const struct capability *disp)
 
 void dispatch_init_object(struct dcb *d)
 {
-	memset(d, 0, sizeof(*d));
+	fp_forget(d);		  /* (a DCB's memory reused: never a stale owner) */
+	memset(d, 0, sizeof(*d)); /* FS Off, its FP registers zero */
 	d->id = ++kcb.next_domain_id;
 	kcb.ndomains++;
 }
@@ -118,6 +119,7 @@ void dispatch_destroyed(struct dcb *d)
 {
 	kcb.ndomains--;
 	dispatch_stop(d, NULL);
+	fp_forget(d);
 	d->setup = 0;
 	if (d->cspace.cap.type != OBJ_NULL)
 		caps_delete(&kcb.caps, &d->cspace);
@@ -144,8 +146,10 @@ static void __attribute__((noreturn)) run(struct dcb *d)
 		arch_tlb_flush_all();
 	}
 	kcb.current = d;
-	/* sret to U-mode (SPP = 0) with interrupts taken there (SPIE = 1). */
-	d->regs.sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SUM)) | SSTATUS_SPIE;
+	/* sret to U-mode (SPP = 0) with interrupts taken there (SPIE = 1),
+	   and FP on only if the f registers hold its state (fp.c). */
+	d->regs.sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SUM | SSTATUS_FS_MASK)) |
+			  SSTATUS_SPIE | fp_sstatus_fs(d);
 	arch_user_resume(&d->regs);
 }
 

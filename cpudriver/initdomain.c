@@ -274,6 +274,8 @@ static void fill_bootinfo(struct bootinfo *bi, const struct platform *plat)
 		bi->cores[k].online = u->online[k];
 		bi->cores[k].node = u->node[k];
 		bi->cores[k].cluster = u->cluster[k];
+		bi->cores[k].isa_user = u->isa_user[k];
+		bi->cores[k].mmu = u->mmu[k];
 	}
 	_Static_assert(BOOTINFO_MAX_NODES == PLAT_MAX_NODES, "node tables alike");
 	_Static_assert(BOOTINFO_MAX_RANGES >= PLAT_MAX_MEM, "every memory range fits");

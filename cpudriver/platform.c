@@ -4,7 +4,8 @@
  * (property lengths, cell counts, NUL termination) because the blob comes
  * from firmware we do not control; a bad tree gives an error code, never a
  * crash. Bindings: Devicetree Specification v0.4 (memory, cpus, chosen,
- * reserved-memory) and the Linux RISC-V cpu binding (riscv,isa, mmu-type).
+ * reserved-memory) and the Linux RISC-V cpu binding (riscv,isa,
+ * riscv,isa-base, riscv,isa-extensions, mmu-type).
  */
 #include <libfdt.h>
 #include <string.h>
@@ -160,6 +161,18 @@ static bool ext_is(const char *s, size_t n, const char *name)
 	return strlen(name) == n && !strncmp(s, name, n);
 }
 
+/* A multi-letter extension name the CPU driver knows: its ISA_* flag, else 0. */
+static uint64_t isa_named(const char *s, size_t n)
+{
+	if (ext_is(s, n, "sstc"))
+		return ISA_SSTC;
+	if (ext_is(s, n, "zicsr"))
+		return ISA_ZICSR;
+	if (ext_is(s, n, "zifencei"))
+		return ISA_ZIFENCEI;
+	return 0;
+}
+
 /* "rv64imafdch_zicsr_zifencei_sstc": base, single letters, then _-separated names. */
 static void parse_isa(const char *isa, struct plat_cpu *c)
 {
@@ -182,14 +195,49 @@ static void parse_isa(const char *isa, struct plat_cpu *c)
 	while (*s) {
 		s++; /* skip '_' */
 		size_t n = strcspn(s, "_");
-		if (ext_is(s, n, "sstc"))
-			c->isa |= ISA_SSTC;
-		else if (ext_is(s, n, "zicsr"))
-			c->isa |= ISA_ZICSR;
-		else if (ext_is(s, n, "zifencei"))
-			c->isa |= ISA_ZIFENCEI;
+		c->isa |= isa_named(s, n);
 		s += n;
 	}
+}
+
+/*
+ * riscv,isa-extensions (the newer binding: a string list, one extension a
+ * string) merged into c, and riscv,isa-base for the base when riscv,isa
+ * gave none. A malformed list (empty, not NUL-terminated, an empty string)
+ * is ignored as a whole, said: riscv,isa alone then describes the hart.
+ */
+static void parse_isa_extensions(const void *fdt, int node, struct plat_cpu *c, plat_warn_fn wfn)
+{
+	if (!c->xlen) {
+		const char *base = prop_str(fdt, node, "riscv,isa-base");
+		if (base && (!strcmp(base, "rv64i") || !strcmp(base, "rv64e")))
+			c->xlen = 64;
+		else if (base && (!strcmp(base, "rv32i") || !strcmp(base, "rv32e")))
+			c->xlen = 32;
+		else if (base)
+			warn(wfn, "bad riscv,isa-base, ignored:", fdt_get_name(fdt, node, NULL));
+	}
+	int len;
+	const char *l = fdt_getprop(fdt, node, "riscv,isa-extensions", &len);
+	if (!l)
+		return;
+	bool ok = len > 0 && l[len - 1] == 0 && l[0] != 0;
+	for (int i = 1; ok && i < len; i++)
+		ok = !(l[i] == 0 && l[i - 1] == 0);
+	if (!ok) {
+		warn(wfn, "malformed riscv,isa-extensions, riscv,isa used alone:",
+		     fdt_get_name(fdt, node, NULL));
+		return;
+	}
+	uint64_t isa = 0;
+	for (const char *s = l; s < l + len; s += strlen(s) + 1) {
+		size_t n = strlen(s);
+		if (n == 1 && *s >= 'a' && *s <= 'z')
+			isa |= ISA_EXT(*s);
+		else
+			isa |= isa_named(s, n);
+	}
+	c->isa |= isa;
 }
 
 static uint8_t parse_mmu(const char *mmu)
@@ -208,14 +256,16 @@ static uint8_t parse_mmu(const char *mmu)
 #define ISA_NEEDED (ISA_EXT('i') | ISA_EXT('m') | ISA_EXT('a') | ISA_EXT('c'))
 
 /* Why this hart cannot run our rv64imac Sv39 CPU driver, or NULL. */
-static const char *cpu_skip_reason(const void *fdt, int node, struct plat_cpu *c)
+static const char *cpu_skip_reason(const void *fdt, int node, struct plat_cpu *c, plat_warn_fn wfn)
 {
 	if (!node_enabled(fdt, node))
 		return "disabled in the device tree";
 	const char *isa = prop_str(fdt, node, "riscv,isa");
-	if (!isa)
+	if (isa)
+		parse_isa(isa, c);
+	parse_isa_extensions(fdt, node, c, wfn);
+	if (!isa && !c->xlen)
 		return "no riscv,isa property";
-	parse_isa(isa, c);
 	if (c->xlen != 64)
 		return "not an RV64 hart";
 	if ((c->isa & ISA_NEEDED) != ISA_NEEDED)
@@ -243,7 +293,7 @@ static void parse_one_cpu(const void *fdt, int node, struct platform *p, plat_wa
 	memset(c, 0, sizeof(*c));
 	c->hartid = (hartid_t)read_cells(reg, len >= 8 ? 2 : 1);
 	c->coreid = COREID_INVALID;
-	c->skip = cpu_skip_reason(fdt, node, c);
+	c->skip = cpu_skip_reason(fdt, node, c, wfn);
 	c->irqc = -1;
 	c->irq_ctx = -1;
 	c->phandle = fdt_get_phandle(fdt, node);
@@ -664,6 +714,16 @@ const char *platform_strerror(enum plat_err err)
 		return "the boot hart is not a usable cpu in the device tree";
 	}
 	return "unknown platform error";
+}
+
+uint32_t platform_user_isa(const struct plat_cpu *c)
+{
+	const uint32_t fd = ISA_EXT('f') | ISA_EXT('d');
+	uint32_t isa =
+	    (uint32_t)(c->isa & 0x3ffffffu) & ~(ISA_EXT('q') | ISA_EXT('v') | ISA_EXT('h'));
+	if ((isa & fd) != fd)
+		isa &= ~fd;
+	return isa;
 }
 
 void platform_isa_str(const struct plat_cpu *c, char *buf, size_t len)

@@ -31,8 +31,15 @@ struct lmp_msg {
 	uint64_t has_cap;
 };
 
+/* A dispatcher's FP registers while another holds the f registers. */
+struct fp_state {
+	uint64_t f[32];
+	uint64_t fcsr;
+};
+
 struct dcb {
 	struct trap_frame regs;	 /* user registers while not running */
+	struct fp_state fp;	 /* its FP registers, when not kcb.fp_owner (ADR 0018) */
 	struct cte cspace;	 /* L1CNode copy */
 	struct cte vspace;	 /* VNode_L2 copy */
 	struct dcb *next, *prev; /* run queue, when RUNNABLE */
@@ -73,5 +80,16 @@ void dispatch_root_deleted(struct cte *cte);
 void dispatch_sleep(struct dcb *d, uint64_t tick);
 /* Called on every timer tick: wake the dispatchers whose time is up. */
 void dispatch_tick(void);
+/*
+ * Lazy FP (fp.c, ADR 0018). fp_claim: d trapped with an illegal
+ * instruction; if FP is off for it on a core with F and D, give it the f
+ * registers (saving the owner's if Dirty) and return true: retry the
+ * instruction. fp_forget: d stops for good; it owns nothing any more.
+ * fp_sstatus_fs: the sstatus.FS d runs with (Off unless it owns them).
+ */
+bool fp_claim(struct dcb *d);
+void fp_forget(struct dcb *d);
+uint64_t fp_sstatus_fs(const struct dcb *d);
+
 /* Deliver an LMP message; errval_t from the error list. */
 uint32_t lmp_deliver(struct dcb *to, const struct lmp_msg *m, struct cte *cap);

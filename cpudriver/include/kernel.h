@@ -75,10 +75,12 @@ struct core_user {
 	uint64_t ram_size; /* at least MONITOR_RAM */
 	paddr_t chan;	   /* one page shared with core 0's monitor (UMP channel) */
 	uint32_t ncores;   /* cores the boot core assigned */
-	hartid_t harts[CONFIG_MAX_CORES];   /* core id -> hart id */
-	uint8_t online[CONFIG_MAX_CORES];   /* started (core 0 fills this in) */
-	uint16_t node[CONFIG_MAX_CORES];    /* core id -> NUMA node */
-	uint16_t cluster[CONFIG_MAX_CORES]; /* core id -> cluster */
+	hartid_t harts[CONFIG_MAX_CORES];    /* core id -> hart id */
+	uint8_t online[CONFIG_MAX_CORES];    /* started (core 0 fills this in) */
+	uint16_t node[CONFIG_MAX_CORES];     /* core id -> NUMA node */
+	uint16_t cluster[CONFIG_MAX_CORES];  /* core id -> cluster */
+	uint32_t isa_user[CONFIG_MAX_CORES]; /* core id -> platform_user_isa() */
+	uint8_t mmu[CONFIG_MAX_CORES];	     /* core id -> enum plat_mmu */
 	char bootargs[BOOTARGS_MAX];
 	/* Where memory is (ADR 0022): the memory ranges and their nodes, the
 	   node count and distances, as the boot core parsed them. */
@@ -101,7 +103,10 @@ struct kcb {
 	uint64_t next_tick;
 	uint64_t ticks;
 	uint64_t ipis;
-	uint64_t fencei; /* icache_sync()s: fence.i executed */
+	uint64_t fencei;      /* icache_sync()s: fence.i executed */
+	struct dcb *fp_owner; /* whose state the f registers hold (fp.c, ADR 0018) */
+	uint64_t fp_traps;    /* FP given to a dispatcher on its first FP instruction */
+	uint64_t fp_saves;    /* a Dirty owner's f registers saved */
 	bool timer_ready;
 	uint32_t ndomains;	    /* live dispatcher objects on this core */
 	struct cte ipi_ep;	    /* endpoint notification IPIs are delivered to */

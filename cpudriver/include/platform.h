@@ -28,7 +28,8 @@ struct plat_range {
 #define PLAT_RANGE_DT	 1u /* reserved by the device tree (not by the kernel) */
 #define PLAT_RANGE_NOMAP 2u /* ... and no-map: never to be mapped at all */
 
-/* ISA extensions the CPU driver cares about, from "riscv,isa". */
+/* ISA extensions the CPU driver cares about, from "riscv,isa" and
+   "riscv,isa-extensions" (merged: a letter or name in either counts). */
 #define ISA_EXT(c)   (1u << ((c) - 'a'))
 #define ISA_SSTC     (1ull << 32)
 #define ISA_ZICSR    (1ull << 33)
@@ -170,6 +171,14 @@ paddr_t platform_mem_end(const struct platform *p);
 
 /* The cpu entry for a hart, or NULL. */
 const struct plat_cpu *platform_cpu_by_hart(const struct platform *p, hartid_t hart);
+
+/*
+ * The single-letter extensions programs may use on this hart (ISA_EXT()
+ * bits): what the tree says, less what the CPU driver does not give user
+ * space. F and D only together (the kernel saves FP state with fsd/fld,
+ * lazily: ADR 0018); never Q or V (their state is not saved) nor H.
+ */
+uint32_t platform_user_isa(const struct plat_cpu *c);
 
 /* Format the ISA flags as "rv64imafdc+sstc" into buf. */
 void platform_isa_str(const struct plat_cpu *c, char *buf, size_t len);

@@ -151,17 +151,18 @@ static errval_t cmd_cores(int argc, char **argv)
 	}
 	if (!err)
 		err = monitor((union monitor_req){.cores = {MONITOR_CORES}}, &r);
-	printf("%4s %5s %4s %7s  %-16s %-8s %7s %8s %8s\n", "CORE", "HART", "NODE", "CLUSTER",
-	       "ISA", "STATE", "DOMAINS", "IPIS", "FENCE.I");
+	printf("%4s %5s %4s %7s  %-16s %-8s %7s %8s %8s %4s\n", "CORE", "HART", "NODE", "CLUSTER",
+	       "ISA", "STATE", "DOMAINS", "IPIS", "FENCE.I", "MMU");
 	while (!err && r.words[1] != MONITOR_END) {
 		char isa[17] = {0};
 		memcpy(isa, r.cores.isa, 16);
 		unsigned st = r.cores.state, k = (unsigned)r.cores.core;
 		const struct monitor_cores_counts_reply *c = &counts[k % BOOTINFO_MAX_CORES];
 		const struct bootinfo_core *bc = &bi->cores[k % BOOTINFO_MAX_CORES];
-		printf("%4u %5u %4u %7u  %-16s %-8s %7u %8u %8u\n", k, (unsigned)r.cores.hart,
+		printf("%4u %5u %4u %7u  %-16s %-8s %7u %8u %8u sv%u\n", k, (unsigned)r.cores.hart,
 		       (unsigned)bc->node, (unsigned)bc->cluster, isa, st < 3 ? states[st] : "?",
-		       (unsigned)r.cores.dispatchers, (unsigned)c->ipis, (unsigned)c->fencei);
+		       (unsigned)r.cores.dispatchers, (unsigned)c->ipis, (unsigned)c->fencei,
+		       (unsigned)bc->mmu);
 		err = monitor_more(&r);
 	}
 	return err;
@@ -345,17 +346,33 @@ static errval_t start_on(uint64_t core, const char *name, const char *block, uin
 	return err;
 }
 
+/*
+ * Placement (ADR 0018): core 0's spawnd refused the program with
+ * ERR_CORE_ISA and said which letters it needs; the lowest-numbered online
+ * core that has them all, or 0 if none does.
+ */
+static uint64_t core_that_fits(uint32_t need)
+{
+	for (unsigned k = 1; k < bi->ncores && k < BOOTINFO_MAX_CORES; k++)
+		if (bi->cores[k].online && (bi->cores[k].isa_user & need) == need)
+			return k;
+	return 0;
+}
+
 static errval_t cmd_spawn(int argc, char **argv)
 {
 	uint64_t id, core = 0;
-	char block[ARGS_MAX_BYTES];
+	char block[ARGS_MAX_BYTES] = {0};
 	uint32_t bytes = 0;
 	if (argc < 2 || (argc >= 3 && !parse_u64(argv[2], &core)))
 		return ERR_SHELL_USAGE;
 	errval_t err = argc > 3 ? args_pack(argc - 3, argv + 3, block, &bytes) : ERR_OK;
 	if (!err && core == 0)
 		err = start(argv[1], 0, block, bytes, &id);
-	else if (!err)
+	/* No core named: where the program fits, if core 0 does not. */
+	if (err == ERR_CORE_ISA && argc < 3 && (core = core_that_fits((uint32_t)id)) != 0)
+		err = start_on(core, argv[1], block, bytes, &id);
+	else if (!err && core != 0)
 		err = start_on(core, argv[1], block, bytes, &id);
 	if (!err && core == 0)
 		printf("spawned %s as domain %lu\n", argv[1], (unsigned long)id);

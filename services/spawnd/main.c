@@ -34,6 +34,7 @@
 #include <abi/services.h>
 #include <abi/monitor.h>
 #include <rt/args.h>
+#include <rt/elfattr.h>
 #include <rt/faults.h>
 #include <rt/mem.h>
 #include <rt/monitor.h>
@@ -423,17 +424,52 @@ static errval_t equip(struct dom *d)
 	return err;
 }
 
+/*
+ * Does this core have what the program needs (ADR 0018)? Its ELF's
+ * .riscv.attributes against our core's isa_user, before anything is
+ * built; *need gets the letters it needs (for ERR_CORE_ISA's answer).
+ */
+static errval_t isa_check(const char *name, capaddr_t elf, uint64_t size, uint32_t *need)
+{
+	const uint8_t *image = win_map(elf, (size + 4095) / 4096, false);
+	if (!image)
+		return ERR_NO_MEMORY;
+	errval_t err = elf_isa_required(image, size, need);
+	win_unmap(elf);
+	uint32_t have = bi->cores[bi->coreid % BOOTINFO_MAX_CORES].isa_user;
+	if (err) {
+		printf("spawnd: %s: %s\n", name, err_str(err));
+		return err;
+	}
+	if (*need & ~have) {
+		char want[27], lack[27];
+		elf_isa_letters(*need, want);
+		elf_isa_letters(*need & ~have, lack);
+		printf("spawnd: %s needs rv64%s, core %u lacks %s\n", name, want,
+		       (unsigned)bi->coreid, lack);
+		return ERR_CORE_ISA;
+	}
+	return ERR_OK;
+}
+
+/* With ERR_CORE_ISA, *id is the letters the program needs (BOOTINFO_ISA()). */
 static errval_t start(const char *name, uint64_t arg, const char *block, uint32_t bytes,
 		      uint32_t *id)
 {
 	uint64_t size;
+	uint32_t need = 0;
 	capaddr_t elf = module(name, &size);
 	if (elf == SLOT_NONE)
 		return ERR_MODULE_NOT_FOUND;
+	errval_t err = isa_check(name, elf, size, &need);
+	if (err) {
+		*id = err == ERR_CORE_ISA ? need : 0;
+		return err;
+	}
 	struct dom *d = new_dom();
 	if (!d)
 		return ERR_NO_SLOTS;
-	errval_t err = dom_ram(d);
+	err = dom_ram(d);
 	if (err) {
 		d->id = 0;
 		return err;

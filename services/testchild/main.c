@@ -120,6 +120,15 @@
  *      and a name nobody has must fail to bind (another core's; none).
  *      Print the results; exit status: failures (what it kept comes back
  *      when it is waited for)
+ *  46  use FP without saying so (built rv64imac like every testchild, FP
+ *      instructions in assembly: spawnd's ISA check cannot see them): on a
+ *      core with F and D print what it computed and exit 46; on a core
+ *      without, the kernel stops it at its first FP instruction (a fault)
+ *  47  FP state across switches (ADR 0018; bits 8-15: seed s, 16-31:
+ *      rounds n): fill f0-f31 with doubles from s and fcsr from s, then n
+ *      rounds of a long integer loop (the timer preempts it) and a yield,
+ *      each checking every f register and fcsr, then refilling them for the
+ *      next round; print the result, exit 0 if all held, else 1
  *  50  (started on another core) like 8, but its line says the messages
  *      between NUMA nodes too (ADR 0019): "revoked it across nodes: <err>,
  *      <m> messages, depth <d>, <x> across nodes"
@@ -631,6 +640,90 @@ static int read_until_fault(void)
 static unsigned my_core(void)
 {
 	return ((const struct bootinfo *)BOOTINFO_VADDR)->coreid;
+}
+
+/* ---- floating point (ADR 0018) ---- */
+
+/* FP instructions in a program built without F and D: the assembler is
+   told, the compiler is not (so it never uses the f registers itself). */
+#define FP_ASM(body) ".option push\n.option arch, +d\n" body ".option pop\n"
+
+/* Mode 46: 21.0 + 21.0 in the FP unit. */
+static int fp_unannounced(void)
+{
+	uint64_t out;
+	asm volatile(FP_ASM("li t0, 21\n"
+			    "fcvt.d.l ft0, t0\n"
+			    "fadd.d ft0, ft0, ft0\n"
+			    "fcvt.l.d %0, ft0, rtz\n")
+		     : "=r"(out)
+		     :
+		     : "t0");
+	printf("testchild: core %u computed %lu with FP\n", my_core(), (unsigned long)out);
+	return 46;
+}
+
+#define FP_LOAD_STORE(op)                                                                          \
+	op " f0, 0(%[p])\n" op " f1, 8(%[p])\n" op " f2, 16(%[p])\n" op " f3, 24(%[p])\n" op       \
+	   " f4, 32(%[p])\n" op " f5, 40(%[p])\n" op " f6, 48(%[p])\n" op " f7, 56(%[p])\n" op     \
+	   " f8, 64(%[p])\n" op " f9, 72(%[p])\n" op " f10, 80(%[p])\n" op " f11, 88(%[p])\n" op   \
+	   " f12, 96(%[p])\n" op " f13, 104(%[p])\n" op " f14, 112(%[p])\n" op                     \
+	   " f15, 120(%[p])\n" op " f16, 128(%[p])\n" op " f17, 136(%[p])\n" op                    \
+	   " f18, 144(%[p])\n" op " f19, 152(%[p])\n" op " f20, 160(%[p])\n" op                    \
+	   " f21, 168(%[p])\n" op " f22, 176(%[p])\n" op " f23, 184(%[p])\n" op                    \
+	   " f24, 192(%[p])\n" op " f25, 200(%[p])\n" op " f26, 208(%[p])\n" op                    \
+	   " f27, 216(%[p])\n" op " f28, 224(%[p])\n" op " f29, 232(%[p])\n" op                    \
+	   " f30, 240(%[p])\n" op " f31, 248(%[p])\n"
+
+static void fp_fill(const double v[32], uint64_t fcsr)
+{
+	asm volatile(FP_ASM(FP_LOAD_STORE("fld") "fscsr %[c]\n")
+		     :
+		     : [p] "r"(v), [c] "r"(fcsr)
+		     : "memory");
+}
+
+static uint64_t fp_dump(double v[32])
+{
+	uint64_t fcsr;
+	asm volatile(FP_ASM(FP_LOAD_STORE("fsd") "frcsr %[c]\n")
+		     : [c] "=&r"(fcsr)
+		     : [p] "r"(v)
+		     : "memory");
+	return fcsr;
+}
+
+/* Mode 47: the values of round r are s * 1000 + i * 0.5 + r (soft-float
+   arithmetic in C: this program's compiler knows no FP unit), fcsr the
+   rounding mode s % 5 and the flags s % 32. */
+static int fp_keeps(uint64_t arg)
+{
+	unsigned s = (arg >> 8) & 0xff, n = (arg >> 16) & 0xffff, bad = 0, r;
+	uint64_t fcsr = (uint64_t)(s % 5) << 5 | (s % 32);
+	static double want[32], got[32];
+	for (r = 0; r < n && !bad; r++) {
+		for (unsigned i = 0; i < 32; i++)
+			want[i] = (double)s * 1000.0 + (double)i * 0.5 + (double)r;
+		fp_fill(want, fcsr);
+		for (volatile unsigned spin = 0; spin < 300000; spin++)
+			;
+		sys_yield();
+		uint64_t f = fp_dump(got);
+		if (f != fcsr) {
+			printf("testchild: core %u fp seed %u round %u: fcsr %#lx, not %#lx\n",
+			       my_core(), s, r, (unsigned long)f, (unsigned long)fcsr);
+			bad = 1;
+		}
+		for (unsigned i = 0; i < 32 && !bad; i++)
+			if (memcmp(&want[i], &got[i], sizeof(double))) {
+				printf("testchild: core %u fp seed %u round %u: f%u changed\n",
+				       my_core(), s, r, i);
+				bad = 1;
+			}
+	}
+	printf("testchild: core %u fp seed %u: %u rounds, %s\n", my_core(), s, r,
+	       bad ? "FP state lost" : "f0-f31 and fcsr kept");
+	return bad;
 }
 
 /* ---- channels (ADR 0014) ---- */
@@ -1163,6 +1256,10 @@ int main(int argc, char **argv)
 	}
 	case 35:
 		return flood(argc, argv);
+	case 46:
+		return fp_unannounced();
+	case 47:
+		return fp_keeps(arg);
 	case 45:
 		return services_by_name();
 	case 4:

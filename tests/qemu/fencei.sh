@@ -17,10 +17,10 @@ log=$(timeout -k 5 120 "$top/hake/qemu.sh" --kernel "$build/reef.elf" --smp "$n"
 	--accel "$accel" --append 'run=cores; spawn hello 1; wait 2 1; cores' 2>&1 | tr -d '\r')
 rc=$?
 [ $rc = 0 ] || { echo "$log" | tail -20; echo "FAIL: QEMU exited $rc"; exit 1; }
-# Column 9 of a table row is FENCE.I; the first table's rows, then the second's.
+# Column 9 of a table row is FENCE.I (of 10); the first table's rows, then the second's.
 echo "$log" | awk -v n="$n" '
 	/^CORE +HART/ { table++; next }
-	table && $1 ~ /^[0-9]+$/ && NF == 9 { f[table, $1] = $9; rows[table]++ }
+	table && $1 ~ /^[0-9]+$/ && NF == 10 { f[table, $1] = $9; rows[table]++ }
 	END {
 		bad = 0
 		if (rows[1] != n || rows[2] != n) { print "FAIL: tables of " rows[1] " and " rows[2] " cores, not " n; exit 1 }

@@ -2,7 +2,9 @@
 /*
  * Host tests of the device-tree-to-platform code, fed with device trees QEMU
  * dumped at build time (virt with 1, 4, 8 harts on two NUMA nodes, 128
- * harts; sifive_u) and with broken ones derived from them with libfdt.
+ * harts; sifive_u), trees edited at build time (hake/heterodtb.sh:
+ * harts without F/D, riscv,isa-extensions) and with broken ones derived
+ * from them with libfdt.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -657,6 +659,121 @@ static void test_irqc_malformed(void **state)
 	free(fdt);
 }
 
+#define FD (ISA_EXT('f') | ISA_EXT('d'))
+
+/* Harts 2 and 3 without F/D, hart 1 with Sv39 (hake/heterodtb.sh): all
+   four run a CPU driver; programs get FP on harts 0 and 1 only. */
+static void test_hetero(void **state)
+{
+	(void)state;
+	struct platform *p = parse_ok("virt-hetero4.dtb");
+	assert_int_equal(warnings, 0);
+	assert_int_equal(p->ncpus, 4);
+	char isa[32];
+	for (unsigned h = 0; h < 4; h++) {
+		const struct plat_cpu *c = platform_cpu_by_hart(p, h);
+		assert_null(c->skip);
+		assert_int_equal(c->xlen, 64);
+		assert_int_equal(c->mmu, h == 1 ? MMU_SV39 : MMU_SV48);
+		platform_isa_str(c, isa, sizeof(isa));
+		assert_string_equal(isa, h < 2 ? "rv64imafdch+sstc" : "rv64imac");
+		assert_int_equal(platform_user_isa(c) & FD, h < 2 ? FD : 0);
+		assert_false(platform_user_isa(c) & ISA_EXT('h'));
+		assert_true(platform_user_isa(c) & ISA_EXT('c'));
+		assert_int_equal(!!(c->isa & ISA_SSTC), h < 2);
+	}
+	assert_int_equal(platform_assign_cores(p, 3, 128, (hartid_t)-1), PLAT_OK);
+	assert_int_equal(p->ncores, 4);
+	free(p);
+}
+
+/* The newer binding (riscv,isa-base, riscv,isa-extensions), alone or with
+   riscv,isa (merged); a malformed list is said and ignored, never a crash. */
+static void test_isa_extensions(void **state)
+{
+	(void)state;
+	struct platform *p = parse_ok("virt-isaext4.dtb");
+	assert_int_equal(warnings, 1);
+	assert_non_null(strstr(last_warning, "malformed riscv,isa-extensions"));
+	assert_non_null(strstr(last_warning, "cpu@3"));
+	char isa[32];
+	const struct plat_cpu *c = platform_cpu_by_hart(p, 0);
+	assert_null(c->skip);
+	assert_int_equal(c->xlen, 64);
+	platform_isa_str(c, isa, sizeof(isa));
+	assert_string_equal(isa, "rv64imafdc+sstc");
+	assert_true(c->isa & ISA_ZICSR);
+	assert_true(c->isa & ISA_ZIFENCEI);
+	assert_int_equal(platform_user_isa(c) & FD, FD);
+	c = platform_cpu_by_hart(p, 1);
+	assert_null(c->skip);
+	platform_isa_str(c, isa, sizeof(isa));
+	assert_string_equal(isa, "rv64imac");
+	assert_false(c->isa & ISA_SSTC);
+	/* riscv,isa "rv64imac" and the list "f" "d" "v": merged; programs get
+	   F and D, not V (its state is not saved). */
+	c = platform_cpu_by_hart(p, 2);
+	assert_null(c->skip);
+	platform_isa_str(c, isa, sizeof(isa));
+	assert_string_equal(isa, "rv64imafdcv");
+	assert_int_equal(platform_user_isa(c) & FD, FD);
+	assert_false(platform_user_isa(c) & ISA_EXT('v'));
+	/* A list not NUL-terminated: riscv,isa-base alone is left. */
+	c = platform_cpu_by_hart(p, 3);
+	assert_string_equal(c->skip, "ISA lacks rv64imac");
+	assert_int_equal(platform_assign_cores(p, 0, 128, (hartid_t)-1), PLAT_OK);
+	assert_int_equal(p->ncores, 3);
+	free(p);
+}
+
+/* Edits of one hart's ISA properties: each a clear default or skip reason. */
+static void test_isa_broken(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *prop;
+		const char *val;
+		int len;
+		const char *skip; /* NULL: runs */
+		const char *isa;
+		int warns;
+	} cases[] = {
+	    /* riscv,isa kept (rv64imafdch...): a bad list is ignored. */
+	    {"riscv,isa-extensions", "", 0, NULL, "rv64imafdch+sstc", 1},
+	    {"riscv,isa-extensions", "\0f", 2, NULL, "rv64imafdch+sstc", 1},
+	    {"riscv,isa-extensions", "f\0\0d", 5, NULL, "rv64imafdch+sstc", 1},
+	    {"riscv,isa-extensions", "q\0zfoo\0x", 9, NULL, "rv64imafdqch+sstc", 0},
+	    {"riscv,isa-base", "rv128i", 7, NULL, "rv64imafdch+sstc", 0},
+	    /* riscv,isa gone too. */
+	    {"-riscv,isa", NULL, 0, "no riscv,isa property", NULL, 0},
+	};
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t size;
+		void *fdt = load_dtb("virt-smp4.dtb", &size);
+		int cpu = fdt_path_offset(fdt, "/cpus/cpu@1");
+		if (cases[i].prop[0] == '-')
+			assert_int_equal(fdt_delprop(fdt, cpu, cases[i].prop + 1), 0);
+		else
+			assert_int_equal(
+			    fdt_setprop(fdt, cpu, cases[i].prop, cases[i].val, cases[i].len), 0);
+		struct platform *p = malloc(sizeof(*p));
+		warnings = 0;
+		assert_int_equal(platform_parse(fdt, size, p, count_warn), PLAT_OK);
+		const struct plat_cpu *c = platform_cpu_by_hart(p, 1);
+		if (cases[i].skip) {
+			assert_string_equal(c->skip, cases[i].skip);
+		} else {
+			char isa[32];
+			assert_null(c->skip);
+			platform_isa_str(c, isa, sizeof(isa));
+			assert_string_equal(isa, cases[i].isa);
+		}
+		assert_int_equal(warnings, cases[i].warns);
+		free(p);
+		free(fdt);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -678,6 +795,9 @@ int main(void)
 	    cmocka_unit_test(test_corruption_never_crashes),
 	    cmocka_unit_test(test_find_free),
 	    cmocka_unit_test(test_reserve_below),
+	    cmocka_unit_test(test_hetero),
+	    cmocka_unit_test(test_isa_extensions),
+	    cmocka_unit_test(test_isa_broken),
 	};
 	return cmocka_run_group_tests_name("platform", tests, NULL, NULL);
 }

@@ -137,6 +137,8 @@ void __attribute__((noreturn)) trap_user(struct trap_frame *tf)
 		syscall_handle(d);
 		dispatch_resume_current();
 	}
+	if (tf->scause == 2 && fp_claim(d)) /* its first FP instruction: retry */
+		dispatch_resume_current();
 	if (fault_caught(d, tf))
 		dispatch_resume_current();
 	d->faults++;

@@ -68,7 +68,13 @@ struct bootinfo_core {
 	char isa[24];
 	uint16_t node;	  /* NUMA node (the device tree's numa-node-id, else 0) */
 	uint16_t cluster; /* cluster (cpu-map, in tree order; without one: node) */
+	/* The single-letter extensions programs may use there (BOOTINFO_ISA()):
+	   the device tree's, F and D only together, never Q, V or H (ADR 0018). */
+	uint32_t isa_user;
+	uint8_t mmu; /* its MMU: 39, 48 or 57 (Sv39, Sv48, Sv57) */
 };
+
+#define BOOTINFO_ISA(c) (1u << ((c) - 'a'))
 
 struct bootinfo {
 	uint64_t magic; /* BOOTINFO_MAGIC */

@@ -87,10 +87,11 @@ typedef uint32_t errval_t;
 	X(ERR_TRACE_OFF, 1060, "no trace: boot with trace=on (docs/tracing.md)")                   \
 	X(ERR_BENCH_FAILED, 1061, "a benchmark case failed (its lines say which)")                 \
 	X(ERR_BENCH_LEFT, 1070, "a capability outlived its revoke (bench)")                        \
+	X(ERR_CORE_ISA, 1080, "the core lacks an ISA extension the program needs")                 \
+	X(ERR_ELF_ATTRIBUTES, 1081, "the program's .riscv.attributes section is malformed")        \
 	X(ERR_IRQ_UNREACHABLE, 1085, "the interrupt's controller does not reach this core")        \
 	X(ERR_IRQ_NOT_DELEGATED, 1086, "the firmware did not delegate this interrupt to S-mode")   \
 	X(ERR_IRQ_RELAY_FULL, 1087, "this core has as many interrupts relayed as it can take")
-
 enum {
 #define REEF_ERR_ENUM(name, value, str) name = value,
 	REEF_ERRORS(REEF_ERR_ENUM)

@@ -10,3 +10,4 @@
 #define HANDOFF_SATP	     0 /* offsetof(struct core_handoff, satp) */
 #define KSTACK_SIZE	     16384
 #define TRAP_FRAME_SIZE	     (36 * 8)
+#define SSTATUS_FS_MASK	     (3 << 13) /* sstatus.FS: Off, Initial, Clean, Dirty */

@@ -7,6 +7,10 @@
 #define SSTATUS_SPIE (1ul << 5)
 #define SSTATUS_SPP  (1ul << 8)
 #define SSTATUS_SUM  (1ul << 18)
+/* sstatus.FS (4.1.1.6), the FP unit's state (mask in asm.h) */
+#define SSTATUS_FS_OFF	 (0ul << 13)
+#define SSTATUS_FS_CLEAN (2ul << 13)
+#define SSTATUS_FS_DIRTY (3ul << 13)
 
 /* sie / sip bits (4.1.3): software, timer, external interrupts. */
 #define SIE_SSIE (1ul << 1)
