@@ -15,6 +15,8 @@
  * line is never continued by somebody else's text, and domains' lines get
  * their [core.domain] tag (conline.c, ADR 0013).
  */
+#include <string.h>
+
 #include <arch/csr.h>
 #include <arch/sbi.h>
 
@@ -169,7 +171,12 @@ void kprintf(const char *fmt, ...)
 	char line[KPRINTF_LINE];
 	va_list ap;
 	va_start(ap, fmt);
-	kvsnprintf(line, sizeof(line), fmt, ap);
+	int n = kvsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* A line cut short keeps its end: "...\n" where the format ended one,
+	   so what follows does not run into it (boot.sh reads lines). */
+	size_t f = strlen(fmt);
+	if (n >= (int)sizeof(line) && f && fmt[f - 1] == '\n')
+		memcpy(line + sizeof(line) - 5, "...\n", 5);
 	console_print(0, NULL, line);
 }
