@@ -2752,6 +2752,15 @@ static unsigned share_with(capaddr_t f, const bool *to)
  * for the broadcast (still 4(N - 1) in all), 2 per core on another node
  * for the star.
  */
+/* Nothing of ours is left on the cores j < n with to[j]. */
+static void held_none(const bool *to, unsigned n)
+{
+	for (unsigned j = 1; j < n; j++)
+		if (to[j])
+			CHECK(held_on(j, 0, ~0ull) == 0, "core %u still holds %lu", j,
+			      (unsigned long)held_on(j, 0, ~0ull));
+}
+
 static void test_numa(void)
 {
 	unsigned n = bi->ncores, online = 0, nodes = 0, remote = 0, others, all = 0;
@@ -2833,10 +2842,7 @@ static void test_numa(void)
 	CHECK(faults == 1, "domain on core %u: %lu faults after its revoke, want 1", k,
 	      (unsigned long)faults);
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
-	for (unsigned j = 1; j < n; j++)
-		if (to[j])
-			CHECK(held_on(j, 0, ~0ull) == 0, "core %u still holds %lu", j,
-			      (unsigned long)held_on(j, 0, ~0ull));
+	held_none(to, n);
 	check_everywhere(online, "after a revoke from another node");
 	slot_free(f);
 	EXPECT_ERR(ram_free(ram), ERR_OK);
@@ -2850,10 +2856,7 @@ static void test_numa(void)
 	      "the owner on core %u: exit status %lu, %lu faults", k,
 	      (unsigned long)(st >> 8 & 0xffffff), (unsigned long)(st >> 32));
 	EXPECT_ERR(monitor_call(MONITOR_DOMAIN, k, dom, 1, CAPADDR_NONE, &rep), ERR_OK);
-	for (unsigned j = 1; j < n; j++)
-		if (to[j])
-			CHECK(held_on(j, 0, ~0ull) == 0, "core %u still holds %lu", j,
-			      (unsigned long)held_on(j, 0, ~0ull));
+	held_none(to, n);
 	check_everywhere(online, "after a revoke by an owner on another node");
 	CHECK(ram_free_bytes() == before, "numa: free memory %lu, was %lu",
 	      (unsigned long)ram_free_bytes(), (unsigned long)before);

@@ -12,25 +12,11 @@
 
 #include <rt/elfattr.h>
 
+#include "elf64.h"
+
 #define SHT_RISCV_ATTRIBUTES 0x70000003u
 #define TAG_FILE	     1
 #define TAG_RISCV_ARCH	     5
-
-struct ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct shdr {
-	uint32_t name, type;
-	uint64_t flags, addr, offset, size;
-	uint32_t link, info;
-	uint64_t addralign, entsize;
-};
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -165,7 +151,7 @@ static errval_t parse_section(const uint8_t *p, uint64_t len, uint32_t *need)
 
 errval_t elf_isa_required(const uint8_t *elf, uint64_t size, uint32_t *need)
 {
-	struct ehdr eh;
+	struct elf64_ehdr eh;
 	*need = 0;
 	if (!elf || size < sizeof(eh))
 		return ERR_ELF;
@@ -177,14 +163,14 @@ errval_t elf_isa_required(const uint8_t *elf, uint64_t size, uint32_t *need)
 		*need = ELF_ISA_DEFAULT;
 		return ERR_OK;
 	}
-	if (eh.shentsize != sizeof(struct shdr) || eh.shoff > size ||
-	    eh.shnum > (size - eh.shoff) / sizeof(struct shdr))
+	if (eh.shentsize != sizeof(struct elf64_shdr) || eh.shoff > size ||
+	    eh.shnum > (size - eh.shoff) / sizeof(struct elf64_shdr))
 		return ERR_ELF;
 	errval_t err = ERR_OK;
 	int seen = 0;
 	uint32_t got = 0;
 	for (unsigned i = 0; i < eh.shnum && !err; i++) {
-		struct shdr sh;
+		struct elf64_shdr sh;
 		memcpy(&sh, elf + eh.shoff + i * sizeof(sh), sizeof(sh));
 		if (sh.type != SHT_RISCV_ATTRIBUTES)
 			continue;

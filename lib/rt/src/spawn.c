@@ -9,19 +9,7 @@
 #include <rt/spawn.h>
 #include <rt/sys.h>
 
-struct elf64_ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
+#include "elf64.h"
 
 /* A new object from the child's RAM into the handle CNode; *at = its address. */
 static errval_t make(struct child *c, enum objtype type, uint64_t size, capaddr_t *at)
