@@ -70,28 +70,35 @@ start=$(date +%s%N)
 # keeps the UART busy and the guest waiting on it, which changes what an
 # -icount run executes. A file never is full (and can be watched).
 if [ -n "$input$ahead" ]; then
-	fifo=$(mktemp -u)
-	mkfifo "$fifo"
-	(
-		if [ -n "$ahead" ]; then
-			# The firmware's banner is the first output: from then on the
-			# UART keeps what it gets. Looked at every 10 ms of host time.
-			while [ ! -s "$log.raw" ]; do sleep 0.01; done
-			! grep -q 'reef> ' "$log.raw" || echo late >"$log.late"
-			printf "%b" "$ahead"
-		fi
-		if [ -n "$input" ]; then
-			sleep 2 # typed slowly enough that it arrives after the shell is up
-			printf "%b" "$input"
-		fi
-		exec sleep "$limit"
-	) >"$fifo" 2>/dev/null </dev/null &
-	writer=$!
-	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --stdin --append "$append" \
-		<"$fifo" >"$log.raw" 2>&1
-	rc=$?
-	kill "$writer" 2>/dev/null
-	rm -f "$fifo"
+	# Typing ahead needs the host to type between the firmware's banner
+	# and the prompt; a busy host may miss that window: then nothing was
+	# tried, and the run is made again (at most 3 times), not judged.
+	for attempt in 1 2 3; do
+		rm -f "$log.late" "$log.raw" # (the writer watches it grow from empty)
+		fifo=$(mktemp -u)
+		mkfifo "$fifo"
+		(
+			if [ -n "$ahead" ]; then
+				# The firmware's banner is the first output: from then on the
+				# UART keeps what it gets. Looked at every 10 ms of host time.
+				while [ ! -s "$log.raw" ]; do sleep 0.01; done
+				! grep -q 'reef> ' "$log.raw" || echo late >"$log.late"
+				printf "%b" "$ahead"
+			fi
+			if [ -n "$input" ]; then
+				sleep 2 # typed slowly enough that it arrives after the shell is up
+				printf "%b" "$input"
+			fi
+			exec sleep "$limit"
+		) >"$fifo" 2>/dev/null </dev/null &
+		writer=$!
+		timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --stdin --append "$append" \
+			<"$fifo" >"$log.raw" 2>&1
+		rc=$?
+		kill "$writer" 2>/dev/null
+		rm -f "$fifo"
+		[ -e "$log.late" ] || break
+	done
 else
 	timeout -k 5 "$limit" "$top/hake/qemu.sh" "${qemu_args[@]}" --append "$append" \
 		>"$log.raw" 2>&1
