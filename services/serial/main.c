@@ -117,19 +117,22 @@ int main(int argc, char **argv)
 				  CAPADDR(CN_TASK, TASK_EP), CAP_RIGHTS_ALL, IRQ_BADGE);
 	if (!err)
 		err = cap_invoke(CAPADDR(CN_TASK, TASK_IRQ), 2, IRQ_CONNECT, ep, 0, 0, 0, 0).err;
-	if (err) {
+	bool input = !err;
+	if (!input)
 		/* Say why the shell has no input (ERR_IRQ_UNREACHABLE: the UART's
-		   interrupt controller has no context for this core's hart). */
+		   interrupt controller is not one this core drives). serial stays,
+		   answering binds: a domain that binds its name must hear
+		   ERR_BIND_NONE, not wait for an exited domain's endpoint. */
 		printf("serial: no input: the UART's interrupt: %s\n", err_str(err));
-		return 3;
+	else {
+		rx_enable();
+		forward(); /* anything typed before we were ready */
 	}
-	rx_enable();
-	forward(); /* anything typed before we were ready */
 	for (;;) {
 		struct lmp_recv m;
 		if (!irq_pending && lmp_recv(1, &m))
 			continue;
-		if (!irq_pending && m.badge != IRQ_BADGE) {
+		if (!input || (!irq_pending && m.badge != IRQ_BADGE)) {
 			if (m.badge == CLIENT_BIND)
 				refuse(&m);
 			else if (m.has_cap) /* (its receive slot must stay free) */
