@@ -180,7 +180,7 @@ void __attribute__((noreturn)) dispatch_schedule(void)
 
 uint32_t lmp_deliver(struct dcb *to, const struct lmp_msg *m, struct cte *cap)
 {
-	if (!to->setup)
+	if (!to->setup || to->gone) /* nobody will ever read it: say so */
 		return ERR_LMP_NO_RECEIVER;
 	if (to->lmp_count == LMP_QUEUE)
 		return ERR_LMP_BUF_FULL;

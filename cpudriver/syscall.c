@@ -194,6 +194,7 @@ static errval_t inv_disp_setup(struct dcb *d, struct dcb *t, const uint64_t *x)
 	t->lmp_head = t->lmp_count = 0;
 	t->recv_slot_set = 0;
 	t->setup = 1;
+	t->gone = 0;
 	return ERR_OK;
 }
 
@@ -210,6 +211,7 @@ static errval_t inv_disp(struct dcb *d, struct cte *dc, uint64_t cmd, const uint
 			return ERR_SYS_ARG;
 		t->con_plain = x[REG_A2] == DISP_RUN_PLAIN;
 		t->con_id = (uint32_t)x[REG_A2];
+		t->gone = 0;
 		if (t->state == DISP_STOPPED)
 			dispatch_make_runnable(t);
 		return ERR_OK;
@@ -607,6 +609,7 @@ void syscall_handle(struct dcb *d)
 		break;
 	case SYS_EXIT:
 		d->exit_status = (int64_t)x[REG_A0];
+		d->gone = 1;
 		dispatch_stop(d, NULL);
 		return;
 	case SYS_RECV:

@@ -46,6 +46,7 @@ struct dcb {
 	uint32_t state;		 /* enum disp_state */
 	uint32_t id;		 /* per-core domain number, for messages */
 	uint32_t setup;		 /* DISP_SETUP done */
+	uint32_t gone;		 /* exited or stopped by a fault, not run since */
 	uint32_t ran;		 /* has run since icache_sync() (first run) */
 	capaddr_t recv_slot;	 /* where an LMP capability lands */
 	uint32_t recv_slot_set;

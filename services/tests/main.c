@@ -328,13 +328,23 @@ static void test_domains(void)
 	CHECK(wait_stopped(&c, &faults, &status), "child did not exit");
 	CHECK(status == 7 && faults == 0, "exit status %ld faults %lu", (long)status,
 	      (unsigned long)faults);
+	/* Nobody will read what is sent to a domain that exited: refused,
+	   not queued for ever (a client's call would wait for ever). */
+	const uint64_t w[4] = {1, 2, 3, 4};
+	EXPECT_ERR(ep_send(child_cap(&c, SPAWN_H_EP), w, CAPADDR_NONE), ERR_LMP_NO_RECEIVER);
 	EXPECT_ERR(spawn_kill(&c), ERR_OK);
 	EXPECT_ERR(spawn_kill(&c), ERR_DOMAIN_NOT_FOUND);
 
-	/* A domain that faults is stopped; init carries on. */
+	/* A domain that faults is stopped; init carries on; it is gone too. */
 	EXPECT_ERR(start_child(&c, 2), ERR_OK);
 	CHECK(wait_stopped(&c, &faults, &status), "faulting child still runs");
 	CHECK(faults == 1, "faults %lu", (unsigned long)faults);
+	EXPECT_ERR(ep_send(child_cap(&c, SPAWN_H_EP), w, CAPADDR_NONE), ERR_LMP_NO_RECEIVER);
+	EXPECT_ERR(spawn_kill(&c), ERR_OK);
+
+	/* One that has not run yet takes messages: it will read them. */
+	EXPECT_ERR(start_child_stopped(&c, 1), ERR_OK);
+	EXPECT_ERR(ep_send(child_cap(&c, SPAWN_H_EP), w, CAPADDR_NONE), ERR_OK);
 	EXPECT_ERR(spawn_kill(&c), ERR_OK);
 }
 

@@ -145,6 +145,7 @@ void __attribute__((noreturn)) trap_user(struct trap_frame *tf)
 	kprintf("core %u: domain %u faulted: scause=%#lx (%s) sepc=%#lx stval=%#lx\n",
 		kcb.conf.coreid, d->id, tf->scause, exception_name(tf->scause), tf->sepc,
 		tf->stval);
+	d->gone = 1;
 	dispatch_stop(d, "user fault");
 	dispatch_schedule();
 }

@@ -46,7 +46,7 @@ typedef uint32_t errval_t;
 	X(ERR_VM_NOT_MAPPED, 203, "nothing is mapped there")                                       \
 	X(ERR_VM_LEVEL, 204, "page table of the wrong level for this slot")                        \
 	X(ERR_VM_TOO_MANY, 205, "too many mappings for this frame")                                \
-	X(ERR_LMP_NO_RECEIVER, 300, "endpoint's dispatcher is not waiting for a message")          \
+	X(ERR_LMP_NO_RECEIVER, 300, "nobody will read it: its domain exited or is not set up")     \
 	X(ERR_LMP_BUF_FULL, 301, "receiver's message buffer is full")                              \
 	X(ERR_LMP_CAP_SLOT, 302, "receiver has no free slot for the capability")                   \
 	X(ERR_LMP_EMPTY, 303, "no message waiting")                                                \
