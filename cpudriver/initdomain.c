@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <abi/bootinfo.h>
+#include <abi/elf.h>
 #include <arch/csr.h>
 
 #include "dispatch.h"
@@ -22,26 +23,6 @@
 #include "kernel.h"
 #include "kprintf.h"
 #include "vspace.h"
-
-#define EI_NIDENT 16
-struct elf64_ehdr {
-	uint8_t ident[EI_NIDENT];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct elf64_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-#define PT_LOAD	 1
-#define PF_X	 1
-#define PF_W	 2
-#define PF_R	 4
-#define EM_RISCV 243
-#define ET_EXEC	 2
 
 /* Kernel-held roots of the monitor (this core's private .bss). */
 static struct cte init_ram, init_l1;

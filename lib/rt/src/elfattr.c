@@ -10,9 +10,8 @@
  */
 #include <string.h>
 
+#include <abi/elf.h>
 #include <rt/elfattr.h>
-
-#include "elf64.h"
 
 #define SHT_RISCV_ATTRIBUTES 0x70000003u
 #define TAG_FILE	     1

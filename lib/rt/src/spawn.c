@@ -4,12 +4,11 @@
 
 #include <abi/args.h>
 #include <abi/bootinfo.h>
+#include <abi/elf.h>
 #include <rt/args.h>
 #include <rt/mem.h>
 #include <rt/spawn.h>
 #include <rt/sys.h>
-
-#include "elf64.h"
 
 /* A new object from the child's RAM into the handle CNode; *at = its address. */
 static errval_t make(struct child *c, enum objtype type, uint64_t size, capaddr_t *at)
@@ -100,19 +99,20 @@ static errval_t load_elf(struct child *c, const uint8_t *elf, uint64_t size, uin
 {
 	const struct elf64_ehdr *eh = (const void *)elf;
 	if (size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) || eh->ident[4] != 2 ||
-	    eh->machine != 243 || eh->type != 2 || eh->phentsize != sizeof(struct elf64_phdr) ||
-	    eh->phoff > size || eh->phnum > (size - eh->phoff) / sizeof(struct elf64_phdr))
+	    eh->machine != EM_RISCV || eh->type != ET_EXEC ||
+	    eh->phentsize != sizeof(struct elf64_phdr) || eh->phoff > size ||
+	    eh->phnum > (size - eh->phoff) / sizeof(struct elf64_phdr))
 		return ERR_ELF;
 	const struct elf64_phdr *ph = (const void *)(elf + eh->phoff);
 	for (unsigned i = 0; i < eh->phnum; i++) {
 		const struct elf64_phdr *p = &ph[i];
-		if (p->type != 1 || p->memsz == 0)
+		if (p->type != PT_LOAD || p->memsz == 0)
 			continue;
 		if (p->offset > size || p->filesz > size - p->offset || p->filesz > p->memsz ||
 		    p->vaddr >= (1ul << 31) || p->memsz > (1ul << 31) - p->vaddr)
 			return ERR_ELF;
-		uint64_t rights = CAP_RIGHT_READ | ((p->flags & 2) ? CAP_RIGHT_WRITE : 0) |
-				  ((p->flags & 1) ? CAP_RIGHT_EXECUTE : 0);
+		uint64_t rights = CAP_RIGHT_READ | ((p->flags & PF_W) ? CAP_RIGHT_WRITE : 0) |
+				  ((p->flags & PF_X) ? CAP_RIGHT_EXECUTE : 0);
 		errval_t err =
 		    load_region(c, p->vaddr, p->memsz, elf + p->offset, p->filesz, rights);
 		if (err)

@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * The ELF64 headers the runtime reads (spawn.c: the program headers to
- * load; elfattr.c: the section headers, for .riscv.attributes). Every
- * field is read only after the caller has checked it lies in the file.
+ * The ELF64 headers Reef reads: the kernel (initdomain.c) and lib/rt
+ * (spawn.c) the program headers to load, lib/rt (elfattr.c) the section
+ * headers, for .riscv.attributes. Every field is read only after the
+ * reader has checked it lies in the file.
  */
 #pragma once
 
 #include <stdint.h>
+
+#define EM_RISCV 243 /* e_machine */
+#define ET_EXEC	 2   /* e_type */
+#define PT_LOAD	 1   /* p_type */
+#define PF_X	 1   /* p_flags */
+#define PF_W	 2
+#define PF_R	 4
 
 struct elf64_ehdr {
 	uint8_t ident[16];
