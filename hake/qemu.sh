@@ -87,7 +87,9 @@ if [ -n "$numa" ]; then
 		[ "${args[$i]}" = -smp ] && args[$((i + 1))]="${smp%%,*},sockets=$numa"
 	done
 	for n in $(seq 0 $((numa - 1))); do
-		args+=(-object "memory-backend-ram,id=m$n,size=$((mib / numa))M"
+		size=$((mib / numa))
+		[ "$n" -lt $((numa - 1)) ] || size=$((mib - size * (numa - 1))) # the rest: QEMU wants it all
+		args+=(-object "memory-backend-ram,id=m$n,size=${size}M"
 			-numa "node,memdev=m$n,cpus=$((n * per))-$((n * per + per - 1)),nodeid=$n")
 	done
 fi
